@@ -1,0 +1,19 @@
+"""Check: rules over the loaded model. Each rule module registers its rules in `registry.RULES`."""
+
+from __future__ import annotations
+
+from ..diagnostics import Diagnostic, Report
+from ..model import Content
+from .registry import RULES, Rule, run_rules
+
+__all__ = ["RULES", "Rule", "check_content"]
+
+
+def check_content(content: Content, select: set[str] | None = None, ignore: set[str] | None = None) -> list[Diagnostic]:
+    return run_rules(content, select=select, ignore=ignore)
+
+
+def filter_loader(report: Report, select: set[str] | None, ignore: set[str] | None) -> list[Diagnostic]:
+    from .registry import selected
+
+    return [d for d in report.items if selected(d.rule, select, ignore)]

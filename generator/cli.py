@@ -1,0 +1,154 @@
+"""The `statusdocs` command line. Exit status: 0 success, 1 content or template errors, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import __version__
+
+DEFAULT_CONTENT = "content"
+DEFAULT_TEMPLATES = "templates"
+DEFAULT_OUT = "site"
+
+
+def _rules_arg(value: str) -> set[str]:
+    return {v.strip().upper() for v in value.split(",") if v.strip()}
+
+
+def _base_url(value: str) -> str:
+    from .build import BASE_URL
+
+    if not BASE_URL.match(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an absolute http(s) URL such as "
+                                         "https://example.github.io/statusdocs/")
+    return value if value.endswith("/") else value + "/"
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="statusdocs", description="Build and check HTTP status code docs.")
+    parser.add_argument("--version", action="version", version=f"statusdocs {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = sub.add_parser("build", help="check the content and write the static site")
+    build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
+    build.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
+    build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
+
+    check = sub.add_parser("check", help="lint the content: vague, contradictory and wrong cells")
+    check.add_argument("--content", default=DEFAULT_CONTENT)
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--select", type=_rules_arg, help="only these rules or families, e.g. V,C003")
+    check.add_argument("--ignore", type=_rules_arg, help="skip these rules or families")
+
+    sub.add_parser("rules", help="list every validator rule").add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text")
+
+    new = sub.add_parser("new", help="scaffold an entry for a code")
+    new.add_argument("code", type=int)
+    new.add_argument("--content", default=DEFAULT_CONTENT)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
+    schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "site", "page"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return globals()[f"cmd_{args.command}"](args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _print_findings(diags, fmt: str = "text", stream=sys.stderr) -> None:
+    from .diagnostics import format_report
+
+    if diags:
+        print(format_report(diags, fmt), file=stream)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    try:
+        result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict)
+    except OSError as exc:
+        print(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
+              "the previous site is unchanged", file=sys.stderr)
+        return 1
+    _print_findings(result.diagnostics)
+    if not result.ok:
+        errors = sum(1 for d in result.diagnostics if d.severity == "error")
+        why = f"{errors} error{'s' if errors != 1 else ''}" if errors else \
+            f"{len(result.diagnostics)} finding{'s' if len(result.diagnostics) != 1 else ''} (--strict)"
+        print(f"build failed: {why}; {args.out}/ left unchanged", file=sys.stderr)
+        return 1
+    print(f"wrote {result.pages} pages to {args.out}/ in {result.seconds * 1000:.0f} ms")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import load_and_check
+    from .diagnostics import summary_line
+
+    content, report = load_and_check(args.content, args.select, args.ignore)
+    diags = report.sorted()
+    files = content.files if content else len({d.loc.path for d in diags})
+    if args.format == "json":
+        _print_findings(diags, "json", sys.stdout) if diags else print("[]")
+    else:
+        _print_findings(diags, args.format, sys.stdout)
+        if args.format == "text":
+            print(summary_line(diags, files))
+    failed = report.errors or (args.strict and diags)
+    return 1 if failed else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .checks import RULES
+    from .checks import rules as _  # noqa: F401 - registers the rules
+
+    rules = [RULES[k] for k in sorted(RULES)]
+    if args.format == "json":
+        print(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
+                           "bad": r.bad, "good": r.good} for r in rules], indent=2))
+    elif args.format == "markdown":
+        from .checks.docs import rules_markdown
+
+        print(rules_markdown(rules), end="")
+    else:
+        for r in rules:
+            print(f"{r.id}  {r.name:<28} {r.severity:<7} {r.summary}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import json_schema
+
+    print(json.dumps(json_schema(args.kind), indent=2))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import scaffold
+
+    path = os.path.join(args.content, "codes", f"{args.code}.yaml")
+    if os.path.exists(path):
+        print(f"{path}: error: an entry for {args.code} already exists", file=sys.stderr)
+        return 1
+    if not 100 <= args.code <= 599:
+        print(f"error: {args.code} is not a status code (100 to 599)", file=sys.stderr)
+        return 2
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(scaffold(args.code))
+    print(f"created {path}: fill in every field, then run `statusdocs check`")
+    return 0

@@ -1,0 +1,519 @@
+"""Load: YAML files -> typed model, with a source location on every field.
+
+PyYAML's composer gives nodes with line and column marks; we convert nodes ourselves, driven by
+`schema`, so that duplicate keys, unknown fields, wrong types and missing fields are all reported
+together with their position, and nothing in a content file can make the loader run code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from . import model, schema
+from .diagnostics import Loc, Report
+
+try:  # libyaml is ~8x faster and keeps the same marks
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 1_000_000
+MAX_FLOW_DEPTH = 64
+_ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+                 ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_SCALAR = yaml.constructor.SafeConstructor()
+_INVALID = object()
+
+
+def _loc(path: str, node: yaml.Node) -> Loc:
+    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def read_text(path: str, report: Report) -> str | None:
+    """Read a content file as UTF-8 text, reporting why it cannot be read instead of raising."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            report.error("S001", Loc(path, 1, 1),
+                         f"file is {size / 1e6:.1f} MB; content files are limited to {MAX_FILE_BYTES // 1_000_000} MB")
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        report.error("S009", Loc(path), f"cannot read file: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark is harmless: drop it
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error("S001", Loc(path, line, col),
+                     f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        report.error("S001", Loc(path, line, 1), "file contains a NUL byte; is it a binary file?")
+        return None
+    return text
+
+
+def _flow_depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
+    """libyaml's composer recurses in C: hundreds of thousands of nested `[` crash the process.
+    Only flow collections can nest that deep within the size limit, so measure them first."""
+    if text.count("[") + text.count("{") < MAX_FLOW_DEPTH:
+        return True
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_FLOW_DEPTH:
+                    report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset,
+                                             event.start_mark.column + 1),
+                                 f"nesting is deeper than {MAX_FLOW_DEPTH} levels")
+                    return False
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return True  # the composer reports the syntax error with its position
+    return True
+
+
+def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> yaml.Node | None:
+    """Compose one YAML document into nodes, turning every parser complaint into a finding."""
+    if not _flow_depth_ok(text, path, line_offset, report):
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        problem = exc.problem or "invalid YAML"
+        hint = ""
+        if mark is not None and "\t" in text.splitlines()[mark.line:mark.line + 1][0:1][0] if \
+                mark is not None and mark.line < len(text.splitlines()) else False:
+            hint = "YAML indentation must use spaces, not tabs"
+        if exc.context and exc.context not in problem:
+            problem = f"{exc.context}: {problem}"
+        report.error("S001", Loc(path, line, col), f"YAML syntax error: {problem}", hint=hint)
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        report.error("S001", Loc(path, 1 + line_offset, 1), f"YAML error: {exc}")
+        return None
+    except RecursionError:
+        report.error("S001", Loc(path, 1 + line_offset, 1), "nesting is too deep")
+        return None
+    if node is None:
+        report.error("S001", Loc(path, 1 + line_offset, 1), "file is empty")
+        return None
+    if line_offset:
+        _shift_marks(node, line_offset)
+    return node
+
+
+def _shift_marks(node: yaml.Node, offset: int, seen: set[int] | None = None) -> None:
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    node.start_mark = yaml.Mark("", 0, node.start_mark.line + offset, node.start_mark.column, None, None)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _shift_marks(key, offset, seen)
+            _shift_marks(value, offset, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _shift_marks(item, offset, seen)
+
+
+def _kind_name(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return {
+        "tag:yaml.org,2002:null": "nothing (an empty value)",
+        "tag:yaml.org,2002:bool": "a boolean",
+        "tag:yaml.org,2002:int": "an integer",
+        "tag:yaml.org,2002:float": "a number",
+        "tag:yaml.org,2002:timestamp": "a date",
+    }.get(node.tag, "text")
+
+
+_EXPECTED = {schema.Str: "text", schema.Int: "an integer", schema.Bool: "true or false",
+             schema.Date: "a date (YYYY-MM-DD)", schema.ListOf: "a list", schema.MapOf: "a mapping",
+             schema.Obj: "a mapping"}
+
+
+class Converter:
+    """Turns a composed node into model objects according to a schema kind, recording locations."""
+
+    def __init__(self, path: str, report: Report, locs: dict[str, Loc]):
+        self.path = path
+        self.report = report
+        self.locs = locs
+        self.seen: set[int] = set()
+
+    def error(self, rule: str, node_or_loc: yaml.Node | Loc, field: str, message: str, hint: str = "") -> None:
+        loc = node_or_loc if isinstance(node_or_loc, Loc) else _loc(self.path, node_or_loc)
+        self.report.error(rule, loc, message, hint=hint, field=field)
+
+    def convert(self, node: yaml.Node, kind: schema.Kind, field: str) -> Any:
+        if id(node) in self.seen:
+            self.error("S001", node, field, "YAML aliases (*name) are not supported in content files",
+                       hint="write the value out in full")
+            return _INVALID
+        self.seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.error("S001", node, field, f"unsupported YAML tag {node.tag!r}",
+                       hint="statusdocs only reads plain YAML data; remove the tag")
+            return _INVALID
+        self.locs.setdefault(field, _loc(self.path, node))
+        method = getattr(self, "_" + type(kind).__name__.lower())
+        return method(node, kind, field)
+
+    def _mismatch(self, node: yaml.Node, kind: schema.Kind, field: str, extra: str = "") -> Any:
+        label = field or "document"
+        hint = ""
+        if isinstance(kind, schema.Str) and isinstance(node, yaml.MappingNode):
+            hint = "a colon followed by a space makes YAML read a mapping: quote the text or use a block scalar (|)"
+        self.error("S004", node, field,
+                   f"{label} must be {_EXPECTED[type(kind)]}, not {_kind_name(node)}{extra}", hint)
+        return _INVALID
+
+    def _str(self, node: yaml.Node, kind: schema.Str, field: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or node.tag in (
+                "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"):
+            hint = " (put it in quotes)" if node.tag == "tag:yaml.org,2002:bool" else ""
+            return self._mismatch(node, kind, field, hint)
+        # Numbers and dates where text is expected (section: 15.5) keep their literal spelling.
+        value = node.value if node.tag != "tag:yaml.org,2002:str" else _SCALAR.construct_scalar(node)
+        value = str(value)
+        if not value.strip():
+            self.error("S004", node, field, f"{field} is empty")
+            return _INVALID
+        if kind.enum and value not in kind.enum:
+            close = difflib.get_close_matches(value, kind.enum, 1)
+            self.error("S004", node, field, f"{field} must be one of {', '.join(kind.enum)}, not {value!r}",
+                       hint=f"did you mean {close[0]!r}?" if close else "")
+            return _INVALID
+        if not schema.matches(kind, value):
+            self.error("S004", node, field, f"{field} must be {kind.pattern_doc}, not {value!r}")
+            return _INVALID
+        return value
+
+    def _int(self, node: yaml.Node, kind: schema.Int, field: str) -> Any:
+        if node.tag != "tag:yaml.org,2002:int":
+            return self._mismatch(node, kind, field)
+        value = yaml.SafeLoader.yaml_constructors[node.tag](_SCALAR, node)
+        if (kind.minimum is not None and value < kind.minimum) or (
+                kind.maximum is not None and value > kind.maximum):
+            self.error("S004", node, field,
+                       f"{field} must be between {kind.minimum} and {kind.maximum}, not {value}")
+            return _INVALID
+        return value
+
+    def _bool(self, node: yaml.Node, kind: schema.Bool, field: str) -> Any:
+        if node.tag != "tag:yaml.org,2002:bool":
+            return self._mismatch(node, kind, field)
+        return yaml.SafeLoader.yaml_constructors[node.tag](_SCALAR, node)
+
+    def _date(self, node: yaml.Node, kind: schema.Date, field: str) -> Any:
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value):
+            try:
+                return yaml.SafeLoader.yaml_constructors["tag:yaml.org,2002:timestamp"](_SCALAR, node).isoformat()
+            except ValueError:
+                pass
+        return self._mismatch(node, kind, field)
+
+    def _listof(self, node: yaml.Node, kind: schema.ListOf, field: str) -> Any:
+        if not isinstance(node, yaml.SequenceNode):
+            return self._mismatch(node, kind, field)
+        if len(node.value) < kind.min_items:
+            self.error("S004", node, field, f"{field} needs at least {kind.min_items} item"
+                                            f"{'s' if kind.min_items > 1 else ''}")
+        items = [self.convert(item, kind.item, f"{field}[{i}]") for i, item in enumerate(node.value)]
+        return _INVALID if any(i is _INVALID for i in items) else items
+
+    def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+        pairs, first = [], {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key.tag not in (
+                    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"):
+                self.error("S004", key, field, "mapping keys must be plain names")
+                continue
+            name = key.value
+            if name in first:
+                prev = first[name]
+                self.error("S002", key, _join(field, name),
+                           f"duplicate key {name!r} (first defined on line {prev.start_mark.line + 1}); "
+                           "YAML would silently keep only the last one")
+                continue
+            first[name] = key
+            pairs.append((name, key, value))
+        return pairs
+
+    def _mapof(self, node: yaml.Node, kind: schema.MapOf, field: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return self._mismatch(node, kind, field)
+        out, ok = {}, True
+        for name, key, value in self._pairs(node, field):
+            sub = _join(field, name)
+            if name not in kind.keys:
+                self._unknown(key, field, name, kind.keys)
+                ok = False
+                continue
+            self.locs[sub] = _loc(self.path, key)
+            converted = self.convert(value, kind.value, sub)
+            ok &= converted is not _INVALID
+            out[name] = converted
+        return out if ok else _INVALID
+
+    def _unknown(self, key: yaml.Node, field: str, name: str, known: tuple[str, ...] | list[str]) -> None:
+        close = difflib.get_close_matches(name, list(known), 1, 0.6)
+        where = f" in {field}" if field else ""
+        self.error("S003", key, _join(field, name), f"unknown field {name!r}{where}",
+                   hint=f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}")
+
+    def _obj(self, node: yaml.Node, kind: schema.Obj, field: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            return self._mismatch(node, kind, field)
+        values, ok = {}, True
+        names = [f.name for f in kind.fields]
+        for name, key, value in self._pairs(node, field):
+            spec = kind.field(name)
+            if spec is None:
+                self._unknown(key, field, name, names)
+                ok = False
+                continue
+            sub = _join(field, name)
+            self.locs[sub] = _loc(self.path, key)
+            converted = self.convert(value, spec.kind, sub)
+            if converted is _INVALID:
+                ok = False
+            else:
+                values[name] = converted
+        for spec in kind.fields:
+            if spec.required and spec.name not in values and not any(
+                    n == spec.name for n, _, _ in self._pairs_cache(node)):
+                self.error("S005", node, _join(field, spec.name), f"missing required field {spec.name!r}"
+                                                                   + (f" in {field}" if field else ""))
+                ok = False
+        return kind.cls(**values) if ok else _INVALID
+
+    @staticmethod
+    def _pairs_cache(node: yaml.MappingNode) -> list[tuple[str, Any, Any]]:
+        return [(k.value, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+
+
+def _join(parent: str, name: str) -> str:
+    return f"{parent}.{name}" if parent else name
+
+
+@dataclass
+class Loaded:
+    value: Any
+    locs: dict[str, Loc]
+
+
+def load_document(text: str, path: str, kind: schema.Obj, report: Report, line_offset: int = 0) -> Loaded | None:
+    node = parse_yaml(text, path, report, line_offset)
+    if node is None:
+        return None
+    locs: dict[str, Loc] = {"": _loc(path, node)}
+    if not isinstance(node, yaml.MappingNode):
+        report.error("S004", _loc(path, node), f"a {kind.title or 'content file'} must be a mapping of fields, "
+                                                f"not {_kind_name(node)}")
+        return None
+    value = Converter(path, report, locs).convert(node, kind, "")
+    if value is _INVALID:
+        return None
+    value.source = path
+    value.locs = locs
+    return Loaded(value, locs)
+
+
+# ---------------------------------------------------------------- whole content tree
+
+def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Report) -> list[str]:
+    """Files directly in `folder`, skipping editor droppings; a symlink must stay inside `root`."""
+    if not os.path.isdir(folder):
+        return []
+    out = []
+    real_root = os.path.realpath(root)
+    for name in sorted(os.listdir(folder)):
+        if name.startswith(".") or name.endswith("~") or not name.endswith(suffixes):
+            continue
+        path = os.path.join(folder, name)
+        if os.path.islink(path):
+            try:
+                target = os.path.realpath(path, strict=True)
+            except OSError as exc:
+                report.error("S009", Loc(path), f"broken or looping symlink: {exc.strerror or exc}")
+                continue
+            if os.path.commonpath([target, real_root]) != real_root:
+                report.error("S009", Loc(path), f"symlink leads outside the content folder (to {target})")
+                continue
+        if os.path.isdir(path):
+            continue
+        out.append(path)
+    return out
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*\r?\n?", re.S | re.M)
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_SLUGS = {"api", "compare", "static", "guide", "rules", "search", "404"}
+
+
+def load_page(path: str, report: Report) -> model.Page | None:
+    text = read_text(path, report)
+    if text is None:
+        return None
+    slug = os.path.splitext(os.path.basename(path))[0]
+    if not _SLUG.match(slug) or slug in RESERVED_SLUGS or re.fullmatch(r"\d+|[1-5]xx", slug):
+        report.error("S010", Loc(path, 1, 1), f"page file name {slug!r} cannot be a URL slug",
+                     hint="use lowercase letters, digits and hyphens, not a status code or a reserved "
+                          f"name ({', '.join(sorted(RESERVED_SLUGS))})")
+        return None
+    match = FRONT_MATTER.match(text)
+    if not match:
+        report.error("S005", Loc(path, 1, 1), "page needs YAML front matter between --- lines "
+                                              "(title and description)")
+        return None
+    loaded = load_document(match.group(1), path, schema.PAGE, report, line_offset=1)
+    if loaded is None:
+        return None
+    page: model.Page = loaded.value
+    page.slug = slug
+    page.body = text[match.end():]
+    page.body_line = text[: match.end()].count("\n") + 1
+    return page
+
+
+def load_content(root: str, report: Report) -> model.Content | None:
+    """Load everything under `root`. Returns None only if nothing usable could be read;
+    problems go into `report`, all of them."""
+    files = 0
+    site_path = os.path.join(root, "site.yaml")
+    site = None
+    if not os.path.isdir(root):
+        report.error("S009", Loc(root), "content folder does not exist")
+        return None
+    if os.path.exists(site_path):
+        files += 1
+        text = read_text(site_path, report)
+        loaded = load_document(text, site_path, schema.SITE, report) if text is not None else None
+        site = loaded.value if loaded else None
+    else:
+        report.error("S005", Loc(site_path), "site.yaml is missing (title, description, base_url)")
+
+    entries: dict[int, model.Entry] = {}
+    unloadable: set[int] = set()  # entries whose file exists but did not load: no follow-on "no entry" errors
+    for path in _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report):
+        files += 1
+        stem = os.path.splitext(os.path.basename(path))[0]
+        text = read_text(path, report)
+        loaded = load_document(text, path, schema.ENTRY, report) if text is not None else None
+        if loaded is None:
+            if stem.isdigit():
+                unloadable.add(int(stem))
+            continue
+        entry: model.Entry = loaded.value
+        if stem != str(entry.code):
+            report.error("S006", entry.loc("code"), f"file name {os.path.basename(path)!r} does not match "
+                                                    f"code {entry.code}", hint=f"rename it to {entry.code}.yaml",
+                         field="code", codes=(entry.code,))
+        if entry.code in entries:
+            other = entries[entry.code]
+            report.error("S007", entry.loc("code"), f"code {entry.code} already has an entry in {other.source}",
+                         field="code", codes=(entry.code,))
+            continue
+        _entry_invariants(entry, report)
+        entries[entry.code] = entry
+
+    comparisons: dict[str, model.Comparison] = {}
+    for path in _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report):
+        files += 1
+        text = read_text(path, report)
+        loaded = load_document(text, path, schema.COMPARISON, report) if text is not None else None
+        if loaded is None:
+            continue
+        comp: model.Comparison = loaded.value
+        if not _comparison_invariants(comp, path, entries, unloadable, report):
+            continue
+        if comp.slug in comparisons:
+            report.error("S007", comp.loc("codes"), f"comparison {comp.slug} already defined in "
+                                                    f"{comparisons[comp.slug].source}", field="codes")
+            continue
+        comparisons[comp.slug] = comp
+
+    pages: dict[str, model.Page] = {}
+    for path in _content_files(os.path.join(root, "pages"), (".md",), root, report):
+        files += 1
+        page = load_page(path, report)
+        if page is not None:
+            pages[page.slug] = page
+
+    if site is None:
+        return None
+    return model.Content(root=root, site=site, entries=entries, comparisons=comparisons, pages=pages,
+                         files=files, unloadable=unloadable)
+
+
+def _entry_invariants(entry: model.Entry, report: Report) -> None:
+    codes = (entry.code,)
+    if not entry.official and not entry.origin:
+        report.error("S005", entry.loc("official"), "an unofficial code (official: false) needs an origin",
+                     hint="add `origin:` naming who uses the code, e.g. nginx", field="origin", codes=codes)
+    if entry.official and entry.origin:
+        report.error("S004", entry.loc("origin"), "origin is only for unofficial codes (official: false)",
+                     field="origin", codes=codes)
+    if not entry.spec.rfc and not entry.spec.url:
+        report.error("S005", entry.loc("spec"), f"spec.document {entry.spec.document!r} is not an RFC, so "
+                                                "spec.url is required", field="spec.url", codes=codes)
+    for i, item in enumerate(entry.ignore):
+        _check_ignore_field(entry, item, f"ignore[{i}]", report)
+
+
+def _check_ignore_field(obj: model.Entry | model.Comparison, item: model.Ignore, field: str,
+                        report: Report) -> None:
+    top = re.split(r"[.\[]", item.field, maxsplit=1)[0]
+    kind = schema.ENTRY if isinstance(obj, model.Entry) else schema.COMPARISON
+    if kind.field(top) is None:
+        report.error("S004", obj.loc(field + ".field"), f"ignore names unknown field {item.field!r}",
+                     field=field + ".field")
+
+
+def _comparison_invariants(comp: model.Comparison, path: str, entries: dict[int, model.Entry],
+                           unloadable: set[int], report: Report) -> bool:
+    ok = True
+    if len(comp.codes) != 2 or comp.codes[0] >= comp.codes[1]:
+        report.error("S004", comp.loc("codes"), "codes must be two different codes, lower first",
+                     field="codes")
+        return False
+    expected = f"{comp.slug}.yaml"
+    if os.path.basename(path) not in (expected, f"{comp.slug}.yml"):
+        report.error("S006", comp.loc("codes"), f"file name {os.path.basename(path)!r} does not match codes "
+                                                f"{comp.codes}", hint=f"rename it to {expected}", field="codes",
+                     codes=tuple(comp.codes))
+        ok = False
+    for i, code in enumerate(comp.codes):
+        if code in unloadable:
+            ok = False
+        elif code not in entries:
+            report.error("S008", comp.loc(f"codes[{i}]"), f"comparison names code {code}, which has no entry",
+                         hint=f"add content/codes/{code}.yaml or fix the code", field=f"codes[{i}]",
+                         codes=tuple(comp.codes))
+            ok = False
+    for i, item in enumerate(comp.ignore):
+        _check_ignore_field(comp, item, f"ignore[{i}]", report)
+    return ok

@@ -1,0 +1,211 @@
+"""The typed content model. Every top-level object keeps a source location for each field.
+
+`locs` maps a dotted field path as used in findings (`cacheable.note`, `scenarios[1]`,
+`faq[0].answer`, `rows[2].right`) to where that value starts in its YAML file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Loc
+
+CLASS_NAMES = {1: "Informational", 2: "Successful", 3: "Redirection", 4: "Client Error", 5: "Server Error"}
+
+LANGUAGES: dict[str, str] = {
+    # key: label shown on the site (the library the constant comes from)
+    "python": "Python http.HTTPStatus",
+    "go": "Go net/http",
+    "rust": "Rust http crate",
+    "dotnet": ".NET System.Net.HttpStatusCode",
+    "java": "Java java.net.HttpURLConnection",
+    "spring": "Spring org.springframework.http.HttpStatus",
+    "symfony": "Symfony HttpFoundation Response",
+    "rails": "Rails / Rack status symbol",
+    "angular": "Angular @angular/common/http HttpStatusCode",
+    "httpcomponents": "Apache HttpCore 5 HttpStatus",
+}
+
+REGISTRATIONS = ("permanent", "temporary", "obsoleted", "unused")
+
+
+class Located:
+    """Mixin: look up the location of a dotted field path, falling back to the nearest parent."""
+
+    source: str
+    locs: dict[str, Loc]
+
+    def loc(self, path: str = "") -> Loc:
+        while path:
+            if path in self.locs:
+                return self.locs[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.locs.get("", Loc(self.source, 1, 1))
+
+
+@dataclass
+class Spec:
+    document: str
+    section: str | None = None
+    url: str | None = None
+
+    @property
+    def rfc(self) -> int | None:
+        doc = self.document.replace(" ", "").upper()
+        return int(doc[3:]) if doc.startswith("RFC") and doc[3:].isdigit() else None
+
+    @property
+    def link(self) -> str | None:
+        if self.url:
+            return self.url
+        if self.rfc:
+            anchor = f"#section-{self.section}" if self.section else ""
+            return f"https://www.rfc-editor.org/rfc/rfc{self.rfc}.html{anchor}"
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"{self.document} §{self.section}" if self.section else self.document
+
+
+@dataclass
+class Cacheable:
+    default: bool
+    note: str
+
+
+@dataclass
+class Retry:
+    safe: bool
+    note: str
+
+
+@dataclass
+class Header:
+    name: str
+    note: str
+
+
+@dataclass
+class Example:
+    title: str
+    request: str
+    response: str
+
+
+@dataclass
+class FAQ:
+    question: str
+    answer: str
+
+
+@dataclass
+class Ignore:
+    rule: str
+    field: str
+    reason: str
+
+
+@dataclass
+class Entry(Located):
+    code: int
+    name: str
+    official: bool
+    summary: str
+    spec: Spec
+    definition: str
+    when_to_use: str
+    when_not_to_use: str
+    client_behavior: str
+    cacheable: Cacheable
+    retry: Retry
+    headers: list[Header]
+    constants: dict[str, str]
+    scenarios: list[str]
+    examples: list[Example]
+    mistakes: list[str]
+    faq: list[FAQ]
+    related: list[int]
+    origin: str | None = None
+    registration: str = "permanent"
+    ignore: list[Ignore] = field(default_factory=list)
+    source: str = ""
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+
+    @property
+    def klass(self) -> str:
+        return f"{self.code // 100}xx"
+
+    @property
+    def class_name(self) -> str:
+        return CLASS_NAMES.get(self.code // 100, "Unknown")
+
+
+@dataclass
+class Row:
+    aspect: str
+    left: str
+    right: str
+
+
+@dataclass
+class Comparison(Located):
+    codes: list[int]
+    summary: str
+    decision_rule: str
+    rows: list[Row]
+    faq: list[FAQ]
+    ignore: list[Ignore] = field(default_factory=list)
+    source: str = ""
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+
+    @property
+    def slug(self) -> str:
+        return f"{self.codes[0]}-vs-{self.codes[1]}"
+
+
+@dataclass
+class ClassInfo:
+    title: str
+    description: str
+
+
+@dataclass
+class Site(Located):
+    title: str
+    description: str
+    base_url: str
+    language: str = "en"
+    repository: str | None = None
+    cname: str | None = None
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    source: str = ""
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Page(Located):
+    slug: str
+    title: str
+    description: str
+    body: str
+    created: str | None = None
+    updated: str | None = None
+    source: str = ""
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+    body_line: int = 1  # line of the body's first line in the file, for findings inside the body
+
+
+@dataclass
+class Content:
+    root: str
+    site: Site
+    entries: dict[int, Entry]
+    comparisons: dict[str, Comparison]
+    pages: dict[str, Page]
+    files: int = 0
+    unloadable: set[int] = field(default_factory=set)  # codes whose file exists but failed to load
+
+    def comparisons_of(self, code: int) -> list[Comparison]:
+        return [c for c in self.comparisons.values() if code in c.codes]

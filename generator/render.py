@@ -1,0 +1,88 @@
+"""Render: Jinja2 templates (autoescape, StrictUndefined) over the views, one page at a time."""
+
+from __future__ import annotations
+
+import os
+import traceback
+
+import jinja2
+import jinja2.meta
+
+from .diagnostics import Loc, Report
+from .plan import PlannedPage
+from .prose import ROOT_MARK
+from .views import Views
+
+
+class TemplateFailure(Exception):
+    """A template could not be compiled or rendered; already recorded in the report."""
+
+
+class Renderer:
+    def __init__(self, templates_dir: str, views: Views, report: Report):
+        self.templates_dir = os.path.abspath(templates_dir)
+        self.views = views
+        self.report = report
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates_dir),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._deps: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------ dependencies
+    def template_deps(self, name: str) -> frozenset[str]:
+        """The template files `name` reads: itself and everything it extends, includes or imports."""
+        if name not in self._deps:
+            seen: set[str] = set()
+            todo = [name]
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                try:
+                    source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
+                    ast = self.env.parse(source)
+                except (jinja2.TemplateError, OSError):
+                    continue  # reported when the page renders
+                todo += [t for t in jinja2.meta.find_referenced_templates(ast) if t]
+            self._deps[name] = frozenset(os.path.join(self.templates_dir, t) for t in seen)
+        return self._deps[name]
+
+    # ------------------------------------------------------------ rendering
+    def render(self, page: PlannedPage) -> bytes:
+        if page.template is None:
+            return self.views.api(page)
+        root = self.views.base_path if page.kind == "404" else "../" * page.depth
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(**self.views.context(page), root=root)
+        except jinja2.TemplateSyntaxError as exc:
+            self._fail(exc.filename or page.template, exc.lineno, f"template syntax error: {exc.message}")
+        except jinja2.TemplateNotFound as exc:
+            self._fail(os.path.join(self.templates_dir, page.template), 0, f"template not found: {exc.name}")
+        except jinja2.UndefinedError as exc:
+            path, line = self._template_frame(exc)
+            self._fail(path or page.template, line, f"undefined name in template: {exc.message}")
+        except jinja2.TemplateError as exc:
+            path, line = self._template_frame(exc)
+            self._fail(path or page.template, line, f"template error: {exc}")
+        return html.replace(ROOT_MARK, root).encode()
+
+    def _template_frame(self, exc: BaseException) -> tuple[str | None, int]:
+        """Jinja rewrites tracebacks so frames point into templates: take the innermost one."""
+        found: tuple[str | None, int] = (None, 0)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.startswith(self.templates_dir):
+                found = (frame.filename, frame.lineno or 0)
+        return found
+
+    def _fail(self, path: str, line: int, message: str) -> None:
+        if not os.path.isabs(path):
+            path = os.path.join(self.templates_dir, path)
+        self.report.error("T001", Loc(path, line or 0, 0), message)
+        raise TemplateFailure(message)

@@ -1,0 +1,207 @@
+"""One declarative schema for every content file: the loader converts YAML by it, `statusdocs schema`
+exports it as JSON Schema. Nothing about field names or types is written twice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import model
+
+
+class Kind:
+    json: dict[str, Any] = {}
+
+
+@dataclass
+class Str(Kind):
+    markdown: bool = False
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None  # anchored regular expression
+    pattern_doc: str = ""
+
+    @property
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "string", "minLength": 1}
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.pattern:
+            out["pattern"] = self.pattern
+        return out
+
+
+@dataclass
+class Int(Kind):
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+@dataclass
+class Bool(Kind):
+    json: dict[str, Any] = field(default_factory=lambda: {"type": "boolean"})
+
+
+@dataclass
+class Date(Kind):
+    """A YYYY-MM-DD date; YAML may give it as a date or a string."""
+
+    json: dict[str, Any] = field(default_factory=lambda: {"type": "string", "format": "date"})
+
+
+@dataclass
+class ListOf(Kind):
+    item: Kind
+    min_items: int = 0
+
+    @property
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "array", "items": self.item.json}
+        if self.min_items:
+            out["minItems"] = self.min_items
+        return out
+
+
+@dataclass
+class MapOf(Kind):
+    """A mapping with a closed set of keys (e.g. constants by language), every value of one kind."""
+
+    keys: tuple[str, ...]
+    value: Kind
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False,
+                "properties": {k: self.value.json for k in self.keys}}
+
+
+@dataclass
+class Obj(Kind):
+    fields: list[Field]
+    cls: type
+    title: str = ""
+
+    @property
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {f.name: {**f.kind.json, **({"description": f.doc} if f.doc else {})}
+                           for f in self.fields},
+            "required": [f.name for f in self.fields if f.required],
+        }
+        if self.title:
+            out["title"] = self.title
+        return out
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass
+class Field:
+    name: str
+    kind: Kind
+    required: bool = True
+    doc: str = ""
+
+
+MD = Str(markdown=True)
+TEXT = Str()
+CODE = Int(100, 599)
+RULE_ID = r"^[A-Z][0-9]{3}$"
+
+IGNORE = Obj([
+    Field("rule", Str(pattern=RULE_ID, pattern_doc="a rule id such as V005"), doc="rule id, e.g. V005"),
+    Field("field", TEXT, doc="dotted field path the exception applies to, e.g. definition or faq[0].answer"),
+    Field("reason", TEXT, doc="why the cell is right as written; shown in review"),
+], model.Ignore)
+
+FAQ = Obj([Field("question", TEXT), Field("answer", MD)], model.FAQ)
+
+ENTRY = Obj([
+    Field("code", CODE, doc="the status code; must equal the file name"),
+    Field("name", TEXT, doc="reason phrase as the IANA registry gives it today"),
+    Field("official", Bool(), doc="false for codes outside the IANA registry"),
+    Field("origin", TEXT, required=False, doc="who uses an unofficial code (nginx, Cloudflare, ...)"),
+    Field("registration", Str(enum=model.REGISTRATIONS), required=False,
+          doc="IANA registration status when not permanent"),
+    Field("summary", TEXT, doc="one plain sentence"),
+    Field("spec", Obj([
+        Field("document", TEXT, doc='"RFC 9110", or a vendor document'),
+        Field("section", TEXT, required=False, doc='section number, e.g. "15.5.13"'),
+        Field("url", Str(pattern=r"^https?://\S+$", pattern_doc="an http(s) URL"), required=False,
+              doc="link, required when the document is not an RFC"),
+    ], model.Spec), doc="where the code is defined"),
+    Field("definition", MD),
+    Field("when_to_use", MD),
+    Field("when_not_to_use", MD, doc="neighbouring cases, naming the code to use instead"),
+    Field("client_behavior", MD),
+    Field("cacheable", Obj([Field("default", Bool(), doc="heuristically cacheable per RFC 9110 section 15.1"),
+                            Field("note", MD)], model.Cacheable)),
+    Field("retry", Obj([Field("safe", Bool(), doc="may a client repeat the identical request automatically"),
+                        Field("note", MD)], model.Retry)),
+    Field("headers", ListOf(Obj([Field("name", Str(pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+                                                   pattern_doc="an HTTP field name")),
+                                 Field("note", MD)], model.Header))),
+    Field("constants", MapOf(tuple(model.LANGUAGES), TEXT), doc="library constants, only where they exist"),
+    Field("scenarios", ListOf(MD, 1), doc="real situations that produce this code"),
+    Field("examples", ListOf(Obj([Field("title", TEXT), Field("request", TEXT), Field("response", TEXT)],
+                                 model.Example), 1)),
+    Field("mistakes", ListOf(MD)),
+    Field("faq", ListOf(FAQ)),
+    Field("related", ListOf(CODE)),
+    Field("ignore", ListOf(IGNORE), required=False, doc="reviewed exceptions to validator rules"),
+], model.Entry, title="statusdocs status-code entry")
+
+COMPARISON = Obj([
+    Field("codes", ListOf(CODE, 2), doc="the two codes, lower first"),
+    Field("summary", MD),
+    Field("decision_rule", MD, doc="a test a developer can apply"),
+    Field("rows", ListOf(Obj([Field("aspect", TEXT), Field("left", MD), Field("right", MD)], model.Row))),
+    Field("faq", ListOf(FAQ)),
+    Field("ignore", ListOf(IGNORE), required=False),
+], model.Comparison, title="statusdocs comparison")
+
+SITE = Obj([
+    Field("title", TEXT),
+    Field("description", TEXT),
+    Field("base_url", Str(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", pattern_doc="an absolute http(s) URL"),
+          doc="where the site is published, e.g. https://example.github.io/statusdocs/"),
+    Field("language", Str(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]+)*$", pattern_doc="a language tag such as en"),
+          required=False),
+    Field("repository", Str(pattern=r"^https?://\S+$", pattern_doc="an http(s) URL"), required=False),
+    Field("cname", Str(pattern=r"^[a-z0-9.-]+$", pattern_doc="a host name"), required=False),
+    Field("classes", MapOf(("1xx", "2xx", "3xx", "4xx", "5xx"),
+                           Obj([Field("title", TEXT), Field("description", MD)], model.ClassInfo)),
+          required=False),
+], model.Site, title="statusdocs site configuration")
+
+PAGE = Obj([
+    Field("title", TEXT),
+    Field("description", TEXT),
+    Field("created", Date(), required=False),
+    Field("updated", Date(), required=False),
+], model.Page, title="statusdocs page front matter")
+
+SCHEMAS = {"entry": ENTRY, "comparison": COMPARISON, "site": SITE, "page": PAGE}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    schema = dict(SCHEMAS[name].json)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://statusdocs.invalid/schema/{name}.json"
+    return schema
+
+
+def matches(kind: Str, value: str) -> bool:
+    return kind.pattern is None or re.match(kind.pattern, value) is not None

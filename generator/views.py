@@ -1,0 +1,190 @@
+"""What each template gets: plain dictionaries built from the model, prose already rendered to HTML."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urlsplit
+
+from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Entry
+from .plan import PlannedPage
+from .prose import Prose, plain
+
+
+class Views:
+    def __init__(self, content: Content, base_url: str):
+        self.content = content
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base_path = urlsplit(self.base_url).path or "/"
+        self.prose = Prose(set(content.entries))
+        self.codes = sorted(content.entries)
+        self.plan: list[PlannedPage] = []  # set by the build; the sitemap lists it
+
+    # ------------------------------------------------------------ shared pieces
+    def md(self, text: str) -> Any:
+        return self.prose.html(text)
+
+    def inline(self, text: str) -> Any:
+        return self.prose.html(text, inline=True)
+
+    def class_info(self, klass: str) -> dict[str, Any]:
+        info = self.content.site.classes.get(klass)
+        digit = int(klass[0])
+        return {
+            "id": klass,
+            "title": info.title if info else CLASS_NAMES.get(digit, klass),
+            "description": self.md(info.description) if info else "",
+            "url": f"{klass}/",
+        }
+
+    def entry_link(self, code: int) -> dict[str, Any]:
+        entry = self.content.entries[code]
+        return {"code": code, "name": entry.name, "url": f"{code}/", "official": entry.official,
+                "origin": entry.origin, "summary": entry.summary, "klass": entry.klass}
+
+    def comparison_link(self, comp: Comparison) -> dict[str, Any]:
+        a, b = (self.content.entries[c] for c in comp.codes)
+        return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
+                "title": f"{a.code} {a.name} vs {b.code} {b.name}"}
+
+    # ------------------------------------------------------------ page contexts
+    def context(self, page: PlannedPage) -> dict[str, Any]:
+        site = self.content.site
+        base = {
+            "site": {"title": site.title, "description": site.description, "language": site.language,
+                     "repository": site.repository},
+            "page": {"kind": page.kind, "url": page.url},
+            "canonical": self.base_url + page.url,
+            "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
+        }
+        return {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
+
+    def _index(self, page: PlannedPage) -> dict[str, Any]:
+        groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
+                  for k in sorted({f"{c // 100}xx" for c in self.codes})]
+        return {"title": self.content.site.title, "description": self.content.site.description, "groups": groups,
+                "comparisons": [self.comparison_link(c) for c in self._sorted_comparisons()]}
+
+    def _class(self, page: PlannedPage) -> dict[str, Any]:
+        info = self.class_info(str(page.key))
+        entries = [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == page.key]
+        return {"title": f"{info['id']} {info['title']} status codes",
+                "description": f"The {len(entries)} {info['id']} ({info['title']}) HTTP status codes, "
+                               f"{entries[0]['code']} to {entries[-1]['code']}.",
+                "klass": info, "entries": entries}
+
+    def _sorted_comparisons(self) -> list[Comparison]:
+        return sorted(self.content.comparisons.values(), key=lambda c: tuple(c.codes))
+
+    def _compare_index(self, page: PlannedPage) -> dict[str, Any]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for comp in self._sorted_comparisons():
+            groups.setdefault(f"{comp.codes[0] // 100}xx", []).append(self.comparison_link(comp))
+        return {"title": "Status code comparisons",
+                "description": "Side-by-side comparisons of HTTP status codes that are easy to confuse.",
+                "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())]}
+
+    def entry_view(self, entry: Entry) -> dict[str, Any]:
+        return {
+            "code": entry.code, "name": entry.name, "official": entry.official, "origin": entry.origin,
+            "registration": entry.registration, "klass": self.class_info(entry.klass),
+            "summary": entry.summary,
+            "spec": {"label": entry.spec.label, "link": entry.spec.link},
+            "definition": self.md(entry.definition),
+            "when_to_use": self.md(entry.when_to_use),
+            "when_not_to_use": self.md(entry.when_not_to_use),
+            "client_behavior": self.md(entry.client_behavior),
+            "cacheable": {"default": entry.cacheable.default, "note": self.md(entry.cacheable.note)},
+            "retry": {"safe": entry.retry.safe, "note": self.md(entry.retry.note)},
+            "headers": [{"name": h.name, "note": self.inline(h.note)} for h in entry.headers],
+            "constants": [{"key": k, "label": LANGUAGES[k], "value": v}
+                          for k, v in sorted(entry.constants.items(), key=lambda kv: list(LANGUAGES).index(kv[0]))],
+            "scenarios": [self.inline(s) for s in entry.scenarios],
+            "examples": [{"title": e.title, "request": e.request.rstrip("\n"), "response": e.response.rstrip("\n")}
+                         for e in entry.examples],
+            "mistakes": [self.inline(m) for m in entry.mistakes],
+            "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in entry.faq],
+            "related": [self.entry_link(c) for c in entry.related if c in self.content.entries],
+        }
+
+    def _code(self, page: PlannedPage) -> dict[str, Any]:
+        code = int(page.key)  # type: ignore[arg-type]
+        entry = self.content.entries[code]
+        i = self.codes.index(code)
+        return {
+            "title": f"{code} {entry.name}",
+            "description": entry.summary,
+            "entry": self.entry_view(entry),
+            "comparisons": [self.comparison_link(c) for c in self._sorted_comparisons() if code in c.codes],
+            "prev": self.entry_link(self.codes[i - 1]) if i > 0 else None,
+            "next": self.entry_link(self.codes[i + 1]) if i + 1 < len(self.codes) else None,
+        }
+
+    def _comparison(self, page: PlannedPage) -> dict[str, Any]:
+        comp = self.content.comparisons[str(page.key)]
+        a, b = (self.content.entries[c] for c in comp.codes)
+        va, vb = self.entry_view(a), self.entry_view(b)
+
+        def yes_no(flag: bool, yes: str, no: str) -> str:
+            return yes if flag else no
+
+        generated = [
+            ("Definition", va["definition"], vb["definition"]),
+            ("When to use", va["when_to_use"], vb["when_to_use"]),
+            ("Client behaviour", va["client_behavior"], vb["client_behavior"]),
+            ("Caching", self.inline(yes_no(a.cacheable.default, "Heuristically cacheable. ", "Not cacheable by "
+                                           "default. ") + a.cacheable.note),
+             self.inline(yes_no(b.cacheable.default, "Heuristically cacheable. ", "Not cacheable by default. ")
+                         + b.cacheable.note)),
+            ("Safe to retry", self.inline(yes_no(a.retry.safe, "Yes. ", "No. ") + a.retry.note),
+             self.inline(yes_no(b.retry.safe, "Yes. ", "No. ") + b.retry.note)),
+            ("Defined in", va["spec"], vb["spec"]),
+            ("Typical scenarios", va["scenarios"][:3], vb["scenarios"][:3]),
+            ("Headers", [h["name"] for h in va["headers"]], [h["name"] for h in vb["headers"]]),
+        ]
+        rows = [{"aspect": name, "left": left, "right": right, "generated": True} for name, left, right in generated]
+        rows += [{"aspect": r.aspect, "left": self.md(r.left), "right": self.md(r.right), "generated": False}
+                 for r in comp.rows]
+        link = self.comparison_link(comp)
+        return {
+            "title": link["title"],
+            "description": plain(comp.summary)[:300],
+            "comparison": link,
+            "left": va, "right": vb,
+            "summary": self.md(comp.summary),
+            "decision_rule": self.md(comp.decision_rule),
+            "rows": rows,
+            "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
+            "others": [self.comparison_link(c) for c in self._sorted_comparisons()
+                       if c is not comp and set(c.codes) & set(comp.codes)],
+        }
+
+    def _page(self, page: PlannedPage) -> dict[str, Any]:
+        doc = self.content.pages[str(page.key)]
+        return {"title": doc.title, "description": doc.description, "body": self.md(doc.body),
+                "created": doc.created, "updated": doc.updated}
+
+    def _404(self, page: PlannedPage) -> dict[str, Any]:
+        return {"title": "Page not found", "description": "This page does not exist."}
+
+    def _sitemap(self, page: PlannedPage) -> dict[str, Any]:
+        return {"urls": [self.base_url + p.url for p in self.plan if p.in_sitemap]}
+
+    def _robots(self, page: PlannedPage) -> dict[str, Any]:
+        return {"sitemap": self.base_url + "sitemap.xml"}
+
+    # ------------------------------------------------------------ JSON API
+    def entry_json(self, entry: Entry) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(entry).items() if k not in ("source", "locs", "ignore")}
+        data["class"] = entry.klass
+        data["url"] = self.base_url + f"{entry.code}/"
+        data["spec"]["link"] = entry.spec.link
+        return data
+
+    def api(self, page: PlannedPage) -> bytes:
+        if page.key == "codes":
+            payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
+        else:
+            payload = self.entry_json(self.content.entries[int(page.key)])  # type: ignore[arg-type]
+        return (json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()

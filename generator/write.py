@@ -1,0 +1,101 @@
+"""Write: the whole site goes into a fresh folder beside the output, which then replaces it in one step.
+
+An interrupted or failed build therefore leaves the previous site whole. On Linux the swap is a
+single renameat2(RENAME_EXCHANGE); elsewhere two renames, with the old site kept until the new one is in place.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import tempfile
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _libc_renameat2():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn
+
+
+_renameat2 = _libc_renameat2()
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths. False where the platform or file system cannot."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), b)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def staging_prefix(out: str) -> str:
+    return f".{os.path.basename(out)}.build-"
+
+
+def remove_stale_staging(out: str) -> None:
+    """Staging folders of builds that were killed (their process is gone) are removed."""
+    parent, prefix = os.path.dirname(out), staging_prefix(out)
+    for name in os.listdir(parent):
+        if name.startswith(prefix):
+            pid = name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+
+
+def write_site(out: str, files: dict[str, bytes]) -> None:
+    """Write `files` (relative path -> bytes) as the complete new content of folder `out`."""
+    out = os.path.abspath(out)
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    remove_stale_staging(out)
+    staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=parent)
+    try:
+        os.chmod(staging, 0o755)
+        made: set[str] = set()
+        for rel in sorted(files):
+            path = os.path.join(staging, rel)
+            folder = os.path.dirname(path)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            with open(path, "wb") as fh:
+                fh.write(files[rel])
+        if os.path.isdir(out) and not os.path.islink(out):
+            if _exchange(staging, out):
+                shutil.rmtree(staging, ignore_errors=True)
+                return
+            old = staging + ".old"
+            os.rename(out, old)
+            os.rename(staging, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if os.path.lexists(out):
+                raise OSError(errno.ENOTDIR, "output path exists and is not a folder", out)
+            os.rename(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -46,3 +46,661 @@ def dangling_related(content: Content) -> Iterator[Diagnostic]:
                 yield Diagnostic("C010", "error", entry.loc(field), f"related code {code} has no entry",
                                  hint=f"add content/codes/{code}.yaml or remove it", field=field,
                                  codes=(entry.code,))
+
+
+# ====================================================================== shared: the prose cells
+import functools  # noqa: E402
+import re  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from ..model import Comparison, Entry  # noqa: E402
+from ..reference import constant_tables, registry  # noqa: E402
+from . import text as T  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Cell:
+    owner: Entry | Comparison
+    field: str
+    text: str
+    code: int            # the code the cell is about (for a comparison row: its side)
+    kind: str            # summary | definition | ... | row | decision_rule | faq_answer | question
+
+    @property
+    def codes(self) -> tuple[int, ...]:
+        return tuple(self.owner.codes) if isinstance(self.owner, Comparison) else (self.owner.code,)
+
+    def diag(self, rule: str, message: str, hint: str = "", severity: str = "error") -> Diagnostic:
+        return Diagnostic(rule, severity, self.owner.loc(self.field), message, hint, self.field, self.codes)
+
+
+# Minimum words for a cell to inform, by kind (V008).
+MIN_WORDS = {"summary": 6, "definition": 10, "when_to_use": 8, "when_not_to_use": 8, "client_behavior": 8,
+             "cacheable.note": 4, "retry.note": 4, "header": 3, "scenario": 4, "mistake": 5, "faq_answer": 4,
+             "question": 3, "comp_summary": 8, "decision_rule": 8, "row": 2}
+
+
+def entry_cells(entry: Entry) -> list[Cell]:
+    c = entry.code
+    out = [Cell(entry, f, getattr(entry, f), c, f) for f in
+           ("summary", "definition", "when_to_use", "when_not_to_use", "client_behavior")]
+    out += [Cell(entry, "cacheable.note", entry.cacheable.note, c, "cacheable.note"),
+            Cell(entry, "retry.note", entry.retry.note, c, "retry.note")]
+    out += [Cell(entry, f"headers[{i}].note", h.note, c, "header") for i, h in enumerate(entry.headers)]
+    out += [Cell(entry, f"scenarios[{i}]", s, c, "scenario") for i, s in enumerate(entry.scenarios)]
+    out += [Cell(entry, f"mistakes[{i}]", m, c, "mistake") for i, m in enumerate(entry.mistakes)]
+    for i, f in enumerate(entry.faq):
+        out += [Cell(entry, f"faq[{i}].question", f.question, c, "question"),
+                Cell(entry, f"faq[{i}].answer", f.answer, c, "faq_answer")]
+    return out
+
+
+def comparison_cells(comp: Comparison) -> list[Cell]:
+    a, b = comp.codes
+    out = [Cell(comp, "summary", comp.summary, a, "comp_summary"),
+           Cell(comp, "decision_rule", comp.decision_rule, a, "decision_rule")]
+    for i, r in enumerate(comp.rows):
+        out += [Cell(comp, f"rows[{i}].left", r.left, a, "row"), Cell(comp, f"rows[{i}].right", r.right, b, "row")]
+    for i, f in enumerate(comp.faq):
+        out += [Cell(comp, f"faq[{i}].question", f.question, a, "question"),
+                Cell(comp, f"faq[{i}].answer", f.answer, a, "faq_answer")]
+    return out
+
+
+def all_cells(content: Content) -> list[Cell]:
+    cells = [cell for e in content.entries.values() for cell in entry_cells(e)]
+    return cells + [cell for c in content.comparisons.values() for cell in comparison_cells(c)]
+
+
+@functools.cache
+def _registry_names() -> dict[int, str]:
+    return {int(k): str(v["phrase"]).split(" (")[0] for k, v in registry()["registry"].items()}
+
+
+def names_of(content: Content, code: int) -> list[str]:
+    names = [str(code)]
+    if code in content.entries:
+        names.append(content.entries[code].name)
+    if code in _registry_names():
+        names.append(_registry_names()[code])
+    return names
+
+
+def masked_content(content: Content, cell: Cell) -> list[str]:
+    """Content words of a cell once every code it is about or names, and their names, are masked."""
+    codes = set(cell.codes) | T.codes_in(cell.text)
+    phrases = [n for c in codes for n in names_of(content, c)]
+    phrases += ["HTTP " + str(c) for c in codes]
+    for c in codes:
+        phrases += list(T.CLASS_WORDS[c // 100])
+    return T.content_words(T.mask(cell.text, phrases))
+
+
+def _own_mentions(content: Content, cell: Cell) -> bool:
+    low = cell.text.lower()
+    for c in cell.codes:
+        if str(c) in cell.text or any(n.lower() in low for n in names_of(content, c)[1:]) or \
+                T.mentions_class(cell.text, c // 100):
+            return True
+    return False
+
+
+# ====================================================================== V: vague cells
+
+@rule("V001", "restates-code", "The cell only restates the code, its name or its class, and says nothing a "
+      "reader can act on.",
+      "client_behavior: HTTP 412 Precondition Failed indicates a client errors response outcome.",
+      "client_behavior: Re-read the resource to get its current ETag, re-apply the change, and send it again "
+      "with the new If-Match value.")
+def restates(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if cell.kind == "question":
+            continue
+        if _own_mentions(content, cell) and len(masked_content(content, cell)) <= 1:
+            yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
+                                    "specific", hint="say what triggers it, what the client does, or what changes")
+
+
+DEFER = re.compile(
+    r"\bsee (the |our |its )?([\w-]+ ){0,3}(spec|specs|specification|rfc|docs|documentation|standard|guide|"
+    r"reference|section|page|link|article)\b|\brefer(s|red)? to\b|\bconsult\b|\bcheck the (spec|docs|documentation|"
+    r"rfc|standard)\b|\bas (defined|specified|described|documented) (in|by) (the )?(spec|specification|standard|rfc|"
+    r"relevant|docs|documentation)\b|\bper (the )?(spec|specification|standard)\b|\bfor (more )?details\b|"
+    r"\bdefined elsewhere\b|\bsee (above|below)\b", re.I)
+ACCORDING_SEMANTICS = re.compile(r"\baccording to ([\w-]+[ -]){0,3}semantics\b|\bfollows? ([\w-]+[ -]){0,3}"
+                                 r"semantics\b|\bper ([\w-]+[ -]){0,3}semantics\b", re.I)
+
+
+@rule("V002", "defers-elsewhere", "The cell sends the reader elsewhere (\"see the spec\", \"according to ... "
+      "semantics\", \"refer to\") instead of giving the content.",
+      "client_behavior: Client handles 412 according to client-errors semantics.",
+      "client_behavior: The client fetches the current representation, merges its change and retries with "
+      "the new ETag in If-Match.")
+def defers(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if cell.kind == "question":
+            continue
+        if ACCORDING_SEMANTICS.search(cell.text):
+            yield cell.diag("V002", f"{cell.field} defers to \"semantics\" instead of saying what they are",
+                            hint="write out what happens")
+            continue
+        m = DEFER.search(cell.text)
+        if m and len(masked_content(content, cell)) - len(T.content_words(m.group(0))) <= 4:
+            yield cell.diag("V002", f"{cell.field} points elsewhere (\"{m.group(0)}\") instead of giving the "
+                                    "content", hint="state the rule here; a pointer may follow the content")
+
+
+PLACEHOLDER = re.compile(r"^\W*(tbd|tba|todo|fixme|xxx|n/?a|none|null|nil|unknown|placeholder|lorem ipsum.*|"
+                         r"coming soon|to be (written|determined|decided|added)|-+|—|–|\?+|\.+)\W*$", re.I)
+PLACEHOLDER_WORD = re.compile(r"\b(TODO|TBD|FIXME|XXX|lorem ipsum)\b")
+
+
+@rule("V003", "placeholder", "The cell is a placeholder (TBD, TODO, N/A, a dash) or empty.",
+      "cacheable: {default: false, note: TBD}",
+      "cacheable: {default: false, note: Caches do not store it unless Cache-Control gives explicit freshness.}")
+def placeholder(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if not cell.text.strip() or PLACEHOLDER.match(cell.text.strip()) or PLACEHOLDER_WORD.search(cell.text):
+            yield cell.diag("V003", f"{cell.field} is a placeholder", hint="write the cell or remove it")
+
+
+USE_WHEN = re.compile(r"\b(use|return|send|respond with|choose|pick|prefer|reach for)\s+(?:an?\s+|the\s+)?"
+                      r"(?:HTTP\s+)?(\d{3}|[A-Z][\w' -]{2,40}?)\s+(?:\w+\s+){0,2}?(when|if|whenever|where|for|"
+                      r"because|to)\b(.*?)(?:[;.]|$)", re.I)
+TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct", "right", "intended",
+                   "behavior", "behaviour", "semantics", "matches", "match", "fits", "fit", "apt", "suits",
+                   "describe", "best", "better", "applicable", "convenience", "contract", "chosen", "choice",
+                   "wrong", "reason", "reasons", "protocol", "meaning", "outcome", "expectations"}
+
+
+@rule("V004", "tautology", "The cell is circular: \"use X when X is the right signal\". A decision needs an "
+      "observable test.",
+      "decision_rule: Use 409 when the response should communicate conflict behavior; use 412 when precondition "
+      "failed is the accurate protocol signal.",
+      "decision_rule: If the request carried If-Match or If-Unmodified-Since and it evaluated false, send 412; "
+      "if no precondition was sent and the change clashes with the resource's state, send 409.")
+def tautology(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if cell.kind == "question":
+            continue
+        for m in USE_WHEN.finditer(cell.text):
+            target = m.group(2)
+            condition = m.group(4)
+            codes = set(cell.codes) | T.codes_in(cell.text)
+            phrases = [n for c in codes for n in names_of(content, c)] + [target]
+            for c in codes:
+                phrases += list(T.CLASS_WORDS[c // 100])
+            rest = T.content_words(T.mask(condition, phrases), TAUTOLOGY_EXTRA)
+            if not rest and len(T.tokens(condition)) >= 2:
+                yield cell.diag("V004", f"{cell.field} is circular: \"{m.group(0).strip()}\" gives no condition a "
+                                        "developer can test", hint="name the header, state or timing that decides")
+                break
+
+
+def _masked_sentence(content: Content, sentence: str, owner_codes: tuple[int, ...]) -> str:
+    codes = set(owner_codes) | T.codes_in(sentence)
+    phrases = [n for c in codes for n in names_of(content, c)]
+    for c in codes:
+        phrases += list(T.CLASS_WORDS[c // 100])
+    masked = T.mask(sentence, phrases)
+    return " ".join(t for t in T.tokens(masked) if not t.isdigit())
+
+
+@rule("V005", "boilerplate", "The same sentence, once code numbers and names are masked, appears in three or "
+      "more entries: the mark of generated filler.",
+      "mistakes: [\"Returning 409 for the wrong reason breaks client expectations and monitoring.\"] "
+      "(and the same sentence with 410, 412, ...)",
+      "mistakes: [\"Returning 409 for a malformed JSON body; that is a 400.\"]")
+def boilerplate(content: Content) -> Iterator[Diagnostic]:
+    seen: dict[str, dict[str, Cell]] = defaultdict(dict)
+    for cell in all_cells(content):
+        if cell.kind in ("question",):
+            continue
+        for sentence in T.sentences(cell.text):
+            key = _masked_sentence(content, sentence, cell.codes)
+            if len(key.split()) >= 6:
+                seen[key].setdefault(cell.owner.source, cell)
+    for key, owners in seen.items():
+        if len(owners) >= 3:
+            for cell in owners.values():
+                yield cell.diag("V005", f"{cell.field} repeats a sentence template used in {len(owners)} files: "
+                                        f"\"{key[:80]}\"", hint="write a sentence for this code")
+
+
+HEDGE = re.compile(r"\b(in (various|different|many|several) ways|may or may not|might or might not|it depends|"
+                   r"depending on (the )?(situation|context|circumstances|use case|implementation|needs|"
+                   r"scenario|case|server|client|application)|can vary|varies|vary (widely|greatly|by)|"
+                   r"under certain (conditions|circumstances)|in (some|certain) (cases|situations)|as (appropriate|"
+                   r"needed|necessary|required)|if (needed|necessary|appropriate)|where (applicable|appropriate)|"
+                   r"handled differently|case[- ]by[- ]case)\b", re.I)
+
+
+@rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
+      "client_behavior: Clients handle 412 in various ways depending on the implementation.",
+      "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}")
+def hedge(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if cell.kind == "question":
+            continue
+        for sentence in T.sentences(cell.text):
+            m = HEDGE.search(sentence)
+            if not m:
+                continue
+            rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(content, cell.code)))
+            if len(rest) <= 3:
+                yield cell.diag("V006", f"{cell.field} hedges (\"{m.group(0)}\") without saying what it depends on",
+                                hint="name the condition and the outcome")
+                break
+
+
+MARKETING = re.compile(r"\b(book (a|an|your) [\w-]*\s?(call|demo|consultation|session|meeting)|our team|"
+                       r"our (experts?|engineers|consultants|clients|customers|engagements?|services?|platform|"
+                       r"product|agency|company|firm)|contact us|get in touch|reach out to us|"
+                       r"strategy call|no-pressure|hire us|schedule a (call|demo)|we (can )?help you|"
+                       r"(talk|speak) to (an|our) (expert|engineer|specialist)|our recent|our perspective|"
+                       r"subscribe to|try it free|request a (quote|demo))\b", re.I)
+
+
+@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\") rather than documentation.",
+      "when_to_use: Considering HTTP 409? Book a no-pressure strategy call with our team.",
+      "when_to_use: Return 409 when the change is valid but clashes with the resource's current state.")
+def marketing(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        m = MARKETING.search(cell.text)
+        if m:
+            yield cell.diag("V007", f"{cell.field} is marketing (\"{m.group(0)}\")", hint="remove it")
+
+
+@rule("V008", "too-short", "The cell is too short to inform for its field.",
+      "definition: Request conflicts.",
+      "definition: The request could not be completed because it conflicts with the current state of the "
+      "target resource, and the user may be able to resolve the conflict and resubmit.")
+def too_short(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        need = MIN_WORDS.get(cell.kind, 0)
+        got = T.words(cell.text)
+        if cell.text.strip() and not PLACEHOLDER.match(cell.text.strip()) and got < need:
+            yield cell.diag("V008", f"{cell.field} has {got} word{'s' if got != 1 else ''}; at least {need} are "
+                                    "needed to inform", hint="say what, when and what to do")
+
+
+@rule("V009", "same-both-sides", "In a comparison, a row whose two cells say the same thing once the codes and "
+      "names are masked.",
+      "rows: [{aspect: Safe to retry?, left: Only after fixing the underlying cause, right: Only after fixing "
+      "the underlying cause}]",
+      "rows: [{aspect: Safe to retry?, left: After resolving the conflict, right: After re-reading the ETag}]")
+def same_both_sides(content: Content) -> Iterator[Diagnostic]:
+    for comp in content.comparisons.values():
+        for i, row in enumerate(comp.rows):
+            left = set(_masked_sentence(content, row.left, tuple(comp.codes)).split())
+            right = set(_masked_sentence(content, row.right, tuple(comp.codes)).split())
+            if not left or not right:
+                continue
+            overlap = len(left & right) / len(left | right)
+            if overlap >= 0.8:
+                cell = Cell(comp, f"rows[{i}].right", row.right, comp.codes[1], "row")
+                yield cell.diag("V009", f"rows[{i}] says the same thing for {comp.codes[0]} and {comp.codes[1]} "
+                                        f"({row.aspect})", hint="state the difference, or drop the row")
+
+
+# ====================================================================== C: contradictions
+CACHE_YES = re.compile(r"\b(heuristically cacheable|cacheable by default|cached by default|stored by default|"
+                       r"cacheable without (explicit )?(freshness|headers|cache-control)|caches (may|can) store it "
+                       r"(by default|without))\b", re.I)
+CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
+                      r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
+                      re.I)
+QUALIFIER = re.compile(r"\b(unless|only if|only when|except|without|if|when|until|after|before|but|however|"
+                       r"no-store|private|no-cache|explicit|max-age|expires|by default)\b", re.I)
+
+
+def _unqualified(sentence: str, match: re.Match) -> bool:
+    rest = sentence[:match.start()] + " " + sentence[match.end():]
+    return QUALIFIER.search(rest) is None
+
+
+def cache_claim(text: str) -> bool | None:
+    """True if the text claims heuristic cacheability, False if it flatly denies any caching, None otherwise."""
+    for sentence in T.sentences(text):
+        m = CACHE_YES.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 45):
+            return True
+        m = CACHE_NO.search(sentence)
+        if m and _unqualified(sentence, m):
+            return False
+    return None
+
+
+RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|don't (auto[- ]?)?retry|must not "
+                         r"(be )?(retried|retry)|should not (be )?(retried|retry)|not safe to retry|unsafe to retry|"
+                         r"no point (in )?retrying|retrying (will|would) (always )?fail|never be retried)\b", re.I)
+RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
+                        r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
+                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged)\b", re.I)
+RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"
+                             r"first|changed?|changing|modif\w*|fix\w*|correct\w*|new|different|another|again|"
+                             r"blindly|same body|same request|loop|but|however|POST|PATCH)\b", re.I)
+
+
+def retry_claim(text: str) -> bool | None:
+    """True if the text says an unchanged retry is fine, False if it says never retry, None otherwise."""
+    for sentence in T.sentences(text):
+        m = RETRY_NEVER.search(sentence)
+        if m and RETRY_QUALIFIER.search(sentence[:m.start()] + " " + sentence[m.end():]) is None:
+            return False
+        m = RETRY_SAFE.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 20):
+            return True
+    return None
+
+
+@rule("C001", "cache-contradiction", "A caching cell contradicts `cacheable.default` (RFC 9110 section 15.1).",
+      "cacheable: {default: false, note: 412 responses are heuristically cacheable.}",
+      "cacheable: {default: false, note: Caches do not store it unless the response carries explicit freshness.}")
+def cache_contradiction(content: Content) -> Iterator[Diagnostic]:
+    for entry in content.entries.values():
+        claim = cache_claim(entry.cacheable.note)
+        if claim is not None and claim != entry.cacheable.default:
+            cell = Cell(entry, "cacheable.note", entry.cacheable.note, entry.code, "cacheable.note")
+            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default))
+    for comp in content.comparisons.values():
+        for cell in comparison_cells(comp):
+            if cell.kind == "row" and "cach" in comp.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower():
+                entry = content.entries[cell.code]
+                claim = cache_claim(cell.text)
+                if claim is not None and claim != entry.cacheable.default:
+                    yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default)
+                                    + f" in {entry.source}")
+
+
+def _cache_message(field: str, claim: bool, default: bool) -> str:
+    said = "cacheable by default" if claim else "never cached"
+    return f"{field} says {said}, but cacheable.default is {str(default).lower()}"
+
+
+@rule("C002", "retry-contradiction", "A cell about retrying contradicts `retry.safe`.",
+      "retry: {safe: true, note: Never retry this request.}",
+      "retry: {safe: true, note: Repeat the identical request after the delay in Retry-After.}")
+def retry_contradiction(content: Content) -> Iterator[Diagnostic]:
+    for entry in content.entries.values():
+        for field, text in (("retry.note", entry.retry.note), ("client_behavior", entry.client_behavior)):
+            claim = retry_claim(text)
+            if claim is not None and claim != entry.retry.safe:
+                cell = Cell(entry, field, text, entry.code, field)
+                yield cell.diag("C002", _retry_message(field, claim, entry.retry.safe))
+    for comp in content.comparisons.values():
+        for cell in comparison_cells(comp):
+            if cell.kind == "row" and "retr" in comp.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower():
+                entry = content.entries[cell.code]
+                claim = retry_claim(cell.text)
+                if claim is not None and claim != entry.retry.safe:
+                    yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + f" in {entry.source}")
+
+
+def _retry_message(field: str, claim: bool, safe: bool) -> str:
+    said = "an unchanged retry is safe" if claim else "never to retry"
+    return f"{field} says {said}, but retry.safe is {str(safe).lower()}"
+
+
+@functools.cache
+def _section_owner() -> dict[tuple[str, str], int]:
+    out = {}
+    for code, ref in registry()["registry"].items():
+        if ref.get("section"):
+            out[(str(ref["document"]).replace(" ", "").upper(), str(ref["section"]))] = int(code)
+    return out
+
+
+SECTION_REF = re.compile(r"(?:(RFC\s?\d{3,5})\W{0,3}(?:section|sec\.|§)\s?|(?:section|sec\.|§)\s?)(\d+(?:\.\d+)+)",
+                         re.I)
+SELF_CLASS = re.compile(r"\b(?:is|as|are|it's)\s+(?:an?\s+)?(?:(\d)xx|(client|server)[- ]errors?|"
+                        r"(redirect(?:ion)?)|(informational)|(success(?:ful)?))\b(?!\s+(?:code|response)s?\s+(?:like|"
+                        r"such))", re.I)
+
+
+@rule("C003", "wrong-section-or-class", "Prose names a status-code section of RFC 9110 that belongs to another "
+      "code, or calls the code a member of another class.",
+      "definition: 412 is a server error defined in RFC 9110 section 15.5.10.",
+      "definition: 412 is a client error defined in RFC 9110 section 15.5.13.")
+def wrong_section(content: Content) -> Iterator[Diagnostic]:
+    owners = _section_owner()
+    for cell in all_cells(content):
+        mentioned = T.codes_in(cell.text)
+        for m in SECTION_REF.finditer(cell.text):
+            doc = (m.group(1) or "RFC9110").replace(" ", "").upper()
+            other = owners.get((doc, m.group(2)))
+            if other is not None and other not in cell.codes and other not in mentioned:
+                yield cell.diag("C003", f"{cell.field} cites {m.group(0)}, which defines {other}, not "
+                                        f"{'/'.join(map(str, cell.codes))}", hint="cite the entry's own section")
+        if isinstance(cell.owner, Entry):
+            for sentence in T.sentences(cell.text):
+                if str(cell.code) not in sentence and not re.match(r"\s*(it|this (code|status|response))\b",
+                                                                   sentence, re.I):
+                    continue
+                for m in SELF_CLASS.finditer(sentence):
+                    digit = _class_digit(m)
+                    if digit and digit != cell.code // 100 and not T.negated_before(sentence, m.start(), 30) and \
+                            not any(c // 100 == digit for c in T.codes_in(sentence) if c != cell.code):
+                        yield cell.diag("C003", f"{cell.field} calls {cell.code} a {m.group(0).split()[-1]} "
+                                                f"({digit}xx), but it is a {cell.code // 100}xx code")
+
+
+def _class_digit(m: re.Match) -> int | None:
+    if m.group(1):
+        return int(m.group(1))
+    if m.group(2):
+        return 4 if m.group(2).lower() == "client" else 5
+    if m.group(3):
+        return 3
+    if m.group(4):
+        return 1
+    if m.group(5):
+        return 2
+    return None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    codes: tuple[int, ...]          # the codes whose defining case this is
+    pattern: re.Pattern
+    allowed: tuple[int, ...] = ()   # other codes that may describe it as their own (e.g. 407 for credentials)
+    unless: re.Pattern | None = None  # context in the same sentence that makes it legitimate
+
+
+def _t(codes, pattern, allowed=(), unless=None) -> Trigger:
+    return Trigger(tuple(codes), re.compile(pattern, re.I), tuple(allowed), re.compile(unless, re.I) if unless else None)
+
+
+PRECONDITION_HEADERS = r"if-match|if-none-match|if-unmodified-since|if-modified-since|precondition|conditional"
+TRIGGERS = [
+    _t([400], r"\bmalformed\b(?! (response|upstream|reply|header from))|\b(invalid|bad|broken) (request )?syntax\b|"
+              r"\bsyntax errors?\b|\bunparseable\b|\bcannot be parsed\b|\bbad request format\b|\binvalid json\b",
+       allowed=(422, 494, 431, 413, 414, 505), unless=r"response|upstream|origin|backend|gateway"),
+    _t([401], r"\b(missing|invalid|bad|wrong|expired|absent|no) (credentials|api key|access token|bearer token|"
+              r"auth(entication)? token|password)\b|\bauthentication (failed|failure|mismatch|error)\b|"
+              r"\bnot (logged in|authenticated)\b|\bunauthenticated\b",
+       allowed=(407, 511, 440, 419, 561, 495, 496)),
+    _t([403], r"\b(lacks?|lacking|insufficient|missing|without( the)?) (the )?(permissions?|privileges?|rights|"
+              r"scopes?|roles?)\b|\bauthorization mismatch\b|\baccess (is )?denied\b|\bnot (permitted|allowed) to "
+              r"access\b", allowed=(451,)),
+    _t([409], r"\bduplicates?\b|\balready exists\b|\bversion conflict\b|\bedit conflict\b|\bconcurrent (edit|"
+              r"update|modification)s? conflict\b|\bunique(ness)? constraint\b",
+       allowed=(422, 423, 208, 508), unless=PRECONDITION_HEADERS + r"|idempoten|report|bind"),
+    _t([412], r"\bif-match\b[^.;]{0,40}\b(fail(s|ed)?|did not match|does not match|doesn't match|mismatch(es)?|"
+              r"evaluat\w+ (to )?false)|\bprecondition (header )?(failed|evaluated false|was false)\b|\bstale etag\b",
+       allowed=(304, 428)),
+    _t([413], r"\b(body|payload|upload|request content|file) (is |was )?too (large|big)\b|\bexceeds? the (maximum )?"
+              r"(body|upload|payload) (size )?limit\b", allowed=(507,)),
+    _t([414], r"\b(uri|url|query string|request target) (is |was )?too long\b", allowed=(431, 494)),
+    _t([415], r"\bunsupported (media type|content[- ]type|content encoding)\b|\bwrong content-type\b"),
+    _t([429], r"\brate[- ]limit(ed|ing|s)?\b|\btoo many requests\b|\bquota (is )?exceeded\b|\bthrottl(ed|ing|e)\b",
+       allowed=(503, 420, 509)),
+    _t([404], r"\b(resource|page|url|path|route|endpoint) (does not|doesn't) exist\b|\bno such (resource|route|"
+              r"endpoint)\b", allowed=(410, 403, 405, 400, 421, 451)),
+    _t([405], r"\bmethod (is )?not (allowed|supported)\b|\bunsupported (http )?method\b", allowed=(501,)),
+]
+TRIGGER_FIELDS = {"summary", "definition", "when_to_use", "client_behavior", "scenario", "row"}
+
+
+@rule("C004", "other-codes-trigger", "A scenario or use that is another code's defining trigger (malformed "
+      "syntax is 400, missing credentials 401, lacking permission 403, a failed If-Match 412, a duplicate 409, "
+      "rate limiting 429 ...), unless the cell names that other code.",
+      "scenarios: [\"412 appears in production when: Malformed request format; Authentication or authorization "
+      "mismatch.\"]",
+      "scenarios: [\"A PATCH carries If-Match with the ETag the client read an hour ago; another editor has "
+      "saved since.\"]")
+def other_trigger(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if cell.kind not in TRIGGER_FIELDS:
+            continue
+        if isinstance(cell.owner, Comparison) and cell.kind == "row":
+            aspect = cell.owner.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower()
+            if any(w in aspect for w in ("not", "mistake", "instead", "confus")):
+                continue
+        for sentence in T.sentences(cell.text):
+            named = T.codes_in(sentence)
+            for trig in TRIGGERS:
+                if cell.code in trig.codes or cell.code in trig.allowed:
+                    continue
+                m = trig.pattern.search(sentence)
+                if not m or named & set(trig.codes) or T.negated_before(sentence, m.start(), 30):
+                    continue
+                if trig.unless is not None and trig.unless.search(sentence):
+                    continue
+                owner = "/".join(map(str, trig.codes))
+                yield cell.diag("C004", f"{cell.field} describes \"{m.group(0)}\", which is {owner}'s case, "
+                                        f"not {cell.code}'s", hint=f"move it to {owner}, or say in the same "
+                                                                   f"sentence that it is a {owner}")
+                break
+            else:
+                continue
+            break
+
+
+@rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",
+      "codes: [409, 412]\ndecision_rule: Use 409 for conflicts, 412 for failed preconditions and 400 otherwise.",
+      "codes: [409, 412]\ndecision_rule: If a precondition header was sent and evaluated false, 412; otherwise 409.")
+def decision_outside_pair(content: Content) -> Iterator[Diagnostic]:
+    known = set(content.entries) | set(_registry_names())
+    for comp in content.comparisons.values():
+        outside = sorted(c for c in T.codes_in(comp.decision_rule) if c in known and c not in comp.codes)
+        if outside:
+            cell = Cell(comp, "decision_rule", comp.decision_rule, comp.codes[0], "decision_rule")
+            yield cell.diag("C005", f"decision_rule names {', '.join(map(str, outside))}, outside the pair "
+                                    f"{comp.codes[0]}/{comp.codes[1]}", hint="decide between the two codes only")
+
+
+LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?\)")
+
+
+@rule("C011", "dangling-link", "A Markdown link in prose points at a code page that does not exist.",
+      "definition: See [the 499 page](../499/).", "definition: Compare with [409](../409/).")
+def dangling_link(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        for m in LINK.finditer(cell.text):
+            if int(m.group(2)) not in content.entries:
+                yield cell.diag("C011", f"{cell.field} links to code {m.group(2)}, which has no entry")
+
+
+# ====================================================================== F: facts against reference data
+
+@rule("F001", "registry-phrase", "An official code's name must be the IANA registry's current reason phrase; a "
+      "registered code must be official and an unregistered one must not.",
+      "code: 413\nname: Payload Too Large", "code: 413\nname: Content Too Large")
+def registry_phrase(content: Content) -> Iterator[Diagnostic]:
+    reg = registry()["registry"]
+    for entry in content.entries.values():
+        known = reg.get(entry.code)
+        codes = (entry.code,)
+        if known is None:
+            if entry.official:
+                yield Diagnostic("F001", "error", entry.loc("official"), f"{entry.code} is not in the IANA registry; "
+                                 "mark it official: false and give its origin", field="official", codes=codes)
+            continue
+        if not entry.official:
+            yield Diagnostic("F001", "error", entry.loc("official"), f"{entry.code} is registered with IANA as "
+                             f"\"{known['phrase']}\"; it is official", field="official", codes=codes)
+            continue
+        phrase = _registry_names()[entry.code]
+        if entry.name != phrase:
+            yield Diagnostic("F001", "error", entry.loc("name"), f"name \"{entry.name}\" is not the registry's "
+                             f"phrase for {entry.code}", hint=f"use \"{phrase}\"", field="name", codes=codes)
+        expected = known.get("registration", "permanent")
+        if entry.registration != expected:
+            yield Diagnostic("F001", "error", entry.loc("registration"), f"registration is {entry.registration}, "
+                             f"but the registry lists {entry.code} as {expected}", field="registration", codes=codes)
+
+
+@rule("F002", "spec-reference", "`spec` must be the reference the IANA registry gives for the code.",
+      "code: 412\nspec: {document: RFC 7232, section: \"4.2\"}",
+      "code: 412\nspec: {document: RFC 9110, section: \"15.5.13\"}")
+def spec_reference(content: Content) -> Iterator[Diagnostic]:
+    reg = registry()["registry"]
+    for entry in content.entries.values():
+        known = reg.get(entry.code)
+        if known is None or not entry.official:
+            continue
+        doc_ok = entry.spec.document.replace(" ", "").upper() == str(known["document"]).replace(" ", "").upper()
+        section_ok = known.get("section") is None or str(entry.spec.section) == str(known["section"])
+        if not (doc_ok and section_ok):
+            want = f"{known['document']}" + (f" section {known['section']}" if known.get("section") else "")
+            yield Diagnostic("F002", "error", entry.loc("spec"), f"spec is {entry.spec.label}, but the registry "
+                             f"defines {entry.code} in {want}", field="spec", codes=(entry.code,))
+
+
+@rule("F003", "heuristic-cacheability", "`cacheable.default` must be true exactly for the codes RFC 9110 section "
+      "15.1 lists as heuristically cacheable.",
+      "code: 409\ncacheable: {default: true, note: ...}", "code: 409\ncacheable: {default: false, note: ...}")
+def heuristic_cacheability(content: Content) -> Iterator[Diagnostic]:
+    listed = set(registry()["heuristically_cacheable"])
+    for entry in content.entries.values():
+        expected = entry.code in listed
+        if entry.cacheable.default != expected:
+            yield Diagnostic("F003", "error", entry.loc("cacheable.default"),
+                             f"cacheable.default is {str(entry.cacheable.default).lower()}, but RFC 9110 section 15.1 "
+                             f"{'lists' if expected else 'does not list'} {entry.code} as heuristically cacheable",
+                             field="cacheable.default", codes=(entry.code,))
+
+
+def _python_live() -> dict[str, int]:
+    import http
+
+    return {name: int(member) for name, member in http.HTTPStatus.__members__.items()}
+
+
+@rule("F004", "library-constant", "Every language constant must exist in that library's source and mean this "
+      "code; deprecated names are warnings.",
+      "code: 422\nconstants: {java: HttpURLConnection.HTTP_UNPROCESSABLE_ENTITY}",
+      "code: 422\nconstants: {go: http.StatusUnprocessableEntity}")
+def library_constant(content: Content) -> Iterator[Diagnostic]:
+    tables = constant_tables()
+    live = _python_live()
+    for entry in content.entries.values():
+        for key, written in entry.constants.items():
+            field = f"constants.{key}"
+            table = tables.get(key)
+            if table is None:
+                continue
+            name, code = table.lookup(written)
+            if key == "python" and name is not None and code is None:
+                code = live.get(name)
+            codes = (entry.code,)
+            if name is None:
+                yield Diagnostic("F004", "error", entry.loc(field), f"{key} constant {written!r} is not written as "
+                                 f"{table.prefix}NAME", hint=_constant_hint(table, entry.code), field=field, codes=codes)
+            elif code is None:
+                yield Diagnostic("F004", "error", entry.loc(field), f"{table.library} has no constant {name}",
+                                 hint=_constant_hint(table, entry.code), field=field, codes=codes)
+            elif code != entry.code:
+                yield Diagnostic("F004", "error", entry.loc(field), f"{written} is {code} in {table.library}, "
+                                 f"not {entry.code}", hint=_constant_hint(table, entry.code), field=field, codes=codes)
+            elif name in table.deprecated:
+                better = table.deprecated[name]
+                yield Diagnostic("F004", "warning", entry.loc(field), f"{written} is deprecated in {table.library}",
+                                 hint=f"use {table.prefix}{better}" if better else "", field=field, codes=codes)
+
+
+def _constant_hint(table, code: int) -> str:
+    names = [n for n in table.names_for(code) if n not in table.deprecated]
+    return f"use {table.prefix}{names[0]}" if names else f"{table.library} has no constant for {code}: remove it"

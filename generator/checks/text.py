@@ -1,0 +1,65 @@
+"""Text measures the vague/contradiction rules share: tokens, masking, content words, sentences."""
+
+from __future__ import annotations
+
+import re
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
+SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
+
+STOP = set(["a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "to", "of", "and", "or", "in", "on", "for", "with", "as", "by", "at", "it", "its", "this", "that", "these", "those", "from", "when", "if", "than", "then", "so", "such", "can", "may", "might", "should", "would", "could", "will", "must", "do", "does", "did", "not", "no", "nor", "but", "also", "just", "only", "very", "more", "most", "less", "any", "some", "all", "each", "every", "both", "either", "neither", "which", "who", "whom", "whose", "what", "how", "why", "where", "there", "here", "into", "onto", "about", "over", "under", "again", "further", "once", "own", "same", "other", "another", "too", "up", "down", "out", "off", "own", "we", "you", "they", "he", "she", "them", "their", "our", "your", "his", "her", "i", "me", "my", "us", "yes", "e.g", "i.e", "etc", "via", "per", "while", "whether", "has", "have", "had", "having", "same"])
+
+# Words that carry no information about a particular status code: the vocabulary of filler.
+GENERIC = set(["http", "https", "status", "code", "codes", "response", "responses", "request", "requests", "server", "servers", "client", "clients", "error", "errors", "indicates", "indicate", "indicated", "indicating", "means", "mean", "meaning", "signals", "signal", "signalled", "signaled", "communicates", "communicate", "communicating", "describes", "describe", "described", "returned", "return", "returns", "returning", "outcome", "outcomes", "result", "results", "semantics", "semantic", "protocol", "accurate", "correct", "correctly", "right", "appropriate", "appropriately", "proper", "properly", "behavior", "behaviour", "behaviors", "behaviours", "handles", "handle", "handled", "handling", "according", "accordingly", "expect", "expects", "expected", "interpret", "interprets", "interpreted", "class", "classes", "category", "family", "type", "kind", "used", "use", "uses", "using", "processed", "process", "processes", "processing", "next", "should", "client-errors", "client-error", "server-errors", "server-error", "informational", "success", "successful", "redirection", "level", "general", "generic", "situation", "situations", "case", "cases", "applies", "apply", "applicable", "relevant", "api", "apis", "backend", "frontend", "branching", "branch", "consumers", "consumer", "crawlers", "crawler", "search", "engines", "engine", "indexation", "indexing", "link", "equity", "seo", "impact", "impacts", "standard", "standards", "spec", "specification", "rfc", "treat", "treats", "treated", "reason", "reasons", "context", "contexts", "way", "ways", "manner", "thing", "things", "something", "various", "occur", "occurs", "occurred", "happen", "happens", "happened", "seen", "see", "sees", "encountered", "encounter", "appear", "appears", "production", "typically", "usually", "generally", "commonly", "often", "sometimes", "common", "frequent", "frequently", "issue", "issues", "problem", "problems", "matter", "matters", "important", "importantly", "depends", "depending", "based", "basis", "given", "certain", "particular", "respective", "respectively", "relevant", "accordingly", "meaningful", "meaning", "signals", "answer", "answers", "answered", "message", "messages"])
+
+CLASS_WORDS = {
+    1: ("informational", "1xx"), 2: ("successful", "success", "2xx"), 3: ("redirection", "redirect", "3xx"),
+    4: ("client error", "client-error", "client errors", "client-errors", "4xx"),
+    5: ("server error", "server-error", "server errors", "server-errors", "5xx"),
+}
+
+NEGATION = re.compile(r"\b(not|no|never|isn't|aren't|doesn't|don't|didn't|wasn't|cannot|can't|without|unlike|"
+                      r"rather than|instead of|neither|nor)\b", re.I)
+
+
+def tokens(text: str) -> list[str]:
+    return [t.lower().strip("'-") for t in WORD.findall(text)]
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.split(text) if s and s.strip()]
+
+
+def mask(text: str, phrases: list[str]) -> str:
+    """Remove the given phrases (code names, numbers) case-insensitively, longest first."""
+    for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
+        text = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", " ", text, flags=re.I)
+    return text
+
+
+def content_words(text: str, extra_generic: set[str] | None = None) -> list[str]:
+    skip = STOP | GENERIC | (extra_generic or set())
+    return [t for t in tokens(text) if t not in skip and not t.isdigit() and len(t) > 1
+            and not re.fullmatch(r"[1-5]xx", t)]
+
+
+def words(text: str) -> int:
+    return len(tokens(text))
+
+
+def mentions_class(text: str, digit: int) -> bool:
+    low = text.lower()
+    return any(re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", low) for w in CLASS_WORDS[digit])
+
+
+def codes_in(text: str) -> set[int]:
+    """Three-digit status codes written in prose (not section numbers, not quantities with units)."""
+    found = set()
+    for m in re.finditer(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w.%/:-]|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|minutes?|"
+                         r"hours?|days?|requests?|items?|users?|times|characters?|chars|px|%)\b)", text, re.I):
+        found.add(int(m.group(1)))
+    return found
+
+
+def negated_before(text: str, start: int, window: int = 40) -> bool:
+    return NEGATION.search(text[max(0, start - window):start]) is not None

@@ -207,7 +207,7 @@ def placeholder(content: Content) -> Iterator[Diagnostic]:
 
 USE_WHEN = re.compile(r"\b(use|return|send|respond with|choose|pick|prefer|reach for)\s+(?:an?\s+|the\s+)?"
                       r"(?:HTTP\s+)?(\d{3}|[A-Z][\w' -]{2,40}?)\s+(?:\w+\s+){0,2}?(when|if|whenever|where|for|"
-                      r"because|to)\b(.*?)(?:[;.]|$)", re.I)
+                      r"because)\b(.*?)(?:[;.]|$)", re.I)
 TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct", "right", "intended",
                    "behavior", "behaviour", "semantics", "matches", "match", "fits", "fit", "apt", "suits",
                    "describe", "best", "better", "applicable", "convenience", "contract", "chosen", "choice",
@@ -221,18 +221,23 @@ TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct
       "decision_rule: If the request carried If-Match or If-Unmodified-Since and it evaluated false, send 412; "
       "if no precondition was sent and the change clashes with the resource's state, send 409.")
 def tautology(content: Content) -> Iterator[Diagnostic]:
+    names = {n.lower() for c in content.entries for n in names_of(content, c)} | \
+        {n.lower() for n in _registry_names().values()}
     for cell in all_cells(content):
         if cell.kind == "question":
             continue
         for m in USE_WHEN.finditer(cell.text):
             target = m.group(2)
+            if not target.isdigit() and not any(target.lower().startswith(n) for n in names if not n.isdigit()):
+                continue  # "use that URI for ..." is not about choosing a status code
             condition = m.group(4)
             codes = set(cell.codes) | T.codes_in(cell.text)
             phrases = [n for c in codes for n in names_of(content, c)] + [target]
             for c in codes:
                 phrases += list(T.CLASS_WORDS[c // 100])
-            rest = T.content_words(T.mask(condition, phrases), TAUTOLOGY_EXTRA)
-            if not rest and len(T.tokens(condition)) >= 2:
+            stems = {t[:5] for p in phrases for t in T.tokens(p) if len(t) >= 4}
+            rest = [w for w in T.content_words(T.mask(condition, phrases), TAUTOLOGY_EXTRA) if w[:5] not in stems]
+            if len(rest) <= 1 and len(T.tokens(condition)) >= 2:
                 yield cell.diag("V004", f"{cell.field} is circular: \"{m.group(0).strip()}\" gives no condition a "
                                         "developer can test", hint="name the header, state or timing that decides")
                 break
@@ -360,11 +365,17 @@ def _unqualified(sentence: str, match: re.Match) -> bool:
     return QUALIFIER.search(rest) is None
 
 
+CACHE_PLAIN_YES = re.compile(r"\b(is|are) (always )?(cacheable|cached)\b|^\W*(yes\W+)?cacheable\W*$", re.I)
+
+
 def cache_claim(text: str) -> bool | None:
     """True if the text claims heuristic cacheability, False if it flatly denies any caching, None otherwise."""
     for sentence in T.sentences(text):
         m = CACHE_YES.search(sentence)
         if m and not T.negated_before(sentence, m.start(), 45):
+            return True
+        m = CACHE_PLAIN_YES.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m):
             return True
         m = CACHE_NO.search(sentence)
         if m and _unqualified(sentence, m):
@@ -377,7 +388,7 @@ RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|d
                          r"no point (in )?retrying|retrying (will|would) (always )?fail|never be retried)\b", re.I)
 RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
                         r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
-                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged)\b", re.I)
+                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|retries are (safe|fine|harmless))\b", re.I)
 RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"
                              r"first|changed?|changing|modif\w*|fix\w*|correct\w*|new|different|another|again|"
                              r"blindly|same body|same request|loop|but|however|POST|PATCH)\b", re.I)
@@ -454,7 +465,7 @@ def _section_owner() -> dict[tuple[str, str], int]:
 
 SECTION_REF = re.compile(r"(?:(RFC\s?\d{3,5})\W{0,3}(?:section|sec\.|§)\s?|(?:section|sec\.|§)\s?)(\d+(?:\.\d+)+)",
                          re.I)
-SELF_CLASS = re.compile(r"\b(?:is|as|are|it's)\s+(?:an?\s+)?(?:(\d)xx|(client|server)[- ]errors?|"
+SELF_CLASS = re.compile(r"\b(?:is|as|are|it's|this)\s+(?:an?\s+)?(?:(\d)xx|(client|server)[- ]errors?|"
                         r"(redirect(?:ion)?)|(informational)|(success(?:ful)?))\b(?!\s+(?:code|response)s?\s+(?:like|"
                         r"such))", re.I)
 
@@ -517,7 +528,7 @@ TRIGGERS = [
     _t([400], r"\bmalformed\b(?! (response|upstream|reply|header from))|\b(invalid|bad|broken) (request )?syntax\b|"
               r"\bsyntax errors?\b|\bunparseable\b|\bcannot be parsed\b|\bbad request format\b|\binvalid json\b",
        allowed=(422, 494, 431, 413, 414, 505), unless=r"response|upstream|origin|backend|gateway"),
-    _t([401], r"\b(missing|invalid|bad|wrong|expired|absent|no) (credentials|api key|access token|bearer token|"
+    _t([401], r"\b(missing|invalid|bad|wrong|expired|absent|no|revoked)( valid| usable| correct| working)? (credentials|api key|access token|bearer token|"
               r"auth(entication)? token|password)\b|\bauthentication (failed|failure|mismatch|error)\b|"
               r"\bnot (logged in|authenticated)\b|\bunauthenticated\b",
        allowed=(407, 511, 440, 419, 561, 495, 496)),

@@ -55,7 +55,7 @@ def mentions_class(text: str, digit: int) -> bool:
 def codes_in(text: str) -> set[int]:
     """Three-digit status codes written in prose (not section numbers, not quantities with units)."""
     found = set()
-    for m in re.finditer(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w.%/:-]|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|minutes?|"
+    for m in re.finditer(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|minutes?|"
                          r"hours?|days?|requests?|items?|users?|times|characters?|chars|px|%)\b)", text, re.I):
         found.add(int(m.group(1)))
     return found

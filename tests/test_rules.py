@@ -1,0 +1,180 @@
+"""Every rule with a failing and a passing example, run over a copy of the real content in-process."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+
+import pytest
+from conftest import CONTENT, run_cli
+
+from generator.checks import check_content
+from generator.diagnostics import Report
+from generator.load import load_content
+from generator.model import Row
+
+
+@pytest.fixture(scope="module")
+def base_content():
+    report = Report()
+    content = load_content(str(CONTENT), report)
+    assert content is not None and not report.items, [d.text() for d in report.items]
+    return content
+
+
+def findings(content, rule):
+    return [(d.loc.path, d.field) for d in check_content(content, select={rule})]
+
+
+def _set(obj, field, value):
+    target = obj
+    parts = field.replace("]", "").replace("[", ".").split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if part.isdigit() else getattr(target, part)
+    last = parts[-1]
+    if last.isdigit():
+        target[int(last)] = value
+    else:
+        setattr(target, last, value)
+
+
+# rule, code, field, bad text, good text: written independently of the bundled content's wording
+CELLS = [
+    ("V001", 412, "client_behavior", "HTTP 412 Precondition Failed indicates a client errors response outcome.",
+     "Fetch the resource again, re-apply the edit to the new version and send it with the new ETag."),
+    ("V001", 503, "summary", "503 Service Unavailable signals a server error response to the client.",
+     "The server is overloaded or in maintenance and expects to recover; Retry-After says when."),
+    ("V002", 412, "client_behavior", "Client handles 412 according to client-errors semantics.",
+     "The client re-reads the resource and retries with the fresh validator in If-Match."),
+    ("V002", 412, "cacheable.note", "See 412 caching spec.",
+     "Caches do not store it unless the server adds explicit freshness."),
+    ("V002", 404, "definition", "Refer to the RFC for the meaning of this status code.",
+     "The origin server has no current representation for the target URI, or will not say that one exists."),
+    ("V003", 409, "retry.note", "TBD", "Retry only after resolving the conflict the body describes."),
+    ("V003", 409, "scenarios[0]", "N/A", "Two users rename the same folder; the second rename clashes with the first."),
+    ("V004", 409, "when_to_use", "Use 409 when Conflict is the accurate protocol signal.",
+     "Use 409 when the request is well-formed but clashes with the resource's current state, such as a taken "
+     "username."),
+    ("V006", 502, "client_behavior", "Clients handle this in various ways depending on the implementation.",
+     "Browsers show an error page; SDKs may retry idempotent requests with backoff because the upstream may "
+     "recover."),
+    ("V006", 503, "cacheable.note", "It may or may not be cached.",
+     "Caches do not store it by default; a stale copy may be served under stale-if-error."),
+    ("V007", 409, "definition", "Considering HTTP 409? Book a no-pressure strategy call with our team to compare "
+                                "options.",
+     "The request clashes with the current state of the target resource, most often a concurrent edit."),
+    ("V008", 409, "definition", "State conflict.",
+     "The request could not be completed because it conflicts with the current state of the target resource."),
+    ("C001", 409, "cacheable.note", "Conflict responses are heuristically cacheable, so caches keep them.",
+     "Not stored by default; the next attempt must reach the origin to see the current state."),
+    ("C001", 404, "cacheable.note", "A 404 is never cached.",
+     "Caches may store it heuristically, so a page that appears later can stay hidden until the entry expires."),
+    ("C002", 503, "retry.note", "Never retry this request.",
+     "Repeat the identical request after the delay in Retry-After, with backoff if none is given."),
+    ("C002", 400, "retry.note", "Safe to retry: just resend it as it was.",
+     "Resending the same bytes gets the same answer; fix the request first."),
+    ("C003", 412, "definition", "412 is a server error: the precondition in the request headers was false.",
+     "412 is a client error: a precondition in the request headers evaluated to false."),
+    ("C003", 412, "when_to_use", "Send it as RFC 9110 section 15.5.10 describes, when a precondition fails.",
+     "Send it as RFC 9110 section 15.5.13 describes, when a precondition such as If-Match evaluates false."),
+    ("C004", 412, "scenarios[0]", "412 appears in production when the request body is malformed JSON.",
+     "A PATCH carries If-Match with an ETag that another editor's save has replaced."),
+    ("C004", 409, "scenarios[0]", "A client exceeds its rate limit of 100 calls per minute.",
+     "A client exceeds its rate limit; that is a 429, not a 409."),
+    ("C004", 422, "when_to_use", "Send it when the caller has no valid credentials for the endpoint.",
+     "Send it when the JSON parses but a field's value breaks a business rule, such as an end date before the "
+     "start date."),
+]
+
+
+@pytest.mark.parametrize("rule,code,field,bad,good", CELLS, ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CELLS])
+def test_rule_flags_bad_and_passes_good(base_content, rule, code, field, bad, good):
+    content = copy.deepcopy(base_content)
+    entry = content.entries[code]
+    _set(entry, field, bad)
+    assert (entry.source, field) in findings(content, rule)
+    _set(entry, field, good)
+    assert (entry.source, field) not in findings(content, rule)
+
+
+def test_v005_boilerplate_across_entries(base_content):
+    content = copy.deepcopy(base_content)
+    for code in (400, 409, 412):
+        e = content.entries[code]
+        e.mistakes.append(f"Returning {code} {e.name} for the wrong reason breaks client expectations and monitoring.")
+    hit = findings(content, "V005")
+    assert {(content.entries[c].source, f"mistakes[{len(content.entries[c].mistakes) - 1}]") for c in (400, 409, 412)} <= set(hit)
+    assert findings(base_content, "V005") == []
+
+
+def test_v009_and_c005_on_comparisons(base_content):
+    content = copy.deepcopy(base_content)
+    comp = content.comparisons["409-vs-412"]
+    comp.rows.append(Row("Safe to retry?", "Only after fixing the underlying cause",
+                         "Only after fixing the underlying cause"))
+    assert (comp.source, f"rows[{len(comp.rows) - 1}].right") in findings(content, "V009")
+    comp.rows[-1] = Row("Safe to retry?", "After resolving the state clash", "After re-reading the current ETag")
+    assert findings(content, "V009") == []
+    comp.decision_rule += " Otherwise send 400."
+    assert (comp.source, "decision_rule") in findings(content, "C005")
+
+
+@pytest.mark.parametrize("field,value,ok", [
+    ("name", "Payload Too Large", "Content Too Large"),
+])
+def test_f001_registry_phrase(base_content, field, value, ok):
+    content = copy.deepcopy(base_content)
+    entry = content.entries[413]
+    setattr(entry, field, value)
+    assert (entry.source, field) in findings(content, "F001")
+    setattr(entry, field, ok)
+    assert findings(content, "F001") == []
+
+
+def test_f002_f003_f004_facts(base_content):
+    content = copy.deepcopy(base_content)
+    e = content.entries[412]
+    e.spec.document, e.spec.section = "RFC 7232", "4.2"
+    e.cacheable.default = True
+    e.constants["java"] = "HttpURLConnection.HTTP_CONFLICT"       # names another code
+    e.constants["go"] = "http.StatusPreconditionFail"            # does not exist
+    e.constants["spring"] = "HttpStatus.PRECONDITION_FAILED"      # real
+    assert (e.source, "spec") in findings(content, "F002")
+    assert (e.source, "cacheable.default") in findings(content, "F003")
+    f4 = findings(content, "F004")
+    assert (e.source, "constants.java") in f4 and (e.source, "constants.go") in f4
+    assert (e.source, "constants.spring") not in f4
+    java_422 = copy.deepcopy(base_content)
+    java_422.entries[422].constants["java"] = "HttpURLConnection.HTTP_UNPROCESSABLE_ENTITY"
+    assert (java_422.entries[422].source, "constants.java") in findings(java_422, "F004")
+
+
+def test_bundled_content_has_no_findings(base_content):
+    assert [d.text() for d in check_content(base_content)] == []
+
+
+# ---------------------------------------------------------------- seed 000 as a fixture
+SEED = CONTENT.parent / "tests" / "fixtures" / "seed_000_409-vs-412.yaml"
+
+
+@pytest.fixture()
+def seeded(content_copy):
+    shutil.copy(SEED, content_copy / "comparisons" / "409-vs-412.yaml")
+    result = run_cli("check", "--content", str(content_copy), "--format", "json")
+    assert result.returncode == 1
+    return [f for f in json.loads(result.stdout) if f["path"].endswith("409-vs-412.yaml")]
+
+
+def test_seed_000_filler_is_flagged_and_sound_409_cells_pass(seeded):
+    fields = {f["field"] for f in seeded}
+    for i in range(9):  # every cell of the 412 column
+        assert f"rows[{i}].right" in fields, i
+    assert "decision_rule" in fields
+    scenario = [f for f in seeded if f["field"] == "rows[8].right"]
+    assert any(f["rule"] == "C004" for f in scenario)
+    sound_409 = {"rows[0].left", "rows[1].left", "rows[2].left", "rows[3].left", "rows[4].left", "rows[7].left",
+                 "rows[8].left"}
+    assert fields & sound_409 == set()
+    for f in seeded:
+        assert f["line"] > 0 and f["column"] > 0 and f["codes"] == [409, 412]

@@ -186,10 +186,10 @@ class Site(Located):
 
 @dataclass
 class Page(Located):
-    slug: str
     title: str
     description: str
-    body: str
+    slug: str = ""   # from the file name
+    body: str = ""   # Markdown after the front matter
     created: str | None = None
     updated: str | None = None
     source: str = ""

@@ -45,5 +45,5 @@ def scaffold(code: int) -> str:
         lines[-1] = "constants: {}"
     lines += ["scenarios: [TODO]", "examples:", "  - title: TODO", "    request: |", "      GET / HTTP/1.1",
               "      Host: example.com", "    response: |", f"      HTTP/1.1 {code} TODO",
-              "mistakes: [TODO]", "faq:", "  - {question: TODO?, answer: TODO}", "related: []"]
+              "mistakes: [TODO]", "faq:", "  - question: TODO?", "    answer: TODO", "related: []"]
     return "\n".join(lines) + "\n"

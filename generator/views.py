@@ -57,6 +57,7 @@ class Views:
             "page": {"kind": page.kind, "url": page.url},
             "canonical": self.base_url + page.url,
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
+            "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.content.pages.items())],
         }
         return {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
 

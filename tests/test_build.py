@@ -89,7 +89,8 @@ def test_links_work_under_a_sub_path(tmp_path):
     # No root-absolute links anywhere but the 404 page, which is served at arbitrary depths.
     for page in out.rglob("*.html"):
         hrefs = [h for _, h in parse(page).links]
-        bad = [h for h in hrefs if h.startswith("/") and not (page.name == "404.html" and h.startswith("/some/project/"))]
+        bad = [h for h in hrefs
+               if h.startswith("/") and not (page.name == "404.html" and h.startswith("/some/project/"))]
         assert bad == [], (page, bad)
     canonical = parse(out / "412" / "index.html")
     assert f'{base}412/' in (out / "412" / "index.html").read_text()
@@ -112,7 +113,8 @@ def test_two_builds_are_byte_identical(tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        assert run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)).returncode == 0
+        result = run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out))
+        assert result.returncode == 0, result.stderr
         outs.append(tree_bytes(str(out)))
     assert outs[0] == outs[1]
     assert len(outs[0]) > 20

@@ -11,8 +11,8 @@ from conftest import run_cli
 def _break_412(content):
     path = content / "codes" / "412.yaml"
     text = path.read_text()
-    text = re.sub(r"(?ms)^client_behavior:.*?(?=^\w)", "client_behavior: Client handles 412 according to "
-                                                       "client-errors semantics.\n", text, count=1)
+    text = re.sub(r"(?ms)^client_behavior:.*?(?=^\w)", "client_behavior: The client handles 412 according to "
+                                                       "the client-errors semantics.\n", text, count=1)
     path.write_text(text)
     return path
 

@@ -104,7 +104,8 @@ def test_v005_boilerplate_across_entries(base_content):
         e = content.entries[code]
         e.mistakes.append(f"Returning {code} {e.name} for the wrong reason breaks client expectations and monitoring.")
     hit = findings(content, "V005")
-    assert {(content.entries[c].source, f"mistakes[{len(content.entries[c].mistakes) - 1}]") for c in (400, 409, 412)} <= set(hit)
+    added = {(content.entries[c].source, f"mistakes[{len(content.entries[c].mistakes) - 1}]") for c in (400, 409, 412)}
+    assert added <= set(hit)
     assert findings(base_content, "V005") == []
 
 

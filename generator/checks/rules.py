@@ -388,7 +388,8 @@ RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|d
                          r"no point (in )?retrying|retrying (will|would) (always )?fail|never be retried)\b", re.I)
 RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
                         r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
-                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|retries are (safe|fine|harmless))\b", re.I)
+                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|"
+                        r"retries are (safe|fine|harmless))\b", re.I)
 RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"
                              r"first|changed?|changing|modif\w*|fix\w*|correct\w*|new|different|another|again|"
                              r"blindly|same body|same request|loop|but|however|POST|PATCH)\b", re.I)
@@ -520,7 +521,8 @@ class Trigger:
 
 
 def _t(codes, pattern, allowed=(), unless=None) -> Trigger:
-    return Trigger(tuple(codes), re.compile(pattern, re.I), tuple(allowed), re.compile(unless, re.I) if unless else None)
+    unless_re = re.compile(unless, re.I) if unless else None
+    return Trigger(tuple(codes), re.compile(pattern, re.I), tuple(allowed), unless_re)
 
 
 PRECONDITION_HEADERS = r"if-match|if-none-match|if-unmodified-since|if-modified-since|precondition|conditional"
@@ -528,7 +530,8 @@ TRIGGERS = [
     _t([400], r"\bmalformed\b(?! (response|upstream|reply|header from))|\b(invalid|bad|broken) (request )?syntax\b|"
               r"\bsyntax errors?\b|\bunparseable\b|\bcannot be parsed\b|\bbad request format\b|\binvalid json\b",
        allowed=(422, 494, 431, 413, 414, 505), unless=r"response|upstream|origin|backend|gateway"),
-    _t([401], r"\b(missing|invalid|bad|wrong|expired|absent|no|revoked)( valid| usable| correct| working)? (credentials|api key|access token|bearer token|"
+    _t([401], r"\b(missing|invalid|bad|wrong|expired|absent|no|revoked)( valid| usable| correct| working)? "
+              r"(credentials|api key|access token|bearer token|"
               r"auth(entication)? token|password)\b|\bauthentication (failed|failure|mismatch|error)\b|"
               r"\bnot (logged in|authenticated)\b|\bunauthenticated\b",
        allowed=(407, 511, 440, 419, 561, 495, 496)),
@@ -698,8 +701,9 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
                 code = live.get(name)
             codes = (entry.code,)
             if name is None:
-                yield Diagnostic("F004", "error", entry.loc(field), f"{key} constant {written!r} is not written as "
-                                 f"{table.prefix}NAME", hint=_constant_hint(table, entry.code), field=field, codes=codes)
+                yield Diagnostic("F004", "error", entry.loc(field),
+                                 f"{key} constant {written!r} is not written as {table.prefix}NAME",
+                                 hint=_constant_hint(table, entry.code), field=field, codes=codes)
             elif code is None:
                 yield Diagnostic("F004", "error", entry.loc(field), f"{table.library} has no constant {name}",
                                  hint=_constant_hint(table, entry.code), field=field, codes=codes)

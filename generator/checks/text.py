@@ -7,10 +7,36 @@ import re
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
 
-STOP = set(["a", "an", "the", "is", "are", "was", "were", "be", "been", "being", "to", "of", "and", "or", "in", "on", "for", "with", "as", "by", "at", "it", "its", "this", "that", "these", "those", "from", "when", "if", "than", "then", "so", "such", "can", "may", "might", "should", "would", "could", "will", "must", "do", "does", "did", "not", "no", "nor", "but", "also", "just", "only", "very", "more", "most", "less", "any", "some", "all", "each", "every", "both", "either", "neither", "which", "who", "whom", "whose", "what", "how", "why", "where", "there", "here", "into", "onto", "about", "over", "under", "again", "further", "once", "own", "same", "other", "another", "too", "up", "down", "out", "off", "own", "we", "you", "they", "he", "she", "them", "their", "our", "your", "his", "her", "i", "me", "my", "us", "yes", "e.g", "i.e", "etc", "via", "per", "while", "whether", "has", "have", "had", "having", "same"])
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOP = _words("""
+a an the is are was were be been being to of and or in on for with as by at it its this that these those from
+when if than then so such can may might should would could will must do does did not no nor but also just only
+very more most less any some all each every both either neither which who whom whose what how why where there
+here into onto about over under again further once own same other another too up down out off own we you they
+he she them their our your his her i me my us yes e.g i.e etc via per while whether has have had having same
+""")
 
 # Words that carry no information about a particular status code: the vocabulary of filler.
-GENERIC = set(["http", "https", "status", "code", "codes", "response", "responses", "request", "requests", "server", "servers", "client", "clients", "error", "errors", "indicates", "indicate", "indicated", "indicating", "means", "mean", "meaning", "signals", "signal", "signalled", "signaled", "communicates", "communicate", "communicating", "describes", "describe", "described", "returned", "return", "returns", "returning", "outcome", "outcomes", "result", "results", "semantics", "semantic", "protocol", "accurate", "correct", "correctly", "right", "appropriate", "appropriately", "proper", "properly", "behavior", "behaviour", "behaviors", "behaviours", "handles", "handle", "handled", "handling", "according", "accordingly", "expect", "expects", "expected", "interpret", "interprets", "interpreted", "class", "classes", "category", "family", "type", "kind", "used", "use", "uses", "using", "processed", "process", "processes", "processing", "next", "should", "client-errors", "client-error", "server-errors", "server-error", "informational", "success", "successful", "redirection", "level", "general", "generic", "situation", "situations", "case", "cases", "applies", "apply", "applicable", "relevant", "api", "apis", "backend", "frontend", "branching", "branch", "consumers", "consumer", "crawlers", "crawler", "search", "engines", "engine", "indexation", "indexing", "link", "equity", "seo", "impact", "impacts", "standard", "standards", "spec", "specification", "rfc", "treat", "treats", "treated", "reason", "reasons", "context", "contexts", "way", "ways", "manner", "thing", "things", "something", "various", "occur", "occurs", "occurred", "happen", "happens", "happened", "seen", "see", "sees", "encountered", "encounter", "appear", "appears", "production", "typically", "usually", "generally", "commonly", "often", "sometimes", "common", "frequent", "frequently", "issue", "issues", "problem", "problems", "matter", "matters", "important", "importantly", "depends", "depending", "based", "basis", "given", "certain", "particular", "respective", "respectively", "relevant", "accordingly", "meaningful", "meaning", "signals", "answer", "answers", "answered", "message", "messages"])
+GENERIC = _words("""
+http https status code codes response responses request requests server servers client clients error errors
+indicates indicate indicated indicating means mean meaning signals signal signalled signaled communicates
+communicate communicating describes describe described returned return returns returning outcome outcomes
+result results semantics semantic protocol accurate correct correctly right appropriate appropriately proper
+properly behavior behaviour behaviors behaviours handles handle handled handling according accordingly expect
+expects expected interpret interprets interpreted class classes category family type kind used use uses using
+processed process processes processing next should client-errors client-error server-errors server-error
+informational success successful redirection level general generic situation situations case cases applies
+apply applicable relevant api apis backend frontend branching branch consumers consumer crawlers crawler
+search engines engine indexation indexing link equity seo impact impacts standard standards spec specification
+rfc treat treats treated reason reasons context contexts way ways manner thing things something various occur
+occurs occurred happen happens happened seen see sees encountered encounter appear appears production
+typically usually generally commonly often sometimes common frequent frequently issue issues problem problems
+matter matters important importantly depends depending based basis given certain particular respective
+respectively relevant accordingly meaningful meaning signals answer answers answered message messages
+""")
 
 CLASS_WORDS = {
     1: ("informational", "1xx"), 2: ("successful", "success", "2xx"), 3: ("redirection", "redirect", "3xx"),

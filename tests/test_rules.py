@@ -179,3 +179,15 @@ def test_seed_000_filler_is_flagged_and_sound_409_cells_pass(seeded):
     assert fields & sound_409 == set()
     for f in seeded:
         assert f["line"] > 0 and f["column"] > 0 and f["codes"] == [409, 412]
+
+
+def test_c010_related_and_c011_links_that_lead_nowhere(base_content):
+    content = copy.deepcopy(base_content)
+    e = content.entries[409]
+    e.related.append(999)
+    e.definition += " Compare [the 599 page](../599/)."
+    assert (e.source, f"related[{len(e.related) - 1}]") in findings(content, "C010")
+    assert (e.source, "definition") in findings(content, "C011")
+    e.related[-1] = 412
+    e.definition = e.definition.replace("../599/", "../412/")
+    assert findings(content, "C010") == [] and findings(content, "C011") == []

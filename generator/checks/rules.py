@@ -416,14 +416,19 @@ def cache_contradiction(content: Content) -> Iterator[Diagnostic]:
         if claim is not None and claim != entry.cacheable.default:
             cell = Cell(entry, "cacheable.note", entry.cacheable.note, entry.code, "cacheable.note")
             yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default))
+    for cell, entry in _row_cells_about(content, "cach"):
+        claim = cache_claim(cell.text)
+        if claim is not None and claim != entry.cacheable.default:
+            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default) + f" in {entry.source}")
+
+
+def _row_cells_about(content: Content, aspect_stem: str) -> Iterator[tuple[Cell, Entry]]:
+    """Comparison row cells whose aspect mentions `aspect_stem`, with the entry of the cell's side."""
     for comp in content.comparisons.values():
-        for cell in comparison_cells(comp):
-            if cell.kind == "row" and "cach" in comp.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower():
-                entry = content.entries[cell.code]
-                claim = cache_claim(cell.text)
-                if claim is not None and claim != entry.cacheable.default:
-                    yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default)
-                                    + f" in {entry.source}")
+        for i, row in enumerate(comp.rows):
+            if aspect_stem in row.aspect.lower():
+                for side, text, code in (("left", row.left, comp.codes[0]), ("right", row.right, comp.codes[1])):
+                    yield Cell(comp, f"rows[{i}].{side}", text, code, "row"), content.entries[code]
 
 
 def _cache_message(field: str, claim: bool, default: bool) -> str:
@@ -441,13 +446,10 @@ def retry_contradiction(content: Content) -> Iterator[Diagnostic]:
             if claim is not None and claim != entry.retry.safe:
                 cell = Cell(entry, field, text, entry.code, field)
                 yield cell.diag("C002", _retry_message(field, claim, entry.retry.safe))
-    for comp in content.comparisons.values():
-        for cell in comparison_cells(comp):
-            if cell.kind == "row" and "retr" in comp.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower():
-                entry = content.entries[cell.code]
-                claim = retry_claim(cell.text)
-                if claim is not None and claim != entry.retry.safe:
-                    yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + f" in {entry.source}")
+    for cell, entry in _row_cells_about(content, "retr"):
+        claim = retry_claim(cell.text)
+        if claim is not None and claim != entry.retry.safe:
+            yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + f" in {entry.source}")
 
 
 def _retry_message(field: str, claim: bool, safe: bool) -> str:

@@ -98,10 +98,8 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> ya
         line = (mark.line + 1 if mark else 1) + line_offset
         col = mark.column + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
-        hint = ""
-        if mark is not None and "\t" in text.splitlines()[mark.line:mark.line + 1][0:1][0] if \
-                mark is not None and mark.line < len(text.splitlines()) else False:
-            hint = "YAML indentation must use spaces, not tabs"
+        bad_line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+        hint = "YAML indentation must use spaces, not tabs" if "\t" in bad_line else ""
         if exc.context and exc.context not in problem:
             problem = f"{exc.context}: {problem}"
         report.error("S001", Loc(path, line, col), f"YAML syntax error: {problem}", hint=hint)
@@ -287,9 +285,10 @@ class Converter:
     def _obj(self, node: yaml.Node, kind: schema.Obj, field: str) -> Any:
         if not isinstance(node, yaml.MappingNode):
             return self._mismatch(node, kind, field)
-        values, ok = {}, True
+        values, ok, present = {}, True, set()
         names = [f.name for f in kind.fields]
         for name, key, value in self._pairs(node, field):
+            present.add(name)
             spec = kind.field(name)
             if spec is None:
                 self._unknown(key, field, name, names)
@@ -303,16 +302,11 @@ class Converter:
             else:
                 values[name] = converted
         for spec in kind.fields:
-            if spec.required and spec.name not in values and not any(
-                    n == spec.name for n, _, _ in self._pairs_cache(node)):
+            if spec.required and spec.name not in present:
                 self.error("S005", node, _join(field, spec.name), f"missing required field {spec.name!r}"
                                                                    + (f" in {field}" if field else ""))
                 ok = False
         return kind.cls(**values) if ok else _INVALID
-
-    @staticmethod
-    def _pairs_cache(node: yaml.MappingNode) -> list[tuple[str, Any, Any]]:
-        return [(k.value, k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
 
 
 def _join(parent: str, name: str) -> str:

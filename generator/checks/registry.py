@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -68,5 +67,3 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
                 out.append(diag)
     return out
 
-
-FIELD_RE = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+(\[\d+\])?)*$")

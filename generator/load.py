@@ -149,7 +149,7 @@ def _kind_name(node: yaml.Node) -> str:
 
 _EXPECTED = {schema.Str: "text", schema.Int: "an integer", schema.Bool: "true or false",
              schema.Date: "a date (YYYY-MM-DD)", schema.ListOf: "a list", schema.MapOf: "a mapping",
-             schema.Obj: "a mapping"}
+             schema.Obj: "a mapping", schema.Branch: "a status code or a question"}
 
 
 class Converter:
@@ -245,8 +245,9 @@ class Converter:
     def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
         pairs, first = [], {}
         for key, value in node.value:
+            # Keys are read as written: YAML 1.1 would turn a decision's `yes:`/`no:` into booleans.
             if not isinstance(key, yaml.ScalarNode) or key.tag not in (
-                    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"):
+                    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"):
                 self.error("S004", key, field, "mapping keys must be plain names")
                 continue
             name = key.value
@@ -307,6 +308,21 @@ class Converter:
                                                                    + (f" in {field}" if field else ""))
                 ok = False
         return kind.cls(**values) if ok else _INVALID
+
+
+    def _branch(self, node: yaml.Node, kind: schema.Branch, field: str) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            if field.count(".") > kind.max_depth:  # also keeps the recursion far from Python's limit
+                self.error("S004", node, field, f"decisions nest at most {kind.max_depth} questions deep")
+                return _INVALID
+            return self._obj(node, kind.node, field)
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+            return self._int(node, kind.leaf, field)
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            return self._str(node, kind.ref, field)
+        self.error("S004", node, field, f"{field} must be a status code, a comparison such as 409-vs-412, "
+                                        f"or a further question, not {_kind_name(node)}")
+        return _INVALID
 
 
 def _join(parent: str, name: str) -> str:
@@ -450,6 +466,14 @@ def load_content(root: str, report: Report) -> model.Content | None:
             continue
         comparisons[comp.slug] = comp
 
+    guide = None
+    guide_path = os.path.join(root, "guide.yaml")
+    if os.path.exists(guide_path):  # optional: the /guide/ page
+        files += 1
+        text = read_text(guide_path, report)
+        loaded = load_document(text, guide_path, schema.GUIDE, report) if text is not None else None
+        guide = loaded.value if loaded else None
+
     pages: dict[str, model.Page] = {}
     for path in _content_files(os.path.join(root, "pages"), (".md",), root, report):
         files += 1
@@ -460,7 +484,7 @@ def load_content(root: str, report: Report) -> model.Content | None:
     if site is None:
         return None
     return model.Content(root=root, site=site, entries=entries, comparisons=comparisons, pages=pages,
-                         files=files, unloadable=unloadable)
+                         guide=guide, files=files, unloadable=unloadable)
 
 
 def _entry_invariants(entry: model.Entry, report: Report) -> None:

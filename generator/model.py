@@ -143,6 +143,26 @@ class Entry(Located):
 
 
 @dataclass
+class Decision:
+    """A yes/no question; each answer is a status code, a nested question, or (in the guide only) the
+    slug of a comparison whose own decision is grafted in at that point."""
+
+    question: str
+    yes: int | str | Decision
+    no: int | str | Decision
+    note: str | None = None
+
+    def leaves(self, path: str = "") -> list[tuple[str, int | str]]:
+        """Every answer that ends the walk, with its dotted field path below this node."""
+        out: list[tuple[str, int | str]] = []
+        for name in ("yes", "no"):
+            value = getattr(self, name)
+            sub = f"{path}.{name}" if path else name
+            out += value.leaves(sub) if isinstance(value, Decision) else [(sub, value)]
+        return out
+
+
+@dataclass
 class Row:
     aspect: str
     left: str
@@ -154,7 +174,9 @@ class Comparison(Located):
     codes: list[int]
     summary: str
     decision_rule: str
+    decision: Decision
     rows: list[Row]
+    examples: list[Example]
     faq: list[FAQ]
     ignore: list[Ignore] = field(default_factory=list)
     source: str = ""
@@ -198,12 +220,23 @@ class Page(Located):
 
 
 @dataclass
+class Guide(Located):
+    title: str
+    description: str
+    intro: str
+    tree: Decision
+    source: str = ""
+    locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+
+
+@dataclass
 class Content:
     root: str
     site: Site
     entries: dict[int, Entry]
     comparisons: dict[str, Comparison]
     pages: dict[str, Page]
+    guide: Guide | None = None
     files: int = 0
     unloadable: set[int] = field(default_factory=set)  # codes whose file exists but failed to load
 

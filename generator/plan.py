@@ -13,7 +13,7 @@ from .model import Content
 
 @dataclass(frozen=True)
 class PlannedPage:
-    kind: str                 # code | comparison | class | index | compare-index | page | 404 | sitemap | robots | api
+    kind: str                 # code comparison class index compare-index guide page 404 sitemap robots api
     url: str                  # path below the site root: "" for the index, "412/", "compare/409-vs-412/", "sitemap.xml"
     template: str | None      # Jinja template, or None for pages made directly (JSON)
     key: str | int | None = None
@@ -59,9 +59,17 @@ def plan_site(content: Content) -> list[PlannedPage]:
     for comp in comparisons:
         sources = (site_src, comp.source, *(entry_src[c] for c in comp.codes))
         pages.append(PlannedPage("comparison", f"compare/{comp.slug}/", "compare.html", comp.slug, sources))
+    if content.guide is not None:
+        leaves = content.guide.tree.leaves()
+        grafted = [content.comparisons[s] for _, s in leaves if isinstance(s, str) and s in content.comparisons]
+        shown = {c for _, c in leaves if isinstance(c, int)} | {c for comp in grafted for c in comp.codes}
+        sources = (site_src, content.guide.source, *sorted({c.source for c in grafted}),
+                   *(entry_src[c] for c in sorted(shown) if c in entry_src))
+        pages.append(PlannedPage("guide", "guide/", "guide.html", "guide", sources))
     for slug in sorted(content.pages):
         pages.append(PlannedPage("page", f"{slug}/", "page.html", slug, (site_src, content.pages[slug].source)))
-    everything = (site_src, *all_entries, *all_comparisons, *(content.pages[s].source for s in sorted(content.pages)))
+    everything = (site_src, *all_entries, *all_comparisons, *(content.pages[s].source for s in sorted(content.pages)),
+                  *((content.guide.source,) if content.guide else ()))
     pages += [
         PlannedPage("api", "api/codes.json", None, "codes", (site_src, *all_entries), in_sitemap=False),
         PlannedPage("404", "404.html", "404.html", sources=(site_src,), in_sitemap=False),

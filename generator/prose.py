@@ -109,6 +109,17 @@ class Prose:
         return Markup(cached)
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a Markdown cell's first paragraph, markup kept (for one-line summaries such as
+    guide leaves). A sentence that introduces a list ends at its colon."""
+    text = re.split(r"\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s", text.strip(), maxsplit=1)[0]
+    text = " ".join(text.split())
+    if text.endswith(":"):
+        text = text[:-1] + "."
+    m = re.search(r"(?<=[a-z)`'\"])[.!?](?=\s+[A-Z`(])", text)
+    return text[: m.end()] if m else text
+
+
 def plain(text: str) -> str:
     """Markdown source reduced to plain text, for meta descriptions and search: drop markup characters."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)

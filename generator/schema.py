@@ -108,6 +108,21 @@ class Obj(Kind):
 
 
 @dataclass
+class Branch(Kind):
+    """One answer of a decision: a status code, a comparison slug, or a mapping holding a further
+    question. The kind is recursive, so `node` is filled in once DECISION exists."""
+
+    leaf: Int
+    ref: Str
+    node: Obj | None = None
+    max_depth: int = 12
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return {"oneOf": [self.leaf.json, self.ref.json, {"$ref": "#/$defs/decision"}]}
+
+
+@dataclass
 class Field:
     name: str
     kind: Kind
@@ -127,6 +142,18 @@ IGNORE = Obj([
 ], model.Ignore)
 
 FAQ = Obj([Field("question", TEXT), Field("answer", MD)], model.FAQ)
+
+EXAMPLE = Obj([Field("title", TEXT), Field("request", TEXT), Field("response", TEXT)], model.Example)
+
+SLUG = r"^[1-5][0-9]{2}-vs-[1-5][0-9]{2}$"
+_BRANCH = Branch(CODE, Str(pattern=SLUG, pattern_doc="a comparison such as 409-vs-412"))
+DECISION = Obj([
+    Field("question", Str(pattern=r"^[\s\S]*\?\s*$", pattern_doc="a yes/no question ending in '?'")),
+    Field("note", MD, required=False, doc="what the question means in practice, shown beneath it"),
+    Field("yes", _BRANCH, doc="a status code, or a further question"),
+    Field("no", _BRANCH, doc="a status code, or a further question"),
+], model.Decision, title="decision")
+_BRANCH.node = DECISION
 
 ENTRY = Obj([
     Field("code", CODE, doc="the status code; must equal the file name"),
@@ -155,8 +182,7 @@ ENTRY = Obj([
                                  Field("note", MD)], model.Header))),
     Field("constants", MapOf(tuple(model.LANGUAGES), TEXT), doc="library constants, only where they exist"),
     Field("scenarios", ListOf(MD, 1), doc="real situations that produce this code"),
-    Field("examples", ListOf(Obj([Field("title", TEXT), Field("request", TEXT), Field("response", TEXT)],
-                                 model.Example), 1)),
+    Field("examples", ListOf(EXAMPLE, 1)),
     Field("mistakes", ListOf(MD)),
     Field("faq", ListOf(FAQ)),
     Field("related", ListOf(CODE)),
@@ -166,8 +192,10 @@ ENTRY = Obj([
 COMPARISON = Obj([
     Field("codes", ListOf(CODE, 2), doc="the two codes, lower first"),
     Field("summary", MD),
-    Field("decision_rule", MD, doc="a test a developer can apply"),
+    Field("decision_rule", MD, doc="a test a developer can apply, in prose"),
+    Field("decision", DECISION, doc="the same test as yes/no questions whose answers end in the pair's codes"),
     Field("rows", ListOf(Obj([Field("aspect", TEXT), Field("left", MD), Field("right", MD)], model.Row))),
+    Field("examples", ListOf(EXAMPLE, 2), doc="a minimal request/response for each code of the pair"),
     Field("faq", ListOf(FAQ)),
     Field("ignore", ListOf(IGNORE), required=False),
 ], model.Comparison, title="statusdocs comparison")
@@ -193,13 +221,22 @@ PAGE = Obj([
     Field("updated", Date(), required=False),
 ], model.Page, title="statusdocs page front matter")
 
-SCHEMAS = {"entry": ENTRY, "comparison": COMPARISON, "site": SITE, "page": PAGE}
+GUIDE = Obj([
+    Field("title", TEXT),
+    Field("description", TEXT),
+    Field("intro", MD),
+    Field("tree", DECISION, doc="the whole guide; an answer may name a comparison to graft in its decision"),
+], model.Guide, title="statusdocs guide")
+
+SCHEMAS = {"entry": ENTRY, "comparison": COMPARISON, "guide": GUIDE, "site": SITE, "page": PAGE}
 
 
 def json_schema(name: str) -> dict[str, Any]:
     schema = dict(SCHEMAS[name].json)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"https://statusdocs.invalid/schema/{name}.json"
+    if name in ("comparison", "guide"):
+        schema["$defs"] = {"decision": DECISION.json}
     return schema
 
 

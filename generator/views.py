@@ -7,9 +7,12 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Entry
+from markupsafe import Markup
+
+from .diagram import decision_svg
+from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
 from .plan import PlannedPage
-from .prose import Prose, plain
+from .prose import Prose, first_sentence, plain
 
 
 class Views:
@@ -48,6 +51,22 @@ class Views:
         return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
                 "title": f"{a.code} {a.name} vs {b.code} {b.name}"}
 
+    def label(self, code: int) -> str:
+        return f"{code} {self.content.entries[code].name}"
+
+    def decision_view(self, node: Decision | int | str, via: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A decision as nested dictionaries for templates; a comparison named in the guide is grafted in,
+        and its leaves remember which comparison they came from."""
+        if isinstance(node, Decision):
+            return {"question": self.inline(node.question), "note": self.inline(node.note) if node.note else "",
+                    "yes": self.decision_view(node.yes, via), "no": self.decision_view(node.no, via)}
+        if isinstance(node, str):
+            comp = self.content.comparisons[node]
+            return self.decision_view(comp.decision, self.comparison_link(comp))
+        entry = self.content.entries[node]
+        return {"leaf": True, **self.entry_link(node), "when": self.inline(first_sentence(entry.when_to_use)),
+                "via": via}
+
     # ------------------------------------------------------------ page contexts
     def context(self, page: PlannedPage) -> dict[str, Any]:
         site = self.content.site
@@ -58,6 +77,7 @@ class Views:
             "canonical": self.base_url + page.url,
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
             "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.content.pages.items())],
+            "has_guide": self.content.guide is not None,
         }
         return {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
 
@@ -84,7 +104,9 @@ class Views:
             groups.setdefault(f"{comp.codes[0] // 100}xx", []).append(self.comparison_link(comp))
         return {"title": "Status code comparisons",
                 "description": "Side-by-side comparisons of HTTP status codes that are easy to confuse.",
-                "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())]}
+                "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())],
+                "pairs": [c.slug for c in self._sorted_comparisons()],
+                "codes": [self.entry_link(c) for c in self.codes]}
 
     def entry_view(self, entry: Entry) -> dict[str, Any]:
         return {
@@ -155,11 +177,21 @@ class Views:
             "left": va, "right": vb,
             "summary": self.md(comp.summary),
             "decision_rule": self.md(comp.decision_rule),
+            "decision": self.decision_view(comp.decision),
+            "diagram": Markup(decision_svg(comp.decision, self.label, "dg")),  # noqa: S704 - built and escaped by us
+            "examples": [{"title": e.title, "request": e.request.rstrip("\n"), "response": e.response.rstrip("\n")}
+                         for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": [self.comparison_link(c) for c in self._sorted_comparisons()
                        if c is not comp and set(c.codes) & set(comp.codes)],
         }
+
+    def _guide(self, page: PlannedPage) -> dict[str, Any]:
+        guide = self.content.guide
+        assert guide is not None  # planned only when there is one
+        return {"title": guide.title, "description": guide.description, "intro": self.md(guide.intro),
+                "tree": self.decision_view(guide.tree)}
 
     def _page(self, page: PlannedPage) -> dict[str, Any]:
         doc = self.content.pages[str(page.key)]

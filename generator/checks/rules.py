@@ -54,14 +54,14 @@ import re  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from ..model import Comparison, Entry  # noqa: E402
+from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
 from ..reference import constant_tables, registry  # noqa: E402
 from . import text as T  # noqa: E402
 
 
 @dataclass(frozen=True)
 class Cell:
-    owner: Entry | Comparison
+    owner: Entry | Comparison | Guide
     field: str
     text: str
     code: int            # the code the cell is about (for a comparison row: its side)
@@ -69,7 +69,9 @@ class Cell:
 
     @property
     def codes(self) -> tuple[int, ...]:
-        return tuple(self.owner.codes) if isinstance(self.owner, Comparison) else (self.owner.code,)
+        if isinstance(self.owner, Comparison):
+            return tuple(self.owner.codes)
+        return (self.owner.code,) if isinstance(self.owner, Entry) else ()
 
     def diag(self, rule: str, message: str, hint: str = "", severity: str = "error") -> Diagnostic:
         return Diagnostic(rule, severity, self.owner.loc(self.field), message, hint, self.field, self.codes)
@@ -78,7 +80,7 @@ class Cell:
 # Minimum words for a cell to inform, by kind (V008).
 MIN_WORDS = {"summary": 6, "definition": 10, "when_to_use": 8, "when_not_to_use": 8, "client_behavior": 8,
              "cacheable.note": 4, "retry.note": 4, "header": 3, "scenario": 4, "mistake": 5, "faq_answer": 4,
-             "question": 3, "comp_summary": 8, "decision_rule": 8, "row": 2}
+             "question": 3, "comp_summary": 8, "decision_rule": 8, "row": 2, "decision_note": 4}
 
 
 def entry_cells(entry: Entry) -> list[Cell]:
@@ -100,6 +102,7 @@ def comparison_cells(comp: Comparison) -> list[Cell]:
     a, b = comp.codes
     out = [Cell(comp, "summary", comp.summary, a, "comp_summary"),
            Cell(comp, "decision_rule", comp.decision_rule, a, "decision_rule")]
+    out += decision_cells(comp, comp.decision, "decision", a)
     for i, r in enumerate(comp.rows):
         out += [Cell(comp, f"rows[{i}].left", r.left, a, "row"), Cell(comp, f"rows[{i}].right", r.right, b, "row")]
     for i, f in enumerate(comp.faq):
@@ -108,9 +111,23 @@ def comparison_cells(comp: Comparison) -> list[Cell]:
     return out
 
 
+def decision_cells(owner: Comparison | Guide, node: Decision, path: str, code: int) -> list[Cell]:
+    out = [Cell(owner, f"{path}.question", node.question, code, "question")]
+    if node.note:
+        out.append(Cell(owner, f"{path}.note", node.note, code, "decision_note"))
+    for name in ("yes", "no"):
+        branch = getattr(node, name)
+        if isinstance(branch, Decision):
+            out += decision_cells(owner, branch, f"{path}.{name}", code)
+    return out
+
+
 def all_cells(content: Content) -> list[Cell]:
     cells = [cell for e in content.entries.values() for cell in entry_cells(e)]
-    return cells + [cell for c in content.comparisons.values() for cell in comparison_cells(c)]
+    cells += [cell for c in content.comparisons.values() for cell in comparison_cells(c)]
+    if content.guide:  # the guide's questions are prose like any other; 0 means "about no one code"
+        cells += decision_cells(content.guide, content.guide.tree, "tree", 0)
+    return cells
 
 
 @functools.cache
@@ -605,6 +622,58 @@ def decision_outside_pair(content: Content) -> Iterator[Diagnostic]:
             cell = Cell(comp, "decision_rule", comp.decision_rule, comp.codes[0], "decision_rule")
             yield cell.diag("C005", f"decision_rule names {', '.join(map(str, outside))}, outside the pair "
                                     f"{comp.codes[0]}/{comp.codes[1]}", hint="decide between the two codes only")
+
+
+@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, only the pair's two codes, each "
+      "reachable; in the guide, codes that have entries or comparisons that exist.",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 400",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409")
+def decision_leaves(content: Content) -> Iterator[Diagnostic]:
+    for comp in content.comparisons.values():
+        leaves = comp.decision.leaves("decision")
+        for field, leaf in leaves:
+            if leaf not in comp.codes:
+                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}"
+                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what}, outside the pair "
+                                 f"{comp.codes[0]}/{comp.codes[1]}", hint="every answer must lead to one of the "
+                                 "two codes", field=field, codes=tuple(comp.codes))
+        for code in comp.codes:
+            if code not in {leaf for _, leaf in leaves}:
+                yield Diagnostic("C012", "error", comp.loc("decision"), f"no answer of the decision leads to "
+                                 f"{code}", field="decision", codes=tuple(comp.codes))
+    guide = content.guide
+    if guide is None:
+        return
+    for field, leaf in guide.tree.leaves("tree"):
+        if isinstance(leaf, str) and leaf not in content.comparisons:
+            yield Diagnostic("C012", "error", guide.loc(field), f"{field} names comparison {leaf}, which has no "
+                             "file", hint=f"add content/comparisons/{leaf}.yaml or answer with a code", field=field)
+        elif isinstance(leaf, int) and leaf not in content.entries and leaf not in content.unloadable:
+            yield Diagnostic("C012", "error", guide.loc(field), f"{field} ends in code {leaf}, which has no entry",
+                             field=field)
+
+
+# A status line, also inside a 207 body (<d:status>HTTP/1.1 424 ...) or an access log ("GET / HTTP/1.1" 499).
+STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\"? ([1-5]\d\d)\b")
+
+
+@rule("C013", "example-status", "Examples must show the code they illustrate: an official entry's examples a "
+      "response with its code, a comparison's examples a response with each of its two codes. (Unofficial codes "
+      "such as nginx's 495 or ELB's 460 are often only logged, so their entries are exempt.)",
+      "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n  - response: HTTP/1.1 409 Conflict",
+      "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n"
+      "  - response: HTTP/1.1 412 Precondition Failed")
+def example_status(content: Content) -> Iterator[Diagnostic]:
+    owners: list[Entry | Comparison] = [*(e for e in content.entries.values() if e.official),
+                                        *content.comparisons.values()]
+    for owner in owners:
+        shown = {int(m.group(1)) for ex in owner.examples for m in STATUS_LINE.finditer(ex.response)}
+        codes = owner.codes if isinstance(owner, Comparison) else [owner.code]
+        for code in codes:
+            if code not in shown:
+                yield Diagnostic("C013", "error", owner.loc("examples"), f"no example response has status {code}",
+                                 hint=f"start a response with a status line such as `HTTP/1.1 {code} ...`",
+                                 field="examples", codes=tuple(codes))
 
 
 LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?\)")

@@ -1,0 +1,82 @@
+"""Decision trees drawn as inline SVG at build time: no JavaScript, no external files.
+
+The layout is an outline, not a fanned-out tree: each question is a box, and its two answers hang
+below it, indented, on elbow connectors labelled Yes and No. Width grows only with depth, so a
+diagram stays narrow enough for a phone. Colours come from the page's CSS variables (classes `dg-*`),
+so light and dark mode and print follow the stylesheet.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from .model import Decision
+
+WIDTH = 480        # viewBox width; the SVG scales down on narrow screens
+INDENT = 76        # from a box's left edge to its answers' left edge
+TRUNK = 20         # x offset of the vertical connector inside the parent box
+PAD = 10
+LINE = 18          # line height for 14px text
+CHAR = 7.4         # average advance of a 14px sans-serif character, for wrapping
+CHAR_BOLD = 8.2    # the same in bold (answers)
+GAP = 12
+
+
+@dataclass
+class _Canvas:
+    parts: list[str]
+    labels: Callable[[int], str]
+
+    def box(self, x: float, y: float, text: str, css: str, max_w: float) -> tuple[float, float]:
+        """A rounded box with wrapped text; returns its (width, height)."""
+        advance = CHAR if css == "dg-q" else CHAR_BOLD
+        chars = max(12, int((max_w - 2 * PAD) / advance))
+        lines = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
+        w = max_w if css == "dg-q" else min(max_w, max(len(s) for s in lines) * advance + 2 * PAD)
+        h = 2 * PAD + LINE * len(lines) - 4
+        self.parts.append(f'<rect class="{css}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="8"/>')
+        spans = "".join(f'<tspan x="{x + PAD:g}" y="{y + PAD + 13 + i * LINE:g}">{escape(s)}</tspan>'
+                        for i, s in enumerate(lines))
+        self.parts.append(f'<text class="{css}-t">{spans}</text>')
+        return w, h
+
+    def node(self, branch: Decision | int | str, x: float, y: float) -> float:
+        """Draw a question (with its answers) or an answer at (x, y); returns the height used."""
+        if not isinstance(branch, Decision):
+            _, h = self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf",
+                            WIDTH - x - 1)
+            return h
+        _, h = self.box(x, y, branch.question.replace("`", ""), "dg-q", WIDTH - x - 1)
+        top, cursor, trunk = y + h, y + h + GAP, x + TRUNK
+        for answer in ("yes", "no"):
+            child = getattr(branch, answer)
+            child_x = x + INDENT
+            # The connector meets the child's first line, whatever the child's height.
+            mid = cursor + PAD + 9
+            used = self.node(child, child_x, cursor)
+            self.parts.append(f'<path class="dg-edge" d="M{trunk:g} {top:g}V{mid:g}H{child_x - 2:g}"/>')
+            self.parts.append(f'<text class="dg-label" x="{trunk + 8:g}" y="{mid - 5:g}">{answer.title()}</text>')
+            cursor += used + GAP
+        return cursor - GAP - y
+
+
+def flatten(node: Decision | int | str, labels: Callable[[int], str], nested: bool = False) -> str:
+    """The decision as one line of text, for the SVG's accessible name."""
+    if not isinstance(node, Decision):
+        return labels(node) if isinstance(node, int) else str(node)
+    text = (f"{node.question.replace('`', '')} Yes: {flatten(node.yes, labels, True)}; "
+            f"no: {flatten(node.no, labels, True)}")
+    return f"({text})" if nested else text
+
+
+def decision_svg(decision: Decision, labels: Callable[[int], str], ident: str) -> str:
+    """The whole diagram as an `<svg>` element; `ident` makes its ids unique within the page."""
+    canvas = _Canvas([], labels)
+    height = canvas.node(decision, 1, 1) + 2
+    title = escape(flatten(decision, labels))
+    return (f'<svg class="decision-diagram" viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}" '
+            f'role="img" aria-labelledby="{ident}-title" xmlns="http://www.w3.org/2000/svg">'
+            f'<title id="{ident}-title">{title}</title>' + "".join(canvas.parts) + "</svg>")

@@ -39,6 +39,16 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
 
+    serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
+    serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
+    serve.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    serve.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    serve.add_argument("--base-url", type=_base_url, help="published URL; the preview serves under its path "
+                                                           "(default: site.yaml's base_url)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+
     check = sub.add_parser("check", help="lint the content: vague, contradictory and wrong cells")
     check.add_argument("--content", default=DEFAULT_CONTENT)
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
@@ -93,6 +103,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {result.pages} pages to {args.out}/ in {result.seconds * 1000:.0f} ms")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(args.content, args.templates, args.out, args.base_url, args.host, args.port, args.open)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -57,7 +57,10 @@ def plan_site(content: Content) -> list[PlannedPage]:
         pages.append(PlannedPage("code", f"{code}/", "code.html", code, sources))
         pages.append(PlannedPage("api", f"api/{code}.json", None, code, (site_src, entry.source), in_sitemap=False))
     for comp in comparisons:
-        sources = (site_src, comp.source, *(entry_src[c] for c in comp.codes))
+        # It also lists the other comparisons of its two codes, titled with their codes' names.
+        others = sorted({c for o in comparisons if o is not comp and set(o.codes) & set(comp.codes)
+                         for c in o.codes} - set(comp.codes))
+        sources = (site_src, comp.source, *(entry_src[c] for c in (*comp.codes, *others)))
         pages.append(PlannedPage("comparison", f"compare/{comp.slug}/", "compare.html", comp.slug, sources))
     if content.guide is not None:
         leaves = content.guide.tree.leaves()

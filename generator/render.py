@@ -34,6 +34,9 @@ class Renderer:
         self._deps: dict[str, frozenset[str]] = {}
 
     # ------------------------------------------------------------ dependencies
+    def forget_deps(self) -> None:
+        self._deps.clear()
+
     def template_deps(self, name: str) -> frozenset[str]:
         """The template files `name` reads: itself and everything it extends, includes or imports."""
         if name not in self._deps:

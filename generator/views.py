@@ -16,11 +16,11 @@ from .prose import Prose, first_sentence, plain
 
 
 class Views:
-    def __init__(self, content: Content, base_url: str):
+    def __init__(self, content: Content, base_url: str, prose: Prose | None = None):
         self.content = content
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base_path = urlsplit(self.base_url).path or "/"
-        self.prose = Prose(set(content.entries))
+        self.prose = prose or Prose(set(content.entries))
         self.codes = sorted(content.entries)
         self.plan: list[PlannedPage] = []  # set by the build; the sitemap lists it
 
@@ -68,17 +68,26 @@ class Views:
                 "via": via}
 
     # ------------------------------------------------------------ page contexts
-    def context(self, page: PlannedPage) -> dict[str, Any]:
+    def shared(self) -> dict[str, Any]:
+        """What every page shows, whichever page it is: the navigation and footer."""
         site = self.content.site
-        base = {
+        return {
             "site": {"title": site.title, "description": site.description, "language": site.language,
                      "repository": site.repository},
-            "page": {"kind": page.kind, "url": page.url},
-            "canonical": self.base_url + page.url,
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
             "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.content.pages.items())],
             "has_guide": self.content.guide is not None,
         }
+
+    def shared_fingerprint(self) -> str:
+        """Changes whenever something that any page may show changes beyond its own recorded sources: the
+        navigation, the set of codes prose links to, the set of comparisons and pages."""
+        return json.dumps([self.shared(), self.codes, sorted(self.content.comparisons), sorted(self.content.pages),
+                           self.base_url], sort_keys=True, default=str)
+
+    def context(self, page: PlannedPage) -> dict[str, Any]:
+        base = {**self.shared(), "page": {"kind": page.kind, "url": page.url},
+                "canonical": self.base_url + page.url}
         return {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
 
     def _index(self, page: PlannedPage) -> dict[str, Any]:

@@ -6,6 +6,7 @@ single renameat2(RENAME_EXCHANGE); elsewhere two renames, with the old site kept
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -99,3 +100,33 @@ def write_site(out: str, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def update_site(out: str, files: dict[str, bytes], removed: list[str]) -> None:
+    """Replace some files of an existing site (the preview's incremental rebuild). Each file is written
+    beside its target and renamed over it, so a reader sees the old page or the new one, never half."""
+    for rel in sorted(files):
+        path = os.path.join(out, rel)
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(files[rel])
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    for rel in removed:
+        path = os.path.join(out, rel)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        folder = os.path.dirname(path)
+        while folder != os.path.abspath(out) and folder.startswith(os.path.abspath(out)):
+            try:
+                os.rmdir(folder)  # only succeeds when empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)

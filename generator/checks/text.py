@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
@@ -56,11 +57,15 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE.split(text) if s and s.strip()]
 
 
+@functools.lru_cache(maxsize=4096)
+def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, phrases)) + r")(?![\w-])", re.I)
+
+
 def mask(text: str, phrases: list[str]) -> str:
     """Remove the given phrases (code names, numbers) case-insensitively, longest first."""
-    for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
-        text = re.sub(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", " ", text, flags=re.I)
-    return text
+    ordered = tuple(sorted({p for p in phrases if p}, key=lambda p: (-len(p), p)))
+    return _phrase_re(ordered).sub(" ", text) if ordered else text
 
 
 def content_words(text: str, extra_generic: set[str] | None = None) -> list[str]:
@@ -74,17 +79,16 @@ def words(text: str) -> int:
 
 
 def mentions_class(text: str, digit: int) -> bool:
-    low = text.lower()
-    return any(re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", low) for w in CLASS_WORDS[digit])
+    return _phrase_re(tuple(CLASS_WORDS[digit])).search(text) is not None
 
 
 def codes_in(text: str) -> set[int]:
     """Three-digit status codes written in prose (not section numbers, not quantities with units)."""
-    found = set()
-    for m in re.finditer(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|minutes?|"
-                         r"hours?|days?|requests?|items?|users?|times|characters?|chars|px|%)\b)", text, re.I):
-        found.add(int(m.group(1)))
-    return found
+    return {int(m.group(1)) for m in _CODE_IN_PROSE.finditer(text)}
+
+
+_CODE_IN_PROSE = re.compile(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|"
+                            r"minutes?|hours?|days?|requests?|items?|users?|times|characters?|chars|px|%)\b)", re.I)
 
 
 def negated_before(text: str, start: int, window: int = 40) -> bool:

@@ -1,0 +1,319 @@
+"""`statusdocs serve`: a live preview on the `livereload` package that rebuilds only what changed.
+
+livereload 2.7 gives the pieces (Server, watch, serve, the browser's reload socket); these are the
+traps it sets, and what we do about each:
+- a reload within 3 s of the previous one is dropped (LiveReloadHandler.DEFAULT_RELOAD_TIME): the
+  watcher never reports a file to livereload's throttled reload; we call `reload_waiters` ourselves,
+  once per finished rebuild;
+- a folder watch fires once per changed file: our watcher's `is_changed` returns every change in the
+  folder as one list (a snapshot diff, deletions included), and a rebuild starts only after a quiet poll,
+  so an editor's save-rename-write burst gives one rebuild;
+- an exception in the callback prints a tornado traceback and leaves the page stale: rebuilds run in
+  one worker thread (serialized), every finding or crash is kept and shown on every page as an overlay,
+  and the last good pages stay on disk underneath;
+- a watched folder containing the output rebuilds forever: the output folder is never watched;
+- the site's 404.html is not served: our own handler serves it with status 404, under the base path,
+  and keeps every request inside the output folder.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import sys
+import threading
+import time
+import traceback
+import webbrowser
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import unquote, urlsplit
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
+from tornado import ioloop, web
+
+from .build import Builder
+from .checks import check_content
+from .diagnostics import Diagnostic, Report
+from .load import load_content
+from .write import update_site, write_site
+
+POLL_SECONDS = 0.05
+
+
+class SnapshotWatcher(Watcher):
+    """Polls every POLL_SECONDS; a folder task reports all its changes at once, as a list of paths."""
+
+    def __init__(self, skip: list[str]):
+        super().__init__()
+        self.skip = [os.path.abspath(p) for p in skip]
+        self.snapshots: dict[str, dict[str, tuple[int, int, int]]] = {}
+        self.on_poll = lambda: None
+
+    def watch(self, path, func=None, delay=None, ignore=None):
+        super().watch(path, func, delay, ignore)
+        self.snapshots[path] = self.scan(path)
+
+    def scan(self, folder: str) -> dict[str, tuple[int, int, int]]:
+        found: dict[str, tuple[int, int, int]] = {}
+        for root, dirs, files in os.walk(folder):
+            root_abs = os.path.abspath(root)
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                             and os.path.join(root_abs, d) not in self.skip)
+            for name in files:
+                if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")):
+                    continue  # editor temporaries
+                path = os.path.join(root_abs, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        return found
+
+    def is_changed(self, path, ignore=None):
+        new = self.scan(path)
+        old = self.snapshots.get(path, {})
+        self.snapshots[path] = new
+        return sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+
+    def examine(self):
+        super().examine()
+        self.on_poll()
+        return None, None  # never let livereload's own (throttled) reload run
+
+    def start(self, callback):
+        ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
+        return True
+
+
+class Preview:
+    def __init__(self, content_dir: str, templates_dir: str, out_dir: str, base_url: str | None):
+        self.content_dir = os.path.abspath(content_dir)
+        self.templates_dir = os.path.abspath(templates_dir)
+        self.out_dir = os.path.abspath(out_dir)
+        self.base_url = base_url
+        self.builder = Builder(templates_dir, base_url)
+        self.problems: list[str] = []       # what the overlay shows; empty when all is well
+        self.failed = False                 # do the problems stop the build (load/template errors, crash)?
+        self.pending: set[str] = set()      # changed files not yet built
+        self.unbuilt: set[str] = set()      # changed files whose build failed: part of the next one
+        self.fresh = False                  # did the last poll find changes? then wait for a quiet one
+        self.busy = False
+        self.loop: ioloop.IOLoop | None = None
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-build")  # serialized rebuilds
+        self.base_path = "/"
+        self.rebuilds = 0
+
+    # ------------------------------------------------------------ building
+    def build(self, changed: set[str] | None) -> None:
+        """Load, render and write what changed; reload the browser; then lint and reload again only if the
+        findings changed. Files that changed while the content was broken are carried to the next build."""
+        started = time.perf_counter()
+        if changed is not None:
+            changed, self.unbuilt = changed | self.unbuilt, set()
+        try:
+            report = Report()
+            content = load_content(self.content_dir, report)
+            if content is None or report.errors:
+                self._fail(changed, report, "content has errors")
+                return
+            if self.base_url is None:
+                self.base_path = urlsplit(content.site.base_url).path or "/"
+            first = not self.builder.outputs
+            rendered = self.builder.render(content, report, None if first else changed)
+            if rendered is None:
+                self._fail(changed, report, "templates have errors")
+                return
+            if first:
+                write_site(self.out_dir, rendered.outputs)
+            else:
+                update_site(self.out_dir, {p: rendered.outputs[p] for p in rendered.written}, rendered.removed)
+            ms = (time.perf_counter() - started) * 1000
+            count = len(rendered.rendered)
+            shown = ", ".join(rendered.rendered[:6]) + (" …" if count > 6 else "")
+            self._say(f"rebuilt {count} page{'s' if count != 1 else ''} ({len(rendered.written)} changed, "
+                      f"{len(rendered.removed)} removed) in {ms:.0f} ms" + (f": {shown}" if not first else ""))
+            self.rebuilds += 1
+            # Load and template errors are gone now; lint findings stay shown until the lint below redoes them.
+            was_failing = self.failed
+            if was_failing:
+                self.problems, self.failed = [], False
+            if rendered.written or rendered.removed or was_failing:
+                self._reload()
+            # Lint second, so the page itself updates as fast as it can.
+            findings = report.sorted() + sorted(check_content(content), key=Diagnostic.sort_key)
+            problems = [d.text() for d in findings if d.severity == "error"]
+            if problems:
+                self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
+            if problems != self.problems:
+                self.problems = problems
+                self._reload()
+        except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
+            self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True
+            self.unbuilt |= changed or set()
+            self._say(self.problems[1])
+            self._reload()
+
+    def _fail(self, changed: set[str] | None, report: Report, what: str) -> None:
+        self.unbuilt |= changed or set()
+        problems = [d.text() for d in report.sorted() if d.severity == "error"] or ["the content could not be loaded"]
+        self.failed = True
+        if problems != self.problems:
+            self.problems = problems
+            self._reload()
+        self._say(f"{what}; still serving the last good pages\n  " + "\n  ".join(problems))
+
+    def _reload(self) -> None:
+        if self.loop is not None:  # thread-safe hand-over to the server's loop
+            self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+
+    def _say(self, text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def on_change(self, paths: list[str]) -> None:
+        fresh = {p for p in paths if not p.startswith(self.out_dir + os.sep)}
+        self.pending |= fresh
+        self.fresh = self.fresh or bool(fresh)
+
+    def on_poll(self) -> None:
+        """Called after every poll: a rebuild starts once a poll finds no new change (debounce), and
+        never while another one runs."""
+        if self.fresh:
+            self.fresh = False
+            return
+        if self.pending and not self.busy:
+            changed, self.pending = self.pending, set()
+            self.busy = True
+            future = self.worker.submit(self.build, changed)
+            future.add_done_callback(lambda _: self.loop.add_callback(self._done))  # type: ignore[union-attr]
+
+    def _done(self) -> None:
+        self.busy = False
+
+    # ------------------------------------------------------------ serving
+    def overlay(self) -> bytes:
+        if not self.problems:
+            return b""
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        return ('<div id="statusdocs-overlay" role="alert" style="position:fixed;inset:0 0 auto 0;max-height:70vh;'
+                "overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#fff5f5;color:#1b1f24;"
+                "border-bottom:4px solid #cf222e;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;"
+                'white-space:pre-wrap"><strong>statusdocs: the last edit has problems; this page is the last '
+                f"good build.</strong><ul>{items}</ul></div>").encode()
+
+
+class SiteHandler(web.RequestHandler):
+    """Serves the output folder under the base path: index.html for folders, 404.html with status 404,
+    the error overlay on every HTML page, and nothing outside the folder."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+
+    def get(self, _: str = "") -> None:
+        self._send(head=False)
+
+    def head(self, _: str = "") -> None:
+        self._send(head=True)
+
+    def _send(self, head: bool) -> None:
+        base = self.preview.base_path
+        path = unquote(urlsplit(self.request.uri or "/").path)
+        if path in ("", "/") and base != "/" or path + "/" == base:
+            return self.redirect(base)
+        if not path.startswith(base):
+            return self._not_found(head)
+        rel = path[len(base):]
+        parts = rel.split("/")
+        if any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
+            return self._not_found(head)
+        root = os.path.realpath(self.preview.out_dir)
+        full = os.path.realpath(os.path.join(root, *[p for p in parts if p]))
+        if full != root and not full.startswith(root + os.sep):
+            return self._not_found(head)
+        if os.path.isdir(full):
+            if rel and not rel.endswith("/"):
+                return self.redirect(self.request.path + "/")
+            full = os.path.join(full, "index.html")
+        if not os.path.isfile(full):
+            return self._not_found(head)
+        self._file(full, 200, head)
+
+    def _not_found(self, head: bool) -> None:
+        page = os.path.join(self.preview.out_dir, "404.html")
+        if os.path.isfile(page):
+            return self._file(page, 404, head)
+        self.set_status(404)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if not head:
+            self.finish(b"<!doctype html><title>Not found</title><head></head><h1>Not found</h1>"
+                        + self.preview.overlay())
+
+    def _file(self, path: str, status: int, head: bool) -> None:
+        try:
+            with open(path, "rb") as fh:  # pages are replaced by rename: this reads the old or the new one
+                data = fh.read()
+        except OSError:
+            self.set_status(404)
+            return
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
+            kind += "; charset=utf-8"
+        if kind.startswith("text/html"):
+            overlay = self.preview.overlay()
+            if overlay:
+                data = data.replace(b"</body>", overlay + b"</body>", 1) if b"</body>" in data else data + overlay
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        if not head:
+            self.finish(data)
+
+
+class PreviewServer(Server):
+    def __init__(self, preview: Preview):
+        watcher = SnapshotWatcher(skip=[preview.out_dir])
+        watcher.on_poll = preview.on_poll
+        super().__init__(watcher=watcher)
+        self.preview = preview
+
+    def get_web_handlers(self, script):
+        return [(r"/(.*)", SiteHandler, {"preview": self.preview})]
+
+    def _setup_logging(self):
+        import logging
+
+        # livereload logs every poll decision at INFO; keep its warnings and errors only.
+        logging.getLogger("livereload").setLevel(logging.WARNING)
+        logging.getLogger("tornado.access").setLevel(logging.ERROR)
+
+
+def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None, host: str, port: int,
+          open_browser: bool = False) -> int:
+    preview = Preview(content_dir, templates_dir, out_dir, base_url)
+    if base_url:
+        preview.base_path = urlsplit(base_url).path or "/"
+    preview.build(None)
+    server = PreviewServer(preview)
+    for folder in (preview.content_dir, preview.templates_dir):
+        if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
+            preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
+        server.watch(folder, preview.on_change)
+    url = f"http://{host}:{port}{preview.base_path}"
+    print(f"serving {url} (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        threading.Timer(0.5, webbrowser.open, (url,)).start()
+    preview.loop = ioloop.IOLoop.current()
+    try:
+        server.serve(port=port, host=host, root=preview.out_dir)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        preview.worker.shutdown(wait=True, cancel_futures=True)
+    print("stopped", flush=True)
+    return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,6 +101,9 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> ya
         problem = exc.problem or "invalid YAML"
         bad_line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
         hint = "YAML indentation must use spaces, not tabs" if "\t" in bad_line else ""
+        started = exc.context_mark
+        if not hint and started is not None and mark is not None and started.line != mark.line:
+            hint = f"the construct began at line {started.line + 1 + line_offset}, column {started.column + 1}"
         if exc.context and exc.context not in problem:
             problem = f"{exc.context}: {problem}"
         report.error("S001", Loc(path, line, col), f"YAML syntax error: {problem}", hint=hint)
@@ -409,7 +413,39 @@ def load_page(path: str, report: Report) -> model.Page | None:
     return page
 
 
-def load_content(root: str, report: Report) -> model.Content | None:
+class FileCache:
+    """Parsed files kept between loads (the preview's rebuilds): a file whose size, modification time
+    and inode are unchanged is not read or parsed again, and its findings are replayed."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[tuple, list, Any]] = {}
+
+    def get(self, path: str, tag: str, report: Report, parse: Callable[[Report], Any]) -> Any:
+        try:
+            st = os.stat(path)
+            key: tuple | None = (tag, st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            key = None
+        hit = self._items.get(path)
+        if key is not None and hit is not None and hit[0] == key:
+            report.extend(hit[1])
+            return hit[2]
+        sub = Report()
+        value = parse(sub)
+        report.extend(sub.items)
+        if key is not None:
+            self._items[path] = (key, list(sub.items), value)
+        return value
+
+
+def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | None) -> Loaded | None:
+    def parse(into: Report) -> Loaded | None:
+        text = read_text(path, into)
+        return load_document(text, path, kind, into) if text is not None else None
+    return cache.get(path, kind.title, report, parse) if cache else parse(report)
+
+
+def load_content(root: str, report: Report, cache: FileCache | None = None) -> model.Content | None:
     """Load everything under `root`. Returns None only if nothing usable could be read;
     problems go into `report`, all of them."""
     files = 0
@@ -420,8 +456,7 @@ def load_content(root: str, report: Report) -> model.Content | None:
         return None
     if os.path.exists(site_path):
         files += 1
-        text = read_text(site_path, report)
-        loaded = load_document(text, site_path, schema.SITE, report) if text is not None else None
+        loaded = _load_file(site_path, schema.SITE, report, cache)
         site = loaded.value if loaded else None
     else:
         report.error("S005", Loc(site_path), "site.yaml is missing (title, description, base_url)")
@@ -431,8 +466,7 @@ def load_content(root: str, report: Report) -> model.Content | None:
     for path in _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report):
         files += 1
         stem = os.path.splitext(os.path.basename(path))[0]
-        text = read_text(path, report)
-        loaded = load_document(text, path, schema.ENTRY, report) if text is not None else None
+        loaded = _load_file(path, schema.ENTRY, report, cache)
         if loaded is None:
             if stem.isdigit():
                 unloadable.add(int(stem))
@@ -453,8 +487,7 @@ def load_content(root: str, report: Report) -> model.Content | None:
     comparisons: dict[str, model.Comparison] = {}
     for path in _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report):
         files += 1
-        text = read_text(path, report)
-        loaded = load_document(text, path, schema.COMPARISON, report) if text is not None else None
+        loaded = _load_file(path, schema.COMPARISON, report, cache)
         if loaded is None:
             continue
         comp: model.Comparison = loaded.value
@@ -470,14 +503,13 @@ def load_content(root: str, report: Report) -> model.Content | None:
     guide_path = os.path.join(root, "guide.yaml")
     if os.path.exists(guide_path):  # optional: the /guide/ page
         files += 1
-        text = read_text(guide_path, report)
-        loaded = load_document(text, guide_path, schema.GUIDE, report) if text is not None else None
+        loaded = _load_file(guide_path, schema.GUIDE, report, cache)
         guide = loaded.value if loaded else None
 
     pages: dict[str, model.Page] = {}
     for path in _content_files(os.path.join(root, "pages"), (".md",), root, report):
         files += 1
-        page = load_page(path, report)
+        page = cache.get(path, "page", report, lambda r, p=path: load_page(p, r)) if cache else load_page(path, report)
         if page is not None:
             pages[page.slug] = page
 

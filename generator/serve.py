@@ -10,7 +10,8 @@ traps it sets, and what we do about each:
   so an editor's save-rename-write burst gives one rebuild;
 - an exception in the callback prints a tornado traceback and leaves the page stale: rebuilds run in
   one worker thread (serialized), every finding or crash is kept and shown on every page as an overlay,
-  and the last good pages stay on disk underneath;
+  and the last good pages stay on disk underneath; the lint runs in a second process, after the page
+  is already updated, so it never delays a rebuild;
 - a watched folder containing the output rebuilds forever: the output folder is never watched;
 - the site's 404.html is not served: our own handler serves it with status 404, under the base path,
   and keeps every request inside the output folder.
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import multiprocessing
 import os
 import sys
 import threading
 import time
 import traceback
 import webbrowser
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from urllib.parse import unquote, urlsplit
 
 from livereload import Server
@@ -35,9 +37,8 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .build import Builder
-from .checks import check_content
-from .diagnostics import Diagnostic, Report
-from .load import load_content
+from .diagnostics import Report
+from .load import FileCache, load_content
 from .write import update_site, write_site
 
 POLL_SECONDS = 0.05
@@ -89,6 +90,14 @@ class SnapshotWatcher(Watcher):
         return True
 
 
+def lint(content_dir: str) -> list[str]:
+    """The error findings of `statusdocs check`, as text (runs in the linter process)."""
+    from .build import load_and_check
+
+    _, report = load_and_check(content_dir)
+    return [d.text() for d in report.sorted() if d.severity == "error"]
+
+
 class Preview:
     def __init__(self, content_dir: str, templates_dir: str, out_dir: str, base_url: str | None):
         self.content_dir = os.path.abspath(content_dir)
@@ -104,6 +113,10 @@ class Preview:
         self.busy = False
         self.loop: ioloop.IOLoop | None = None
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-build")  # serialized rebuilds
+        self.linter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.cache = FileCache()
+        self.generation = 0                 # counts good builds; a lint result is for one of them
+        self.linting = self.lint_again = False
         self.base_path = "/"
         self.rebuilds = 0
 
@@ -116,7 +129,7 @@ class Preview:
             changed, self.unbuilt = changed | self.unbuilt, set()
         try:
             report = Report()
-            content = load_content(self.content_dir, report)
+            content = load_content(self.content_dir, report, self.cache)
             if content is None or report.errors:
                 self._fail(changed, report, "content has errors")
                 return
@@ -137,25 +150,47 @@ class Preview:
             self._say(f"rebuilt {count} page{'s' if count != 1 else ''} ({len(rendered.written)} changed, "
                       f"{len(rendered.removed)} removed) in {ms:.0f} ms" + (f": {shown}" if not first else ""))
             self.rebuilds += 1
-            # Load and template errors are gone now; lint findings stay shown until the lint below redoes them.
-            was_failing = self.failed
+            # Load and template errors are gone now; lint findings stay shown until the next lint redoes them.
+            was_failing, self.failed = self.failed, False
             if was_failing:
-                self.problems, self.failed = [], False
+                self.problems = []
             if rendered.written or rendered.removed or was_failing:
                 self._reload()
-            # Lint second, so the page itself updates as fast as it can.
-            findings = report.sorted() + sorted(check_content(content), key=Diagnostic.sort_key)
-            problems = [d.text() for d in findings if d.severity == "error"]
-            if problems:
-                self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
-            if problems != self.problems:
-                self.problems = problems
-                self._reload()
+            self.generation += 1
+            if self.loop is not None:
+                self.loop.add_callback(self.request_lint)
         except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
             self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True
             self.unbuilt |= changed or set()
             self._say(self.problems[1])
             self._reload()
+
+    # ------------------------------------------------------------ linting, on the other core
+    def request_lint(self) -> None:
+        """Lint the current content in a separate process, so that it never delays the next rebuild; a
+        result that an edit has overtaken is dropped. Runs on the server's loop."""
+        if self.linting:
+            self.lint_again = True
+            return
+        self.linting, generation = True, self.generation
+        future = self.linter.submit(lint, self.content_dir)
+        future.add_done_callback(lambda f: self.loop.add_callback(self._linted, generation, f))  # type: ignore
+
+    def _linted(self, generation: int, future) -> None:
+        self.linting = False
+        try:
+            problems = future.result()
+        except Exception as exc:  # noqa: BLE001 - reported on the page, the server keeps going
+            problems = [f"internal error while checking: {exc!r}"]
+        if generation == self.generation and not self.failed:
+            if problems:
+                self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
+            if problems != self.problems:
+                self.problems = problems
+                LiveReloadHandler.reload_waiters("*")
+        if self.lint_again or generation != self.generation:
+            self.lint_again = False
+            self.request_lint()
 
     def _fail(self, changed: set[str] | None, report: Report, what: str) -> None:
         self.unbuilt |= changed or set()
@@ -304,10 +339,15 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
             preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
         server.watch(folder, preview.on_change)
     url = f"http://{host}:{port}{preview.base_path}"
-    print(f"serving {url} (Ctrl-C to stop)", flush=True)
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, (url,)).start()
+
+    def started() -> None:  # runs once the loop runs, so the socket is listening by now
+        print(f"serving {url} (Ctrl-C to stop)", flush=True)
+        if open_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        preview.request_lint()
+
     preview.loop = ioloop.IOLoop.current()
+    preview.loop.add_callback(started)
     try:
         server.serve(port=port, host=host, root=preview.out_dir)
     except OSError as exc:
@@ -315,5 +355,6 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
         return 1
     finally:
         preview.worker.shutdown(wait=True, cancel_futures=True)
+        preview.linter.shutdown(wait=True, cancel_futures=True)
     print("stopped", flush=True)
     return 0

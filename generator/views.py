@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +13,16 @@ from .diagram import decision_svg
 from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
 from .plan import PlannedPage
 from .prose import Prose, first_sentence, plain
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 class Views:
@@ -218,7 +228,9 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
-        data = {k: v for k, v in asdict(entry).items() if k not in ("source", "locs", "ignore")}
+        # Field by field: dataclasses.asdict would deep-copy every source location only to drop it.
+        data = {f.name: _plain(getattr(entry, f.name)) for f in fields(entry) if f.name not in ("source", "locs",
+                                                                                                  "ignore")}
         data["class"] = entry.klass
         data["url"] = self.base_url + f"{entry.code}/"
         data["spec"]["link"] = entry.spec.link

@@ -64,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--content", default=DEFAULT_CONTENT)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
-    schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "site", "page"))
+    schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
     return parser
 
 

@@ -1,0 +1,190 @@
+"""Comparisons and the guide: structured decisions, their SVG diagrams and the guide's links, checked in
+the built HTML and in headless Chromium (light and dark, phone and desktop, with screenshots)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.browser import StaticServer, launch
+from tests.conftest import CONTENT, run_cli
+from tests.sitecheck import parse
+
+COMPARISONS = sorted(p.stem for p in (CONTENT / "comparisons").glob("*.yaml"))
+REQUIRED_PAIRS = ["400-vs-422", "401-vs-403", "403-vs-404", "404-vs-410", "409-vs-412", "409-vs-422", "412-vs-428",
+                  "304-vs-412", "301-vs-302", "301-vs-308", "302-vs-303", "302-vs-307", "307-vs-308", "200-vs-201",
+                  "200-vs-204", "201-vs-202", "405-vs-501", "406-vs-415", "413-vs-414", "408-vs-504", "429-vs-503",
+                  "500-vs-502", "500-vs-503", "502-vs-504", "401-vs-407", "410-vs-451", "400-vs-409", "409-vs-423",
+                  "425-vs-429", "204-vs-304"]
+
+
+def test_every_required_pair_has_a_comparison_file():
+    assert sorted(set(REQUIRED_PAIRS) - set(COMPARISONS)) == []
+
+
+def test_every_code_page_links_to_all_its_comparisons(built_site: Path):
+    for slug in COMPARISONS:
+        for code in slug.split("-vs-"):
+            page = parse(built_site / code / "index.html")
+            assert f"../compare/{slug}/" in {u for _, u in page.links}, (code, slug)
+
+
+def test_comparison_pages_have_diagram_text_version_and_examples(built_site: Path):
+    for slug in COMPARISONS:
+        html = (built_site / "compare" / slug / "index.html").read_text()
+        low, high = slug.split("-vs-")
+        svg = re.search(r"<svg class=\"decision-diagram\".*?</svg>", html, re.S)
+        assert svg, slug
+        # Every answer in the diagram is one of the pair's codes, and both appear.
+        answers = set(re.findall(r'class="dg-leaf-t"><tspan[^>]*>(\d{3}) ', svg.group(0)))
+        assert answers == {low, high}, (slug, answers)
+        assert 'role="img"' in svg.group(0) and "<title" in svg.group(0)
+        assert f'HTTP/1.1 {low} ' in html and f'HTTP/1.1 {high} ' in html  # both examples
+
+
+def test_guide_leaves_all_link_to_existing_code_pages(built_site: Path):
+    guide = CONTENT / "guide.yaml"
+    assert guide.exists()
+    page = parse(built_site / "guide" / "index.html")
+    leaves = [u for _, u in page.links if re.fullmatch(r"\.\./\d{3}/", u)]
+    assert len(leaves) >= 15
+    for url in leaves:
+        assert (built_site / "guide" / url / "index.html").resolve().is_file(), url
+    via = [u for _, u in page.links if u.startswith("../compare/")]
+    for url in via:
+        assert (built_site / "guide" / url / "index.html").resolve().is_file(), url
+
+
+def test_decision_leaves_outside_the_pair_are_findings(content_copy: Path):
+    path = content_copy / "comparisons" / "409-vs-412.yaml"
+    data = path.read_text()
+    bad = re.sub(r"(decision:\n(?:  .*\n)*?    yes: )412", r"\g<1>400", data, count=1)
+    assert bad != data
+    path.write_text(bad)
+    result = run_cli("check", "--content", str(content_copy), "--select", "C012")
+    assert result.returncode == 1
+    assert re.search(r"409-vs-412\.yaml:\d+:\d+: error C012 decision\.yes\.yes ends in code 400", result.stdout)
+    assert "no answer of the decision leads to 412" in result.stdout
+
+
+def test_decision_shape_errors_are_reported_with_position(content_copy: Path):
+    path = content_copy / "comparisons" / "409-vs-412.yaml"
+    text = path.read_text()
+    start = text.index("decision:")
+    end = text.index("\nrows:")
+    path.write_text(text[:start] + "decision:\n  question: Is it a conflict\n  yes: [409]\n  no: 412" + text[end:])
+    result = run_cli("check", "--content", str(content_copy))
+    assert result.returncode == 1
+    assert "question must be a yes/no question ending in '?'" in result.stdout
+    assert re.search(r"decision\.yes must be a status code, a comparison such as 409-vs-412, or a further "
+                     r"question, not a list", result.stdout)
+    assert "Traceback" not in result.stderr
+
+
+def test_decisions_nest_at_most_twelve_deep(content_copy: Path):
+    path = content_copy / "comparisons" / "409-vs-412.yaml"
+    text = path.read_text()
+    node = "412"
+    for depth in range(14, 0, -1):
+        pad = "  " * depth
+        node = f"\n{pad}question: Level {depth}?\n{pad}yes: {node if depth < 14 else 412}\n{pad}no: 409"
+    start, end = text.index("decision:"), text.index("\nrows:")
+    path.write_text(text[:start] + "decision:" + node + text[end:])
+    result = run_cli("check", "--content", str(content_copy))
+    assert result.returncode == 1 and "decisions nest at most 12 questions deep" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def served(built_site: Path):
+    server = StaticServer(built_site.parent)
+    yield server.url + built_site.name + "/"
+    server.close()
+
+
+LAYOUT_CHECK = """() => {
+  const svg = document.querySelector('svg.decision-diagram');
+  const box = svg.getBoundingClientRect();
+  const faults = [];
+  if (box.width < 100 || box.height < 50) faults.push('diagram too small');
+  if (box.right > document.documentElement.clientWidth + 1) faults.push('diagram wider than the page');
+  for (const text of svg.querySelectorAll('text[class$="-t"]')) {
+    const rect = text.previousElementSibling.getBoundingClientRect();
+    const t = text.getBoundingClientRect();
+    if (t.left < rect.left - 1 || t.right > rect.right + 1 || t.top < rect.top - 1 || t.bottom > rect.bottom + 1)
+      faults.push('text outside its box: ' + text.textContent);
+  }
+  const fill = getComputedStyle(svg.querySelector('.dg-q-t')).fill;
+  const bg = getComputedStyle(svg.querySelector('.dg-q')).fill;
+  return {faults, fill, bg, scroll: document.documentElement.scrollWidth > document.documentElement.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_diagrams_render_in_chromium(served: str, scheme: str, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("STATUSDOCS_SCREENSHOTS", tmp_path))
+    with sync_playwright() as p:
+        browser = launch(p)
+        for width in (375, 1280):
+            page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+            for slug in COMPARISONS:
+                page.goto(f"{served}compare/{slug}/")
+                result = page.evaluate(LAYOUT_CHECK)
+                assert result["faults"] == [] and not result["scroll"], (slug, width, result)
+                assert result["fill"] != result["bg"]  # text readable against its box in this scheme
+                if slug == "409-vs-412":
+                    page.locator("figure.diagram").screenshot(path=str(shots / f"diagram-{scheme}-{width}.png"))
+            page.close()
+        browser.close()
+    assert (shots / f"diagram-{scheme}-375.png").stat().st_size > 1000
+
+
+def test_guide_walk_with_the_keyboard_and_pair_picker(served: str):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served + "guide/")
+        walk = page.locator(".walk")
+        expect(walk.locator(".question")).to_be_visible()
+        for _ in range(20):  # always answer "no" by keyboard until an answer appears; bounded
+            if walk.locator(".leaf a").count():
+                break
+            walk.locator(".answer-no").focus()
+            page.keyboard.press("Enter")
+        href = walk.locator(".leaf a").first.get_attribute("href")
+        assert re.fullmatch(r"\.\./\d{3}/", href or "")
+        page.keyboard.press("Backspace")
+        expect(walk.locator(".question")).to_be_visible()
+        page.keyboard.press("y")
+        expect(walk.locator(".step")).to_be_visible()
+
+        page.goto(served + "compare/")
+        page.select_option("select[name=a]", "409")
+        page.select_option("select[name=b]", "412")
+        page.click("form.picker button")
+        page.wait_for_url(re.compile(r"/compare/409-vs-412/$"))
+        page.goto(served + "compare/")
+        page.select_option("select[name=a]", "418")
+        page.select_option("select[name=b]", "201")
+        page.click("form.picker button")
+        result = page.locator("#picker-result table")
+        expect(result).to_contain_text("201 Created")
+        expect(result).to_contain_text("418")
+        assert errors == []
+        browser.close()
+
+
+def test_comparison_files_order_codes_low_first():
+    for slug in COMPARISONS:
+        data = yaml.safe_load((CONTENT / "comparisons" / f"{slug}.yaml").read_text())
+        low, high = map(int, slug.split("-vs-"))
+        assert data["codes"] == [low, high] and low < high

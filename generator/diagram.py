@@ -20,8 +20,16 @@ INDENT = 76        # from a box's left edge to its answers' left edge
 TRUNK = 20         # x offset of the vertical connector inside the parent box
 PAD = 10
 LINE = 18          # line height for 14px text
-CHAR = 7.4         # average advance of a 14px sans-serif character, for wrapping
-CHAR_BOLD = 8.2    # the same in bold (answers)
+CHAR = 7.4         # average advance of a 14px sans-serif character, for wrapping questions
+NARROW, WIDE = set("iljtfr.,:;'|!() "), set("MWmw@%")
+
+
+def text_width(text: str, bold: bool) -> float:
+    """A generous estimate of rendered width at 14px (no font metrics at build time): wide sans fonts
+    such as DejaVu must still fit inside the box."""
+    em = sum(0.36 if c in NARROW else 0.95 if c in WIDE else 0.74 if c.isupper() or c.isdigit() else 0.62
+             for c in text)
+    return em * 14 * (1.1 if bold else 1.0)
 GAP = 12
 
 
@@ -32,10 +40,10 @@ class _Canvas:
 
     def box(self, x: float, y: float, text: str, css: str, max_w: float) -> tuple[float, float]:
         """A rounded box with wrapped text; returns its (width, height)."""
-        advance = CHAR if css == "dg-q" else CHAR_BOLD
-        chars = max(12, int((max_w - 2 * PAD) / advance))
+        bold = css != "dg-q"
+        chars = max(12, int((max_w - 2 * PAD) / (CHAR * (1.1 if bold else 1.0))))
         lines = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
-        w = max_w if css == "dg-q" else min(max_w, max(len(s) for s in lines) * advance + 2 * PAD)
+        w = max_w if not bold else min(max_w, max(text_width(s, True) for s in lines) + 2 * PAD)
         h = 2 * PAD + LINE * len(lines) - 4
         self.parts.append(f'<rect class="{css}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="8"/>')
         spans = "".join(f'<tspan x="{x + PAD:g}" y="{y + PAD + 13 + i * LINE:g}">{escape(s)}</tspan>'

@@ -37,8 +37,12 @@ class _Sanitize(Treeprocessor):
                 value = el.get(attr)
                 if value is not None and not _SAFE_URL.match(value.strip()):
                     del el.attrib[attr]
-            if el.tag == "a" and el.get("href", "").startswith(("http://", "https://")):
+            href = el.get("href", "") if el.tag == "a" else ""
+            if href.startswith(("http://", "https://")):
                 el.set("rel", "noopener")
+            elif href.startswith("../") and not href.startswith("../../"):
+                # Writers link as from a code page ("../409/"); make it right at every page depth.
+                el.set("href", ROOT_MARK + href[3:])
         self._link_codes(root, self.codes())
 
     def _link_codes(self, parent: etree.Element, codes: set[int]) -> None:

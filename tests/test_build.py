@@ -67,7 +67,7 @@ def test_comparison_page_has_generated_and_own_rows(built_site):
         assert aspect in text
     for row in pair["rows"]:
         assert row["aspect"] in text
-    assert "Decision rule" in text
+    assert "Which one?" in text and "Decision between 409 and 412" in text
 
 
 def test_crawl_from_index_reaches_every_page_without_broken_links(built_site):

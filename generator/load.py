@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_FILE_BYTES = 1_000_000
-MAX_FLOW_DEPTH = 64
+MAX_DEPTH = 64
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -39,15 +40,25 @@ def _loc(path: str, node: yaml.Node) -> Loc:
 def read_text(path: str, report: Report) -> str | None:
     """Read a content file as UTF-8 text, reporting why it cannot be read instead of raising."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            report.error("S001", Loc(path, 1, 1),
-                         f"file is {size / 1e6:.1f} MB; content files are limited to {MAX_FILE_BYTES // 1_000_000} MB")
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO named like a content file must not wait forever for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or device?)"
+                report.error("S009", Loc(path, 1, 1), f"cannot read file: it is {what}",
+                             hint="content files must be plain files; move or rename it")
+                return None
+            if st.st_size > MAX_FILE_BYTES:
+                report.error("S001", Loc(path, 1, 1), f"file is {st.st_size / 1e6:.1f} MB; content files are "
+                                                      f"limited to {MAX_FILE_BYTES // 1_000_000} MB")
+                return None
+            with open(fd, "rb", closefd=False) as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        report.error("S009", Loc(path), f"cannot read file: {exc.strerror or exc}")
+        report.error("S009", Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
         return None
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark is harmless: drop it
         data = data[3:]
@@ -66,20 +77,18 @@ def read_text(path: str, report: Report) -> str | None:
     return text
 
 
-def _flow_depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
-    """libyaml's composer recurses in C: hundreds of thousands of nested `[` crash the process.
-    Only flow collections can nest that deep within the size limit, so measure them first."""
-    if text.count("[") + text.count("{") < MAX_FLOW_DEPTH:
-        return True
+def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
+    """libyaml's composer recurses in C: ~100,000 nested `[` or `- - - ` (block style) within the size limit
+    crash the process. Its parser does not recurse, so measure the depth from its events first."""
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
-                if depth > MAX_FLOW_DEPTH:
+                if depth > MAX_DEPTH:
                     report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset,
                                              event.start_mark.column + 1),
-                                 f"nesting is deeper than {MAX_FLOW_DEPTH} levels")
+                                 f"nesting is deeper than {MAX_DEPTH} levels")
                     return False
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
@@ -90,7 +99,7 @@ def _flow_depth_ok(text: str, path: str, line_offset: int, report: Report) -> bo
 
 def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> yaml.Node | None:
     """Compose one YAML document into nodes, turning every parser complaint into a finding."""
-    if not _flow_depth_ok(text, path, line_offset, report):
+    if not _depth_ok(text, path, line_offset, report):
         return None
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -358,8 +367,11 @@ def load_document(text: str, path: str, kind: schema.Obj, report: Report, line_o
 
 # ---------------------------------------------------------------- whole content tree
 
-def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Report) -> list[str]:
-    """Files directly in `folder`, skipping editor droppings; a symlink must stay inside `root`."""
+def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Report,
+                   refused: list[str] | None = None) -> list[str]:
+    """Files directly in `folder`, skipping editor droppings; a symlink must stay inside `root`.
+    Symlinks refused here are added to `refused`. Anything else named like a content file (a folder,
+    a pipe) is returned, so that `read_text` says why it cannot be read."""
     if not os.path.isdir(folder):
         return []
     out = []
@@ -371,14 +383,15 @@ def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Re
         if os.path.islink(path):
             try:
                 target = os.path.realpath(path, strict=True)
+                problem = "" if os.path.commonpath([target, real_root]) == real_root else \
+                    f"symlink leads outside the content folder (to {target})"
             except OSError as exc:
-                report.error("S009", Loc(path), f"broken or looping symlink: {exc.strerror or exc}")
+                problem = f"broken or looping symlink: {exc.strerror or exc}"
+            if problem:
+                report.error("S009", Loc(path, 1, 1), problem)
+                if refused is not None:
+                    refused.append(path)
                 continue
-            if os.path.commonpath([target, real_root]) != real_root:
-                report.error("S009", Loc(path), f"symlink leads outside the content folder (to {target})")
-                continue
-        if os.path.isdir(path):
-            continue
         out.append(path)
     return out
 
@@ -463,7 +476,11 @@ def load_content(root: str, report: Report, cache: FileCache | None = None) -> m
 
     entries: dict[int, model.Entry] = {}
     unloadable: set[int] = set()  # entries whose file exists but did not load: no follow-on "no entry" errors
-    for path in _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report):
+    refused: list[str] = []
+    code_files = _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report, refused)
+    unloadable.update(int(stem) for stem in (os.path.splitext(os.path.basename(p))[0] for p in refused)
+                      if stem.isdigit())
+    for path in code_files:
         files += 1
         stem = os.path.splitext(os.path.basename(path))[0]
         loaded = _load_file(path, schema.ENTRY, report, cache)

@@ -13,7 +13,7 @@ from .model import Content
 
 @dataclass(frozen=True)
 class PlannedPage:
-    kind: str                 # code comparison class index compare-index guide page 404 sitemap robots api
+    kind: str                 # code comparison class index compare-index guide page 404 sitemap robots api search
     url: str                  # path below the site root: "" for the index, "412/", "compare/409-vs-412/", "sitemap.xml"
     template: str | None      # Jinja template, or None for pages made directly (JSON)
     key: str | int | None = None
@@ -75,6 +75,7 @@ def plan_site(content: Content) -> list[PlannedPage]:
                   *((content.guide.source,) if content.guide else ()))
     pages += [
         PlannedPage("api", "api/codes.json", None, "codes", (site_src, *all_entries), in_sitemap=False),
+        PlannedPage("search", "search-index.js", None, "search", everything, in_sitemap=False),
         PlannedPage("404", "404.html", "404.html", sources=(site_src,), in_sitemap=False),
         PlannedPage("sitemap", "sitemap.xml", "sitemap.xml", sources=everything, in_sitemap=False),
         PlannedPage("robots", "robots.txt", "robots.txt", sources=(site_src,), in_sitemap=False),

@@ -117,6 +117,7 @@ def first_sentence(text: str) -> str:
     """The first sentence of a Markdown cell's first paragraph, markup kept (for one-line summaries such as
     guide leaves). A sentence that introduces a list ends at its colon."""
     text = re.split(r"\n\s*\n|\n\s*(?:[-*+]|\d+\.)\s", text.strip(), maxsplit=1)[0]
+    text = re.sub(r"^(?:[-*+]|\d+\.)\s+", "", text)  # a cell that starts with a list: its first item
     text = " ".join(text.split())
     if text.endswith(":"):
         text = text[:-1] + "."

@@ -98,7 +98,27 @@ class Views:
     def context(self, page: PlannedPage) -> dict[str, Any]:
         base = {**self.shared(), "page": {"kind": page.kind, "url": page.url},
                 "canonical": self.base_url + page.url}
-        return {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
+        ctx = {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
+        if page.template and page.template.endswith(".html") and page.kind != "404":
+            ctx["jsonld"] = self.jsonld(ctx)
+        else:
+            ctx["jsonld"] = ""
+        return ctx
+
+    def jsonld(self, ctx: dict[str, Any]) -> Markup:
+        """Structured data for search engines: FAQPage where the page has an FAQ, TechArticle otherwise."""
+        if ctx.get("faq") or (ctx.get("entry") and ctx["entry"]["faq"]):
+            faq = ctx.get("faq") or ctx["entry"]["faq"]
+            data: dict[str, Any] = {
+                "@context": "https://schema.org", "@type": "FAQPage", "name": ctx["title"], "url": ctx["canonical"],
+                "mainEntity": [{"@type": "Question", "name": f["question"],
+                                "acceptedAnswer": {"@type": "Answer", "text": plain(str(f["answer"]))}}
+                               for f in faq]}
+        else:
+            data = {"@context": "https://schema.org", "@type": "TechArticle", "headline": ctx["title"],
+                    "description": ctx["description"], "url": ctx["canonical"]}
+        # Inside <script>, "</" must never appear: escape "<" the JSON way.
+        return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c"))  # noqa: S704
 
     def _index(self, page: PlannedPage) -> dict[str, Any]:
         groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
@@ -159,9 +179,23 @@ class Views:
             "description": entry.summary,
             "entry": self.entry_view(entry),
             "comparisons": [self.comparison_link(c) for c in self._sorted_comparisons() if code in c.codes],
+            "toc": self._code_toc(entry),
             "prev": self.entry_link(self.codes[i - 1]) if i > 0 else None,
             "next": self.entry_link(self.codes[i + 1]) if i + 1 < len(self.codes) else None,
         }
+
+    def _code_toc(self, entry: Entry) -> list[tuple[str, str]]:
+        toc = [("definition", "Definition"), ("when-to-use", "When to use it"),
+               ("when-not-to-use", "When not to use it"), ("client-behavior", "What clients do"),
+               ("caching", "Caching"), ("retry", "Retrying")]
+        toc += [("headers", "Headers")] if entry.headers else []
+        toc += [("scenarios", "Typical scenarios"), ("examples", "Examples")]
+        toc += [("mistakes", "Common mistakes")] if entry.mistakes else []
+        toc += [("faq", "FAQ")] if entry.faq else []
+        toc += [("constants", "Constants in libraries")]
+        toc += [("related", "Related codes")] if any(c in self.content.entries for c in entry.related) else []
+        toc += [("comparisons", "Comparisons")] if self.content.comparisons_of(entry.code) else []
+        return toc
 
     def _comparison(self, page: PlannedPage) -> dict[str, Any]:
         comp = self.content.comparisons[str(page.key)]
@@ -236,7 +270,30 @@ class Views:
         data["spec"]["link"] = entry.spec.link
         return data
 
+    def search_index(self) -> bytes:
+        """A compact index for the search box, as a script (so it also works from file://): code, title,
+        URL below the root, summary, and the words a reader may type (headers, scenarios, when to use)."""
+        items: list[dict[str, Any]] = []
+        for code in self.codes:
+            e = self.content.entries[code]
+            words = " ".join([plain(e.when_to_use), *(plain(s) for s in e.scenarios), e.origin or "", e.klass])
+            items.append({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
+                          "h": " ".join(h.name for h in e.headers)})
+        for comp in self._sorted_comparisons():
+            link = self.comparison_link(comp)
+            items.append({"c": None, "t": link["title"], "u": link["url"], "s": plain(comp.summary)[:160],
+                          "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
+        if self.content.guide:
+            items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,
+                          "k": "guide decision which code return"})
+        for slug, doc in sorted(self.content.pages.items()):
+            items.append({"c": None, "t": doc.title, "u": f"{slug}/", "s": doc.description, "k": ""})
+        data = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
+        return f"window.STATUSDOCS_SEARCH={data};\n".encode()
+
     def api(self, page: PlannedPage) -> bytes:
+        if page.kind == "search":
+            return self.search_index()
         if page.key == "codes":
             payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
         else:

@@ -71,20 +71,29 @@ def write_site(out: str, files: dict[str, bytes]) -> None:
     """Write `files` (relative path -> bytes) as the complete new content of folder `out`."""
     out = os.path.abspath(out)
     parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except FileExistsError:  # a file stands where a folder of the path should be
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent) from None
     remove_stale_staging(out)
-    staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=parent)
+    try:
+        staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=parent)
+    except OSError as exc:  # name the folder the user can fix, not the random staging name
+        raise OSError(exc.errno, exc.strerror, parent) from None
     try:
         os.chmod(staging, 0o755)
         made: set[str] = set()
         for rel in sorted(files):
             path = os.path.join(staging, rel)
-            folder = os.path.dirname(path)
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
-            with open(path, "wb") as fh:
-                fh.write(files[rel])
+            try:
+                folder = os.path.dirname(path)
+                if folder not in made:
+                    os.makedirs(folder, exist_ok=True)
+                    made.add(folder)
+                with open(path, "wb") as fh:
+                    fh.write(files[rel])
+            except OSError as exc:  # a failed write (full disk, EFBIG) carries no name: give the output's
+                raise OSError(exc.errno, exc.strerror, os.path.join(out, rel)) from None
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
                 shutil.rmtree(staging, ignore_errors=True)

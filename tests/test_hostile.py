@@ -3,6 +3,7 @@ must come out inert. Checked in the HTML and by loading every affected page in h
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -90,8 +91,11 @@ def test_hostile_markup_is_escaped_in_the_html(hostile_site: Path):
             for a in ("href", "src", "action", "formaction"):
                 assert not attrs.get(a, "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), \
                     (url, tag, attrs)
-            if tag == "script":  # only our own file, never inline code
-                assert attrs.get("src", "").endswith("static/site.js"), (url, attrs)
+            if tag == "script":  # only our own files, or structured data that parses as JSON
+                assert attrs.get("src", "").endswith(("static/site.js", "static/theme.js")) or \
+                    attrs.get("type") == "application/ld+json", (url, attrs)
+        for data in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in data and json.loads(data)["@context"] == "https://schema.org"
         assert "<script>window" not in html
     assert "&lt;script&gt;window.__pwned = 1" in (hostile_site / "412" / "index.html").read_text()
 

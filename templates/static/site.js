@@ -157,7 +157,161 @@ function initPicker(form) {
   });
 }
 
+// Theme toggle: automatic (system) -> light -> dark -> automatic; remembered in localStorage.
+function initTheme(button) {
+  const order = ["auto", "light", "dark"];
+  const labels = { auto: "automatic", light: "light", dark: "dark" };
+  const icons = { auto: "◐", light: "☀", dark: "☾" };
+  const current = () => document.documentElement.dataset.theme || "auto";
+  const show = () => {
+    const t = current();
+    button.textContent = icons[t];
+    button.setAttribute("aria-label", `Colour theme: ${labels[t]} (change)`);
+    button.title = `Colour theme: ${labels[t]}`;
+  };
+  button.hidden = false;
+  show();
+  button.addEventListener("click", () => {
+    const next = order[(order.indexOf(current()) + 1) % order.length];
+    if (next === "auto") delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = next;
+    try {
+      if (next === "auto") localStorage.removeItem("statusdocs-theme");
+      else localStorage.setItem("statusdocs-theme", next);
+    } catch (e) { /* not remembered, still applied */ }
+    show();
+  });
+}
+
+// Search: the index is a script loaded on first use, so it works on any sub-path and from file://.
+function initSearch(form) {
+  const input = form.querySelector("input");
+  const list = form.querySelector("[role=listbox]");
+  const root = form.dataset.root;
+  let index = null;
+  let active = -1;
+  form.hidden = false;
+
+  function load() {
+    if (index || document.getElementById("search-index")) return;
+    const s = document.createElement("script");
+    s.id = "search-index";
+    s.src = form.dataset.index;
+    s.onload = () => { index = window.STATUSDOCS_SEARCH || []; update(); };
+    document.head.append(s);
+  }
+
+  function score(item, q, words) {
+    if (item.c !== null && String(item.c) === q) return 1000;
+    if (item.c !== null && /^\d+$/.test(q) && String(item.c).startsWith(q)) return 900 - item.c / 1000;
+    const title = item.t.toLowerCase(), summary = item.s.toLowerCase(), rest = item.k.toLowerCase();
+    const headers = (item.h || "").toLowerCase();
+    let total = 0;
+    for (const w of words) {
+      const often = Math.min(rest.split(w).length - 1, 5) * 4;  // named often in the entry's own text
+      if (title.includes(w)) total += 100;
+      else if (headers.includes(w)) total += 50 + often;
+      else if (summary.includes(w)) total += 30 + often;
+      else if (often) total += 10 + often;
+      else return 0;  // every word must match somewhere
+    }
+    return total - (item.c === null ? 5 : 0);
+  }
+
+  function update() {
+    const q = input.value.trim().toLowerCase();
+    list.replaceChildren();
+    active = -1;
+    if (!q || !index) { close(); return; }
+    const words = q.split(/\s+/);
+    const hits = index.map((item) => [score(item, q, words), item]).filter(([s]) => s > 0)
+      .sort((a, b) => b[0] - a[0]).slice(0, 8);
+    if (!hits.length) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = "No match";
+      list.append(li);
+    }
+    hits.forEach(([, item], i) => {
+      const li = document.createElement("li");
+      li.id = `search-hit-${i}`;
+      li.setAttribute("role", "option");
+      const a = document.createElement("a");
+      a.href = root + item.u;
+      a.tabIndex = -1;
+      const t = document.createElement("span");
+      t.className = "hit-title";
+      t.textContent = item.t;
+      const s = document.createElement("span");
+      s.className = "hit-summary";
+      s.textContent = item.s;
+      a.append(t, s);
+      li.append(a);
+      list.append(li);
+    });
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function close() {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+
+  function move(step) {
+    const options = list.querySelectorAll("[role=option]");
+    if (!options.length) return;
+    active = (active + step + options.length) % options.length;
+    options.forEach((o, i) => o.setAttribute("aria-selected", String(i === active)));
+    input.setAttribute("aria-activedescendant", options[active].id);
+  }
+
+  input.addEventListener("focus", load);
+  input.addEventListener("input", () => { load(); update(); });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); move(1); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); move(-1); }
+    else if (ev.key === "Escape") { close(); }
+  });
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const options = list.querySelectorAll("[role=option] a");
+    const target = options[Math.max(active, 0)];
+    if (target) window.location.href = target.href;
+  });
+  document.addEventListener("click", (ev) => { if (!form.contains(ev.target)) close(); });
+}
+
+// Copy buttons on examples and constants.
+function initCopy() {
+  if (!navigator.clipboard) return;
+  const targets = [...document.querySelectorAll("pre.http"), ...document.querySelectorAll("table.constants code")];
+  for (const el of targets) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "copy";
+    b.textContent = "Copy";
+    b.setAttribute("aria-label", el.tagName === "PRE" ? "Copy this example" : `Copy ${el.textContent}`);
+    b.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(el.textContent);
+        b.textContent = "Copied";
+      } catch (e) {
+        b.textContent = "Copy failed";
+      }
+      setTimeout(() => { b.textContent = "Copy"; }, 1500);
+    });
+    el.after(b);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".theme-toggle");
+  if (toggle) initTheme(toggle);
+  const search = document.querySelector("form.search");
+  if (search) initSearch(search);
+  initCopy();
   for (const el of document.querySelectorAll("[data-guide]")) initGuide(el);
   const picker = document.getElementById("picker");
   if (picker) initPicker(picker);

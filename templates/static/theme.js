@@ -1,0 +1,5 @@
+// Runs before the page paints: apply the reader's saved colour theme (light, dark, or none = follow the system).
+try {
+  const theme = localStorage.getItem("statusdocs-theme");
+  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+} catch (e) { /* storage may be disabled; the system preference applies */ }

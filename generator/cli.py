@@ -65,6 +65,15 @@ def make_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
+
+    deploy = sub.add_parser("deploy", help="build strictly, commit the site to the gh-pages branch and push it")
+    deploy.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
+    deploy.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    deploy.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
+    deploy.add_argument("--remote", default="origin", help="remote to fetch from and push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site (default: gh-pages)")
+    deploy.add_argument("-m", "--message", help="commit message (default: names the source commit)")
+    deploy.add_argument("--no-push", action="store_true", help="commit to the local branch only")
     return parser
 
 
@@ -167,4 +176,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     with open(path, "x", encoding="utf-8") as fh:
         fh.write(scaffold(args.code))
     print(f"created {path}: fill in every field, then run `statusdocs check`")
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError, deploy
+
+    try:
+        done = deploy(args.content, args.templates, base_url=args.base_url, remote=args.remote, branch=args.branch,
+                      message=args.message, push=not args.no_push)
+    except DeployError as exc:
+        _print_findings(exc.diagnostics)
+        print(f"deploy failed: {exc}", file=sys.stderr)
+        return 1
+    for note in done.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(done.summary())
     return 0

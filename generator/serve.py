@@ -118,7 +118,6 @@ class Preview:
         self.generation = 0                 # counts good builds; a lint result is for one of them
         self.linting = self.lint_again = False
         self.base_path = "/"
-        self.rebuilds = 0
 
     # ------------------------------------------------------------ building
     def build(self, changed: set[str] | None) -> None:
@@ -149,7 +148,6 @@ class Preview:
             shown = ", ".join(rendered.rendered[:6]) + (" …" if count > 6 else "")
             self._say(f"rebuilt {count} page{'s' if count != 1 else ''} ({len(rendered.written)} changed, "
                       f"{len(rendered.removed)} removed) in {ms:.0f} ms" + (f": {shown}" if not first else ""))
-            self.rebuilds += 1
             # Load and template errors are gone now; lint findings stay shown until the next lint redoes them.
             was_failing, self.failed = self.failed, False
             if was_failing:

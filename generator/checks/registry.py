@@ -54,16 +54,17 @@ def _ignored(diag: Diagnostic, owner: Entry | Comparison | None) -> bool:
 
 
 def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None) -> list[Diagnostic]:
-    from . import rules  # noqa: F401 - importing registers the rules
+    from . import rules  # importing registers the rules
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
     out = []
-    for r in RULES.values():
-        if r.func is None or not selected(r.id, select, ignore):
-            continue
-        for diag in r.func(content):
-            if not _ignored(diag, owners.get(diag.loc.path)):
-                out.append(diag)
+    with rules.cells_memo():
+        for r in RULES.values():
+            if r.func is None or not selected(r.id, select, ignore):
+                continue
+            for diag in r.func(content):
+                if not _ignored(diag, owners.get(diag.loc.path)):
+                    out.append(diag)
     return out
 

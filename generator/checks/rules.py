@@ -49,6 +49,7 @@ def dangling_related(content: Content) -> Iterator[Diagnostic]:
 
 
 # ====================================================================== shared: the prose cells
+import contextlib  # noqa: E402
 import functools  # noqa: E402
 import re  # noqa: E402
 from collections import defaultdict  # noqa: E402
@@ -123,11 +124,30 @@ def decision_cells(owner: Comparison | Guide, node: Decision, path: str, code: i
 
 
 def all_cells(content: Content) -> list[Cell]:
+    """Every prose cell; within one run of the rules (`cells_memo`) computed once, since every rule walks them."""
+    cached = _CELLS.get(id(content)) if _CELLS is not None else None
+    if cached is not None:
+        return cached
     cells = [cell for e in content.entries.values() for cell in entry_cells(e)]
     cells += [cell for c in content.comparisons.values() for cell in comparison_cells(c)]
     if content.guide:  # the guide's questions are prose like any other; 0 means "about no one code"
         cells += decision_cells(content.guide, content.guide.tree, "tree", 0)
+    if _CELLS is not None:
+        _CELLS[id(content)] = cells
     return cells
+
+
+_CELLS: dict[int, list[Cell]] | None = None
+
+
+@contextlib.contextmanager
+def cells_memo() -> Iterator[None]:
+    global _CELLS
+    _CELLS = {}
+    try:
+        yield
+    finally:
+        _CELLS = None
 
 
 @functools.cache
@@ -576,6 +596,9 @@ TRIGGERS = [
 TRIGGER_FIELDS = {"summary", "definition", "when_to_use", "client_behavior", "scenario", "row"}
 
 
+ANY_TRIGGER = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in TRIGGERS), re.I)
+
+
 @rule("C004", "other-codes-trigger", "A scenario or use that is another code's defining trigger (malformed "
       "syntax is 400, missing credentials 401, lacking permission 403, a failed If-Match 412, a duplicate 409, "
       "rate limiting 429 ...), unless the cell names that other code.",
@@ -591,6 +614,8 @@ def other_trigger(content: Content) -> Iterator[Diagnostic]:
             aspect = cell.owner.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower()
             if any(w in aspect for w in ("not", "mistake", "instead", "confus")):
                 continue
+        if ANY_TRIGGER.search(cell.text) is None:  # one search instead of one per trigger, for most cells
+            continue
         for sentence in T.sentences(cell.text):
             named = T.codes_in(sentence)
             for trig in TRIGGERS:

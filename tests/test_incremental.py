@@ -57,10 +57,10 @@ def _edits(ws: Path, rng: random.Random):
         _replace(path, r"^description: .*$", f"description: A reference for HTTP status codes, edit {n}.")
     elif kind == "template":
         path = ws / "templates" / "code.html"
-        _replace(path, r"<h2>Definition</h2>", f"<h2>Definition</h2><!-- {n} -->")
+        _replace(path, r">Definition</a></h2>", f">Definition</a></h2><!-- {n} -->")
     elif kind == "macro":
         path = ws / "templates" / "_macros.html"
-        _replace(path, r'<pre class="http">', f'<pre class="http" data-n="{n}">')
+        _replace(path, r'<pre class="http"', f'<pre class="http" data-n="{n}"')
     elif kind == "static":
         path = ws / "templates" / "static" / "style.css"
         path.write_text(path.read_text() + f"\n/* {n} */\n")
@@ -159,7 +159,7 @@ def test_an_entry_edit_renders_only_the_pages_that_show_it(workspace: Path):
     assert len(rendered.rendered) < len(rendered.outputs) / 3
 
     template = workspace / "templates" / "code.html"
-    _replace(template, r"<h2>Definition</h2>", "<h2>What it means</h2>")
+    _replace(template, r">Definition</a></h2>", ">What it means</a></h2>")
     rendered = builder.render(load_content(str(workspace / "content"), report), report, {str(template.resolve())})
     kinds = {p.split("/")[0] for p in rendered.rendered}
     assert all(p.split("/")[0].isdigit() for p in rendered.rendered), kinds

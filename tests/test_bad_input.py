@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import pytest
 from conftest import CONTENT, TEMPLATES, run_cli
+from fuzz_targets import SMALL, make_small_content
 from sitecheck import tree_bytes
 
 
@@ -36,26 +37,14 @@ def _line_of(path, needle):
     raise AssertionError(needle)
 
 
-# A four-file content folder (two entries that relate to each other, their comparison, site.yaml): a build of it
-# takes 0.4 s instead of 1.5 s for the bundled content, and the loader treats every file alike.
-SMALL = {"site.yaml": "", "codes/409.yaml": "related: [412]", "codes/412.yaml": "related: [409]",
-         "comparisons/409-vs-412.yaml": ""}
-RELATED = SMALL["codes/412.yaml"]
-
-
-def _small_content(dest: Path) -> Path:
-    for name, related in SMALL.items():
-        text = (CONTENT / name).read_text(encoding="utf-8")
-        if related:
-            text = re.sub(r"^related: .*$", related, text, count=1, flags=re.M)
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        (dest / name).write_text(text, encoding="utf-8")
-    return dest
+RELATED = SMALL["codes/412.yaml"]  # the small content's `related:` line of 412
 
 
 @pytest.fixture()
 def small_content(tmp_path) -> Path:
-    return _small_content(tmp_path / "content")
+    """Two entries that relate to each other, their comparison and site.yaml: a build takes 0.4 s instead of
+    1.5 s for the bundled content, and the loader treats every file alike."""
+    return make_small_content(tmp_path / "content")
 
 
 def _write_bytes(path: Path, old: bytes, new: bytes) -> None:
@@ -198,7 +187,7 @@ def previous_site(tmp_path_factory) -> Path:
     """One good build of the bundled content; each case starts from a copy of it."""
     root = tmp_path_factory.mktemp("previous")
     out = root / "site"
-    result = run_cli("build", "--content", str(_small_content(root / "content")), "--templates", str(TEMPLATES),
+    result = run_cli("build", "--content", str(make_small_content(root / "content")), "--templates", str(TEMPLATES),
                      "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
@@ -256,14 +245,17 @@ def test_wrong_types_everywhere_are_all_reported_at_their_lines(small_content, p
 
 
 def test_byte_order_mark_is_accepted(small_content, tmp_path):
-    for name in ("codes/412.yaml", "site.yaml"):
+    """Windows editors may start a UTF-8 file with a byte-order mark; YAML copes, and so must front matter."""
+    shutil.copytree(CONTENT / "pages", small_content / "pages")
+    for name in ("codes/412.yaml", "site.yaml", "pages/about.md"):
         path = small_content / name
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     out = tmp_path / "site"
     result = run_cli("build", "--content", str(small_content), "--templates", str(TEMPLATES), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    html = (out / "412" / "index.html").read_text(encoding="utf-8")
-    assert "Precondition Failed" in html and "\ufeff" not in html
+    for page, words in (("412", "Precondition Failed"), ("about", "About statusdocs")):
+        html = (out / page / "index.html").read_text(encoding="utf-8")
+        assert words in html and "\ufeff" not in html, page
 
 
 def test_all_errors_are_reported_together(small_content):

@@ -2,52 +2,44 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .checks import check_content
+from .cache import BuildCache, ProseStore, Written, digest, file_state
 from .diagnostics import Diagnostic, Report
-from .load import load_content
-from .model import Content
-from .plan import PlannedPage, plan_site
-from .prose import Prose
-from .render import Renderer, TemplateFailure
-from .views import Views
-from .write import write_site
+from .parallel import available_cores, can_fork, run_chunks
+from .write import Staging
+
+if TYPE_CHECKING:
+    from .builder import Builder
+    from .model import Content
+    from .plan import PlannedPage
 
 BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
+PAGE_SUFFIXES = (".html", ".xml", ".json", ".txt")
 
 
 @dataclass
 class BuildResult:
     ok: bool
     diagnostics: list[Diagnostic]
-    pages: int = 0
+    pages: int = 0              # pages of the site (HTML, XML, JSON, text)
     seconds: float = 0.0
-    files: int = 0
-    outputs: dict[str, bytes] = field(default_factory=dict, repr=False)
-
-
-def static_pages(templates_dir: str) -> list[PlannedPage]:
-    """Files under templates/static/ are copied as they are."""
-    root = os.path.join(templates_dir, "static")
-    out = []
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = os.path.join(folder, name)
-            rel = os.path.relpath(path, templates_dir).replace(os.sep, "/")
-            out.append(PlannedPage("static", rel, None, path, (path,), in_sitemap=False))
-    return out
+    files: int = 0              # content files read
+    rendered: int = 0           # pages rendered this time; the others were kept from the previous build
+    up_to_date: bool = False    # nothing changed since the last build: nothing was written
 
 
 def load_and_check(content_dir: str, select: set[str] | None = None,
                    ignore: set[str] | None = None) -> tuple[Content | None, Report]:
-    from .checks import filter_loader
+    from .checks import check_content, filter_loader
+    from .load import load_content
 
     report = Report()
     content = load_content(content_dir, report)
@@ -57,96 +49,138 @@ def load_and_check(content_dir: str, select: set[str] | None = None,
     return content, report
 
 
-class Builder:
-    """Renders the site, and re-renders it after edits touching only the pages that changed.
+# ---------------------------------------------------------------- statusdocs build
 
-    As in Lektor's builder, every page records what it read: its content files (from the plan) and
-    its templates (extends, includes, imports). Anything every page shows (the navigation, the set of
-    codes that prose links to) is fingerprinted; when that changes, every page is rendered again.
-    The same `render` serves `statusdocs build` (everything) and `statusdocs serve` (what changed).
-    """
+# Below this many pages to render, forking workers costs more than it saves.
+PARALLEL_MIN_PAGES = 64
+CHUNK_PAGES = 24
 
-    def __init__(self, templates_dir: str, base_url: str | None = None):
-        self.templates_dir = os.path.abspath(templates_dir)
-        self.base_url = base_url
-        self.outputs: dict[str, bytes] = {}             # the last good site: path below out -> bytes
-        self.deps: dict[str, frozenset[str]] = {}       # path below out -> absolute files it was made from
-        self.shared: str | None = None
-        self.renderer: Renderer | None = None
-        self.prose: Prose | None = None
 
-    def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
-        """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
-        changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
-        base_url = self.base_url or content.site.base_url
-        if self.prose is None or self.prose.codes != set(content.entries):
-            self.prose = Prose(set(content.entries))
-        views = Views(content, base_url, self.prose)
-        pages = plan_site(content) + static_pages(self.templates_dir)
-        views.plan = pages
-        if self.renderer is None:
-            self.renderer = Renderer(self.templates_dir, views, report)
-        renderer = self.renderer
-        renderer.views, renderer.report = views, report
-        if changed is None or any(p.startswith(self.templates_dir + os.sep) for p in changed):
-            renderer.forget_deps()  # a template may now extend or include others
-        shared = views.shared_fingerprint()
-        everything = changed is None or shared != self.shared
+class PageWriter:
+    """Renders pages into the staging folder; runs in the parent, or in forked workers (`parallel`). Returns
+    per chunk the files written, the template findings and the Markdown it rendered or reused."""
 
-        outputs: dict[str, bytes] = {}
-        deps: dict[str, frozenset[str]] = {}
-        rendered: list[str] = []
+    def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging, cache: BuildCache | None):
+        self.builder, self.pages, self.staging, self.cache = builder, pages, staging, cache
+
+    def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], dict[str, str]]:
+        from .render import TemplateFailure
+
+        report = Report()
+        assert self.builder.renderer is not None
+        self.builder.renderer.report = report
+        written: dict[str, Written] = {}
         failed: set[str] = set()
-        for page in pages:
+        for i in indices:
+            page = self.pages[i]
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
-            page_deps = frozenset(os.path.abspath(s) for s in page.sources)
-            if page.template:
-                page_deps |= renderer.template_deps(page.template)
-            deps[page.output] = page_deps
-            if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
-                outputs[page.output] = self.outputs[page.output]
-                continue
             try:
-                if page.kind == "static":
-                    with open(str(page.key), "rb") as fh:
-                        outputs[page.output] = fh.read()
-                else:
-                    outputs[page.output] = renderer.render(page)
+                data = self.builder.render_page(page)
             except TemplateFailure:
                 failed.add(str(page.template))
                 continue
-            rendered.append(page.output)
-        if failed or report.errors:
-            return None
-        outputs[".nojekyll"] = b""
-        if content.site.cname:
-            outputs["CNAME"] = content.site.cname.encode() + b"\n"
-        removed = sorted(set(self.outputs) - set(outputs))
-        written = [p for p in (*rendered, ".nojekyll", "CNAME") if p in outputs and self.outputs.get(p) != outputs[p]]
-        self.outputs, self.deps, self.shared = outputs, deps, shared
-        return Rendered(outputs, rendered, written, removed)
+            written[page.output] = self.write(page.output, data)
+        prose = self.builder.views.prose if self.builder.views else None
+        return written, report.items, prose.drain() if isinstance(prose, ProseStore) else {}
 
-
-@dataclass
-class Rendered:
-    outputs: dict[str, bytes]   # the whole site
-    rendered: list[str]         # pages rendered this time
-    written: list[str]          # of those, the ones whose bytes differ from the previous site
-    removed: list[str]          # pages of the previous site that no longer exist
+    def write(self, rel: str, data: bytes) -> Written:
+        """Write a file, or link the previous site's when the bytes are the same: unchanged files keep their
+        modification time (rsync, Pages deploys and browsers' caches see nothing new) and cost no write."""
+        new = digest(data)
+        old = self.cache.current(rel) if self.cache else None
+        if old is not None and old.digest == new and self.staging.link(rel, os.path.join(self.staging.out, rel)):
+            return old
+        return Written(new, file_state(self.staging.write(rel, data)))
 
 
 def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None = None,
-          strict: bool = False) -> BuildResult:
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+    """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
+    inputs are kept, and the check runs in this process while forked workers render (`jobs`, default: every
+    core). The output is byte-identical whatever the cache holds and however many workers render."""
+    from .cache import generator_fingerprint, hash_inputs, page_key
+
     started = time.perf_counter()
-    content, report = load_and_check(content_dir)
+    jobs = jobs or available_cores()
+    key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
+                             os.path.abspath(templates_dir), base_url]).encode())
+    inputs = hash_inputs(content_dir, templates_dir) if use_cache else None
+    cache = BuildCache.open(out_dir, key) if inputs is not None else None
+    if cache is not None and cache.up_to_date(inputs):
+        ok = not (strict and cache.findings)
+        return BuildResult(ok, cache.findings, files=cache.files, seconds=time.perf_counter() - started,
+                           pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)), up_to_date=True)
+
+    # Only now the libraries: a build with nothing to do is done before they would load.
+    from .builder import Builder
+    from .checks import check_content
+    from .load import load_content
+
+    def failed(report: Report, files: int) -> BuildResult:
+        return BuildResult(False, report.sorted(), files=files, seconds=time.perf_counter() - started)
+
+    report = Report()
+    content = load_content(content_dir, report)
     files = content.files if content else 0
-    if content is None or report.errors or (strict and report.items):
-        return BuildResult(False, report.sorted(), files=files, seconds=time.perf_counter() - started)
-    rendered = Builder(templates_dir, base_url).render(content, report)
-    if rendered is None:
-        return BuildResult(False, report.sorted(), files=files, seconds=time.perf_counter() - started)
-    write_site(out_dir, rendered.outputs)
-    pages = sum(1 for p in rendered.outputs if p.endswith((".html", ".xml", ".json", ".txt")))
-    return BuildResult(True, report.sorted(), pages=pages, files=files,
-                       seconds=time.perf_counter() - started, outputs=rendered.outputs)
+    if content is None or report.errors:
+        return failed(report, files)
+
+    builder = Builder(templates_dir, base_url)
+    stored = cache.prose(content.entries) if cache is not None else None
+    pages = builder.prepare(content, report, stored)
+    assert builder.views is not None
+    keys: dict[str, str | None] = {}
+    keep: list[str] = []
+    todo: list[PlannedPage] = []
+    if cache is not None and inputs is not None:
+        shared = builder.views.shared_fingerprint()
+        keys = {p.output: page_key(key, shared, p.output, builder.page_deps(p), inputs) for p in pages}
+    for page in pages:
+        k = keys.get(page.output)
+        (keep if k is not None and cache is not None and cache.current(page.output, k) else todo).append(page)
+    keep_outputs = {p.output for p in keep}
+
+    staging = Staging(out_dir)
+    try:
+        writer = PageWriter(builder, todo, staging, cache)
+        chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
+
+        def check() -> None:
+            report.extend(check_content(content))
+
+        if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
+            results = run_chunks(writer, chunks, jobs, meanwhile=check)
+        else:
+            check()
+            results = [writer(chunk) for chunk in chunks] if not (report.errors or (strict and report.items)) else []
+        if report.errors or (strict and report.items) or any(diags for _, diags, _ in results):
+            for _, diags, _ in results:
+                report.extend(diags)
+            staging.abort()
+            return failed(report, files)
+        written: dict[str, Written] = {}
+        prose: dict[str, str] = {}
+        for chunk_written, _, chunk_prose in results:
+            written.update(chunk_written)
+            prose.update(chunk_prose)
+        for rel in sorted(keep_outputs):
+            if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
+                with open(os.path.join(staging.out, rel), "rb") as fh:
+                    written[rel] = writer.write(rel, fh.read())
+        for rel, data in builder.extras(content).items():
+            written[rel] = writer.write(rel, data)
+        staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
+
+    if cache is not None and inputs is not None:
+        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}
+        records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep_outputs if rel not in written})
+        if stored is not None and len(keep) > len(todo):
+            prose = {**stored, **prose}  # a partial build: keep what the pages not rendered this time used
+        cache.save(inputs, report.sorted(), files, records, prose, content.entries)
+    all_outputs = {p.output for p in pages} | set(builder.extras(content))
+    return BuildResult(True, report.sorted(), pages=sum(1 for p in all_outputs if p.endswith(PAGE_SUFFIXES)),
+                       files=files, seconds=time.perf_counter() - started, rendered=len(todo))

@@ -14,6 +14,12 @@ DEFAULT_TEMPLATES = "templates"
 DEFAULT_OUT = "site"
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of processes (1 or more)")
+    return int(value)
+
+
 def _rules_arg(value: str) -> set[str]:
     return {v.strip().upper() for v in value.split(",") if v.strip()}
 
@@ -38,6 +44,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
+    build.add_argument("--jobs", "-j", type=_jobs, default=0, help="processes that render pages (default: one per "
+                                                                    "core; 1 renders in this process)")
+    build.add_argument("--no-cache", action="store_true", help="render every page; neither read nor update the "
+                                                               "cache kept beside the output (.<out>.cache/)")
 
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
@@ -98,7 +108,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     try:
-        result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict)
+        result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
+                       jobs=args.jobs, use_cache=not args.no_cache)
     except OSError as exc:
         print(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
               "the previous site is unchanged", file=sys.stderr)
@@ -110,7 +121,13 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{len(result.diagnostics)} finding{'s' if len(result.diagnostics) != 1 else ''} (--strict)"
         print(f"build failed: {why}; {args.out}/ left unchanged", file=sys.stderr)
         return 1
-    print(f"wrote {result.pages} pages to {args.out}/ in {result.seconds * 1000:.0f} ms")
+    ms = f"{result.seconds * 1000:.0f} ms"
+    if result.up_to_date:
+        print(f"{args.out}/ is up to date ({result.pages} pages, nothing changed) in {ms}")
+    elif result.rendered < result.pages:
+        print(f"wrote {result.pages} pages to {args.out}/ in {ms} ({result.rendered} rendered, the others unchanged)")
+    else:
+        print(f"wrote {result.pages} pages to {args.out}/ in {ms}")
     return 0
 
 

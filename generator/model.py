@@ -239,6 +239,3 @@ class Content:
     guide: Guide | None = None
     files: int = 0
     unloadable: set[int] = field(default_factory=set)  # codes whose file exists but failed to load
-
-    def comparisons_of(self, code: int) -> list[Comparison]:
-        return [c for c in self.comparisons.values() if code in c.codes]

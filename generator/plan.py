@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Content
+from .model import Comparison, Content
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,15 @@ class PlannedPage:
         return self.url.count("/")
 
 
+def comparisons_by_code(comparisons: list[Comparison]) -> dict[int, list[Comparison]]:
+    """Each code's comparisons, in the order given: an index, so that no page scans them all."""
+    index: dict[int, list[Comparison]] = {}
+    for comp in comparisons:
+        for code in comp.codes:
+            index.setdefault(code, []).append(comp)
+    return index
+
+
 def plan_site(content: Content) -> list[PlannedPage]:
     site_src = content.site.source
     codes = sorted(content.entries)
@@ -37,6 +46,7 @@ def plan_site(content: Content) -> list[PlannedPage]:
     all_entries = tuple(entry_src[c] for c in codes)
     comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
     all_comparisons = tuple(c.source for c in comparisons)
+    by_code = comparisons_by_code(comparisons)
     pages: list[PlannedPage] = [
         PlannedPage("index", "", "index.html", sources=(site_src, *all_entries)),
         PlannedPage("compare-index", "compare/", "compare_index.html",
@@ -50,7 +60,7 @@ def plan_site(content: Content) -> list[PlannedPage]:
         # A code page shows the names of its related codes, its neighbours and its comparisons.
         neighbours = [codes[j] for j in (i - 1, i + 1) if 0 <= j < len(codes)]
         linked = sorted({*entry.related, *neighbours} & set(codes))
-        comps = [c for c in comparisons if code in c.codes]
+        comps = by_code.get(code, [])
         other = sorted({o for c in comps for o in c.codes if o != code})
         sources = (site_src, entry.source, *(entry_src[c] for c in linked if c != code),
                    *(c.source for c in comps), *(entry_src[c] for c in other if c not in linked))
@@ -58,8 +68,7 @@ def plan_site(content: Content) -> list[PlannedPage]:
         pages.append(PlannedPage("api", f"api/{code}.json", None, code, (site_src, entry.source), in_sitemap=False))
     for comp in comparisons:
         # It also lists the other comparisons of its two codes, titled with their codes' names.
-        others = sorted({c for o in comparisons if o is not comp and set(o.codes) & set(comp.codes)
-                         for c in o.codes} - set(comp.codes))
+        others = sorted({c for code in comp.codes for o in by_code[code] for c in o.codes} - set(comp.codes))
         sources = (site_src, comp.source, *(entry_src[c] for c in (*comp.codes, *others)))
         pages.append(PlannedPage("comparison", f"compare/{comp.slug}/", "compare.html", comp.slug, sources))
     if content.guide is not None:

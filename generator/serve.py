@@ -36,7 +36,7 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
-from .build import Builder
+from .builder import Builder
 from .diagnostics import Report
 from .load import FileCache, load_content
 from .write import update_site, write_site

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from markupsafe import Markup
 
 from .diagram import decision_svg
 from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
-from .plan import PlannedPage
+from .plan import PlannedPage, comparisons_by_code
 from .prose import Prose, first_sentence, plain
 
 
@@ -33,6 +34,17 @@ class Views:
         self.prose = prose or Prose(set(content.entries))
         self.codes = sorted(content.entries)
         self.plan: list[PlannedPage] = []  # set by the build; the sitemap lists it
+        # Indexes and per-object views, made once: a comparison page shows two entries and its codes' other
+        # comparisons, and at thousands of pages rebuilding or rescanning these per page dominates the build.
+        self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
+        self.by_code = comparisons_by_code(self.comparisons)
+        self._memo: dict[tuple[str, object], Any] = {}
+
+    def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
+        value = self._memo.get((kind, key))
+        if value is None:
+            value = self._memo[(kind, key)] = make()
+        return value
 
     # ------------------------------------------------------------ shared pieces
     def md(self, text: str) -> Any:
@@ -42,6 +54,9 @@ class Views:
         return self.prose.html(text, inline=True)
 
     def class_info(self, klass: str) -> dict[str, Any]:
+        return self._once("class", klass, lambda: self._class_info(klass))
+
+    def _class_info(self, klass: str) -> dict[str, Any]:
         info = self.content.site.classes.get(klass)
         digit = int(klass[0])
         return {
@@ -52,11 +67,17 @@ class Views:
         }
 
     def entry_link(self, code: int) -> dict[str, Any]:
+        return self._once("link", code, lambda: self._entry_link(code))
+
+    def _entry_link(self, code: int) -> dict[str, Any]:
         entry = self.content.entries[code]
         return {"code": code, "name": entry.name, "url": f"{code}/", "official": entry.official,
                 "origin": entry.origin, "summary": entry.summary, "klass": entry.klass}
 
     def comparison_link(self, comp: Comparison) -> dict[str, Any]:
+        return self._once("comparison", comp.slug, lambda: self._comparison_link(comp))
+
+    def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
         a, b = (self.content.entries[c] for c in comp.codes)
         return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
                 "title": f"{a.code} {a.name} vs {b.code} {b.name}"}
@@ -80,6 +101,9 @@ class Views:
     # ------------------------------------------------------------ page contexts
     def shared(self) -> dict[str, Any]:
         """What every page shows, whichever page it is: the navigation and footer."""
+        return self._once("shared", None, self._shared)
+
+    def _shared(self) -> dict[str, Any]:
         site = self.content.site
         return {
             "site": {"title": site.title, "description": site.description, "language": site.language,
@@ -124,7 +148,7 @@ class Views:
         groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
                   for k in sorted({f"{c // 100}xx" for c in self.codes})]
         return {"title": self.content.site.title, "description": self.content.site.description, "groups": groups,
-                "comparisons": [self.comparison_link(c) for c in self._sorted_comparisons()]}
+                "comparisons": [self.comparison_link(c) for c in self.comparisons]}
 
     def _class(self, page: PlannedPage) -> dict[str, Any]:
         info = self.class_info(str(page.key))
@@ -134,20 +158,20 @@ class Views:
                                f"{entries[0]['code']} to {entries[-1]['code']}.",
                 "klass": info, "entries": entries}
 
-    def _sorted_comparisons(self) -> list[Comparison]:
-        return sorted(self.content.comparisons.values(), key=lambda c: tuple(c.codes))
-
     def _compare_index(self, page: PlannedPage) -> dict[str, Any]:
         groups: dict[str, list[dict[str, Any]]] = {}
-        for comp in self._sorted_comparisons():
+        for comp in self.comparisons:
             groups.setdefault(f"{comp.codes[0] // 100}xx", []).append(self.comparison_link(comp))
         return {"title": "Status code comparisons",
                 "description": "Side-by-side comparisons of HTTP status codes that are easy to confuse.",
                 "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())],
-                "pairs": [c.slug for c in self._sorted_comparisons()],
+                "pairs": [c.slug for c in self.comparisons],
                 "codes": [self.entry_link(c) for c in self.codes]}
 
     def entry_view(self, entry: Entry) -> dict[str, Any]:
+        return self._once("entry", entry.code, lambda: self._entry_view(entry))
+
+    def _entry_view(self, entry: Entry) -> dict[str, Any]:
         return {
             "code": entry.code, "name": entry.name, "official": entry.official, "origin": entry.origin,
             "registration": entry.registration, "klass": self.class_info(entry.klass),
@@ -178,7 +202,7 @@ class Views:
             "title": f"{code} {entry.name}",
             "description": entry.summary,
             "entry": self.entry_view(entry),
-            "comparisons": [self.comparison_link(c) for c in self._sorted_comparisons() if code in c.codes],
+            "comparisons": [self.comparison_link(c) for c in self.by_code.get(code, [])],
             "toc": self._code_toc(entry),
             "prev": self.entry_link(self.codes[i - 1]) if i > 0 else None,
             "next": self.entry_link(self.codes[i + 1]) if i + 1 < len(self.codes) else None,
@@ -194,7 +218,7 @@ class Views:
         toc += [("faq", "FAQ")] if entry.faq else []
         toc += [("constants", "Constants in libraries")]
         toc += [("related", "Related codes")] if any(c in self.content.entries for c in entry.related) else []
-        toc += [("comparisons", "Comparisons")] if self.content.comparisons_of(entry.code) else []
+        toc += [("comparisons", "Comparisons")] if entry.code in self.by_code else []
         return toc
 
     def _comparison(self, page: PlannedPage) -> dict[str, Any]:
@@ -236,9 +260,13 @@ class Views:
                          for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
-            "others": [self.comparison_link(c) for c in self._sorted_comparisons()
-                       if c is not comp and set(c.codes) & set(comp.codes)],
+            "others": [self.comparison_link(c) for c in self._others(comp)],
         }
+
+    def _others(self, comp: Comparison) -> list[Comparison]:
+        """The other comparisons of either code, in the site's order."""
+        found = {c.slug: c for code in comp.codes for c in self.by_code[code] if c is not comp}
+        return sorted(found.values(), key=lambda c: tuple(c.codes))
 
     def _guide(self, page: PlannedPage) -> dict[str, Any]:
         guide = self.content.guide
@@ -279,7 +307,7 @@ class Views:
             words = " ".join([plain(e.when_to_use), *(plain(s) for s in e.scenarios), e.origin or "", e.klass])
             items.append({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
                           "h": " ".join(h.name for h in e.headers)})
-        for comp in self._sorted_comparisons():
+        for comp in self.comparisons:
             link = self.comparison_link(comp)
             items.append({"c": None, "t": link["title"], "u": link["url"], "s": plain(comp.summary)[:160],
                           "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})

@@ -67,33 +67,61 @@ def remove_stale_staging(out: str) -> None:
                 shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
 
-def write_site(out: str, files: dict[str, bytes]) -> None:
-    """Write `files` (relative path -> bytes) as the complete new content of folder `out`."""
-    out = os.path.abspath(out)
-    parent = os.path.dirname(out)
-    try:
-        os.makedirs(parent, exist_ok=True)
-    except FileExistsError:  # a file stands where a folder of the path should be
-        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent) from None
-    remove_stale_staging(out)
-    try:
-        staging = tempfile.mkdtemp(prefix=f"{staging_prefix(out)}{os.getpid()}-", dir=parent)
-    except OSError as exc:  # name the folder the user can fix, not the random staging name
-        raise OSError(exc.errno, exc.strerror, parent) from None
-    try:
-        os.chmod(staging, 0o755)
-        made: set[str] = set()
-        for rel in sorted(files):
-            path = os.path.join(staging, rel)
-            try:
-                folder = os.path.dirname(path)
-                if folder not in made:
-                    os.makedirs(folder, exist_ok=True)
-                    made.add(folder)
-                with open(path, "wb") as fh:
-                    fh.write(files[rel])
-            except OSError as exc:  # a failed write (full disk, EFBIG) carries no name: give the output's
-                raise OSError(exc.errno, exc.strerror, os.path.join(out, rel)) from None
+class Staging:
+    """A fresh folder beside the output that becomes the complete new site in one step (`commit`).
+
+    Pages are written into it (also by forked render workers), or linked from the previous site when their
+    bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write."""
+
+    def __init__(self, out: str):
+        self.out = os.path.abspath(out)
+        parent = os.path.dirname(self.out)
+        try:
+            os.makedirs(parent, exist_ok=True)
+        except FileExistsError:  # a file stands where a folder of the path should be
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), parent) from None
+        remove_stale_staging(self.out)
+        try:
+            self.path = tempfile.mkdtemp(prefix=f"{staging_prefix(self.out)}{os.getpid()}-", dir=parent)
+        except OSError as exc:  # name the folder the user can fix, not the random staging name
+            raise OSError(exc.errno, exc.strerror, parent) from None
+        os.chmod(self.path, 0o755)
+        self._made: set[str] = set()
+
+    def _target(self, rel: str) -> str:
+        path = os.path.join(self.path, rel)
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            try:  # one mkdir for a page's own folder when its parent exists, as it mostly does
+                os.mkdir(folder)
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            except FileExistsError:  # made by another worker
+                pass
+            self._made.add(folder)
+        return path
+
+    def write(self, rel: str, data: bytes) -> os.stat_result:
+        """Write one file; returns its stat. A failed write (full disk, EFBIG) names the output's path."""
+        try:
+            with open(self._target(rel), "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                return os.fstat(fh.fileno())
+        except OSError as exc:  # the error itself carries no name, or the random staging one
+            raise OSError(exc.errno, exc.strerror, os.path.join(self.out, rel)) from None
+
+    def link(self, rel: str, existing: str) -> bool:
+        """Reuse a file of the previous site. False if it cannot be linked (then write it instead)."""
+        try:
+            os.link(existing, self._target(rel))
+        except OSError:
+            return False
+        return True
+
+    def commit(self) -> None:
+        """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it."""
+        out, staging = self.out, self.path
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
                 shutil.rmtree(staging, ignore_errors=True)
@@ -106,8 +134,20 @@ def write_site(out: str, files: dict[str, bytes]) -> None:
             if os.path.lexists(out):
                 raise OSError(errno.ENOTDIR, "output path exists and is not a folder", out)
             os.rename(staging, out)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_site(out: str, files: dict[str, bytes]) -> None:
+    """Write `files` (relative path -> bytes) as the complete new content of folder `out`."""
+    staging = Staging(out)
+    try:
+        for rel in sorted(files):
+            staging.write(rel, files[rel])
+        staging.commit()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.abort()
         raise
 
 

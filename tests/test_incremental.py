@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import Builder
+from generator.builder import Builder
 from generator.diagnostics import Report
 from generator.load import load_content
 from generator.write import update_site, write_site

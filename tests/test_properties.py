@@ -27,7 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import schema
-from generator.build import Builder, load_and_check
+from generator.build import load_and_check
+from generator.builder import Builder
 from generator.diagnostics import Report
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,0 +1,129 @@
+"""The renderer of pages, shared by `statusdocs build` and `statusdocs serve`: plan the site, render a page."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .cache import ProseStore
+from .diagnostics import Report
+from .model import Content
+from .plan import PlannedPage, plan_site
+from .prose import Prose
+from .render import Renderer, TemplateFailure
+from .views import Views
+
+
+def static_pages(templates_dir: str) -> list[PlannedPage]:
+    """Files under templates/static/ are copied as they are."""
+    root = os.path.join(templates_dir, "static")
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, templates_dir).replace(os.sep, "/")
+            out.append(PlannedPage("static", rel, None, path, (path,), in_sitemap=False))
+    return out
+
+
+class Builder:
+    """Renders the site, and re-renders it after edits touching only the pages that changed.
+
+    As in Lektor's builder, every page records what it read: its content files (from the plan) and
+    its templates (extends, includes, imports). Anything every page shows (the navigation, the set of
+    codes that prose links to) is fingerprinted; when that changes, every page is rendered again.
+    `statusdocs serve` keeps the last site in memory and re-renders the pages that read a changed file
+    (`render`); `statusdocs build` compares the same dependencies by content hash with the build cache
+    beside the output (`build` below). Both plan and render pages through `prepare` and `render_page`.
+    """
+
+    def __init__(self, templates_dir: str, base_url: str | None = None):
+        self.templates_dir = os.path.abspath(templates_dir)
+        self.base_url = base_url
+        self.outputs: dict[str, bytes] = {}             # the last good site: path below out -> bytes
+        self.deps: dict[str, frozenset[str]] = {}       # path below out -> absolute files it was made from
+        self.shared: str | None = None
+        self.renderer: Renderer | None = None
+        self.prose: Prose | None = None
+        self.views: Views | None = None
+
+    def prepare(self, content: Content, report: Report, stored_prose: dict[str, str] | None = None) \
+            -> list[PlannedPage]:
+        """Plan the site and set up the views and templates for rendering its pages; findings go to `report`."""
+        base_url = self.base_url or content.site.base_url
+        if self.prose is None or self.prose.codes != set(content.entries):
+            self.prose = Prose(set(content.entries))
+        prose = self.prose if stored_prose is None else ProseStore(self.prose, stored_prose)
+        self.views = views = Views(content, base_url, prose)
+        pages = plan_site(content) + static_pages(self.templates_dir)
+        views.plan = pages
+        if self.renderer is None:
+            self.renderer = Renderer(self.templates_dir, views, report)
+        self.renderer.views, self.renderer.report = views, report
+        return pages
+
+    def page_deps(self, page: PlannedPage) -> frozenset[str]:
+        deps = frozenset(os.path.abspath(s) for s in page.sources)
+        return deps | self.renderer.template_deps(page.template) if page.template and self.renderer else deps
+
+    def render_page(self, page: PlannedPage) -> bytes:
+        """One page's bytes. Raises TemplateFailure, with the finding in the report given to `prepare`."""
+        if page.kind == "static":
+            with open(str(page.key), "rb") as fh:
+                return fh.read()
+        assert self.renderer is not None
+        return self.renderer.render(page)
+
+    @staticmethod
+    def extras(content: Content) -> dict[str, bytes]:
+        """Files made from the configuration alone: .nojekyll (Pages must not run Jekyll) and CNAME."""
+        extras = {".nojekyll": b""}
+        if content.site.cname:
+            extras["CNAME"] = content.site.cname.encode() + b"\n"
+        return extras
+
+    def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
+        """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
+        changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
+        pages = self.prepare(content, report)
+        assert self.renderer is not None and self.views is not None
+        if changed is None or any(p.startswith(self.templates_dir + os.sep) for p in changed):
+            self.renderer.forget_deps()  # a template may now extend or include others
+        shared = self.views.shared_fingerprint()
+        everything = changed is None or shared != self.shared
+
+        outputs: dict[str, bytes] = {}
+        deps: dict[str, frozenset[str]] = {}
+        rendered: list[str] = []
+        failed: set[str] = set()
+        for page in pages:
+            if page.template in failed:
+                continue  # one finding per broken template, not one per page
+            page_deps = deps[page.output] = self.page_deps(page)
+            if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
+                outputs[page.output] = self.outputs[page.output]
+                continue
+            try:
+                outputs[page.output] = self.render_page(page)
+            except TemplateFailure:
+                failed.add(str(page.template))
+                continue
+            rendered.append(page.output)
+        if failed or report.errors:
+            return None
+        outputs.update(self.extras(content))
+        removed = sorted(set(self.outputs) - set(outputs))
+        written = [p for p in (*rendered, ".nojekyll", "CNAME") if p in outputs and self.outputs.get(p) != outputs[p]]
+        self.outputs, self.deps, self.shared = outputs, deps, shared
+        return Rendered(outputs, rendered, written, removed)
+
+
+@dataclass
+class Rendered:
+    outputs: dict[str, bytes]   # the whole site
+    rendered: list[str]         # pages rendered this time
+    written: list[str]          # of those, the ones whose bytes differ from the previous site
+    removed: list[str]          # pages of the previous site that no longer exist

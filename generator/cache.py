@@ -1,0 +1,232 @@
+"""The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
+
+- `manifest.json`: a hash of every input file (content and templates), the findings of the check, and for every
+  page the key of what it was made from (its sources and templates, by content hash, and everything all pages
+  show) with the hash, size, modification time and inode of the file written.
+- `prose.marshal`: rendered Markdown by source text, for the set of codes that prose links to.
+
+A build whose inputs are all unchanged, with every output file as it was written, writes nothing. Otherwise
+pages whose key is unchanged are linked from the previous site, and only the others are rendered. Any change to
+the generator's own files, to the versions of the libraries that shape the output, or to the build's options
+gives a different cache key: the cache is then ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import json
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnostics import Diagnostic, Loc
+
+FORMAT = 1
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+
+
+def _sha1() -> Any:
+    return hashlib.sha1(usedforsecurity=False)
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def generator_fingerprint() -> str:
+    """The generator's own files by content, and the libraries by their installed files (without importing
+    them: a build with nothing to do must not pay for importing Jinja and Markdown)."""
+    h = _sha1()
+    h.update(f"{FORMAT} {sys.version}".encode())
+    for folder, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".yaml", ".json")):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as fh:
+                    h.update(f"{os.path.relpath(path, _PACKAGE)}\0".encode() + fh.read() + b"\0")
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec else None
+        st = os.stat(origin) if origin else None
+        h.update(f"{name} {origin} {st.st_size if st else 0} {st.st_mtime_ns if st else 0}\0".encode())
+    return h.hexdigest()
+
+
+def hash_inputs(*folders: str) -> dict[str, str] | None:
+    """Every file under the folders (absolute path -> content hash). None when the folders cannot be trusted to
+    say everything the build reads (a symlink, an unreadable file): the build then uses no cache."""
+    found: dict[str, str] = {}
+    for top in folders:
+        top = os.path.abspath(top)
+        if not os.path.isdir(top):
+            continue
+        for folder, dirs, files in os.walk(top):
+            for name in (*dirs, *files):
+                if os.path.islink(os.path.join(folder, name)):
+                    return None
+            for name in files:
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, "rb") as fh:
+                        found[path] = digest(fh.read())
+                except OSError:
+                    return None
+    return found
+
+
+def file_state(st: os.stat_result) -> list[int]:
+    """What says a written file is still the one we wrote: size, modification time, inode."""
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+@dataclass
+class Written:
+    """A page file of the site: the hash of its bytes and its `file_state`."""
+
+    digest: str
+    state: list[int]
+
+
+@dataclass
+class BuildCache:
+    out: str                                     # the output folder (absolute)
+    key: str                                     # generator, libraries, options
+    inputs: dict[str, str] = field(default_factory=dict)
+    findings: list[Diagnostic] = field(default_factory=list)
+    files: int = 0                               # content files loaded, for the summary line
+    pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
+
+    @staticmethod
+    def folder_for(out: str) -> str:
+        out = os.path.abspath(out)
+        return os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.cache")
+
+    @property
+    def folder(self) -> str:
+        return self.folder_for(self.out)
+
+    # ------------------------------------------------------------ reading
+    @classmethod
+    def open(cls, out: str, key: str) -> BuildCache:
+        """The last build's record for `out`, or an empty one if there is none for this key."""
+        cache = cls(os.path.abspath(out), key)
+        try:
+            with open(os.path.join(cache.folder, "manifest.json"), encoding="utf-8") as fh:
+                data = json.load(fh)
+            if data.get("format") != FORMAT or data.get("key") != key:
+                return cache
+            cache.inputs = data["inputs"]
+            cache.files = data["files"]
+            cache.findings = [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8]))
+                              for d in data["findings"]]
+            cache.pages = {out: (rec[0], Written(rec[1], rec[2])) for out, rec in data["pages"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return cls(os.path.abspath(out), key)  # missing or damaged: start afresh
+        return cache
+
+    def current(self, rel: str, page_key: str | None = None) -> Written | None:
+        """The previous site's file for `rel`, if it is still exactly what the last build wrote there (and, given
+        a page key, was made from the same inputs)."""
+        record = self.pages.get(rel)
+        if record is None or (page_key is not None and record[0] != page_key):
+            return None
+        try:
+            st = os.stat(os.path.join(self.out, rel))
+        except OSError:
+            return None
+        return record[1] if file_state(st) == record[1].state else None
+
+    def up_to_date(self, inputs: dict[str, str] | None) -> bool:
+        """Nothing to do: the same inputs as the last good build, and its output untouched since."""
+        return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
+
+    def prose(self, codes: Iterable[int]) -> dict[str, str]:
+        """Rendered Markdown from earlier builds, for this set of codes (prose links the codes that exist)."""
+        try:
+            with open(os.path.join(self.folder, "prose.marshal"), "rb") as fh:
+                stored = marshal.load(fh)
+            if isinstance(stored, dict) and stored.get("\0codes") == _codes_key(codes):
+                return stored
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        return {}
+
+    # ------------------------------------------------------------ writing
+    def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
+             pages: dict[str, tuple[str, Written]], prose: dict[str, str] | None, codes: Iterable[int]) -> None:
+        """Record a good build. Best effort: a cache that cannot be written only makes the next build slower."""
+        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
+                "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
+                              list(d.codes)] for d in findings],
+                "pages": {out: [k, w.digest, w.state] for out, (k, w) in sorted(pages.items())}}
+        with contextlib.suppress(OSError):
+            os.makedirs(self.folder, exist_ok=True)
+            self._replace("manifest.json", json.dumps(data, separators=(",", ":")).encode())
+            if prose is not None:
+                self._replace("prose.marshal", marshal.dumps({**prose, "\0codes": _codes_key(codes)}))
+
+    def _replace(self, name: str, data: bytes) -> None:
+        """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, os.path.join(self.folder, name))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+
+def _codes_key(codes: Iterable[int]) -> str:
+    return ",".join(map(str, sorted(codes)))
+
+
+def page_key(build_key: str, shared: str, output: str, deps: Iterable[str], inputs: dict[str, str]) -> str | None:
+    """What a page is made from, by content. None if a file it reads is not among the hashed inputs."""
+    h = _sha1()
+    h.update(f"{build_key}\0{shared}\0{output}\0".encode())
+    for path in sorted(deps):
+        known = inputs.get(path)
+        if known is None:
+            return None
+        h.update(f"{path}\0{known}\0".encode())
+    return h.hexdigest()
+
+
+class ProseStore:
+    """Markdown rendered by earlier builds in front of the renderer. Remembers what this process used, so that
+    the cache written after the build holds what the site needs now (`drain`)."""
+
+    def __init__(self, prose: Any, stored: dict[str, str]):
+        self.prose = prose
+        self.codes = prose.codes
+        self.stored = stored
+        self.used: dict[str, str] = {}
+        self._fresh: list[str] = []  # keys used since the last `drain`
+
+    def html(self, text: str, inline: bool = False) -> Any:
+        from markupsafe import Markup
+
+        key = ("i" if inline else "b") + text
+        html = self.used.get(key)
+        if html is None:
+            html = self.stored.get(key)
+            if html is None:
+                html = str(self.prose.html(text, inline))
+            self.used[key] = html
+            self._fresh.append(key)
+        return Markup(html)  # noqa: S704 - rendered and sanitized by Prose, here or in an earlier build
+
+    def drain(self) -> dict[str, str]:
+        """What was used since the last call."""
+        fresh, self._fresh = self._fresh, []
+        return {key: self.used[key] for key in fresh}

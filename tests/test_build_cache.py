@@ -1,0 +1,191 @@
+"""The build cache beside the output and the parallel render: whatever the cache holds and however many
+workers render, `statusdocs build` writes exactly what a clean single-process build writes; with nothing
+changed it writes nothing; a change to the generator itself invalidates the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from sitecheck import tree_bytes
+from test_incremental import _fix_broken
+
+from generator.build import build
+
+CACHE = ".site.cache"
+
+
+def _states(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: what tells a file was written again."""
+    out = {}
+    for folder, _, files in os.walk(site):
+        for name in files:
+            st = os.stat(os.path.join(folder, name))
+            out[os.path.relpath(os.path.join(folder, name), site)] = (st.st_ino, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture(scope="module")
+def clean_tree(tmp_path_factory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("clean") / "site"
+    result = run_cli("build", "--no-cache", "--jobs", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert not (out.parent / CACHE).exists()  # --no-cache neither reads nor writes one
+    return tree_bytes(str(out))
+
+
+def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
+    out = tmp_path / "site"
+    result = run_cli("build", "--no-cache", "--jobs", "2", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert tree_bytes(str(out)) == clean_tree
+
+
+def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
+    out = tmp_path / "site"
+    first = run_cli("build", "--out", str(out))
+    assert first.returncode == 0 and "rendered" not in first.stdout, first.stdout + first.stderr
+    assert tree_bytes(str(out)) == clean_tree
+    before = _states(out)
+    second = run_cli("build", "--out", str(out))
+    assert second.returncode == 0, second.stderr
+    assert f"{out}/ is up to date ({sum(1 for p in clean_tree if p.endswith(('.html', '.xml', '.json', '.txt')))} " \
+           "pages, nothing changed)" in second.stdout, second.stdout
+    assert _states(out) == before and tree_bytes(str(out)) == clean_tree
+
+
+def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
+    out = tmp_path / "site"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    (out / "412" / "index.html").write_text("edited by hand")
+    (out / "409" / "index.html").unlink()
+    result = run_cli("build", "--out", str(out))
+    assert result.returncode == 0 and "(2 rendered, the others unchanged)" in result.stdout, result.stdout
+    assert tree_bytes(str(out)) == clean_tree
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage"])
+def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
+    out = tmp_path / "site"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    manifest = tmp_path / CACHE / "manifest.json"
+    if damage == "garbage":
+        manifest.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        manifest.write_bytes(manifest.read_bytes()[:1000])
+    elif damage == "other format":
+        data = json.loads(manifest.read_text())
+        data["pages"] = {k: [v[0]] for k, v in data["pages"].items()}
+        manifest.write_text(json.dumps(data))
+    else:
+        (tmp_path / CACHE / "prose.marshal").write_bytes(b"\x00\xff not marshal")
+    shutil.rmtree(out)
+    result = run_cli("build", "--out", str(out))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert tree_bytes(str(out)) == clean_tree
+
+
+def test_a_generator_change_invalidates_the_cache(tmp_path):
+    """A copy of the package, edited between two builds: the second build must show the edit everywhere."""
+    shutil.copytree(ROOT / "generator", tmp_path / "pkg" / "generator",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "pkg")}
+    out = tmp_path / "site"
+    cmd = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
+
+    def run() -> None:
+        import subprocess
+        import sys
+
+        result = subprocess.run([sys.executable, "-m", "generator", *cmd], capture_output=True, text=True,
+                                env=env, cwd=tmp_path, timeout=120)
+        assert result.returncode == 0, result.stderr
+
+    run()
+    views = tmp_path / "pkg" / "generator" / "views.py"
+    views.write_text(views.read_text().replace('("definition", "Definition")', '("definition", "Meaning")'))
+    run()
+    pages = [out / p.stem / "index.html" for p in (CONTENT / "codes").glob("*.yaml")]
+    assert all(">Meaning</a>" in p.read_text() for p in pages)
+
+
+def _sub(path: Path, pattern: str, repl: str) -> None:
+    text = path.read_text()
+    new = re.sub(pattern, repl, text, count=1, flags=re.M)
+    assert new != text, (path, pattern)
+    path.write_text(new)
+
+
+def _edit(ws: Path, rng: random.Random, parked: Path) -> str:
+    """One random edit that keeps the content valid (a build checks it), or breaks a file on purpose."""
+    content, codes = ws / "content", ws / "content" / "codes"
+    n = rng.randrange(10**6)
+    kind = rng.choice(["summary", "summary", "comparison", "site", "template", "macro", "static", "delete",
+                       "restore", "break", "page"])
+    if kind == "summary":
+        _sub(rng.choice(sorted(codes.glob("*.yaml"))), r"^summary: .*$", f"summary: Edited summary {n} of this "
+             "code, written by the cache test.")
+    elif kind == "comparison":
+        _sub(content / "comparisons" / "409-vs-412.yaml", r"^decision_rule: \|\n  ", f"decision_rule: |\n  Edit {n}. ")
+    elif kind == "site":
+        _sub(content / "site.yaml", r"^description: .*$", f"description: A reference for HTTP status codes, {n}.")
+    elif kind == "template":
+        _sub(ws / "templates" / "code.html", r">Definition</a></h2>", f">Definition</a></h2><!-- {n} -->")
+    elif kind == "macro":
+        _sub(ws / "templates" / "_macros.html", r'<pre class="http"', f'<pre class="http" data-n="{n}"')
+    elif kind == "static":
+        with open(ws / "templates" / "static" / "style.css", "a") as fh:
+            fh.write(f"\n/* {n} */\n")
+    elif kind == "delete":  # an entry no other file names, so that nothing dangles
+        others = {p: p.read_text() for p in content.rglob("*.*") if p.is_file()}
+        free = [p for p in sorted(codes.glob("*.yaml"))
+                if not any(re.search(rf"\b{p.stem}\b", t) for q, t in others.items() if q != p)]
+        shutil.move(rng.choice(free), parked / f"{n}.yaml")
+    elif kind == "restore":
+        for path in sorted(parked.glob("*.yaml"))[:1]:
+            code = re.search(r"^code: (\d+)", path.read_text(), flags=re.M).group(1)  # type: ignore[union-attr]
+            shutil.move(path, codes / f"{code}.yaml")
+    elif kind == "break":
+        with open(rng.choice(sorted(codes.glob("*.yaml"))), "a") as fh:
+            fh.write("\nname: [unclosed\n")
+    else:
+        with open(content / "pages" / "about.md", "a") as fh:
+            fh.write(f"\nOne more paragraph, number {n}.\n")
+    return kind
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_random_edits_with_the_cache_equal_a_clean_build(tmp_path, seed):
+    """Edits of every kind (entries, comparisons, config, templates, static files, added and deleted entries,
+    broken files), each followed by a cached build, serial or parallel, compared with a clean one."""
+    ws = tmp_path
+    shutil.copytree(CONTENT, ws / "content")
+    shutil.copytree(TEMPLATES, ws / "templates")
+    rng = random.Random(seed)
+    parked = ws / "parked"  # deleted entries, to be restored later
+    parked.mkdir()
+    live, clean = ws / "out" / "site", ws / "clean" / "site"
+    args = (str(ws / "content"), str(ws / "templates"))
+    assert build(*args, str(live)).ok
+    kinds = []
+    for _ in range(8):
+        kinds.append(_edit(ws, rng, parked))
+        if kinds[-1] == "break" and rng.random() < 0.5:
+            _fix_broken(ws)
+        before = tree_bytes(str(live))
+        result = build(*args, str(live), jobs=rng.choice([1, 2]))
+        if not result.ok:
+            assert kinds[-1] == "break" and tree_bytes(str(live)) == before, (kinds, result.diagnostics[:3])
+            _fix_broken(ws)
+            continue
+        shutil.rmtree(clean, ignore_errors=True)
+        assert build(*args, str(clean), jobs=1, use_cache=False).ok
+        assert tree_bytes(str(live)) == tree_bytes(str(clean)), kinds
+        assert result.rendered < result.pages or kinds[-1] in ("site", "template", "macro", "delete", "restore",
+                                                                "break"), (kinds, result.rendered)

@@ -1,0 +1,138 @@
+"""generator.prose renders exactly what the original implementation did (frozen in bench/prose_reference.py):
+byte for byte, in block and inline mode, for generated Markdown-ish texts and for every text of content/.
+
+The fast paths (one-line paragraphs and fences built directly, processors that cannot match left out) are only
+right if their trigger analysis is; these differential tests are what would catch a wrong one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+
+import pytest
+from conftest import CONTENT, ROOT
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from generator import prose
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
+CODES = {100, 200, 204, 301, 404, 409, 412, 422, 429, 500, 503, 599}
+
+
+def _load(name: str, path: str):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = _load("prose_reference", "bench/prose_reference.py")
+# One pair for the whole run: building a Markdown instance costs milliseconds, and a shared one also checks
+# that no state leaks from one text into the next (pruned pipelines, html stash, delimiter stack).
+OLD, NEW = reference.Prose(CODES), prose.Prose(CODES)
+
+
+def assert_same(text: str) -> None:
+    for inline in (False, True):
+        NEW._cache.clear()  # the uncached path, every time
+        assert str(NEW.html(text, inline)) == str(OLD.html(text, inline)), (text, inline)
+
+
+# ---------------------------------------------------------------- generated texts
+
+WORDS = ["the", "client", "Retry", "status", "instead", "response", "or", "and", "vs.", "when", "é", "日本",
+         "naïve", "x"]
+CODE_WORDS = ["409", "412", "100", "599", "600", "4090", "40", "1000", "200", "٤٠٩", "409.", "409,", "(409)",
+              "409:", "§409", "409%", "409/", "#409", "v409"]
+SYNTAX = ["*", "**", "***", "_", "__", "`", "``", "```", "~~~", "\\", "\\`", "\\*", "[", "]", "(", ")", "!", "<",
+          ">", "&", "&amp;", "&#52;", "&copy;", "|", "#", "-", "+", "=", ".", ":", ";", "/", "{", "}", "'", '"', "@"]
+SPACES = [" ", " ", " ", "  ", "\t", "\n", "\n\n", "  \n", "\r\n", "\r", "\xa0", "\u2028", "\x02", "\x03", "\x0c"]
+SNIPPETS = [
+    "`code_ref`", "`a < b & c`", "`` x ` y ``", "``` inline ```", "`409`", "`  `",
+    "[the spec](https://example.org/x)", "[bad](javascript:alert(1))", "[rel](../409/)", "[deep](../../409/)",
+    "![img](a.png)", "![x](javascript:x)", "[ref]", "[ref][]", "\n[ref]: http://example.org/r \"T\"\n",
+    "<https://example.org>", "<a@b.co>", "<script>alert(1)</script>", "<b>bold</b>", "<!-- c -->", "<div>\nx\n</div>",
+    "&409;", "&#409;", "&amp;409 instead", "&x;",
+    "*em*", "**strong**", "_em_", "__strong__", "snake_case_name", "a * b", "2 * 3 * 4",
+    "\n- one\n- two 409 instead\n", "\n1. first\n2. second\n", "\n409. Conflict\n", "\n* star\n+ plus\n",
+    "\n\n| a | b |\n|---|---|\n| 409 | `x|y` |\n", "\n\n```json\n{\"a\": 1}\n```\n", "\n\n~~~\nraw <b>\n~~~\n",
+    "\n\n```\nunclosed\n", "\n\n    indented code\n", "\n> quoted 409 instead\n", "\n# Heading 409\n",
+    "\nTitle\n=====\n", "\nSub\n---\n", "\n\n---\n\n", "\n\n* * *\n", "line one\nline two",
+]
+token = (st.sampled_from(WORDS) | st.sampled_from(CODE_WORDS) | st.sampled_from(SYNTAX) | st.sampled_from(SPACES)
+         | st.sampled_from(SNIPPETS) | st.text(max_size=4))
+markdownish = st.lists(token, max_size=40).map("".join)
+# Mostly what real cells look like (words, codes, code spans), with now and then one character that matters:
+# the boundary of the fast path is where a wrong trigger analysis would show.
+plain = st.sampled_from(WORDS) | st.sampled_from(CODE_WORDS) | st.sampled_from([" ", " ", ", ", ". ", "; "])
+near_simple = st.lists(plain | st.sampled_from(["`x_y`", "`a<b>&c`", "`", "``"]), min_size=1, max_size=20).flatmap(
+    lambda parts: st.tuples(st.just(parts), st.integers(0, len(parts)), st.sampled_from(SYNTAX + SPACES + [""]))
+).map(lambda t: "".join(t[0][: t[1]]) + t[2] + "".join(t[0][t[1]:]))
+paragraphs = st.lists(near_simple | st.sampled_from(SNIPPETS), min_size=1, max_size=4).map("\n\n".join)
+
+
+@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@given(markdownish)
+@example("Use 409 instead, or 412.")
+@example("`a` 409 `b` 412 instead")
+@example("```a` 409 instead")
+@example("409. Conflict")
+@example("x\n\n```json\n{\"a\": 1}\n```\n")
+@example("```\nx\n```")
+@example("\x02\n\nx")
+def test_any_markdown_renders_as_before(text: str):
+    assert_same(text)
+
+
+@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@given(near_simple)
+def test_near_simple_paragraphs_render_as_before(text: str):
+    assert_same(text)
+    assert_same(text + "\n")
+
+
+@settings(max_examples=int(600 * SCALE), **SETTINGS)
+@given(paragraphs, st.sampled_from(["", "\n", "\n\n", "  ", "\n\n```\ncode\n```\n", "\n```http\nGET /\n```"]))
+def test_several_blocks_render_as_before(text: str, end: str):
+    assert_same(text + end)
+
+
+@settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@given(st.lists(st.sampled_from(["409", "1", "0", "5", " ", ".", ",", "-", ":", "§", "/", "#", "%", "a", "A", "\n",
+                                 "instead", "vs.", "é", "٤"]), max_size=20).map("".join))
+def test_code_regex_matches_where_the_original_does(text: str):
+    assert prose._CODE.split(text) == reference._CODE.split(text)
+
+
+def test_fast_path_is_taken_for_common_cells():
+    """Guards the speed: the shapes most prose cells have must not fall back to a full convert."""
+    for text in ["Plain words, 409 instead.", "Send `x_y` with 412 when `a<b>` holds.\n",
+                 "Lead in:\n\n```json\n{\"a\": 1}\n```\n", "One.\n\nTwo 409 instead."]:
+        assert NEW._simple(text) is not None, text
+
+
+# ---------------------------------------------------------------- the bundled content
+
+def test_every_text_of_the_bundled_content_renders_as_before():
+    bench = _load("prose_bench", "bench/prose_bench.py")
+    codes, pairs, _ = bench.collect(str(CONTENT))
+    assert len(pairs) > 1000
+    old, new = reference.Prose(codes), prose.Prose(codes)
+    bad = [(text, inline) for text, inline in pairs if str(new.html(text, inline)) != str(old.html(text, inline))]
+    assert not bad, bad[:3]
+
+
+@pytest.mark.parametrize("text", [
+    "Use 409 instead.", "See [412](../412/) or [x](javascript:alert(1)).", "<b>x</b> & <script>x</script> 409 or",
+])
+def test_sanitizing_still_holds(text: str):
+    html = str(NEW.html(text))
+    assert "<script" not in html and "<b>" not in html and "javascript:" not in html
+    assert re.search(r'href="\ue000root/4(09|12)/"', html)

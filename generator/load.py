@@ -7,23 +7,56 @@ together with their position, and nothing in a content file can make the loader 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
+import gc
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import model, schema
 from .diagnostics import Loc, Report
 
 try:  # libyaml is ~8x faster and keeps the same marks
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+# The safe loader's implicit scalar resolvers by first character ("" for the empty scalar), as tuples.
+_IMPLICIT = {key: tuple(resolvers) for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items()}
+_STR_TAG, _SEQ_TAG, _MAP_TAG = (_BaseLoader.DEFAULT_SCALAR_TAG, _BaseLoader.DEFAULT_SEQUENCE_TAG,
+                                _BaseLoader.DEFAULT_MAPPING_TAG)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader with PyYAML's tag resolution, minus the generic work done for every node: the composer
+    calls these in Python for each of the ~100 nodes of a file. The safe loader has no path resolvers and no
+    wildcard implicit resolvers, so this is `BaseResolver.resolve` without the parts that cannot apply."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR_TAG
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
+
+assert not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT, "the fast resolver assumes the safe loader's"
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 64
@@ -53,8 +86,13 @@ def read_text(path: str, report: Report) -> str | None:
                 report.error("S001", Loc(path, 1, 1), f"file is {st.st_size / 1e6:.1f} MB; content files are "
                                                       f"limited to {MAX_FILE_BYTES // 1_000_000} MB")
                 return None
-            with open(fd, "rb", closefd=False) as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
+            # Up to MAX_FILE_BYTES + 1 bytes, asking for the size we expect: a 1 MB read buffer per file is slow.
+            data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)
+            while len(data) <= MAX_FILE_BYTES:
+                more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
+                if not more:
+                    break
+                data += more
         finally:
             os.close(fd)
     except OSError as exc:
@@ -77,9 +115,40 @@ def read_text(path: str, report: Report) -> str | None:
     return text
 
 
+# The depth bound below. A block collection nested in another starts at a greater column, except a sequence
+# that is a mapping's value (which may start at the mapping's column), so block nesting is at most
+# 2 * (largest column + 1) over the columns where a block collection can start: a line's indentation followed
+# by indicators (`- `, `? `, `: `, `--- `), anchors and tags. Flow nesting is at most 2 per `[` (a `key: value`
+# pair in a flow sequence is a mapping) and 1 per `{`. _BREAKS are the line breaks libyaml knows.
+_BREAKS = "\n\r\x85\u2028\u2029"
+_LEAD = "[ \t\ufeff?:-]"  # a superset of the characters of indentation and indicators
+
+
+@functools.lru_cache(maxsize=64)
+def _deep_line(columns: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for the start of a line (first line, later lines) where a block collection may start at or
+    after `columns`: a long run of indentation and indicators, or an anchor or tag after such a run."""
+    tail = f"(?:{_LEAD}{{{columns}}}|{_LEAD}*[&!])"
+    return re.compile(tail), re.compile(f"[{_BREAKS}]{tail}")
+
+
+def _surely_shallow(text: str) -> bool:
+    """True when the bound above shows that no collection nests deeper than MAX_DEPTH; cheap, unlike the
+    parser's events. Otherwise (or when in doubt) the events decide."""
+    flow = 2 * text.count("[") + text.count("{")
+    if flow > MAX_DEPTH - 2:
+        return False
+    columns = (MAX_DEPTH - flow) // 2  # block nesting <= 2 * columns when every block collection starts before
+    first, later = _deep_line(columns)
+    return first.match(text) is None and later.search(text) is None
+
+
 def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
     """libyaml's composer recurses in C: ~100,000 nested `[` or `- - - ` (block style) within the size limit
-    crash the process. Its parser does not recurse, so measure the depth from its events first."""
+    crash the process. Its parser does not recurse, so measure the depth from its events first, unless the
+    text is shallow by construction (as every real content file is)."""
+    if _surely_shallow(text):
+        return True
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -165,32 +234,43 @@ _EXPECTED = {schema.Str: "text", schema.Int: "an integer", schema.Bool: "true or
              schema.Obj: "a mapping", schema.Branch: "a status code or a question"}
 
 
-class Converter:
-    """Turns a composed node into model objects according to a schema kind, recording locations."""
+_INT_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_CONSTRUCT = yaml.SafeLoader.yaml_constructors
 
-    def __init__(self, path: str, report: Report, locs: dict[str, Loc]):
+
+class Converter:
+    """Turns a composed node into model objects according to a schema kind, recording locations.
+
+    It visits every node of every content file, so it avoids work per node where it can: locations are made
+    only for paths that have none yet, and alias tracking only runs when the text could hold an anchor."""
+
+    def __init__(self, path: str, report: Report, locs: dict[str, Loc], aliases: bool = True):
         self.path = path
         self.report = report
         self.locs = locs
-        self.seen: set[int] = set()
+        self.seen: set[int] | None = set() if aliases else None
 
     def error(self, rule: str, node_or_loc: yaml.Node | Loc, field: str, message: str, hint: str = "") -> None:
         loc = node_or_loc if isinstance(node_or_loc, Loc) else _loc(self.path, node_or_loc)
         self.report.error(rule, loc, message, hint=hint, field=field)
 
     def convert(self, node: yaml.Node, kind: schema.Kind, field: str) -> Any:
-        if id(node) in self.seen:
-            self.error("S001", node, field, "YAML aliases (*name) are not supported in content files",
-                       hint="write the value out in full")
-            return _INVALID
-        self.seen.add(id(node))
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:
+                self.error("S001", node, field, "YAML aliases (*name) are not supported in content files",
+                           hint="write the value out in full")
+                return _INVALID
+            seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
             self.error("S001", node, field, f"unsupported YAML tag {node.tag!r}",
                        hint="statusdocs only reads plain YAML data; remove the tag")
             return _INVALID
-        self.locs.setdefault(field, _loc(self.path, node))
-        method = getattr(self, "_" + type(kind).__name__.lower())
-        return method(node, kind, field)
+        if field not in self.locs:
+            mark = node.start_mark
+            self.locs[field] = Loc(self.path, mark.line + 1, mark.column + 1)
+        method = _METHODS.get(type(kind)) or getattr(type(self), "_" + type(kind).__name__.lower())
+        return method(self, node, kind, field)
 
     def _mismatch(self, node: yaml.Node, kind: schema.Kind, field: str, extra: str = "") -> Any:
         label = field or "document"
@@ -202,13 +282,12 @@ class Converter:
         return _INVALID
 
     def _str(self, node: yaml.Node, kind: schema.Str, field: str) -> Any:
-        if not isinstance(node, yaml.ScalarNode) or node.tag in (
-                "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool"):
-            hint = " (put it in quotes)" if node.tag == "tag:yaml.org,2002:bool" else ""
+        if not isinstance(node, ScalarNode) or node.tag in (_NULL_TAG, _BOOL_TAG):
+            hint = " (put it in quotes)" if node.tag == _BOOL_TAG else ""
             return self._mismatch(node, kind, field, hint)
-        # Numbers and dates where text is expected (section: 15.5) keep their literal spelling.
-        value = node.value if node.tag != "tag:yaml.org,2002:str" else _SCALAR.construct_scalar(node)
-        value = str(value)
+        # A scalar's text as written: numbers and dates where text is expected (section: 15.5) keep their
+        # literal spelling, and the safe constructor returns a str-tagged scalar's value unchanged.
+        value = node.value
         if not value.strip():
             self.error("S004", node, field, f"{field} is empty")
             return _INVALID
@@ -217,15 +296,15 @@ class Converter:
             self.error("S004", node, field, f"{field} must be one of {', '.join(kind.enum)}, not {value!r}",
                        hint=f"did you mean {close[0]!r}?" if close else "")
             return _INVALID
-        if not schema.matches(kind, value):
+        if kind.pattern is not None and not schema.matches(kind, value):
             self.error("S004", node, field, f"{field} must be {kind.pattern_doc}, not {value!r}")
             return _INVALID
         return value
 
     def _int(self, node: yaml.Node, kind: schema.Int, field: str) -> Any:
-        if node.tag != "tag:yaml.org,2002:int":
+        if node.tag != _INT_TAG:
             return self._mismatch(node, kind, field)
-        value = yaml.SafeLoader.yaml_constructors[node.tag](_SCALAR, node)
+        value = _CONSTRUCT[_INT_TAG](_SCALAR, node)
         if (kind.minimum is not None and value < kind.minimum) or (
                 kind.maximum is not None and value > kind.maximum):
             self.error("S004", node, field,
@@ -234,9 +313,9 @@ class Converter:
         return value
 
     def _bool(self, node: yaml.Node, kind: schema.Bool, field: str) -> Any:
-        if node.tag != "tag:yaml.org,2002:bool":
+        if node.tag != _BOOL_TAG:
             return self._mismatch(node, kind, field)
-        return yaml.SafeLoader.yaml_constructors[node.tag](_SCALAR, node)
+        return _CONSTRUCT[_BOOL_TAG](_SCALAR, node)
 
     def _date(self, node: yaml.Node, kind: schema.Date, field: str) -> Any:
         if isinstance(node, yaml.ScalarNode) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value):
@@ -247,20 +326,20 @@ class Converter:
         return self._mismatch(node, kind, field)
 
     def _listof(self, node: yaml.Node, kind: schema.ListOf, field: str) -> Any:
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, SequenceNode):
             return self._mismatch(node, kind, field)
         if len(node.value) < kind.min_items:
             self.error("S004", node, field, f"{field} needs at least {kind.min_items} item"
                                             f"{'s' if kind.min_items > 1 else ''}")
-        items = [self.convert(item, kind.item, f"{field}[{i}]") for i, item in enumerate(node.value)]
+        convert, item_kind = self.convert, kind.item
+        items = [convert(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)]
         return _INVALID if any(i is _INVALID for i in items) else items
 
-    def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]] | None:
+    def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         pairs, first = [], {}
         for key, value in node.value:
             # Keys are read as written: YAML 1.1 would turn a decision's `yes:`/`no:` into booleans.
-            if not isinstance(key, yaml.ScalarNode) or key.tag not in (
-                    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"):
+            if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
                 self.error("S004", key, field, "mapping keys must be plain names")
                 continue
             name = key.value
@@ -275,7 +354,7 @@ class Converter:
         return pairs
 
     def _mapof(self, node: yaml.Node, kind: schema.MapOf, field: str) -> Any:
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
         out, ok = {}, True
         for name, key, value in self._pairs(node, field):
@@ -297,31 +376,31 @@ class Converter:
                    hint=f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}")
 
     def _obj(self, node: yaml.Node, kind: schema.Obj, field: str) -> Any:
-        if not isinstance(node, yaml.MappingNode):
+        if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
         values, ok, present = {}, True, set()
-        names = [f.name for f in kind.fields]
+        by_name, locs, path, prefix = kind.by_name, self.locs, self.path, f"{field}." if field else ""
         for name, key, value in self._pairs(node, field):
             present.add(name)
-            spec = kind.field(name)
+            spec = by_name.get(name)
             if spec is None:
-                self._unknown(key, field, name, names)
+                self._unknown(key, field, name, [f.name for f in kind.fields])
                 ok = False
                 continue
-            sub = _join(field, name)
-            self.locs[sub] = _loc(self.path, key)
+            sub = prefix + name
+            mark = key.start_mark
+            locs[sub] = Loc(path, mark.line + 1, mark.column + 1)
             converted = self.convert(value, spec.kind, sub)
             if converted is _INVALID:
                 ok = False
             else:
                 values[name] = converted
-        for spec in kind.fields:
-            if spec.required and spec.name not in present:
-                self.error("S005", node, _join(field, spec.name), f"missing required field {spec.name!r}"
-                                                                   + (f" in {field}" if field else ""))
+        for name in kind.required:
+            if name not in present:
+                self.error("S005", node, _join(field, name), f"missing required field {name!r}"
+                                                              + (f" in {field}" if field else ""))
                 ok = False
         return kind.cls(**values) if ok else _INVALID
-
 
     def _branch(self, node: yaml.Node, kind: schema.Branch, field: str) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -336,6 +415,14 @@ class Converter:
         self.error("S004", node, field, f"{field} must be a status code, a comparison such as 409-vs-412, "
                                         f"or a further question, not {_kind_name(node)}")
         return _INVALID
+
+
+_KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool")
+_METHODS: dict[type, Callable[..., Any]] = {
+    schema.Str: Converter._str, schema.Int: Converter._int, schema.Bool: Converter._bool,
+    schema.Date: Converter._date, schema.ListOf: Converter._listof, schema.MapOf: Converter._mapof,
+    schema.Obj: Converter._obj, schema.Branch: Converter._branch,
+}
 
 
 def _join(parent: str, name: str) -> str:
@@ -357,7 +444,8 @@ def load_document(text: str, path: str, kind: schema.Obj, report: Report, line_o
         report.error("S004", _loc(path, node), f"a {kind.title or 'content file'} must be a mapping of fields, "
                                                 f"not {_kind_name(node)}")
         return None
-    value = Converter(path, report, locs).convert(node, kind, "")
+    # Without an `&` there is no anchor, so no node can be reached twice: skip the alias tracking.
+    value = Converter(path, report, locs, aliases="&" in text).convert(node, kind, "")
     if value is _INVALID:
         return None
     value.source = path
@@ -458,9 +546,28 @@ def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | N
     return cache.get(path, kind.title, report, parse) if cache else parse(report)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. Loading and checking allocate hundreds of thousands of objects and
+    keep most of them, so the collector's passes over the growing heap cost more than a tenth of the time
+    while finding nothing: the model holds no reference cycles. Cycles made meanwhile are collected later."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_content(root: str, report: Report, cache: FileCache | None = None) -> model.Content | None:
     """Load everything under `root`. Returns None only if nothing usable could be read;
     problems go into `report`, all of them."""
+    with gc_paused():
+        return _load_content(root, report, cache)
+
+
+def _load_content(root: str, report: Report, cache: FileCache | None) -> model.Content | None:
     files = 0
     site_path = os.path.join(root, "site.yaml")
     site = None

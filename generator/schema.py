@@ -3,6 +3,7 @@ exports it as JSON Schema. Nothing about field names or types is written twice."
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,16 @@ class Obj(Kind):
         return out
 
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return self.by_name.get(name)
+
+    # The loader looks fields up for every key of every file: by name, not by a walk over the list.
+    @functools.cached_property
+    def by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in reversed(self.fields)}  # reversed: the first of a name wins, as in a walk
+
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
 
 
 @dataclass
@@ -241,4 +251,9 @@ def json_schema(name: str) -> dict[str, Any]:
 
 
 def matches(kind: Str, value: str) -> bool:
-    return kind.pattern is None or re.match(kind.pattern, value) is not None
+    return kind.pattern is None or _compiled(kind.pattern).match(value) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

@@ -1,10 +1,10 @@
 """A whole `statusdocs build`, with the original Prose (bench/prose_reference.py) and with generator.prose: the
 wall time of each, and whether the two sites are byte-identical.
 
-    python3 bench/prose_build.py [CONTENT] [--keep]      # default: bench/corpus/5000
+    python3 bench/prose_build.py [CONTENT] [--jobs N] [--keep]      # default: bench/corpus/5000, one job
 
-Each build runs in a fresh interpreter (so neither warms the other's caches); the reference run swaps
-generator.prose.Prose for the original class before anything imports it.
+Both builds run with --no-cache, each in a fresh interpreter (so neither warms the other's caches); the
+reference run swaps generator.prose.Prose for the original class before anything imports it.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ if {reference!r}:
     import generator.prose
     generator.prose.Prose = module.Prose
 from generator.cli import main
-sys.exit(main(["build", "--content", {content!r}, "--templates", {templates!r}, "--out", {out!r}]))
+sys.exit(main(["build", "--content", {content!r}, "--templates", {templates!r}, "--out", {out!r}, *{extra!r}]))
 """
 
 
-def build(content: str, out: str, reference: bool) -> float:
+def build(content: str, out: str, reference: bool, extra: list[str]) -> float:
     code = _CHILD.format(root=ROOT, reference=reference, ref_path=os.path.join(ROOT, "bench", "prose_reference.py"),
-                         content=content, templates=os.path.join(ROOT, "templates"), out=out)
+                         content=content, templates=os.path.join(ROOT, "templates"), out=out, extra=extra)
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     seconds = time.perf_counter() - started
@@ -64,11 +64,14 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("content", nargs="?", default=os.path.join(ROOT, "bench", "corpus", "5000"))
     parser.add_argument("--keep", action="store_true", help="leave the two sites in the temporary folder")
+    parser.add_argument("--jobs", default="1", help="statusdocs build --jobs (default 1: Markdown's cost on one core)")
     args = parser.parse_args()
+    # No build cache: both builds render every page (a cache would also hide which Prose rendered what).
+    extra = ["--jobs", args.jobs, "--no-cache"]
     work = tempfile.mkdtemp(prefix="prose-build-")
     try:
-        old = build(args.content, os.path.join(work, "reference"), reference=True)
-        new = build(args.content, os.path.join(work, "new"), reference=False)
+        old = build(args.content, os.path.join(work, "reference"), True, extra)
+        new = build(args.content, os.path.join(work, "new"), False, extra)
         diff = differences(os.path.join(work, "reference"), os.path.join(work, "new"))
         print(f"{args.content}: build with reference Prose {old:.2f} s, with new Prose {new:.2f} s "
               f"({old - new:+.2f} s saved, x{old / new:.2f})")

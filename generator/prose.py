@@ -110,6 +110,9 @@ class Prose:
                                                  _SafeExtension(lambda: self.codes)], output_format="html")
         # Python-Markdown's own backtick pairing, so that the fast path pairs code spans exactly as it does.
         self._code_spans = self._md.inlinePatterns["backtick"].find_code_spans
+        # _simple argues from this set of inline patterns; with any other, Python-Markdown does it all.
+        self._fast = all(name in self._md.inlinePatterns for name in _INLINE_PATTERNS) and \
+            len(self._md.inlinePatterns) == len(_INLINE_PATTERNS)
         self._inline = self._md.treeprocessors["inline"]
         self._parser = self._md.parser
         # Every inline pattern and block processor in the order they run; _convert runs the ones that can match.
@@ -173,7 +176,7 @@ class Prose:
         HTML) or a paragraph _paragraph accepts. Siblings change no test for such blocks (no indent, no list).
         Prettify puts a newline after each <p>; the postprocessors themselves run on the joined result.
         """
-        if type(text) is not str:  # a Markup's methods escape their arguments; leave such input to convert
+        if type(text) is not str or not self._fast:  # a Markup's methods escape their arguments
             return None
         body = text.rstrip("\n")
         if "\n" not in body:
@@ -257,6 +260,9 @@ _BLOCK_NEEDS: dict[str, str] = {
 _TRIGGERS = "".join(sorted(set("".join([*_INLINE_NEEDS.values(), *_BLOCK_NEEDS.values()]))))
 
 
+# The inline patterns _paragraph accounts for: Python-Markdown's own, less raw HTML (see _SafeExtension).
+_INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
+                    "short_image_ref", "autolink", "automail", "linebreak", "entity", "em_strong")
 # _paragraph's conditions: anywhere, at the start, and between code spans.
 _NOT_SIMPLE = re.compile(r"[\x00-\x1f\\]")
 _BLOCK_START = re.compile(r"\s|[#>+\-*_\[]|\d+\.[ ]")

@@ -118,6 +118,15 @@ def test_fast_path_is_taken_for_common_cells():
         assert NEW._simple(text) is not None, text
 
 
+def test_fast_path_steps_aside_when_the_inline_patterns_differ(monkeypatch):
+    """Its proof holds for one set of inline patterns; with another (an added extension, a new Python-Markdown),
+    Python-Markdown renders everything."""
+    monkeypatch.setattr(prose, "_INLINE_PATTERNS", prose._INLINE_PATTERNS[:-1])
+    other = prose.Prose(CODES)
+    assert other._simple("Plain 409 instead.") is None
+    assert str(other.html("Plain 409 instead.")) == str(OLD.html("Plain 409 instead."))
+
+
 # ---------------------------------------------------------------- the bundled content
 
 def test_every_text_of_the_bundled_content_renders_as_before():

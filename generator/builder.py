@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from .cache import ProseStore
 from .diagnostics import Report
@@ -49,6 +50,8 @@ class Builder:
         self.renderer: Renderer | None = None
         self.prose: Prose | None = None
         self.views: Views | None = None
+        self.lasting: dict[int, Any] = {}               # what Views keeps between rebuilds
+        self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
 
     def prepare(self, content: Content, report: Report, stored_prose: dict[str, str] | None = None) \
             -> list[PlannedPage]:
@@ -57,7 +60,7 @@ class Builder:
         if self.prose is None or self.prose.codes != set(content.entries):
             self.prose = Prose(set(content.entries))
         prose = self.prose if stored_prose is None else ProseStore(self.prose, stored_prose)
-        self.views = views = Views(content, base_url, prose)
+        self.views = views = Views(content, base_url, prose, self.lasting)
         pages = plan_site(content) + static_pages(self.templates_dir)
         views.plan = pages
         if self.renderer is None:
@@ -66,7 +69,8 @@ class Builder:
         return pages
 
     def page_deps(self, page: PlannedPage) -> frozenset[str]:
-        deps = frozenset(os.path.abspath(s) for s in page.sources)
+        absolute = self._absolute
+        deps = frozenset(absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in page.sources)
         return deps | self.renderer.template_deps(page.template) if page.template and self.renderer else deps
 
     def render_page(self, page: PlannedPage) -> bytes:

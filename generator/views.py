@@ -27,7 +27,8 @@ def _plain(value: Any) -> Any:
 
 
 class Views:
-    def __init__(self, content: Content, base_url: str, prose: Prose | None = None):
+    def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
+                 lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
         self.content = content
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base_path = urlsplit(self.base_url).path or "/"
@@ -39,6 +40,9 @@ class Views:
         self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
         self.by_code = comparisons_by_code(self.comparisons)
         self._memo: dict[tuple[str, object], Any] = {}
+        # Across the preview's rebuilds: an entry's JSON depends on that entry (the loader returns the same object
+        # while its file is unchanged) and the base URL alone.
+        self.lasting = {} if lasting is None else lasting
 
     def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
         value = self._memo.get((kind, key))
@@ -290,6 +294,12 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
+        kept = self.lasting.get(entry.code)
+        if kept is None or kept[0] is not entry or kept[1] != self.base_url:
+            kept = self.lasting[entry.code] = (entry, self.base_url, self._entry_json(entry))
+        return kept[2]
+
+    def _entry_json(self, entry: Entry) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy every source location only to drop it.
         data = {f.name: _plain(getattr(entry, f.name)) for f in fields(entry) if f.name not in ("source", "locs",
                                                                                                   "ignore")}
@@ -326,4 +336,5 @@ class Views:
             payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
         else:
             payload = self.entry_json(self.content.entries[int(page.key)])  # type: ignore[arg-type]
-        return (json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode()
+        # Compact: json's C encoder runs only without indent, and an API is read by programs (and jq).
+        return (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()

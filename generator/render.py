@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -12,6 +13,22 @@ from .diagnostics import Loc, Report
 from .plan import PlannedPage
 from .prose import ROOT_MARK
 from .views import Views
+
+
+class _Environment(jinja2.Environment):
+    """`{{ page.title }}` on a dict: Jinja tries the attribute first and takes the key after an AttributeError.
+    The views are plain dicts, so look the key up first, except for names a dict has as attributes (`items`,
+    `get`...), which keep Jinja's order: the result is the same, without an exception per lookup."""
+
+    _DICT_ATTRIBUTES = frozenset(dir(dict))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 class TemplateFailure(Exception):
@@ -23,7 +40,7 @@ class Renderer:
         self.templates_dir = os.path.abspath(templates_dir)
         self.views = views
         self.report = report
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader(self.templates_dir),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -18,6 +19,10 @@ if TYPE_CHECKING:
     from .builder import Builder
     from .model import Content
     from .plan import PlannedPage
+
+# Below this many pages to render, forking workers costs more than it saves.
+PARALLEL_MIN_PAGES = 64
+CHUNK_PAGES = 24
 
 BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
@@ -50,10 +55,6 @@ def load_and_check(content_dir: str, select: set[str] | None = None,
 
 
 # ---------------------------------------------------------------- statusdocs build
-
-# Below this many pages to render, forking workers costs more than it saves.
-PARALLEL_MIN_PAGES = 64
-CHUNK_PAGES = 24
 
 
 class PageWriter:
@@ -99,72 +100,82 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
     inputs are kept, and the check runs in this process while forked workers render (`jobs`, default: every
     core). The output is byte-identical whatever the cache holds and however many workers render."""
-    from .cache import generator_fingerprint, hash_inputs, page_key
+    from .cache import generator_fingerprint, hash_inputs
 
     started = time.perf_counter()
-    jobs = jobs or available_cores()
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
                              os.path.abspath(templates_dir), base_url]).encode())
     inputs = hash_inputs(content_dir, templates_dir) if use_cache else None
     cache = BuildCache.open(out_dir, key) if inputs is not None else None
     if cache is not None and cache.up_to_date(inputs):
-        ok = not (strict and cache.findings)
-        return BuildResult(ok, cache.findings, files=cache.files, seconds=time.perf_counter() - started,
-                           pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)), up_to_date=True)
+        return BuildResult(not (strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
+                           pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
+                           seconds=time.perf_counter() - started)
 
-    # Only now the libraries: a build with nothing to do is done before they would load.
-    from .builder import Builder
-    from .checks import check_content
-    from .load import load_content
-
-    def failed(report: Report, files: int) -> BuildResult:
-        return BuildResult(False, report.sorted(), files=files, seconds=time.perf_counter() - started)
+    from .load import load_content  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
 
     report = Report()
     content = load_content(content_dir, report)
-    files = content.files if content else 0
     if content is None or report.errors:
-        return failed(report, files)
+        return BuildResult(False, report.sorted(), files=content.files if content else 0,
+                           seconds=time.perf_counter() - started)
+    # The model lives to the end: keep the collector from walking it again and again while pages render, and
+    # forked workers from copying it page by page as a collection touches each object.
+    gc.freeze()
+    try:
+        result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict,
+                                     jobs or available_cores(), cache if inputs is not None else None, inputs or {})
+    finally:
+        gc.unfreeze()
+    result.seconds = time.perf_counter() - started
+    return result
 
+
+def _check_render_write(content: Content, report: Report, templates_dir: str, out_dir: str, base_url: str | None,
+                        strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str]) -> BuildResult:
+    from .builder import Builder
+    from .cache import page_key
+    from .checks import check_content
+
+    # Plan, and keep every page whose key (what it is made from, by content) is the one of the file in place.
     builder = Builder(templates_dir, base_url)
     stored = cache.prose(content.entries) if cache is not None else None
     pages = builder.prepare(content, report, stored)
     assert builder.views is not None
     keys: dict[str, str | None] = {}
-    keep: list[str] = []
-    todo: list[PlannedPage] = []
-    if cache is not None and inputs is not None:
+    if cache is not None:
         shared = builder.views.shared_fingerprint()
-        keys = {p.output: page_key(key, shared, p.output, builder.page_deps(p), inputs) for p in pages}
-    for page in pages:
-        k = keys.get(page.output)
-        (keep if k is not None and cache is not None and cache.current(page.output, k) else todo).append(page)
-    keep_outputs = {p.output for p in keep}
+        keys = {p.output: page_key(cache.key, shared, p.output, builder.page_deps(p), inputs) for p in pages}
+    keep = {p.output for p in pages if cache is not None and keys[p.output] and cache.current(p.output, keys[p.output])}
+    todo = [p for p in pages if p.output not in keep]
+
+    # Render the others into a staging folder, in forked workers while this process checks the content.
+    def check() -> None:
+        report.extend(check_content(content))
+
+    def failing() -> bool:
+        return bool(report.errors or (strict and report.items))
 
     staging = Staging(out_dir)
     try:
         writer = PageWriter(builder, todo, staging, cache)
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
-
-        def check() -> None:
-            report.extend(check_content(content))
-
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
             results = run_chunks(writer, chunks, jobs, meanwhile=check)
         else:
             check()
-            results = [writer(chunk) for chunk in chunks] if not (report.errors or (strict and report.items)) else []
-        if report.errors or (strict and report.items) or any(diags for _, diags, _ in results):
-            for _, diags, _ in results:
-                report.extend(diags)
+            results = [] if failing() else [writer(chunk) for chunk in chunks]
+        for _, diags, _ in results:
+            report.extend(diags)  # template errors
+        if failing():
             staging.abort()
-            return failed(report, files)
+            return BuildResult(False, report.sorted(), files=content.files)
         written: dict[str, Written] = {}
         prose: dict[str, str] = {}
         for chunk_written, _, chunk_prose in results:
             written.update(chunk_written)
             prose.update(chunk_prose)
-        for rel in sorted(keep_outputs):
+        for rel in sorted(keep):
             if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
                 with open(os.path.join(staging.out, rel), "rb") as fh:
                     written[rel] = writer.write(rel, fh.read())
@@ -175,12 +186,13 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
         staging.abort()
         raise
 
-    if cache is not None and inputs is not None:
+    # Record what was made from what, for the next build.
+    if cache is not None:
         records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}
-        records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep_outputs if rel not in written})
+        records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep if rel not in written})
         if stored is not None and len(keep) > len(todo):
-            prose = {**stored, **prose}  # a partial build: keep what the pages not rendered this time used
-        cache.save(inputs, report.sorted(), files, records, prose, content.entries)
-    all_outputs = {p.output for p in pages} | set(builder.extras(content))
-    return BuildResult(True, report.sorted(), pages=sum(1 for p in all_outputs if p.endswith(PAGE_SUFFIXES)),
-                       files=files, seconds=time.perf_counter() - started, rendered=len(todo))
+            prose = {**stored, **prose}  # mostly kept pages: keep the Markdown that they used too
+        cache.save(inputs, report.sorted(), content.files, records, prose, content.entries)
+    outputs = {p.output for p in pages} | set(builder.extras(content))
+    return BuildResult(True, report.sorted(), pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)),
+                       files=content.files, rendered=len(todo))

@@ -51,7 +51,8 @@ def _run(chunk: Any) -> Any:
 def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
                meanwhile: Callable[[], None] | None = None) -> list[Any]:
     """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile`. Results come
-    back in the order of `chunks`. An exception in a worker is raised here."""
+    back in the order of `chunks`. An exception in a worker is raised here. Call gc.freeze() first: a child's
+    garbage collections would otherwise walk every object it inherited, copying each page of memory it touches."""
     global _TASK
     _TASK = task
     try:

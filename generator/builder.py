@@ -66,6 +66,8 @@ class Builder:
         if self.renderer is None:
             self.renderer = Renderer(self.templates_dir, views, report)
         self.renderer.views, self.renderer.report = views, report
+        for name in sorted({p.template for p in pages if p.template}):
+            self.renderer.compile(name)
         return pages
 
     def page_deps(self, page: PlannedPage) -> frozenset[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from typing import Any
@@ -72,6 +73,12 @@ class Renderer:
                 todo += [t for t in jinja2.meta.find_referenced_templates(ast) if t]
             self._deps[name] = frozenset(os.path.join(self.templates_dir, t) for t in seen)
         return self._deps[name]
+
+    def compile(self, name: str) -> None:
+        """Compile a template ahead of its pages (so that forked workers inherit it instead of each compiling
+        it again); a broken one is reported when a page renders."""
+        with contextlib.suppress(jinja2.TemplateError, OSError):
+            self.env.get_template(name)
 
     # ------------------------------------------------------------ rendering
     def render(self, page: PlannedPage) -> bytes:

@@ -66,8 +66,31 @@ _SCALAR = yaml.constructor.SafeConstructor()
 _INVALID = object()
 
 
+def _loc_maker() -> Callable[[str, int, int], Loc]:
+    """`Loc(path, line, col)` at under half the cost: the loader makes one per field (~90 per file), and a frozen
+    dataclass's __init__ sets each field through object.__setattr__. Filling the new instance's __dict__ makes
+    the same object; should Loc ever lose its __dict__, the class itself is used."""
+    new = object.__new__
+
+    def make(path: str, line: int, col: int) -> Loc:
+        loc = new(Loc)
+        fields = loc.__dict__
+        fields["path"], fields["line"], fields["col"] = path, line, col
+        return loc
+
+    try:
+        if make("", 1, 2) == Loc("", 1, 2) and repr(make("", 1, 2)) == repr(Loc("", 1, 2)):
+            return make
+    except AttributeError:  # pragma: no cover - a Loc with __slots__
+        pass
+    return Loc  # pragma: no cover
+
+
+_make_loc = _loc_maker()
+
+
 def _loc(path: str, node: yaml.Node) -> Loc:
-    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    return _make_loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def read_text(path: str, report: Report) -> str | None:
@@ -125,11 +148,13 @@ _LEAD = "[ \t\ufeff?:-]"  # a superset of the characters of indentation and indi
 
 
 @functools.lru_cache(maxsize=64)
-def _deep_line(columns: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _deep_line(columns: int) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Patterns for the start of a line (first line, later lines) where a block collection may start at or
-    after `columns`: a long run of indentation and indicators, or an anchor or tag after such a run."""
+    after `columns`: a long run of indentation and indicators, or an anchor or tag after such a run. The third
+    is the second for text with no line break but \\n and no anchor or tag: a literal first character makes
+    `re` search several times faster."""
     tail = f"(?:{_LEAD}{{{columns}}}|{_LEAD}*[&!])"
-    return re.compile(tail), re.compile(f"[{_BREAKS}]{tail}")
+    return re.compile(tail), re.compile(f"[{_BREAKS}]{tail}"), re.compile(f"\n{_LEAD}{{{columns}}}")
 
 
 def _surely_shallow(text: str) -> bool:
@@ -139,8 +164,12 @@ def _surely_shallow(text: str) -> bool:
     if flow > MAX_DEPTH - 2:
         return False
     columns = (MAX_DEPTH - flow) // 2  # block nesting <= 2 * columns when every block collection starts before
-    first, later = _deep_line(columns)
-    return first.match(text) is None and later.search(text) is None
+    first, later, later_plain = _deep_line(columns)
+    if first.match(text) is not None:
+        return False
+    if text.isascii() and "\r" not in text and "&" not in text and "!" not in text:
+        return later_plain.search(text) is None
+    return later.search(text) is None
 
 
 def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
@@ -268,7 +297,7 @@ class Converter:
             return _INVALID
         if field not in self.locs:
             mark = node.start_mark
-            self.locs[field] = Loc(self.path, mark.line + 1, mark.column + 1)
+            self.locs[field] = _make_loc(self.path, mark.line + 1, mark.column + 1)
         method = _METHODS.get(type(kind)) or getattr(type(self), "_" + type(kind).__name__.lower())
         return method(self, node, kind, field)
 
@@ -332,7 +361,21 @@ class Converter:
             self.error("S004", node, field, f"{field} needs at least {kind.min_items} item"
                                             f"{'s' if kind.min_items > 1 else ''}")
         convert, item_kind = self.convert, kind.item
-        items = [convert(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)]
+        if self.seen is None and id(item_kind) in _PLAIN_TEXT:
+            # Lists of text (scenarios, mistakes): what `convert` and `_str` do for a text scalar, inline.
+            items, locs, path = [], self.locs, self.path
+            for i, item in enumerate(node.value):
+                sub = f"{field}[{i}]"
+                value = item.value
+                if type(item) is not ScalarNode or item.tag != _STR_TAG or not value.strip():
+                    items.append(convert(item, item_kind, sub))
+                    continue
+                if sub not in locs:
+                    mark = item.start_mark
+                    locs[sub] = _make_loc(path, mark.line + 1, mark.column + 1)
+                items.append(value)
+        else:
+            items = [convert(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)]
         return _INVALID if any(i is _INVALID for i in items) else items
 
     def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
@@ -380,6 +423,7 @@ class Converter:
             return self._mismatch(node, kind, field)
         values, ok, present = {}, True, set()
         by_name, locs, path, prefix = kind.by_name, self.locs, self.path, f"{field}." if field else ""
+        inline = self.seen is None
         for name, key, value in self._pairs(node, field):
             present.add(name)
             spec = by_name.get(name)
@@ -389,7 +433,12 @@ class Converter:
                 continue
             sub = prefix + name
             mark = key.start_mark
-            locs[sub] = Loc(path, mark.line + 1, mark.column + 1)
+            locs[sub] = _make_loc(path, mark.line + 1, mark.column + 1)
+            if inline and id(spec.kind) in _PLAIN_TEXT and type(value) is ScalarNode and value.tag == _STR_TAG:
+                text = value.value  # what `convert` and `_str` do for a text scalar (its location is the key's)
+                if text.strip():
+                    values[name] = text
+                    continue
             converted = self.convert(value, spec.kind, sub)
             if converted is _INVALID:
                 ok = False
@@ -418,6 +467,9 @@ class Converter:
 
 
 _KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool")
+# Text kinds without an enum or a pattern (Markdown and plain text), compared by identity: `convert` of a
+# text scalar for them needs no more than a non-blank check.
+_PLAIN_TEXT = {id(k) for k in (schema.MD, schema.TEXT) if not k.enum and k.pattern is None}
 _METHODS: dict[type, Callable[..., Any]] = {
     schema.Str: Converter._str, schema.Int: Converter._int, schema.Bool: Converter._bool,
     schema.Date: Converter._date, schema.ListOf: Converter._listof, schema.MapOf: Converter._mapof,

@@ -65,7 +65,42 @@ def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
 def mask(text: str, phrases: list[str]) -> str:
     """Remove the given phrases (code names, numbers) case-insensitively, longest first."""
     ordered = tuple(sorted({p for p in phrases if p}, key=lambda p: (-len(p), p)))
-    return _phrase_re(ordered).sub(" ", text) if ordered else text
+    if not ordered:
+        return text
+    if text.isascii() and all(p.isascii() for p in ordered):
+        return _mask_ascii(text, ordered)
+    return _phrase_re(ordered).sub(" ", text)
+
+
+_WORDISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _mask_ascii(text: str, phrases: tuple[str, ...]) -> str:
+    """`_phrase_re(phrases).sub(" ", text)` without compiling a pattern per set of phrases (each sentence has
+    its own set, so a cache of compiled patterns rarely hits). For ASCII text and phrases, IGNORECASE is
+    equality of lowercased text and \\w is [A-Za-z0-9_]. The pattern replaces, scanning left to right, at each
+    position where `(?<![\\w-])` holds the longest phrase followed by `(?![\\w-])`, and goes on after it."""
+    low = text.lower()
+    end = len(low)
+    found: list[tuple[int, int]] = []
+    for phrase in {p.lower() for p in phrases}:
+        size = len(phrase)
+        i = low.find(phrase)
+        while i >= 0:
+            j = i + size
+            if (i == 0 or low[i - 1] not in _WORDISH) and (j == end or low[j] not in _WORDISH):
+                found.append((i, -j))
+            i = low.find(phrase, i + 1)
+    if not found:
+        return text
+    found.sort()
+    out, pos = [], 0
+    for i, neg_j in found:
+        if i >= pos:
+            out.append(text[pos:i])
+            pos = -neg_j
+    out.append(text[pos:])
+    return " ".join(out)
 
 
 def content_words(text: str, extra_generic: set[str] | None = None) -> list[str]:

@@ -30,6 +30,7 @@ from .diagnostics import Diagnostic, Loc
 FORMAT = 1
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+CONTENT_FOLDERS = ("codes", "comparisons", "pages")  # where the loader looks, besides the top level
 
 
 def _sha1() -> Any:
@@ -60,15 +61,20 @@ def generator_fingerprint() -> str:
     return h.hexdigest()
 
 
-def hash_inputs(*folders: str) -> dict[str, str] | None:
-    """Every file under the folders (absolute path -> content hash). None when the folders cannot be trusted to
-    say everything the build reads (a symlink, an unreadable file): the build then uses no cache."""
+def hash_inputs(content_dir: str, templates_dir: str) -> dict[str, str] | None:
+    """Every file the build may read (absolute path -> content hash): the content files where the loader looks
+    for them, and everything under the templates. None when that cannot be trusted to be everything the build
+    reads (a symlink, an unreadable file): the build then uses no cache."""
+    content_dir, templates_dir = os.path.abspath(content_dir), os.path.abspath(templates_dir)
+    folders = [(content_dir, False), *((os.path.join(content_dir, sub), False) for sub in CONTENT_FOLDERS),
+               (templates_dir, True)]
     found: dict[str, str] = {}
-    for top in folders:
-        top = os.path.abspath(top)
+    for top, recursive in folders:
         if not os.path.isdir(top):
             continue
         for folder, dirs, files in os.walk(top):
+            if not recursive:
+                dirs[:] = []
             for name in (*dirs, *files):
                 if os.path.islink(os.path.join(folder, name)):
                     return None

@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-_TASK: Callable[[Any], Any] | None = None
 _PR_SET_PDEATHSIG = 1
 
 
@@ -43,9 +42,24 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _run(chunk: Any) -> Any:
-    assert _TASK is not None
-    return _TASK(chunk)
+def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn: Any, parent: int) -> None:
+    """A worker: take the next chunk until none is left, then send everything back in one message, so the
+    parent, busy with its own work meanwhile, never has to keep up with a stream of results."""
+    _start_worker(parent)
+    done: list[tuple[int, Any]] = []
+    try:
+        while True:
+            with counter.get_lock():
+                i = counter.value
+                counter.value += 1
+            if i >= len(chunks):
+                break
+            done.append((i, task(chunks[i])))
+        conn.send((True, done))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        conn.send((False, exc))
+    finally:
+        conn.close()
 
 
 def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
@@ -53,14 +67,33 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
     """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile`. Results come
     back in the order of `chunks`. An exception in a worker is raised here. Call gc.freeze() first: a child's
     garbage collections would otherwise walk every object it inherited, copying each page of memory it touches."""
-    global _TASK
-    _TASK = task
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("l", 0)
+    workers = []
     try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
-            pending = pool.map_async(_run, chunks, chunksize=1)
-            if meanwhile is not None:
-                meanwhile()
-            return pending.get()
+        for _ in range(jobs):
+            receive, send = context.Pipe(duplex=False)
+            proc = context.Process(target=_work, args=(task, chunks, counter, send, os.getpid()), daemon=True)
+            proc.start()
+            send.close()
+            workers.append((proc, receive))
+        if meanwhile is not None:
+            meanwhile()
+        results: list[Any] = [None] * len(chunks)
+        for proc, receive in workers:
+            try:
+                ok, payload = receive.recv()
+            except EOFError:
+                proc.join()
+                raise RuntimeError(f"a render worker died (exit status {proc.exitcode})") from None
+            if not ok:
+                raise payload
+            for i, result in payload:
+                results[i] = result
+        return results
     finally:
-        _TASK = None
+        for proc, receive in workers:
+            receive.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()

@@ -29,8 +29,24 @@ try:  # libyaml is ~8x faster and keeps the same marks
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
-# The safe loader's implicit scalar resolvers by first character ("" for the empty scalar), as tuples.
-_IMPLICIT = {key: tuple(resolvers) for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items()}
+
+
+def _implicit_resolvers() -> dict[str, tuple[int, tuple[tuple[str, re.Pattern[str]], ...]]]:
+    """The safe loader's implicit scalar resolvers by first character ("" for the empty scalar), with the
+    longest scalar any of them can match: their width, plus 1 as `$` also matches before a final newline.
+    Most text starts with a letter that could begin a boolean but is far longer than "false"."""
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    out = {}
+    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items():
+        widths = [sre_parse.parse(r.pattern, r.flags).getwidth()[1] for _, r in resolvers]
+        out[key] = (max(widths, default=0) + 1, tuple(resolvers))
+    return out
+
+
+_IMPLICIT = _implicit_resolvers()
 _STR_TAG, _SEQ_TAG, _MAP_TAG = (_BaseLoader.DEFAULT_SCALAR_TAG, _BaseLoader.DEFAULT_SEQUENCE_TAG,
                                 _BaseLoader.DEFAULT_MAPPING_TAG)
 
@@ -49,9 +65,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0]:
-                for tag, regexp in _IMPLICIT.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
+                resolvers = _IMPLICIT.get(value[:1])
+                if resolvers is not None and len(value) <= resolvers[0]:
+                    for tag, regexp in resolvers[1]:
+                        if regexp.match(value):
+                            return tag
             return _STR_TAG
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
@@ -615,8 +633,13 @@ def gc_paused() -> Iterator[None]:
 def load_content(root: str, report: Report, cache: FileCache | None = None) -> model.Content | None:
     """Load everything under `root`. Returns None only if nothing usable could be read;
     problems go into `report`, all of them."""
+    gc.unfreeze()  # what the previous load froze (see below) can be collected again
     with gc_paused():
-        return _load_content(root, report, cache)
+        content = _load_content(root, report, cache)
+        # The model lives as long as the run and holds no cycles. Left young, it would be scanned by the first
+        # collection once the collector is back (~0.1 s at 5000 pages), and by every full one after.
+        gc.freeze()
+    return content
 
 
 def _load_content(root: str, report: Report, cache: FileCache | None) -> model.Content | None:

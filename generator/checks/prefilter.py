@@ -118,9 +118,20 @@ def _in(items: list, ignore_case: bool) -> frozenset[str] | None:
     return frozenset(out)
 
 
+_SEEN: dict[tuple, _Info] = {}  # during one `keyword_sets`: nodes are looked at again with their neighbours
+
+
 def _node(op: object, av: object, case: bool, left: frozenset[str] = _NO_CONTEXT,
           right: frozenset[str] = _NO_CONTEXT) -> _Info:
     """`left` and `right`: the symbols that can come just before and after this node's match."""
+    key = (id(av), op, case, left, right)
+    info = _SEEN.get(key)
+    if info is None:
+        info = _SEEN[key] = _node_info(op, av, case, left, right)
+    return info
+
+
+def _node_info(op: object, av: object, case: bool, left: frozenset[str], right: frozenset[str]) -> _Info:
     if op is C.LITERAL:
         chars = _char_class(av, case)  # type: ignore[arg-type]
         return _UNKNOWN if chars is None else _Info(chars)
@@ -278,6 +289,7 @@ def _best(options: list[frozenset[str]]) -> frozenset[str]:
 def keyword_sets(pattern: re.Pattern[str]) -> tuple[frozenset[bytes], ...] | None:
     """Word sets (ASCII bytes) such that ASCII text the pattern matches somewhere contains, as whole runs of
     letters, a word of each set. An empty set: the pattern cannot match ASCII text. None: nothing known."""
+    _SEEN.clear()
     try:
         tree = P.parse(pattern.pattern, pattern.flags)
         info = _seq(tree, bool(pattern.flags & re.I))
@@ -286,6 +298,8 @@ def keyword_sets(pattern: re.Pattern[str]) -> tuple[frozenset[bytes], ...] | Non
             needs += _flushed(info.exact, _NO_CONTEXT, _NO_CONTEXT)
     except Exception:  # noqa: BLE001 - a parser change must cost speed, not correctness
         return None
+    finally:
+        _SEEN.clear()  # the tree, whose ids are the keys, is gone
     if not needs:
         return None
     unique = sorted(set(needs), key=lambda s: (len(s), sorted(s)))

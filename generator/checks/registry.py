@@ -58,8 +58,10 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
+    from ..load import gc_paused
+
     out = []
-    with rules.cells_memo():
+    with gc_paused(), rules.cells_memo():
         for r in RULES.values():
             if r.func is None or not selected(r.id, select, ignore):
                 continue

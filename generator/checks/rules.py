@@ -52,9 +52,11 @@ def dangling_related(content: Content) -> Iterator[Diagnostic]:
 import contextlib  # noqa: E402
 import functools  # noqa: E402
 import re  # noqa: E402
-from collections import defaultdict  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from functools import reduce  # noqa: E402
 from itertools import filterfalse  # noqa: E402
+from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
 from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
@@ -202,6 +204,9 @@ def _own_mentions(content: Content, cell: Cell) -> bool:
 # cells always take the exact path. Every shortcut is argued where it is made, and
 # tests/test_check_speed_equivalence.py compares the findings with and without them.
 
+# Off: every cell takes the exact path, as non-ASCII text does (tests/test_check_speed_equivalence.py).
+SHORTCUTS = True
+
 # ASCII bytes -> the rules' tokens: letters lowercased, ' and - kept (they join tokens), everything else,
 # digits included, a space. The chunks of a cell are then exactly its `T.tokens` that are not numbers, before
 # `.strip("'-")`: a token is a letter followed by letters, ' and -, and a number is a token of its own.
@@ -226,7 +231,7 @@ class _Universe:
     def __init__(self, content: Content):
         phrases = {n for c in content.entries for n in names_of(content, c)}
         phrases |= set(_registry_names().values()) | {w for ws in T.CLASS_WORDS.values() for w in ws} | {"HTTP"}
-        self.ascii = all(p.isascii() for p in phrases)
+        self.ascii = SHORTCUTS and all(p.isascii() for p in phrases)
         self.letters = frozenset(r for p in phrases if p.isascii() for r in PF.letter_runs(p.encode()))
         # Tokens that are content words wherever they appear, and never masked (V001).
         self.not_content = _bytes_of(T.STOP | T.GENERIC) | self.letters | _SINGLE_LETTERS
@@ -246,9 +251,9 @@ def _keyword_rules() -> tuple[dict[bytes, int], dict[str, int]]:
     """For the rules' patterns, their word sets (prefilter.keyword_sets) as bits: each word the bits of the
     sets it is in, each pattern the bits of all its sets. Patterns without sets get no bits: always tried."""
     patterns = {"marketing": MARKETING, "defer": DEFER, "according": ACCORDING_SEMANTICS, "hedge": HEDGE,
-                "use_when": USE_WHEN, "trigger": ANY_TRIGGER, "self_class": SELF_CLASS,
-                "placeholder_word": PLACEHOLDER_WORD}
-    word_bits: dict[bytes, int] = {}
+                "use_when": USE_WHEN, "self_class": SELF_CLASS, "placeholder_word": PLACEHOLDER_WORD}
+    patterns.update({f"trigger{k}": t.pattern for k, t in enumerate(TRIGGERS)})
+    word_bits: dict[bytes, int] = {b"lorem": 0}  # in the words looked up, for PLACEHOLDER (see `_scan`)
     pattern_bits: dict[str, int] = {}
     bit = 1
     for name, pattern in patterns.items():
@@ -274,6 +279,7 @@ class Scan:
     cells: list[Cell]
     flags: list[int]         # per cell: the word sets met and the bits above (-1 for non-ASCII text: exact paths)
     sentences: list[tuple]   # V005: (group key, cell index, sentence index, sentence or None, masked key or None)
+    row_tokens: list[set[bytes] | None]  # V009: per row cell in order, its tokens less numbers, if easily known
 
     def may(self, pattern: str) -> list[int]:
         """Indices of the cells in which the named pattern can match."""
@@ -298,11 +304,14 @@ def _scan(content: Content) -> Scan:
     min_words = MIN_WORDS.get
     flags: list[int] = []
     sentences: list[tuple] = []
+    row_tokens: list[set[bytes] | None] = []
     add_flags, add_sentence = flags.append, sentences.append
     for i, cell in enumerate(cells):
         text, kind = cell.text, cell.kind
-        if not text.isascii():
+        if not (SHORTCUTS and text.isascii()):
             add_flags(-1)
+            if kind == "row":
+                row_tokens.append(None)
             if kind != "question":
                 for si, sentence in enumerate(T.sentences(text)):
                     key = _masked_sentence(content, sentence, cell.codes)
@@ -311,9 +320,8 @@ def _scan(content: Content) -> Scan:
         raw = text.encode()
         letters = raw.translate(PF.LETTERS_ONLY)
         runs = letters.split()
-        f = 0
-        for w in words.intersection(runs):
-            f |= is_word(w)
+        hits = words.intersection(runs)
+        f = reduce(or_, map(is_word, hits), 0)
         n = len(runs)
         # Tokens are runs of letters joined by ' and -, so there are at least n - joints of them.
         joints = raw.count(b"-") + raw.count(b"'")
@@ -321,7 +329,7 @@ def _scan(content: Content) -> Scan:
             f |= _ENOUGH_WORDS
         # PLACEHOLDER allows only non-word characters around one placeholder of 3 words at most, or "lorem
         # ipsum" and anything after it.
-        if n > 3 and b"lorem" not in letters:
+        if n > 3 and b"lorem" not in hits:
             f |= _NO_PLACEHOLDER
         # SECTION_REF needs "section" or "sec." (or "§", not ASCII), in any case.
         if b"sec" not in letters:
@@ -329,6 +337,8 @@ def _scan(content: Content) -> Scan:
         if kind == "question":
             add_flags(f | _INFORMATIVE)
             continue
+        if kind == "row":  # without ' or -, the tokens less numbers are the runs of letters
+            row_tokens.append(None if joints else set(runs))
         # A run outside `not_content` makes its token a content word that masking leaves in place; the
         # tokens holding such runs are at least their number less the joints.
         if n - sum(map(not_content, runs)) - joints >= 2:
@@ -340,7 +350,7 @@ def _scan(content: Content) -> Scan:
         # whitespace followed by more text.
         body = raw.rstrip()
         if b"\n" not in body and b". " not in body.translate(_SPLIT_BYTES):
-            if not body:
+            if not body or n < 6:  # a masked key has at most as many tokens as the text has runs of letters
                 continue
             if fast_keys:
                 add_sentence((hash(tuple(filterfalse(masked_letters, runs))), i, 0, None, None))
@@ -350,11 +360,13 @@ def _scan(content: Content) -> Scan:
             continue
         for si, sentence in enumerate(T.sentences(text)):
             if fast_keys:
-                add_sentence((uni.runs_key(PF.letter_runs(sentence.encode())), i, si, sentence, None))
+                sentence_runs = PF.letter_runs(sentence.encode())
+                if len(sentence_runs) >= 6:
+                    add_sentence((uni.runs_key(sentence_runs), i, si, sentence, None))
             else:
                 key = _masked_sentence(content, sentence, cell.codes)
                 add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, si, sentence, key))
-    return Scan(cells, flags, sentences)
+    return Scan(cells, flags, sentences, row_tokens)
 
 
 # ====================================================================== V: vague cells
@@ -481,12 +493,14 @@ def boilerplate(content: Content) -> Iterator[Diagnostic]:
     # files can hold a finding. Their keys are computed, then counted in the order of the cells, as a run
     # over every sentence would.
     sc = scan(content)
+    sizes = Counter(r[0] for r in sc.sentences)
     groups: dict[int, list[tuple]] = defaultdict(list)
     for record in sc.sentences:
-        groups[record[0]].append(record)
+        if sizes[record[0]] >= 3:
+            groups[record[0]].append(record)
     keyed: list[tuple[int, int, str, Cell]] = []
     for records in groups.values():
-        if len(records) < 3 or len({sc.cells[r[1]].owner.source for r in records}) < 3:
+        if len({sc.cells[r[1]].owner.source for r in records}) < 3:
             continue
         for _, i, si, sentence, key in records:
             cell = sc.cells[i]
@@ -520,7 +534,8 @@ def hedge(content: Content) -> Iterator[Diagnostic]:
     sc = scan(content)
     for i in sc.may("hedge"):
         cell = sc.cells[i]
-        if cell.kind == "question":
+        # A match in a sentence is one in the cell (\b holds at a sentence's ends, next to whitespace).
+        if cell.kind == "question" or HEDGE.search(cell.text) is None:
             continue
         for sentence in T.sentences(cell.text):
             m = HEDGE.search(sentence)
@@ -575,9 +590,12 @@ def too_short(content: Content) -> Iterator[Diagnostic]:
       "rows: [{aspect: Safe to retry?, left: After resolving the conflict, right: After re-reading the ETag}]")
 def same_both_sides(content: Content) -> Iterator[Diagnostic]:
     uni = universe(content)
+    letters = uni.letters if uni.ascii else None
+    row_tokens = iter(scan(content).row_tokens)  # the row cells come in this order, left then right
     for comp in content.comparisons.values():
         for i, row in enumerate(comp.rows):
-            if uni.ascii and _surely_different(row.left, row.right, uni.letters):
+            known = next(row_tokens), next(row_tokens)
+            if letters is not None and _surely_different(row.left, row.right, letters, *known):
                 continue
             left = set(_masked_sentence(content, row.left, tuple(comp.codes)).split())
             right = set(_masked_sentence(content, row.right, tuple(comp.codes)).split())
@@ -590,23 +608,28 @@ def same_both_sides(content: Content) -> Iterator[Diagnostic]:
                                         f"({row.aspect})", hint="state the difference, or drop the row")
 
 
-def _row_tokens(text: str) -> set[bytes]:
-    return {t for t in (c.strip(b"'-") for c in text.encode().translate(_TOKEN_BYTES).split()) if t}
-
-
-def _surely_different(left: str, right: str, masked_letters: frozenset[bytes]) -> bool:
+def _surely_different(left: str, right: str, masked_letters: frozenset[bytes], sl: set[bytes] | None = None,
+                      sr: set[bytes] | None = None) -> bool:
     """True when V009's overlap of the masked token sets is surely below 0.8. For ASCII text without ' the
     masked tokens L are the text's tokens S_L minus some (masking never cuts a token there), and tokens made
     of letters outside `masked_letters` (R_L) are never removed. With x = |R_L - S_R| and y = |R_R - S_L|,
-    tokens in one set only, |L & R| / |L | R| <= m / (m + x + y) with m = min(|S_L|, |S_R|)."""
+    tokens in one set only, |L & R| / |L | R| <= m / (m + x + y) with m = min(|S_L|, |S_R|). `sl` and `sr`:
+    S_L and S_R if known (see `Scan.row_tokens`)."""
+    if sl is not None and sr is not None:  # tokens of letters only
+        m = min(len(sl), len(sr))
+        x, y = len(sl.difference(sr, masked_letters)), len(sr.difference(sl, masked_letters))
+        return m == 0 or 5 * m < 4 * (m + x + y)
     if not (left.isascii() and right.isascii()) or "'" in left or "'" in right:
         return False
-    sl, sr = _row_tokens(left), _row_tokens(right)
+    # The tokens less the numbers: chunks of letters and -, with - stripped (rare, hence the test).
+    cl, cr = left.encode().translate(_TOKEN_BYTES), right.encode().translate(_TOKEN_BYTES)
+    sl = set(cl.split()) if b"-" not in cl else {t for t in (c.strip(b"-") for c in cl.split()) if t}
+    sr = set(cr.split()) if b"-" not in cr else {t for t in (c.strip(b"-") for c in cr.split()) if t}
     m = min(len(sl), len(sr))
     if m == 0:
         return True  # a side without tokens: the rule skips the row
-    x = sum(1 for t in sl if t not in sr and t.isalpha() and t not in masked_letters)
-    y = sum(1 for t in sr if t not in sl and t.isalpha() and t not in masked_letters)
+    x = len(set(filter(bytes.isalpha, sl - sr)) - masked_letters)
+    y = len(set(filter(bytes.isalpha, sr - sl)) - masked_letters)
     return 5 * m < 4 * (m + x + y)
 
 
@@ -838,7 +861,10 @@ ANY_TRIGGER = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in TRIGGERS),
       "saved since.\"]")
 def other_trigger(content: Content) -> Iterator[Diagnostic]:
     sc = scan(content)
-    for i in sc.may("trigger"):
+    needs = [_keyword_rules()[1][f"trigger{k}"] for k in range(len(TRIGGERS))]
+    any_need = reduce(or_, needs)  # each trigger has one word set, so one bit
+    assert all(n.bit_count() == 1 for n in needs)
+    for i in [i for i, f in enumerate(sc.flags) if f & any_need]:
         cell = sc.cells[i]
         if cell.kind not in TRIGGER_FIELDS:
             continue
@@ -846,11 +872,13 @@ def other_trigger(content: Content) -> Iterator[Diagnostic]:
             aspect = cell.owner.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower()
             if any(w in aspect for w in ("not", "mistake", "instead", "confus")):
                 continue
-        if ANY_TRIGGER.search(cell.text) is None:  # one search instead of one per trigger, for most cells
+        # Only triggers whose words the cell has can match it, in the cell or in one of its sentences.
+        possible = [trig for trig, need in zip(TRIGGERS, needs, strict=True) if sc.flags[i] & need]
+        if not any(trig.pattern.search(cell.text) for trig in possible):  # as ANY_TRIGGER.search(cell.text)
             continue
         for sentence in T.sentences(cell.text):
             named = T.codes_in(sentence)
-            for trig in TRIGGERS:
+            for trig in possible:
                 if cell.code in trig.codes or cell.code in trig.allowed:
                     continue
                 m = trig.pattern.search(sentence)

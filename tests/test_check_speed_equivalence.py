@@ -1,0 +1,282 @@
+"""The speed shortcuts of the loader and the checks must not change a single finding.
+
+Each shortcut is a cheap test that is *necessary* for the exact code to report something (or a faster way to
+compute the same value); these tests compare the shortcut with the exact computation on real and random input:
+findings with and without the shortcuts, the regex prefilters, masking, tag resolution and the depth bound.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+import shutil
+
+import pytest
+import yaml
+from conftest import CONTENT
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from generator import load
+from generator.checks import check_content
+from generator.checks import prefilter as PF
+from generator.checks import rules as R
+from generator.checks import text as T
+from generator.diagnostics import Report
+
+try:
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse as P  # type: ignore[no-redef]
+
+SEED = CONTENT.parent / "tests" / "fixtures" / "seed_000_409-vs-412.yaml"
+KEYWORD_PATTERNS = {"MARKETING": R.MARKETING, "DEFER": R.DEFER, "ACCORDING": R.ACCORDING_SEMANTICS,
+                    "HEDGE": R.HEDGE, "USE_WHEN": R.USE_WHEN, "SELF_CLASS": R.SELF_CLASS,
+                    "PLACEHOLDER_WORD": R.PLACEHOLDER_WORD,
+                    **{f"TRIGGER{k}": t.pattern for k, t in enumerate(R.TRIGGERS)}}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(CONTENT, folder)
+    shutil.copy(SEED, folder / "comparisons" / "409-vs-412.yaml")
+    content = load.load_content(str(folder), Report())
+    assert content is not None
+    return content
+
+
+# ---------------------------------------------------------------- findings with and without the shortcuts
+
+INJECT = ["Conflict's", "412-Conflict", "o'Precondition Failed", "ſtatus", "é", "—", "§ 15.5.13", "Section 15.5.10",
+          "RFC 9110 section 15.5.13", "malformed request format", "missing credentials", "lacks the permission",
+          "a duplicate record", "If-Match failed", "rate limited", "the body is too large", "the URI is too long",
+          "unsupported media type", "the route does not exist", "method not allowed", "in various ways",
+          "it depends", "Book a call with our team", "TODO", "TBD", "N/A", "-", "lorem ipsum dolor",
+          "See the spec for details.", "according to client-errors semantics",
+          "Use 412 when Precondition Failed is the accurate protocol signal.", "it is a server error",
+          "This code is a 3xx", "not cached", "heuristically cacheable", "never retry", "safe to retry",
+          "[the 599 page](../599/)", "HTTP 409", "409", "412", "200 ms", "\n\n", "\n- ", "; ", ". ", "'", "x-y",
+          "client's", "\xa0", "İ"]
+
+
+def _mutate(content, rng: random.Random, pool: list[str]) -> None:
+    def text() -> str:
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            parts.append(rng.choice(pool) if rng.random() < 0.5 else rng.choice(INJECT))
+            parts.append(rng.choice([" ", ". ", "\n\n", "\n- ", "'", "-", ""]))
+        out = "".join(parts).strip() or "x"
+        return out.upper() if rng.random() < 0.1 else out
+
+    entries, comps = list(content.entries.values()), list(content.comparisons.values())
+    shared = text()
+    for _ in range(rng.randint(5, 30)):
+        if rng.random() < 0.6:
+            entry = rng.choice(entries)
+            field = rng.choice(["summary", "definition", "when_to_use", "client_behavior", "mistakes"])
+            if field == "mistakes":
+                entry.mistakes.append(shared.replace("412", str(entry.code)) if rng.random() < 0.5 else text())
+            else:
+                setattr(entry, field, text())
+        elif comps:
+            comp = rng.choice(comps)
+            if comp.rows and rng.random() < 0.6:
+                row = rng.choice(comp.rows)
+                row.left = text()
+                row.right = row.left.replace(str(comp.codes[0]), str(comp.codes[1])) if rng.random() < 0.5 else text()
+            else:
+                comp.decision_rule = text()
+
+
+def _findings(content) -> list[str]:
+    return [f"{d.text()} {d.field} {d.codes}" for d in check_content(content)]
+
+
+def test_findings_equal_without_shortcuts(seeded, monkeypatch):
+    pool = [s for cell in R.all_cells(seeded) for s in T.sentences(cell.text)]
+    total = 0
+    for round_ in range(6):
+        content = copy.deepcopy(seeded)
+        _mutate(content, random.Random(round_), pool)
+        fast = _findings(content)
+        with monkeypatch.context() as m:
+            m.setattr(R, "SHORTCUTS", False)
+            m.setattr(T, "FAST_MASK", False)
+            exact = _findings(content)
+        assert fast == exact, round_
+        total += len(fast)
+    assert total > 50  # the mutations make findings of most rules
+
+
+# ---------------------------------------------------------------- regex prefilters
+
+def _sample(pattern_tree, rng: random.Random) -> str:
+    """A random string built along the parse tree (lookarounds ignored: callers keep only real matches)."""
+    out = []
+    for op, av in pattern_tree:
+        if op is C.LITERAL:
+            out.append(chr(av))
+        elif op is C.NOT_LITERAL or op is C.ANY:
+            out.append(rng.choice("ab -.'1X"))
+        elif op is C.IN:
+            choices = []
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    choices.append(chr(iav))
+                elif iop is C.RANGE:
+                    choices.append(chr(rng.randint(*iav)))
+                elif iop is C.CATEGORY:
+                    choices += list({"DIGIT": "07", "SPACE": " \n", "WORD": "aZ_9"}.get(
+                        next((k for k in ("DIGIT", "SPACE", "WORD") if k in str(iav) and "NOT" not in str(iav)),
+                             ""), ".,-"))
+            out.append(rng.choice(choices or ["."]))
+        elif op is C.BRANCH:
+            out.append(_sample(rng.choice(av[1]), rng))
+        elif op is C.SUBPATTERN:
+            out.append(_sample(av[-1], rng))
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            lo, hi, sub = av
+            out += [_sample(sub, rng) for _ in range(rng.randint(lo, min(hi, lo + 3)))]
+    return "".join(out)
+
+
+@pytest.mark.parametrize("name", sorted(KEYWORD_PATTERNS))
+def test_prefilter_never_misses_a_match(name, seeded):
+    pattern = KEYWORD_PATTERNS[name]
+    sets = PF.keyword_sets(pattern)
+    assert sets is not None, "no word sets: the rule would run its pattern on every cell"
+    rng = random.Random(name)
+    tree = P.parse(pattern.pattern, pattern.flags)
+    contexts = ["", " ", "x", "-", "'", "1", ". ", "\n", "(", "a-", "it's "]
+    texts = [cell.text for cell in R.all_cells(seeded)]
+    for _ in range(400):
+        s = _sample(tree, rng)
+        s = "".join(c.upper() if rng.random() < 0.3 else c for c in s)
+        texts.append(rng.choice(contexts) + s + rng.choice(contexts))
+    matched = 0
+    for text in texts:
+        if text.isascii() and pattern.search(text):
+            matched += 1
+            assert PF.may_match(sets, PF.letter_runs(text.encode())), (name, text)
+    assert matched > 50, name
+
+
+def test_other_necessary_conditions(seeded):
+    """What the scan tests without word sets: SECTION_REF needs "sec", LINK "](", PLACEHOLDER few words."""
+    rng = random.Random(7)
+    texts = [cell.text for cell in R.all_cells(seeded)]
+    texts += ["RFC 9110 Section 15.5.13", "sec. 15.5.4", "subsection 1.2", "[x](../412/)", "TBD", " -- ", "N/A.",
+              "to be written", "Lorem ipsum dolor sit amet, and more words", "???", "...", "coming soon!"]
+    for _ in range(2000):
+        texts.append("".join(rng.choice(["TBD", "n/a", "lorem ipsum", " ", "-", ".", "?", "x", "Sec", "tion 1.2",
+                                         "](", "../", "412", "/)", "\n"]) for _ in range(rng.randint(1, 6))))
+    for text in texts:
+        if not text.isascii():
+            continue
+        letters = text.encode().translate(PF.LETTERS_ONLY)
+        runs = letters.split()
+        if R.SECTION_REF.search(text):
+            assert b"sec" in letters, text
+        if R.LINK.search(text):
+            assert "](" in text, text
+        if text.strip() and R.PLACEHOLDER.match(text.strip()):
+            assert len(runs) <= 3 or b"lorem" in runs, text
+
+
+# ---------------------------------------------------------------- masking
+
+def test_mask_equals_the_regex():
+    rng = random.Random(3)
+    words = ["Not Found", "not", "found", "412", "HTTP 412", "Precondition Failed", "4xx", "client error",
+             "client-error", "Client-Errors", "a", "x-y", "it's", "_x", "ab", "abab", "(Unused)", "-x", "x-", " a",
+             "'s", ".", "a.b", "--", "HTTP/1.1"]
+    seps = [" ", "-", "'", "_", ".", ",", "", "  ", "\n", "1", "x", "(", ")", "/"]
+    for _ in range(20000):
+        phrases = rng.sample(words, rng.randint(1, 6))
+        parts = []
+        for _ in range(rng.randint(0, 10)):
+            w = rng.choice(words + ["foo", "Bar"])
+            parts += ["".join(c.upper() if rng.random() < 0.3 else c for c in w), rng.choice(seps)]
+        text = "".join(parts)
+        ordered = tuple(sorted(set(phrases), key=lambda p: (-len(p), p)))
+        assert T.mask(text, phrases) == T._phrase_re(ordered).sub(" ", text), (text, phrases)
+
+
+# ---------------------------------------------------------------- loader
+
+def test_tag_resolution_equals_pyyaml():
+    reference, fast = yaml.SafeLoader(""), load._Loader("")
+    rng = random.Random(5)
+    values = ["", "~", "null", "NULL", "true", "True", "tRue", "yes", "Off", "true\n", "null\n", "0x1F", "0o17",
+              "012", "1_000", "1:30", ".5", "-.inf", ".NaN", "2024-01-01", "2024-01-01T10:00:00Z", "<<", "=", "!",
+              "Trueish", "nothing", "1e5", "1.0e+5"]
+    values += ["".join(rng.choice("yYnNtTfFoO~0123-+.<=!&*aeul:_ \n") for _ in range(rng.randint(0, 7)))
+               for _ in range(20000)]
+    for value in values:
+        for implicit in ((True, False), (False, True), (True, True), (False, False)):
+            assert fast.resolve(ScalarNode, value, implicit) == reference.resolve(ScalarNode, value, implicit)
+    for kind in (SequenceNode, MappingNode):
+        assert fast.resolve(kind, None, (True, False)) == reference.resolve(kind, None, (True, False))
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return deepest
+
+
+def test_depth_bound_is_sound():
+    rng = random.Random(11)
+    texts = []
+    for d in list(range(20, 70, 3)) + [100]:
+        texts += ["related:\n  " + "- " * d + "x", "a: " + "[" * d + "]" * d, "x: " + "[a: " * d + "1" + "]" * d,
+                  "".join(" " * i + f"k{i}:\n" for i in range(d)) + " " * d + "v", "? " * d + "a",
+                  "--- " + "- " * d + "a", "\r".join(" " * i + f"k{i}:" for i in range(d)) + "\r" + " " * d + "v",
+                  "\u2028".join(" " * i + f"k{i}:" for i in range(d)) + " v", "x: !!seq\n" + "- " * d + "1"]
+    pieces = ["[", "]", "{", "}", "- ", "? ", ": ", "&a ", "!!str ", "\t", "\r", "\n", "\u2028", "  ", "a", ","]
+    for _ in range(1500):
+        texts.append("".join(rng.choice(pieces) * rng.choice([1, 1, 3, 20]) for _ in range(rng.randint(1, 60))))
+    shallow = 0
+    for text in texts:
+        if load._surely_shallow(text):
+            shallow += 1
+            assert _depth(text) <= load.MAX_DEPTH, repr(text[:200])
+    assert shallow > 100
+
+
+def test_loaded_model_equals_a_plain_conversion():
+    """The converter's inline paths (text fields, lists of text) give what `convert` gives field by field."""
+    path = str(CONTENT / "codes" / "412.yaml")
+    text = (CONTENT / "codes" / "412.yaml").read_text(encoding="utf-8")
+    fast = load.load_document(text, path, load.schema.ENTRY, Report())
+    text_with_anchor = text + "\n# & makes the converter track aliases, which turns the inline paths off\n"
+    plain = load.load_document(text_with_anchor, path, load.schema.ENTRY, Report())
+    assert fast is not None and plain is not None
+    assert fast.value == plain.value and fast.locs == plain.locs
+
+
+def test_letter_runs_match_the_rules_tokens():
+    """The scan's reading of a cell: letters-only chunks are whole tokens; runs of letters minus joints bound
+    the token count from below."""
+    rng = random.Random(2)
+    alphabet = "abcXYZ '-_.,1é\n"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        if not text.isascii():
+            continue
+        raw = text.encode()
+        runs = raw.translate(PF.LETTERS_ONLY).split()
+        tokens = T.tokens(text)
+        assert len(runs) - raw.count(b"-") - raw.count(b"'") <= len(tokens)
+        assert [r.decode() for r in runs] == re.findall("[a-z]+", text.lower())

@@ -19,6 +19,7 @@ import importlib.util
 import json
 import marshal
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -75,12 +76,13 @@ def hash_inputs(content_dir: str, templates_dir: str) -> dict[str, str] | None:
         for folder, dirs, files in os.walk(top):
             if not recursive:
                 dirs[:] = []
-            for name in (*dirs, *files):
-                if os.path.islink(os.path.join(folder, name)):
-                    return None
+            if any(os.path.islink(os.path.join(folder, name)) for name in dirs):
+                return None
             for name in files:
                 path = os.path.join(folder, name)
                 try:
+                    if not stat.S_ISREG(os.lstat(path).st_mode):  # a symlink; a FIFO would block the read
+                        return None
                     with open(path, "rb") as fh:
                         found[path] = digest(fh.read())
                 except OSError:

@@ -94,10 +94,11 @@ class Builder:
     def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
         """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
         changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
+        if self.renderer is not None and (changed is None or
+                                          any(p.startswith(self.templates_dir + os.sep) for p in changed)):
+            self.renderer.forget()  # a template may now read differently, or extend or include others
         pages = self.prepare(content, report)
         assert self.renderer is not None and self.views is not None
-        if changed is None or any(p.startswith(self.templates_dir + os.sep) for p in changed):
-            self.renderer.forget_deps()  # a template may now extend or include others
         shared = self.views.shared_fingerprint()
         everything = changed is None or shared != self.shared
 

@@ -81,13 +81,27 @@ def hash_inputs(content_dir: str, templates_dir: str) -> dict[str, str] | None:
             for name in files:
                 path = os.path.join(folder, name)
                 try:
-                    if not stat.S_ISREG(os.lstat(path).st_mode):  # a symlink; a FIFO would block the read
-                        return None
-                    with open(path, "rb") as fh:
-                        found[path] = digest(fh.read())
-                except OSError:
+                    found[path] = digest(_read_regular(path))
+                except (OSError, ValueError):
                     return None
     return found
+
+
+def _read_regular(path: str) -> bytes:
+    """A regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would block)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(path)
+        chunks = [os.read(fd, st.st_size + 1)]
+        if len(chunks[0]) <= st.st_size:  # one read, as a rule
+            return chunks[0]
+        while chunks[-1]:  # the file grew since fstat
+            chunks.append(os.read(fd, 1 << 20))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def file_state(st: os.stat_result) -> list[int]:

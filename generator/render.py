@@ -48,12 +48,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
         )
         self._deps: dict[str, frozenset[str]] = {}
 
     # ------------------------------------------------------------ dependencies
-    def forget_deps(self) -> None:
+    def forget(self) -> None:
+        """Templates changed on disk: compile them again, and find again which read which."""
         self._deps.clear()
+        if self.env.cache is not None:
+            self.env.cache.clear()
 
     def template_deps(self, name: str) -> frozenset[str]:
         """The template files `name` reads: itself and everything it extends, includes or imports."""

@@ -9,11 +9,27 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+from markupsafe import Markup, escape
 
 from .diagnostics import Loc, Report
 from .plan import PlannedPage
 from .prose import ROOT_MARK
 from .views import Views
+
+
+def _escape(value: Any) -> Markup:
+    """markupsafe.escape, but a value that is already Markup (all rendered prose) is passed on as it is instead
+    of being copied into a new Markup: the same text, and a large share of a page's render time saved."""
+    return value if type(value) is Markup else escape(value)
+
+
+class _Template(jinja2.Template):
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any, uptodate: Any = None) -> Any:
+        template = super().from_code(environment, code, globals, uptodate)
+        # The compiled module looks `escape` up in its globals each time it writes `{{ value }}`.
+        template.root_render_func.__globals__["escape"] = _escape
+        return template
 
 
 class _Environment(jinja2.Environment):
@@ -22,6 +38,7 @@ class _Environment(jinja2.Environment):
     `get`...), which keep Jinja's order: the result is the same, without an exception per lookup."""
 
     _DICT_ATTRIBUTES = frozenset(dir(dict))
+    template_class = _Template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:

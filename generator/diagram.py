@@ -8,6 +8,7 @@ so light and dark mode and print follow the stylesheet.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,17 @@ def text_width(text: str, bold: bool) -> float:
 GAP = 12
 
 
+@functools.lru_cache(maxsize=4096)
+def _layout(text: str, css: str, max_w: float) -> tuple[tuple[str, ...], float, float]:
+    """A box's lines, width and height. Answers repeat across diagrams (the same few codes), so they are
+    wrapped and measured once."""
+    bold = css != "dg-q"
+    chars = max(12, int((max_w - 2 * PAD) / (CHAR * (1.1 if bold else 1.0))))
+    lines = tuple(textwrap.wrap(text, chars, break_on_hyphens=False)) or ("",)
+    w = max_w if not bold else min(max_w, max(text_width(s, True) for s in lines) + 2 * PAD)
+    return lines, w, 2 * PAD + LINE * len(lines) - 4
+
+
 @dataclass
 class _Canvas:
     parts: list[str]
@@ -40,11 +52,7 @@ class _Canvas:
 
     def box(self, x: float, y: float, text: str, css: str, max_w: float) -> tuple[float, float]:
         """A rounded box with wrapped text; returns its (width, height)."""
-        bold = css != "dg-q"
-        chars = max(12, int((max_w - 2 * PAD) / (CHAR * (1.1 if bold else 1.0))))
-        lines = textwrap.wrap(text, chars, break_on_hyphens=False) or [""]
-        w = max_w if not bold else min(max_w, max(text_width(s, True) for s in lines) + 2 * PAD)
-        h = 2 * PAD + LINE * len(lines) - 4
+        lines, w, h = _layout(text, css, max_w)
         self.parts.append(f'<rect class="{css}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="8"/>')
         spans = "".join(f'<tspan x="{x + PAD:g}" y="{y + PAD + 13 + i * LINE:g}">{escape(s)}</tspan>'
                         for i, s in enumerate(lines))

@@ -79,7 +79,7 @@ class Views:
                 "origin": entry.origin, "summary": entry.summary, "klass": entry.klass}
 
     def comparison_link(self, comp: Comparison) -> dict[str, Any]:
-        return self._once("comparison", comp.slug, lambda: self._comparison_link(comp))
+        return self._once("comparison", id(comp), lambda: self._comparison_link(comp))
 
     def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
         a, b = (self.content.entries[c] for c in comp.codes)
@@ -269,7 +269,7 @@ class Views:
 
     def _others(self, comp: Comparison) -> list[Comparison]:
         """The other comparisons of either code, in the site's order."""
-        found = {c.slug: c for code in comp.codes for c in self.by_code[code] if c is not comp}
+        found = {id(c): c for code in comp.codes for c in self.by_code[code] if c is not comp}
         return sorted(found.values(), key=lambda c: tuple(c.codes))
 
     def _guide(self, page: PlannedPage) -> dict[str, Any]:

@@ -143,15 +143,23 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     pages = builder.prepare(content, report, stored)
     assert builder.views is not None
     keys: dict[str, str | None] = {}
-    if cache is not None:
+
+    def key_pages() -> None:
+        assert cache is not None and builder.views is not None
         shared = builder.views.shared_fingerprint()
-        keys = {p.output: page_key(cache.key, shared, p.output, builder.page_deps(p), inputs) for p in pages}
-    keep = {p.output for p in pages if cache is not None and keys[p.output] and cache.current(p.output, keys[p.output])}
+        keys.update({p.output: page_key(cache.key, shared, p.output, builder.page_deps(p), inputs) for p in pages})
+
+    if cache is not None and cache.pages:
+        key_pages()
+    keep = {p.output for p in pages if keys.get(p.output) and cache and cache.current(p.output, keys[p.output])}
     todo = [p for p in pages if p.output not in keep]
 
-    # Render the others into a staging folder, in forked workers while this process checks the content.
+    # Render the others into a staging folder, in forked workers while this process checks the content (and,
+    # with no previous build to compare with, works out the keys to record).
     def check() -> None:
         report.extend(check_content(content))
+        if cache is not None and not keys:
+            key_pages()
 
     def failing() -> bool:
         return bool(report.errors or (strict and report.items))

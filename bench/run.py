@@ -120,6 +120,9 @@ def machine() -> dict[str, str]:
 def timed(cmd: list[str], log: str, cwd: str = ROOT) -> dict:
     """Run one child to completion: wall seconds, its own peak RSS (MiB), exit status."""
     os.makedirs(os.path.dirname(log), exist_ok=True)
+    # Write back what the previous run left in the page cache first: on this kind of disk, a run that starts
+    # while thousands of files just written or deleted are being flushed pays for them in system time.
+    os.sync()
     with open(log, "w", encoding="utf-8") as fh:
         fh.write("$ " + " ".join(cmd) + "\n")
         fh.flush()

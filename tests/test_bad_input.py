@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import CONTENT, TEMPLATES, run_cli
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli
 from fuzz_targets import SMALL, make_small_content
 from sitecheck import tree_bytes
 
@@ -216,6 +218,27 @@ def test_bad_input_reports_file_line_and_keeps_previous_site(name, small_content
     assert re.search(case.expected, stderr), stderr
     if case.absent:
         assert not re.search(case.absent, stderr), stderr
+
+
+def test_unreadable_file_is_reported_and_keeps_previous_site(small_content, previous_site, tmp_path):
+    """A file without read permission. Root reads anything, so as root the build runs without the two
+    capabilities that let it (setpriv, from util-linux), the way any other user would."""
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root, and no setpriv to drop the capability to read any file")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    out = tmp_path / "site"
+    shutil.copytree(previous_site, out, symlinks=True)
+    before = tree_bytes(str(out))
+    (small_content / "codes" / "412.yaml").chmod(0)
+    result = subprocess.run([*prefix, sys.executable, "-m", "generator", "build", "--content", str(small_content),
+                             "--templates", str(TEMPLATES), "--out", str(out)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert re.search(r"codes/412\.yaml:1:1: error S009 cannot read file: Permission denied", result.stderr), \
+        result.stderr
+    assert tree_bytes(str(out)) == before
 
 
 def test_wrong_types_everywhere_are_all_reported_at_their_lines(small_content, previous_site, tmp_path):

@@ -155,7 +155,8 @@ SUMMARY = [
 ]
 FAQ = [
     ("How long does a {res} usually stay {state} in {svc}?",
-     "About {dur} in the {svc} deployments measured so far; `{field}` always carries the exact end time."),
+     "About {dur} in the {svc} deployments measured so far; `{field}` on the {word} record always carries "
+     "the exact end time."),
     ("Does the {actor} lose its edit when the {svc} {place} answers this way?",
      "No. The {actor} keeps the edit in its outbox and {verb} it until `{field}` has passed."),
     ("Can {team} release a {res} early in {svc}?",
@@ -198,7 +199,7 @@ ROW = [
     "Only the {place} name and a `{word}` trace id for {team}.",
     "It {verb} the {res} and shows the `{field}` banner to the user.",
     "About {dur}, set by the {word} policy of {svc}.",
-    "Until {team} lifts the `{field}` flag by hand.",
+    "Until {team} lifts the `{field}` flag on the {word} queue by hand.",
 ]
 
 

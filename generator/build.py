@@ -156,13 +156,15 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
 
     # Render the others into a staging folder, in forked workers while this process checks the content (and,
     # with no previous build to compare with, works out the keys to record).
-    def check() -> None:
+    def failing() -> bool:
+        return bool(report.errors or (strict and report.items))
+
+    def check() -> bool:
+        """Check the content; False if the build has failed (then nothing more is rendered)."""
         report.extend(check_content(content))
         if cache is not None and not keys:
             key_pages()
-
-    def failing() -> bool:
-        return bool(report.errors or (strict and report.items))
+        return not failing()
 
     staging = Staging(out_dir)
     try:
@@ -171,8 +173,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
             results = run_chunks(writer, chunks, jobs, meanwhile=check)
         else:
-            check()
-            results = [] if failing() else [writer(chunk) for chunk in chunks]
+            results = [writer(chunk) for chunk in chunks] if check() else []
         for _, diags, _ in results:
             report.extend(diags)  # template errors
         if failing():

@@ -42,20 +42,24 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn: Any, parent: int) -> None:
-    """A worker: take the next chunk until none is left, then send everything back in one message, so the
-    parent, busy with its own work meanwhile, never has to keep up with a stream of results."""
-    _start_worker(parent)
+def _take(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any) -> list[tuple[int, Any]]:
+    """Run the next chunk not yet taken by any process, until none is left."""
     done: list[tuple[int, Any]] = []
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            counter.value += 1
+        if i >= len(chunks):
+            return done
+        done.append((i, task(chunks[i])))
+
+
+def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn: Any, parent: int) -> None:
+    """A worker: take chunks until none is left, then send everything back in one message, so the parent,
+    busy with its own work meanwhile, never has to keep up with a stream of results."""
+    _start_worker(parent)
     try:
-        while True:
-            with counter.get_lock():
-                i = counter.value
-                counter.value += 1
-            if i >= len(chunks):
-                break
-            done.append((i, task(chunks[i])))
-        conn.send((True, done))
+        conn.send((True, _take(task, chunks, counter)))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
         conn.send((False, exc))
     finally:
@@ -63,10 +67,12 @@ def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn:
 
 
 def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
-               meanwhile: Callable[[], None] | None = None) -> list[Any]:
-    """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile`. Results come
-    back in the order of `chunks`. An exception in a worker is raised here. Call gc.freeze() first: a child's
-    garbage collections would otherwise walk every object it inherited, copying each page of memory it touches."""
+               meanwhile: Callable[[], bool] | None = None) -> list[Any]:
+    """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile` and then takes
+    chunks too (a worker blocked on the disk leaves a core to it). Results come back in the order of `chunks`;
+    none if `meanwhile` returns False (the workers are stopped). An exception in a worker is raised here.
+    Call gc.freeze() first: a child's garbage collections would otherwise walk every object it inherited,
+    copying each page of memory it touches."""
     context = multiprocessing.get_context("fork")
     counter = context.Value("l", 0)
     workers = []
@@ -77,9 +83,11 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
             proc.start()
             send.close()
             workers.append((proc, receive))
-        if meanwhile is not None:
-            meanwhile()
+        if meanwhile is not None and not meanwhile():
+            return []  # the results are not wanted any more: the workers are stopped below
         results: list[Any] = [None] * len(chunks)
+        for i, result in _take(task, chunks, counter):  # then lend a hand with what is left
+            results[i] = result
         for proc, receive in workers:
             try:
                 ok, payload = receive.recv()

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 from .cache import BuildCache, ProseStore, Written, digest, file_state
 from .diagnostics import Diagnostic, Report
-from .parallel import available_cores, can_fork, run_chunks
-from .write import Staging
 
 if TYPE_CHECKING:
     from .builder import Builder
     from .model import Content
     from .plan import PlannedPage
+    from .write import Staging
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_MIN_PAGES = 64
@@ -123,6 +122,8 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     # forked workers from copying it page by page as a collection touches each object.
     gc.freeze()
     try:
+        from .parallel import available_cores
+
         result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict,
                                      jobs or available_cores(), cache if inputs is not None else None, inputs or {})
     finally:
@@ -136,6 +137,8 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     from .builder import Builder
     from .cache import page_key
     from .checks import check_content
+    from .parallel import can_fork, run_chunks
+    from .write import Staging
 
     # Plan, and keep every page whose key (what it is made from, by content) is the one of the file in place.
     builder = Builder(templates_dir, base_url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -118,16 +117,12 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     if content is None or report.errors:
         return BuildResult(False, report.sorted(), files=content.files if content else 0,
                            seconds=time.perf_counter() - started)
-    # The model lives to the end: keep the collector from walking it again and again while pages render, and
-    # forked workers from copying it page by page as a collection touches each object.
-    gc.freeze()
-    try:
-        from .parallel import available_cores
+    # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
+    # while pages render, and forked workers do not copy it page by page as a collection touches each object.
+    from .parallel import available_cores
 
-        result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict,
-                                     jobs or available_cores(), cache if inputs is not None else None, inputs or {})
-    finally:
-        gc.unfreeze()
+    result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict,
+                                 jobs or available_cores(), cache, inputs or {})
     result.seconds = time.perf_counter() - started
     return result
 

@@ -126,14 +126,9 @@ class BuildCache:
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
 
-    @staticmethod
-    def folder_for(out: str) -> str:
-        out = os.path.abspath(out)
-        return os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.cache")
-
     @property
     def folder(self) -> str:
-        return self.folder_for(self.out)
+        return os.path.join(os.path.dirname(self.out), f".{os.path.basename(self.out)}.cache")
 
     # ------------------------------------------------------------ reading
     @classmethod

@@ -71,8 +71,8 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
     """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile` and then takes
     chunks too (a worker blocked on the disk leaves a core to it). Results come back in the order of `chunks`;
     none if `meanwhile` returns False (the workers are stopped). An exception in a worker is raised here.
-    Call gc.freeze() first: a child's garbage collections would otherwise walk every object it inherited,
-    copying each page of memory it touches."""
+    Freeze long-lived objects first (gc.freeze, as load_content does): a child's garbage collections would
+    otherwise walk every object it inherited, copying each page of memory it touches."""
     context = multiprocessing.get_context("fork")
     counter = context.Value("l", 0)
     workers = []

@@ -9,6 +9,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,9 +102,6 @@ def test_a_generator_change_invalidates_the_cache(tmp_path):
     cmd = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
 
     def run() -> None:
-        import subprocess
-        import sys
-
         result = subprocess.run([sys.executable, "-m", "generator", *cmd], capture_output=True, text=True,
                                 env=env, cwd=tmp_path, timeout=120)
         assert result.returncode == 0, result.stderr

@@ -39,16 +39,17 @@ class BuildResult:
     up_to_date: bool = False    # nothing changed since the last build: nothing was written
 
 
-def load_and_check(content_dir: str, select: set[str] | None = None,
-                   ignore: set[str] | None = None) -> tuple[Content | None, Report]:
+def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
+                   jobs: int = 1) -> tuple[Content | None, Report]:
+    """`statusdocs check`: load and check in `jobs` processes."""
     from .checks import check_content, filter_loader
     from .load import load_content
 
     report = Report()
-    content = load_content(content_dir, report)
+    content = load_content(content_dir, report, jobs=jobs)
     report.items = filter_loader(report, select, ignore)
     if content is not None:
-        report.extend(check_content(content, select, ignore))
+        report.extend(check_content(content, select, ignore, jobs=jobs))
     return content, report
 
 
@@ -111,18 +112,18 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
                            seconds=time.perf_counter() - started)
 
     from .load import load_content  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
+    from .parallel import available_cores
 
+    jobs = jobs or available_cores()
     report = Report()
-    content = load_content(content_dir, report)
+    content = load_content(content_dir, report, jobs=jobs)
     if content is None or report.errors:
         return BuildResult(False, report.sorted(), files=content.files if content else 0,
                            seconds=time.perf_counter() - started)
     # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
     # while pages render, and forked workers do not copy it page by page as a collection touches each object.
-    from .parallel import available_cores
-
-    result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict,
-                                 jobs or available_cores(), cache, inputs or {})
+    result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict, jobs, cache,
+                                 inputs or {})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -169,6 +170,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         writer = PageWriter(builder, todo, staging, cache)
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
+            builder.views.before_fork(todo)
             results = run_chunks(writer, chunks, jobs, meanwhile=check)
         else:
             results = [writer(chunk) for chunk in chunks] if check() else []

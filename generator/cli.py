@@ -65,6 +65,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.add_argument("--select", type=_rules_arg, help="only these rules or families, e.g. V,C003")
     check.add_argument("--ignore", type=_rules_arg, help="skip these rules or families")
+    check.add_argument("--jobs", "-j", type=_jobs, default=0, help="processes that load and check (default: one "
+                                                                    "per core)")
 
     sub.add_parser("rules", help="list every validator rule").add_argument(
         "--format", choices=("text", "json", "markdown"), default="text")
@@ -140,8 +142,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import load_and_check
     from .diagnostics import summary_line
+    from .parallel import available_cores
 
-    content, report = load_and_check(args.content, args.select, args.ignore)
+    content, report = load_and_check(args.content, args.select, args.ignore, args.jobs or available_cores())
     diags = report.sorted()
     files = content.files if content else len({d.loc.path for d in diags})
     if args.format == "json":

@@ -84,31 +84,14 @@ _SCALAR = yaml.constructor.SafeConstructor()
 _INVALID = object()
 
 
-def _loc_maker() -> Callable[[str, int, int], Loc]:
-    """`Loc(path, line, col)` at under half the cost: the loader makes one per field (~90 per file), and a frozen
-    dataclass's __init__ sets each field through object.__setattr__. Filling the new instance's __dict__ makes
-    the same object; should Loc ever lose its __dict__, the class itself is used."""
-    new = object.__new__
-
-    def make(path: str, line: int, col: int) -> Loc:
-        loc = new(Loc)
-        fields = loc.__dict__
-        fields["path"], fields["line"], fields["col"] = path, line, col
-        return loc
-
-    try:
-        if make("", 1, 2) == Loc("", 1, 2) and repr(make("", 1, 2)) == repr(Loc("", 1, 2)):
-            return make
-    except AttributeError:  # pragma: no cover - a Loc with __slots__
-        pass
-    return Loc  # pragma: no cover
-
-
-_make_loc = _loc_maker()
-
-
 def _loc(path: str, node: yaml.Node) -> Loc:
-    return _make_loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _at(node: yaml.Node) -> int:
+    """Where a node starts, as `model.Located.locs` holds it."""
+    mark = node.start_mark
+    return model.at(mark.line + 1, mark.column + 1)
 
 
 def read_text(path: str, report: Report) -> str | None:
@@ -291,7 +274,7 @@ class Converter:
     It visits every node of every content file, so it avoids work per node where it can: locations are made
     only for paths that have none yet, and alias tracking only runs when the text could hold an anchor."""
 
-    def __init__(self, path: str, report: Report, locs: dict[str, Loc], aliases: bool = True):
+    def __init__(self, path: str, report: Report, locs: dict[str, int], aliases: bool = True):
         self.path = path
         self.report = report
         self.locs = locs
@@ -314,8 +297,7 @@ class Converter:
                        hint="statusdocs only reads plain YAML data; remove the tag")
             return _INVALID
         if field not in self.locs:
-            mark = node.start_mark
-            self.locs[field] = _make_loc(self.path, mark.line + 1, mark.column + 1)
+            self.locs[field] = _at(node)
         method = _METHODS.get(type(kind)) or getattr(type(self), "_" + type(kind).__name__.lower())
         return method(self, node, kind, field)
 
@@ -381,7 +363,7 @@ class Converter:
         convert, item_kind = self.convert, kind.item
         if self.seen is None and id(item_kind) in _PLAIN_TEXT:
             # Lists of text (scenarios, mistakes): what `convert` and `_str` do for a text scalar, inline.
-            items, locs, path = [], self.locs, self.path
+            items, locs = [], self.locs
             for i, item in enumerate(node.value):
                 sub = f"{field}[{i}]"
                 value = item.value
@@ -389,8 +371,7 @@ class Converter:
                     items.append(convert(item, item_kind, sub))
                     continue
                 if sub not in locs:
-                    mark = item.start_mark
-                    locs[sub] = _make_loc(path, mark.line + 1, mark.column + 1)
+                    locs[sub] = _at(item)
                 items.append(value)
         else:
             items = [convert(item, item_kind, f"{field}[{i}]") for i, item in enumerate(node.value)]
@@ -424,7 +405,7 @@ class Converter:
                 self._unknown(key, field, name, kind.keys)
                 ok = False
                 continue
-            self.locs[sub] = _loc(self.path, key)
+            self.locs[sub] = _at(key)
             converted = self.convert(value, kind.value, sub)
             ok &= converted is not _INVALID
             out[name] = converted
@@ -440,7 +421,7 @@ class Converter:
         if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
         values, ok, present = {}, True, set()
-        by_name, locs, path, prefix = kind.by_name, self.locs, self.path, f"{field}." if field else ""
+        by_name, locs, prefix = kind.by_name, self.locs, f"{field}." if field else ""
         inline = self.seen is None
         for name, key, value in self._pairs(node, field):
             present.add(name)
@@ -450,8 +431,7 @@ class Converter:
                 ok = False
                 continue
             sub = prefix + name
-            mark = key.start_mark
-            locs[sub] = _make_loc(path, mark.line + 1, mark.column + 1)
+            locs[sub] = _at(key)
             if inline and id(spec.kind) in _PLAIN_TEXT and type(value) is ScalarNode and value.tag == _STR_TAG:
                 text = value.value  # what `convert` and `_str` do for a text scalar (its location is the key's)
                 if text.strip():
@@ -502,14 +482,14 @@ def _join(parent: str, name: str) -> str:
 @dataclass
 class Loaded:
     value: Any
-    locs: dict[str, Loc]
+    locs: dict[str, int]
 
 
 def load_document(text: str, path: str, kind: schema.Obj, report: Report, line_offset: int = 0) -> Loaded | None:
     node = parse_yaml(text, path, report, line_offset)
     if node is None:
         return None
-    locs: dict[str, Loc] = {"": _loc(path, node)}
+    locs: dict[str, int] = {"": _at(node)}
     if not isinstance(node, yaml.MappingNode):
         report.error("S004", _loc(path, node), f"a {kind.title or 'content file'} must be a mapping of fields, "
                                                 f"not {_kind_name(node)}")
@@ -616,6 +596,35 @@ def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | N
     return cache.get(path, kind.title, report, parse) if cache else parse(report)
 
 
+# From this many files on, a forked worker parses a share of them (see _load_files).
+PARALLEL_MIN_FILES = 400
+_CHUNK_FILES = 50
+
+
+def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None,
+                jobs: int) -> list[tuple[Loaded | None, list]]:
+    """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
+    composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
+    worker takes chunks of them too; its models come back pickled, which with locations as plain integers
+    costs a tenth of parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
+    def parse(chunk: range) -> list[tuple[Loaded | None, list]]:
+        out = []
+        for i in chunk:
+            path, kind = files[i]
+            sub = Report()
+            out.append((_load_file(path, kind, sub, cache), sub.items))
+        return out
+
+    if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
+        return parse(range(len(files)))
+    from .parallel import can_fork, run_chunks
+
+    if not can_fork():
+        return parse(range(len(files)))
+    chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
+    return [item for part in run_chunks(parse, chunks, jobs - 1) for item in part]
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. Loading and checking allocate hundreds of thousands of objects and
@@ -630,19 +639,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_content(root: str, report: Report, cache: FileCache | None = None) -> model.Content | None:
-    """Load everything under `root`. Returns None only if nothing usable could be read;
-    problems go into `report`, all of them."""
+def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1) -> model.Content | None:
+    """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
+    read; problems go into `report`, all of them."""
     gc.unfreeze()  # what the previous load froze (see below) can be collected again
     with gc_paused():
-        content = _load_content(root, report, cache)
+        content = _load_content(root, report, cache, jobs)
         # The model lives as long as the run and holds no cycles. Left young, it would be scanned by the first
         # collection once the collector is back (~0.1 s at 5000 pages), and by every full one after.
         gc.freeze()
     return content
 
 
-def _load_content(root: str, report: Report, cache: FileCache | None) -> model.Content | None:
+def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int) -> model.Content | None:
     files = 0
     site_path = os.path.join(root, "site.yaml")
     site = None
@@ -662,10 +671,14 @@ def _load_content(root: str, report: Report, cache: FileCache | None) -> model.C
     code_files = _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report, refused)
     unloadable.update(int(stem) for stem in (os.path.splitext(os.path.basename(p))[0] for p in refused)
                       if stem.isdigit())
+    comparison_files = _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report)
+    parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
+                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs))
     for path in code_files:
         files += 1
         stem = os.path.splitext(os.path.basename(path))[0]
-        loaded = _load_file(path, schema.ENTRY, report, cache)
+        loaded, findings = next(parsed)
+        report.extend(findings)
         if loaded is None:
             if stem.isdigit():
                 unloadable.add(int(stem))
@@ -684,9 +697,10 @@ def _load_content(root: str, report: Report, cache: FileCache | None) -> model.C
         entries[entry.code] = entry
 
     comparisons: dict[str, model.Comparison] = {}
-    for path in _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report):
+    for path in comparison_files:
         files += 1
-        loaded = _load_file(path, schema.COMPARISON, report, cache)
+        loaded, findings = next(parsed)
+        report.extend(findings)
         if loaded is None:
             continue
         comp: model.Comparison = loaded.value

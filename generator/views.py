@@ -198,6 +198,15 @@ class Views:
             "related": [self.entry_link(c) for c in entry.related if c in self.content.entries],
         }
 
+    def before_fork(self, pages: list[PlannedPage]) -> None:
+        """Make, before workers fork, the views that pages in every worker's share read: each comparison shows
+        two entries in full (their prose is most of the Markdown of a build), so left to the workers every
+        entry would be rendered once per worker (at 5,000 pages, ~0.9 s of CPU more)."""
+        for page in pages:
+            if page.kind == "comparison":
+                for code in self.content.comparisons[str(page.key)].codes:
+                    self.entry_view(self.content.entries[code])
+
     def _code(self, page: PlannedPage) -> dict[str, Any]:
         code = int(page.key)  # type: ignore[arg-type]
         entry = self.content.entries[code]

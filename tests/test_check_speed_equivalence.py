@@ -111,6 +111,56 @@ def test_findings_equal_without_shortcuts(seeded, monkeypatch):
     assert total > 50  # the mutations make findings of most rules
 
 
+def test_findings_equal_in_two_processes(seeded, monkeypatch):
+    """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
+    processes: every finding is the same, in the same order, as from one process."""
+    from generator import parallel
+
+    forks = []
+    real = parallel.run_chunks
+    monkeypatch.setattr(parallel, "run_chunks", lambda *a, **k: forks.append(a[2]) or real(*a, **k))
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
+    pool = [s for cell in R.all_cells(seeded) for s in T.sentences(cell.text)]
+    total = 0
+    for round_ in range(4):
+        content = copy.deepcopy(seeded)
+        _mutate(content, random.Random(100 + round_), pool)
+        one = [repr(d) for d in check_content(content)]
+        assert not forks
+        assert [repr(d) for d in check_content(content, jobs=2)] == one, round_
+        assert forks == [1, 1]  # the shared pass, then the rules, each with one worker beside this process
+        forks.clear()
+        total += len(one)
+    assert total > 50
+
+
+def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch):
+    """With many files a forked worker parses a share of them: the model, every location and every finding
+    (broken files included, in both shares) are those of a load in one process."""
+    from generator import parallel
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    (folder / "codes" / "299.yaml").write_text("code: 299\nname: [unclosed\n", encoding="utf-8")
+    first, last = sorted((folder / "comparisons").iterdir())[0], sorted((folder / "comparisons").iterdir())[-1]
+    first.write_text(first.read_text(encoding="utf-8") + "summary: twice\n", encoding="utf-8")
+    last.write_text(last.read_text(encoding="utf-8").replace("rows:", "rowz:", 1), encoding="utf-8")
+    serial_report = Report()
+    serial = load.load_content(str(folder), serial_report)
+    forks = []
+    real = parallel.run_chunks
+    monkeypatch.setattr(parallel, "run_chunks", lambda *a, **k: forks.append(a[2]) or real(*a, **k))
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(load, "_CHUNK_FILES", 7)
+    parallel_report = Report()
+    two = load.load_content(str(folder), parallel_report, jobs=2)
+    assert forks == [1]
+    assert serial is not None and two == serial
+    assert [repr(d) for d in parallel_report.items] == [repr(d) for d in serial_report.items]
+    assert {d.rule for d in serial_report.items} >= {"S001", "S002", "S003"}
+    assert two.comparisons[first.stem].loc("summary") == serial.comparisons[first.stem].loc("summary")
+
+
 # ---------------------------------------------------------------- regex prefilters
 
 def _sample(pattern_tree, rng: random.Random) -> str:

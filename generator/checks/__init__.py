@@ -9,8 +9,9 @@ from .registry import RULES, Rule, run_rules
 __all__ = ["RULES", "Rule", "check_content"]
 
 
-def check_content(content: Content, select: set[str] | None = None, ignore: set[str] | None = None) -> list[Diagnostic]:
-    return run_rules(content, select=select, ignore=ignore)
+def check_content(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
+                  jobs: int = 1) -> list[Diagnostic]:
+    return run_rules(content, select=select, ignore=ignore, jobs=jobs)
 
 
 def filter_loader(report: Report, select: set[str] | None, ignore: set[str] | None) -> list[Diagnostic]:

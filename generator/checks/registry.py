@@ -53,20 +53,28 @@ def _ignored(diag: Diagnostic, owner: Entry | Comparison | None) -> bool:
     return False
 
 
-def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None) -> list[Diagnostic]:
+def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
+              jobs: int = 1) -> list[Diagnostic]:
+    """Every selected rule over the content, in `jobs` processes on a large site: the shared pass over the cells
+    split among them first, then the rules handed out one at a time. Findings come in the order of RULES."""
+    from ..load import PARALLEL_MIN_FILES, gc_paused
     from . import rules  # importing registers the rules
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
-    from ..load import gc_paused
+    chosen = [r for r in RULES.values() if r.func is not None and selected(r.id, select, ignore)]
 
-    out = []
+    def apply(group: list[Rule]) -> list[Diagnostic]:
+        return [diag for r in group for diag in r.func(content)  # type: ignore[misc]
+                if not _ignored(diag, owners.get(diag.loc.path))]
+
     with gc_paused(), rules.cells_memo():
-        for r in RULES.values():
-            if r.func is None or not selected(r.id, select, ignore):
-                continue
-            for diag in r.func(content):
-                if not _ignored(diag, owners.get(diag.loc.path)):
-                    out.append(diag)
-    return out
+        if jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES:
+            from ..parallel import can_fork, run_chunks
 
+            if can_fork():
+                # The rules that read the shared pass name it in their code: make it before they run.
+                if any("scan" in r.func.__code__.co_names for r in chosen):  # type: ignore[union-attr]
+                    rules.scan_in_parallel(content, jobs)
+                return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
+        return apply(chosen)

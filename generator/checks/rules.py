@@ -279,7 +279,9 @@ class Scan:
     cells: list[Cell]
     flags: list[int]         # per cell: the word sets met and the bits above (-1 for non-ASCII text: exact paths)
     sentences: list[tuple]   # V005: (group key, cell index, sentence index, sentence or None, masked key or None)
-    row_tokens: list[set[bytes] | None]  # V009: per row cell in order, its tokens less numbers, if easily known
+    # V009: per row cell in order, its tokens less numbers, if easily known: the letters of the text with
+    # everything else a space (its runs of letters), one bytes object, cheap to send between processes.
+    row_tokens: list[bytes | None]
 
     def may(self, pattern: str) -> list[int]:
         """Indices of the cells in which the named pattern can match."""
@@ -297,6 +299,32 @@ def scan(content: Content) -> Scan:
 
 def _scan(content: Content) -> Scan:
     cells = all_cells(content)
+    return Scan(cells, *_scan_cells(content, cells, range(len(cells))))
+
+
+def scan_in_parallel(content: Content, jobs: int) -> None:
+    """Make the shared pass of `scan` in `jobs` processes, each taking chunks of the cells (forked workers send
+    back their flags and sentences), and keep it for this run of the rules as `scan` would."""
+    from ..parallel import run_chunks
+
+    assert _MEMO is not None, "only within cells_memo()"
+    cells = all_cells(content)
+    step = max(1, -(-len(cells) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
+    chunks = [range(i, min(i + step, len(cells))) for i in range(0, len(cells), step)]
+    flags: list[int] = []
+    sentences: list[tuple] = []
+    row_tokens: list[bytes | None] = []
+    for part_flags, part_sentences, part_rows in run_chunks(lambda r: _scan_cells(content, cells, r), chunks,
+                                                            jobs - 1):
+        flags += part_flags
+        sentences += part_sentences
+        row_tokens += part_rows
+    _MEMO[(id(content), "scan")] = Scan(cells, flags, sentences, row_tokens)
+
+
+def _scan_cells(content: Content, cells: list[Cell], indices: range) \
+        -> tuple[list[int], list[tuple], list[bytes | None]]:
+    """The shared pass over the cells at `indices`: per cell its flags, its V005 sentences, its V009 tokens."""
     uni = universe(content)
     word_bits, _ = _keyword_rules()
     words, is_word = frozenset(word_bits), word_bits.__getitem__
@@ -304,9 +332,10 @@ def _scan(content: Content) -> Scan:
     min_words = MIN_WORDS.get
     flags: list[int] = []
     sentences: list[tuple] = []
-    row_tokens: list[set[bytes] | None] = []
+    row_tokens: list[bytes | None] = []
     add_flags, add_sentence = flags.append, sentences.append
-    for i, cell in enumerate(cells):
+    for i in indices:
+        cell = cells[i]
         text, kind = cell.text, cell.kind
         if not (SHORTCUTS and text.isascii()):
             add_flags(-1)
@@ -338,7 +367,7 @@ def _scan(content: Content) -> Scan:
             add_flags(f | _INFORMATIVE)
             continue
         if kind == "row":  # without ' or -, the tokens less numbers are the runs of letters
-            row_tokens.append(None if joints else set(runs))
+            row_tokens.append(None if joints else letters)
         # A run outside `not_content` makes its token a content word that masking leaves in place; the
         # tokens holding such runs are at least their number less the joints.
         if n - sum(map(not_content, runs)) - joints >= 2:
@@ -366,7 +395,7 @@ def _scan(content: Content) -> Scan:
             else:
                 key = _masked_sentence(content, sentence, cell.codes)
                 add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, si, sentence, key))
-    return Scan(cells, flags, sentences, row_tokens)
+    return flags, sentences, row_tokens
 
 
 # ====================================================================== V: vague cells
@@ -594,7 +623,7 @@ def same_both_sides(content: Content) -> Iterator[Diagnostic]:
     row_tokens = iter(scan(content).row_tokens)  # the row cells come in this order, left then right
     for comp in content.comparisons.values():
         for i, row in enumerate(comp.rows):
-            known = next(row_tokens), next(row_tokens)
+            known = [None if t is None else set(t.split()) for t in (next(row_tokens), next(row_tokens))]
             if letters is not None and _surely_different(row.left, row.right, letters, *known):
                 continue
             left = set(_masked_sentence(content, row.left, tuple(comp.codes)).split())

@@ -133,7 +133,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     from .builder import Builder
     from .cache import page_key
     from .checks import check_content
-    from .parallel import can_fork, run_chunks
+    from .parallel import Forked, can_fork, run_chunks
     from .write import Staging
 
     # Plan, and keep every page whose key (what it is made from, by content) is the one of the file in place.
@@ -158,9 +158,11 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     def failing() -> bool:
         return bool(report.errors or (strict and report.items))
 
+    checking: Forked | None = None
+
     def check() -> bool:
         """Check the content; False if the build has failed (then nothing more is rendered)."""
-        report.extend(check_content(content))
+        report.extend(checking.result() if checking else check_content(content))
         if cache is not None and not keys:
             key_pages()
         return not failing()
@@ -170,6 +172,9 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         writer = PageWriter(builder, todo, staging, cache)
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
+            # The check in a child of its own from now on, beside the views made before the render workers
+            # fork; this process collects its findings, then renders too.
+            checking = Forked(lambda: check_content(content))
             builder.views.before_fork(todo)
             results = run_chunks(writer, chunks, jobs, meanwhile=check)
         else:
@@ -194,6 +199,9 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     except BaseException:
         staging.abort()
         raise
+    finally:
+        if checking is not None:
+            checking.close()
 
     # Record what was made from what, for the next build.
     if cache is not None:

@@ -66,6 +66,44 @@ def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn:
         conn.close()
 
 
+def _run_one(task: Callable[[], Any], conn: Any, parent: int) -> None:
+    _start_worker(parent)
+    try:
+        conn.send((True, task()))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        conn.send((False, exc))
+    finally:
+        conn.close()
+
+
+class Forked:
+    """`task()` in a forked child, started now; `result()` waits for what it returns (or raises what it raised).
+    `close()` stops the child if it is still running."""
+
+    def __init__(self, task: Callable[[], Any]):
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._proc = context.Process(target=_run_one, args=(task, send, os.getpid()), daemon=True)
+        self._proc.start()
+        send.close()
+
+    def result(self) -> Any:
+        try:
+            ok, payload = self._receive.recv()
+        except EOFError:
+            self._proc.join()
+            raise RuntimeError(f"a worker died (exit status {self._proc.exitcode})") from None
+        if not ok:
+            raise payload
+        return payload
+
+    def close(self) -> None:
+        self._receive.close()
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+
+
 def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
                meanwhile: Callable[[], bool] | None = None) -> list[Any]:
     """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile` and then takes

@@ -183,6 +183,9 @@ def ensure_corpus(n: int) -> str:
     subprocess.run([sys.executable, os.path.join(HERE, "make_corpus.py"), str(n), "--out", folder], check=True)
     with open(stamp, "w", encoding="utf-8") as fh:
         fh.write(want + "\n")
+    # make_corpus.py deleted the previous corpus: let the disk settle before anything is timed (set_aside).
+    os.sync()
+    time.sleep(SETTLE)
     return folder
 
 

@@ -162,7 +162,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
 
     def check() -> bool:
         """Check the content; False if the build has failed (then nothing more is rendered)."""
-        report.extend(checking.result() if checking else check_content(content))
+        report.extend(checking.result() if checking else check_content(content, jobs=jobs))
         if cache is not None and not keys:
             key_pages()
         return not failing()

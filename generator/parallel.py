@@ -54,19 +54,9 @@ def _take(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any) -> li
         done.append((i, task(chunks[i])))
 
 
-def _work(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any, conn: Any, parent: int) -> None:
-    """A worker: take chunks until none is left, then send everything back in one message, so the parent,
-    busy with its own work meanwhile, never has to keep up with a stream of results."""
-    _start_worker(parent)
-    try:
-        conn.send((True, _take(task, chunks, counter)))
-    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-        conn.send((False, exc))
-    finally:
-        conn.close()
-
-
 def _run_one(task: Callable[[], Any], conn: Any, parent: int) -> None:
+    """A worker: run the task, then send its result back in one message, so the parent, busy with its own work
+    meanwhile, never has to keep up with a stream of results."""
     _start_worker(parent)
     try:
         conn.send((True, task()))
@@ -111,35 +101,20 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
     none if `meanwhile` returns False (the workers are stopped). An exception in a worker is raised here.
     Freeze long-lived objects first (gc.freeze, as load_content does): a child's garbage collections would
     otherwise walk every object it inherited, copying each page of memory it touches."""
-    context = multiprocessing.get_context("fork")
-    counter = context.Value("l", 0)
-    workers = []
+    counter = multiprocessing.get_context("fork").Value("l", 0)
+    workers: list[Forked] = []
     try:
         for _ in range(jobs):
-            receive, send = context.Pipe(duplex=False)
-            proc = context.Process(target=_work, args=(task, chunks, counter, send, os.getpid()), daemon=True)
-            proc.start()
-            send.close()
-            workers.append((proc, receive))
+            workers.append(Forked(lambda: _take(task, chunks, counter)))
         if meanwhile is not None and not meanwhile():
             return []  # the results are not wanted any more: the workers are stopped below
         results: list[Any] = [None] * len(chunks)
         for i, result in _take(task, chunks, counter):  # then lend a hand with what is left
             results[i] = result
-        for proc, receive in workers:
-            try:
-                ok, payload = receive.recv()
-            except EOFError:
-                proc.join()
-                raise RuntimeError(f"a render worker died (exit status {proc.exitcode})") from None
-            if not ok:
-                raise payload
-            for i, result in payload:
+        for worker in workers:
+            for i, result in worker.result():
                 results[i] = result
         return results
     finally:
-        for proc, receive in workers:
-            receive.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
+        for worker in workers:
+            worker.close()

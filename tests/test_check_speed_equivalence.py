@@ -111,14 +111,20 @@ def test_findings_equal_without_shortcuts(seeded, monkeypatch):
     assert total > 50  # the mutations make findings of most rules
 
 
-def test_findings_equal_in_two_processes(seeded, monkeypatch):
-    """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
-    processes: every finding is the same, in the same order, as from one process."""
+@pytest.fixture()
+def forks(monkeypatch) -> list[int]:
+    """The number of workers of each `parallel.run_chunks` call, as it happens."""
     from generator import parallel
 
-    forks = []
+    calls: list[int] = []
     real = parallel.run_chunks
-    monkeypatch.setattr(parallel, "run_chunks", lambda *a, **k: forks.append(a[2]) or real(*a, **k))
+    monkeypatch.setattr(parallel, "run_chunks", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    return calls
+
+
+def test_findings_equal_in_two_processes(seeded, monkeypatch, forks):
+    """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
+    processes: every finding is the same, in the same order, as from one process."""
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
     pool = [s for cell in R.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
@@ -134,11 +140,9 @@ def test_findings_equal_in_two_processes(seeded, monkeypatch):
     assert total > 50
 
 
-def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch):
+def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch, forks):
     """With many files a forked worker parses a share of them: the model, every location and every finding
     (broken files included, in both shares) are those of a load in one process."""
-    from generator import parallel
-
     folder = tmp_path / "content"
     shutil.copytree(CONTENT, folder)
     (folder / "codes" / "299.yaml").write_text("code: 299\nname: [unclosed\n", encoding="utf-8")
@@ -147,9 +151,7 @@ def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch):
     last.write_text(last.read_text(encoding="utf-8").replace("rows:", "rowz:", 1), encoding="utf-8")
     serial_report = Report()
     serial = load.load_content(str(folder), serial_report)
-    forks = []
-    real = parallel.run_chunks
-    monkeypatch.setattr(parallel, "run_chunks", lambda *a, **k: forks.append(a[2]) or real(*a, **k))
+    assert not forks
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(load, "_CHUNK_FILES", 7)
     parallel_report = Report()

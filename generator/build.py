@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, ProseStore, Written, digest, file_state
+from .cache import BuildCache, ProseLog, Written, digest, file_state
 from .diagnostics import Diagnostic, Report
 
 if TYPE_CHECKING:
@@ -58,12 +58,14 @@ def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set
 
 class PageWriter:
     """Renders pages into the staging folder; runs in the parent, or in forked workers (`parallel`). Returns
-    per chunk the files written, the template findings and the Markdown it rendered or reused."""
+    per chunk the files written, the template findings, and the name of the file where this process records
+    the Markdown it used (`ProseLog`, with the cache on)."""
 
-    def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging, cache: BuildCache | None):
-        self.builder, self.pages, self.staging, self.cache = builder, pages, staging, cache
+    def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging, cache: BuildCache | None,
+                 prose_log: ProseLog | None):
+        self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
 
-    def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], dict[str, str]]:
+    def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], str | None]:
         from .render import TemplateFailure
 
         report = Report()
@@ -81,8 +83,7 @@ class PageWriter:
                 failed.add(str(page.template))
                 continue
             written[page.output] = self.write(page.output, data)
-        prose = self.builder.views.prose if self.builder.views else None
-        return written, report.items, prose.drain() if isinstance(prose, ProseStore) else {}
+        return written, report.items, self.prose_log.flush() if self.prose_log else None
 
     def write(self, rel: str, data: bytes) -> Written:
         """Write a file, or link the previous site's when the bytes are the same: unchanged files keep their
@@ -167,15 +168,22 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             key_pages()
         return not failing()
 
+    # The Markdown this build uses, recorded for the next one. When most pages are kept, the files that hold
+    # theirs are kept too, and only what was rendered now is added.
+    add_prose = bool(stored) and len(keep) > len(todo)
+    prose_log = ProseLog(cache.folder, builder.prose, fresh_only=add_prose) if cache and builder.prose else None
+    prose_files: set[str | None] = set()
     staging = Staging(out_dir)
     try:
-        writer = PageWriter(builder, todo, staging, cache)
+        writer = PageWriter(builder, todo, staging, cache, prose_log)
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
             # The check in a child of its own from now on, beside the views made before the render workers
             # fork; this process collects its findings, then renders too.
             checking = Forked(lambda: check_content(content))
             builder.views.before_fork(todo)
+            if prose_log is not None:
+                prose_files.add(prose_log.flush())  # the workers inherit these, and leave them to this process
             results = run_chunks(writer, chunks, jobs, meanwhile=check)
         else:
             results = [writer(chunk) for chunk in chunks] if check() else []
@@ -185,10 +193,12 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             staging.abort()
             return BuildResult(False, report.sorted(), files=content.files)
         written: dict[str, Written] = {}
-        prose: dict[str, str] = {}
         for chunk_written, _, chunk_prose in results:
             written.update(chunk_written)
-            prose.update(chunk_prose)
+            prose_files.add(chunk_prose)
+        if prose_log is not None:
+            prose_files.add(prose_log.flush())
+            prose_log.close()
         for rel in sorted(keep):
             if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
                 with open(os.path.join(staging.out, rel), "rb") as fh:
@@ -202,14 +212,16 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     finally:
         if checking is not None:
             checking.close()
+        if prose_log is not None:
+            prose_log.close()
 
     # Record what was made from what, for the next build.
     if cache is not None:
         records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}
         records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep if rel not in written})
-        if stored is not None and len(keep) > len(todo):
-            prose = {**stored, **prose}  # mostly kept pages: keep the Markdown that they used too
-        cache.save(inputs, report.sorted(), content.files, records, prose, content.entries)
+        kept_prose = cache.prose_files if add_prose else []
+        cache.save(inputs, report.sorted(), content.files, records,
+                   sorted({*kept_prose, *(name for name in prose_files if name)}), content.entries)
     outputs = {p.output for p in pages} | set(builder.extras(content))
     return BuildResult(True, report.sorted(), pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)),
                        files=content.files, rendered=len(todo))

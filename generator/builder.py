@@ -6,11 +6,10 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .cache import ProseStore
 from .diagnostics import Report
 from .model import Content
 from .plan import PlannedPage, plan_site
-from .prose import Prose
+from .prose import Prose, ProseKey
 from .render import Renderer, TemplateFailure
 from .views import Views
 
@@ -53,14 +52,14 @@ class Builder:
         self.lasting: dict[int, Any] = {}               # what Views keeps between rebuilds
         self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
 
-    def prepare(self, content: Content, report: Report, stored_prose: dict[str, str] | None = None) \
+    def prepare(self, content: Content, report: Report, stored_prose: dict[ProseKey, str] | None = None) \
             -> list[PlannedPage]:
         """Plan the site and set up the views and templates for rendering its pages; findings go to `report`."""
         base_url = self.base_url or content.site.base_url
         if self.prose is None or self.prose.codes != set(content.entries):
             self.prose = Prose(set(content.entries))
-        prose = self.prose if stored_prose is None else ProseStore(self.prose, stored_prose)
-        self.views = views = Views(content, base_url, prose, self.lasting)
+        self.prose.stored = stored_prose or {}
+        self.views = views = Views(content, base_url, self.prose, self.lasting)
         pages = plan_site(content) + static_pages(self.templates_dir)
         views.plan = pages
         if self.renderer is None:

@@ -3,7 +3,8 @@
 - `manifest.json`: a hash of every input file (content and templates), the findings of the check, and for every
   page the key of what it was made from (its sources and templates, by content hash, and everything all pages
   show) with the hash, size, modification time and inode of the file written.
-- `prose.marshal`: rendered Markdown by source text, for the set of codes that prose links to.
+- `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
+  the manifest names (one per render process of the build that wrote it, see `ProseLog`).
 
 A build whose inputs are all unchanged, with every output file as it was written, writes nothing. Otherwise
 pages whose key is unchanged are linked from the previous site, and only the others are rendered. Any change to
@@ -24,14 +25,19 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Loc
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from .prose import Prose, ProseKey
+
+FORMAT = 2
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 CONTENT_FOLDERS = ("codes", "comparisons", "pages")  # where the loader looks, besides the top level
+PROSE_PREFIX = "prose-"
+MAX_PROSE_FILES = 16  # builds that add to the recorded Markdown add files; past this many they are merged
 
 
 def _sha1() -> Any:
@@ -125,6 +131,8 @@ class BuildCache:
     findings: list[Diagnostic] = field(default_factory=list)
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
+    prose_codes: str = ""                        # the codes prose was rendered for
+    prose_files: list[str] = field(default_factory=list)
 
     @property
     def folder(self) -> str:
@@ -145,6 +153,7 @@ class BuildCache:
             cache.findings = [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8]))
                               for d in data["findings"]]
             cache.pages = {out: (rec[0], Written(rec[1], rec[2])) for out, rec in data["pages"].items()}
+            cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             return cls(os.path.abspath(out), key)  # missing or damaged: start afresh
         return cache
@@ -165,30 +174,39 @@ class BuildCache:
         """Nothing to do: the same inputs as the last good build, and its output untouched since."""
         return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
 
-    def prose(self, codes: Iterable[int]) -> dict[str, str]:
+    def prose(self, codes: Iterable[int]) -> dict[ProseKey, str]:
         """Rendered Markdown from earlier builds, for this set of codes (prose links the codes that exist)."""
+        if not self.prose_files or self.prose_codes != _codes_key(codes):
+            return {}
         try:
-            with open(os.path.join(self.folder, "prose.marshal"), "rb") as fh:
-                stored = marshal.load(fh)
-            if isinstance(stored, dict) and stored.get("\0codes") == _codes_key(codes):
-                return stored
+            return read_prose(self.folder, self.prose_files)
         except (OSError, ValueError, EOFError, TypeError):
-            pass
-        return {}
+            self.prose_files = []
+            return {}
 
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
-             pages: dict[str, tuple[str, Written]], prose: dict[str, str] | None, codes: Iterable[int]) -> None:
-        """Record a good build. Best effort: a cache that cannot be written only makes the next build slower."""
+             pages: dict[str, tuple[str, Written]], prose_files: list[str], codes: Iterable[int]) -> None:
+        """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
+        cannot be written only makes the next build slower."""
+        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+            if len(prose_files) > MAX_PROSE_FILES:
+                name = f"{PROSE_PREFIX}{os.urandom(4).hex()}.marshal"
+                data = marshal.dumps(read_prose(self.folder, prose_files))
+                self._replace(name, len(data).to_bytes(8, "little") + data)
+                prose_files = [name]
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
                               list(d.codes)] for d in findings],
-                "pages": {out: [k, w.digest, w.state] for out, (k, w) in sorted(pages.items())}}
+                "pages": {out: [k, w.digest, w.state] for out, (k, w) in sorted(pages.items())},
+                "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)
             self._replace("manifest.json", json.dumps(data, separators=(",", ":")).encode())
-            if prose is not None:
-                self._replace("prose.marshal", marshal.dumps({**prose, "\0codes": _codes_key(codes)}))
+            keep = set(prose_files)
+            for name in os.listdir(self.folder):
+                if name.endswith(".marshal") and name not in keep:
+                    os.unlink(os.path.join(self.folder, name))
 
     def _replace(self, name: str, data: bytes) -> None:
         """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
@@ -219,31 +237,68 @@ def page_key(build_key: str, shared: str, output: str, deps: Iterable[str], inpu
     return h.hexdigest()
 
 
-class ProseStore:
-    """Markdown rendered by earlier builds in front of the renderer. Remembers what this process used, so that
-    the cache written after the build holds what the site needs now (`drain`)."""
+class ProseLog:
+    """Records the Markdown a build rendered or reused (`Prose.used`) in the cache folder, one file per render
+    process: a forked worker appends to its own file after each chunk instead of sending its Markdown to the
+    parent, which only collects the file names. Each append is one length-prefixed marshal record.
 
-    def __init__(self, prose: Any, stored: dict[str, str]):
-        self.prose = prose
-        self.codes = prose.codes
-        self.stored = stored
-        self.used: dict[str, str] = {}
-        self._fresh: list[str] = []  # keys used since the last `drain`
+    With `fresh_only`, what came from the stored files is left out (those files are kept, see `build`)."""
 
-    def html(self, text: str, inline: bool = False) -> Any:
-        from markupsafe import Markup
+    def __init__(self, folder: str, prose: Prose, fresh_only: bool):
+        self.folder, self.prose, self.fresh_only = folder, prose, fresh_only
+        self.token = os.urandom(4).hex()
+        self._pid = os.getpid()
+        self._fd = -1                  # this process's file, once it has something to write
+        self._name: str | None = None
+        self._done = 0                 # prose.used[:_done] is written (by this process or, before a fork, its parent)
 
-        key = ("i" if inline else "b") + text
-        html = self.used.get(key)
-        if html is None:
-            html = self.stored.get(key)
-            if html is None:
-                html = str(self.prose.html(text, inline))
-            self.used[key] = html
-            self._fresh.append(key)
-        return Markup(html)  # noqa: S704 - rendered and sanitized by Prose, here or in an earlier build
+    def flush(self) -> str | None:
+        """Write what this process used since the last call; the name of its file, if it has one."""
+        if self._pid != os.getpid():  # a forked worker: the parent's file is not its to write
+            self._pid, self._fd, self._name = os.getpid(), -1, None
+        prose = self.prose
+        keys = prose.used[self._done:]
+        self._done = len(prose.used)
+        if self.fresh_only:
+            keys = [k for k in keys if k not in prose.stored]
+        if keys and self._fd != -2:
+            data = marshal.dumps({k: prose.rendered(k) for k in keys})
+            try:
+                if self._fd == -1:
+                    os.makedirs(self.folder, exist_ok=True)
+                    name = f"{PROSE_PREFIX}{self.token}-{self._pid}.marshal"
+                    self._fd = os.open(os.path.join(self.folder, name),
+                                       os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+                    self._name = name
+                view = memoryview(len(data).to_bytes(8, "little") + data)
+                while view:
+                    view = view[os.write(self._fd, view):]
+            except OSError:  # best effort, as the whole cache: a file cut short is ignored when read
+                self._fd = -2
+        return self._name
 
-    def drain(self) -> dict[str, str]:
-        """What was used since the last call."""
-        fresh, self._fresh = self._fresh, []
-        return {key: self.used[key] for key in fresh}
+    def close(self) -> None:
+        if self._pid == os.getpid() and self._fd >= 0:
+            os.close(self._fd)
+        self._fd = -2
+
+
+def read_prose(folder: str, names: Iterable[str]) -> dict[ProseKey, str]:
+    """The records of ProseLog files, merged; ValueError if one is damaged or cut short."""
+    merged: dict[ProseKey, str] = {}
+    for name in names:
+        if os.sep in name or not name.startswith(PROSE_PREFIX):
+            raise ValueError(name)
+        with open(os.path.join(folder, name), "rb") as fh:
+            data = memoryview(fh.read())
+        at = 0
+        while at < len(data):
+            size = int.from_bytes(data[at:at + 8], "little")
+            if at + 8 + size > len(data):
+                raise ValueError(f"{name} is cut short")
+            part = marshal.loads(data[at + 8:at + 8 + size])
+            if not isinstance(part, dict):
+                raise ValueError(name)
+            merged.update(part)
+            at += 8 + size
+    return merged

@@ -17,6 +17,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, code_escape
 from markupsafe import Markup
 
+ProseKey = tuple[str, bool]  # (Markdown text, inline)
+
 # Internal links in prose are written against this marker; the renderer replaces it by the page's
 # relative path to the site root, so one cached rendering serves pages at every depth.
 ROOT_MARK = "\ue000root/"
@@ -123,19 +125,31 @@ class Prose:
                                                (self._parser.blockprocessors, _BLOCK_NEEDS))
                        for name, chars in needs.items() if name in registry}
         self._pipelines: dict[frozenset[str], tuple[list[Any], list[Any]]] = {}
-        self._cache: dict[tuple[str, bool], str] = {}
+        self._cache: dict[ProseKey, str] = {}
+        # Rendered by earlier builds for this set of codes (the build cache's); used as if rendered here.
+        self.stored: dict[ProseKey, str] = {}
+        # The keys of `_cache` in the order this process first used them, so that the build cache can record
+        # what each render process used without being sent all of it (cache.ProseLog).
+        self.used: list[ProseKey] = []
 
     def html(self, text: str, inline: bool = False) -> Markup:
         key = (text, inline)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._simple(text)
+            cached = self.stored.get(key)
             if cached is None:
-                cached = self._convert(text)
-            if inline and cached.startswith("<p>") and cached.endswith("</p>") and cached.count("<p>") == 1:
-                cached = cached[3:-4]
+                cached = self._simple(text)
+                if cached is None:
+                    cached = self._convert(text)
+                if inline and cached.startswith("<p>") and cached.endswith("</p>") and cached.count("<p>") == 1:
+                    cached = cached[3:-4]
             self._cache[key] = cached
+            self.used.append(key)
         return Markup(cached)
+
+    def rendered(self, key: ProseKey) -> str:
+        """The HTML of a key in `used`."""
+        return self._cache[key]
 
     def _convert(self, text: str) -> str:
         """Python-Markdown's convert, running only the inline patterns and block processors that can match.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
@@ -120,8 +121,10 @@ class Views:
     def shared_fingerprint(self) -> str:
         """Changes whenever something that any page may show changes beyond its own recorded sources: the
         navigation, the set of codes prose links to, the set of comparisons and pages."""
-        return json.dumps([self.shared(), self.codes, sorted(self.content.comparisons), sorted(self.content.pages),
+        # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
+        data = json.dumps([self.shared(), self.codes, sorted(self.content.comparisons), sorted(self.content.pages),
                            self.base_url], sort_keys=True, default=str)
+        return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
     def context(self, page: PlannedPage) -> dict[str, Any]:
         base = {**self.shared(), "page": {"kind": page.kind, "url": page.url},

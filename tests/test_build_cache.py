@@ -18,6 +18,7 @@ from conftest import CONTENT, ROOT, TEMPLATES, run_cli
 from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
+from generator import cache as cache_module
 from generator.build import build
 
 CACHE = ".site.cache"
@@ -91,7 +92,8 @@ def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
     assert tree_bytes(str(out)) == clean_tree
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage", "prose cut short",
+                                    "prose missing"])
 def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0
@@ -105,11 +107,73 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
         data["pages"] = {k: [v[0]] for k, v in data["pages"].items()}
         manifest.write_text(json.dumps(data))
     else:
-        (tmp_path / CACHE / "prose.marshal").write_bytes(b"\x00\xff not marshal")
+        prose = sorted((tmp_path / CACHE).glob("prose-*.marshal"))
+        assert prose and json.loads(manifest.read_text())["prose"]["files"] == [p.name for p in prose]
+        if damage == "prose garbage":
+            prose[0].write_bytes(b"\x00\xff not marshal")
+        elif damage == "prose cut short":
+            prose[0].write_bytes(prose[0].read_bytes()[:-10])
+        else:
+            prose[0].unlink()
     shutil.rmtree(out)
     result = run_cli("build", "--out", str(out))
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert tree_bytes(str(out)) == clean_tree
+
+
+class _CountingProse:
+    """Counts the Markdown rendered (not taken from the build cache) by Prose in this process."""
+
+    def __init__(self, monkeypatch):
+        from generator.prose import Prose
+
+        self.rendered = 0
+        simple = Prose._simple
+
+        def counted(prose, text):
+            self.rendered += 1
+            return simple(prose, text)
+
+        monkeypatch.setattr(Prose, "_simple", counted)
+
+
+def test_the_cache_keeps_the_markdown_of_every_page(tmp_path, monkeypatch):
+    """After a cold build, an edit build (its new Markdown added to the recorded files) and a template change
+    (every page rendered again), no Markdown is rendered twice; the files stay few and the output exact."""
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    shutil.copytree(CONTENT, tmp_path / "content")
+    args = (str(tmp_path / "content"), str(tmp_path / "templates"), str(tmp_path / "out" / "site"))
+    cache = tmp_path / "out" / CACHE
+    counting = _CountingProse(monkeypatch)
+    assert build(*args, jobs=1).ok
+    assert counting.rendered > 100
+    files = set(json.loads((cache / "manifest.json").read_text())["prose"]["files"])
+    merged = 0
+
+    for n in range(cache_module.MAX_PROSE_FILES + 2):  # edits: a new summary sentence each time
+        entry = tmp_path / "content" / "codes" / "412.yaml"
+        _sub(entry, r"^summary: .*$", f"summary: Edited summary {n} of this code, written by the cache test.")
+        _sub(entry, r"^when_to_use: \|\n  ", f"when_to_use: |\n  Edit {n}. ")
+        counting.rendered = 0
+        result = build(*args, jobs=1)
+        assert result.ok and 0 < result.rendered < result.pages / 2
+        assert 0 < counting.rendered < 10  # the edited text only
+        before, files = files, set(json.loads((cache / "manifest.json").read_text())["prose"]["files"])
+        if len(files) == 1 and len(before) == cache_module.MAX_PROSE_FILES:
+            merged += 1  # too many: merged into one
+        else:
+            assert before < files and len(files - before) == 1  # kept, and one added
+        assert {p.name for p in cache.glob("*.marshal")} == files  # nothing left behind
+    assert merged == 1
+
+    _sub(tmp_path / "templates" / "base.html", r"</body>", "<!-- changed --></body>")
+    counting.rendered = 0
+    result = build(*args, jobs=1)
+    assert result.ok and result.rendered == len(list(Path(args[2]).rglob("*.html")))  # every HTML page
+    assert counting.rendered == 0
+    clean = tmp_path / "clean" / "site"
+    assert build(args[0], args[1], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
 
 
 def test_a_generator_change_invalidates_the_cache(tmp_path):

@@ -34,13 +34,32 @@ def text_width(text: str, bold: bool) -> float:
 GAP = 12
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """textwrap.wrap(text, width, break_on_hyphens=False), with its greedy loop written out for the usual text:
+    words between single spaces, none longer than a line (then each line takes words while they fit with one
+    space before each, as textwrap's chunk loop does). Anything else goes to textwrap itself."""
+    words = text.split(" ")
+    if not text or " ".join(text.split()) != text or max(map(len, words)) > width:
+        return textwrap.wrap(text, width, break_on_hyphens=False)
+    lines = []
+    line = words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
 @functools.lru_cache(maxsize=4096)
 def _layout(text: str, css: str, max_w: float) -> tuple[tuple[str, ...], float, float]:
     """A box's lines, width and height. Answers repeat across diagrams (the same few codes), so they are
     wrapped and measured once."""
     bold = css != "dg-q"
     chars = max(12, int((max_w - 2 * PAD) / (CHAR * (1.1 if bold else 1.0))))
-    lines = tuple(textwrap.wrap(text, chars, break_on_hyphens=False)) or ("",)
+    lines = tuple(wrap(text, chars)) or ("",)
     w = max_w if not bold else min(max_w, max(text_width(s, True) for s in lines) + 2 * PAD)
     return lines, w, 2 * PAD + LINE * len(lines) - 4
 

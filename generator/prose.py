@@ -235,6 +235,17 @@ class Prose:
         if _NOT_SIMPLE.search(body) or _BLOCK_START.match(body):
             return None
         codes = self.codes
+        if "``" not in body and not body.count("`") % 2:
+            # Single backticks, an even number of them: find_code_spans pairs each with the next one, so the
+            # pieces between backticks are text and code in turn (the loop below, without a call per span).
+            pieces = body.split("`")
+            if _INLINE_SYNTAX.search("`".join(pieces[::2])):
+                return None
+            out = ["<p>"]
+            for i, piece in enumerate(pieces):
+                out.append(f"<code>{code_escape(piece.strip())}</code>" if i % 2 else _linked(piece, codes))
+            out.append("</p>")
+            return "".join(out)
         out = ["<p>"]
         last = pos = 0
         while (begin := body.find("`", pos)) != -1:

@@ -27,6 +27,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# The rows every comparison table starts with, made from the two entries (Views.compared).
+COMPARED = ("Definition", "When to use", "Client behaviour", "Caching", "Safe to retry", "Defined in",
+            "Typical scenarios", "Headers")
+
+
 class Views:
     def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
                  lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
@@ -40,6 +45,7 @@ class Views:
         # comparisons, and at thousands of pages rebuilding or rescanning these per page dominates the build.
         self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
         self.by_code = comparisons_by_code(self.comparisons)
+        self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Any] = {}
         # Across the preview's rebuilds: an entry's JSON depends on that entry (the loader returns the same object
         # while its file is unchanged) and the base URL alone.
@@ -99,8 +105,13 @@ class Views:
         if isinstance(node, str):
             comp = self.content.comparisons[node]
             return self.decision_view(comp.decision, self.comparison_link(comp))
-        entry = self.content.entries[node]
-        return {"leaf": True, **self.entry_link(node), "when": self.inline(first_sentence(entry.when_to_use)),
+        if via is None:  # the same for every comparison the code is an answer in
+            return self._once("leaf", node, lambda: self._leaf(node, None))
+        return self._leaf(node, via)
+
+    def _leaf(self, code: int, via: dict[str, Any] | None) -> dict[str, Any]:
+        entry = self.content.entries[code]
+        return {"leaf": True, **self.entry_link(code), "when": self.inline(first_sentence(entry.when_to_use)),
                 "via": via}
 
     # ------------------------------------------------------------ page contexts
@@ -242,24 +253,9 @@ class Views:
         a, b = (self.content.entries[c] for c in comp.codes)
         va, vb = self.entry_view(a), self.entry_view(b)
 
-        def yes_no(flag: bool, yes: str, no: str) -> str:
-            return yes if flag else no
-
-        generated = [
-            ("Definition", va["definition"], vb["definition"]),
-            ("When to use", va["when_to_use"], vb["when_to_use"]),
-            ("Client behaviour", va["client_behavior"], vb["client_behavior"]),
-            ("Caching", self.inline(yes_no(a.cacheable.default, "Heuristically cacheable. ", "Not cacheable by "
-                                           "default. ") + a.cacheable.note),
-             self.inline(yes_no(b.cacheable.default, "Heuristically cacheable. ", "Not cacheable by default. ")
-                         + b.cacheable.note)),
-            ("Safe to retry", self.inline(yes_no(a.retry.safe, "Yes. ", "No. ") + a.retry.note),
-             self.inline(yes_no(b.retry.safe, "Yes. ", "No. ") + b.retry.note)),
-            ("Defined in", va["spec"], vb["spec"]),
-            ("Typical scenarios", va["scenarios"][:3], vb["scenarios"][:3]),
-            ("Headers", [h["name"] for h in va["headers"]], [h["name"] for h in vb["headers"]]),
-        ]
-        rows = [{"aspect": name, "left": left, "right": right, "generated": True} for name, left, right in generated]
+        ca, cb = self.compared(a), self.compared(b)
+        rows = [{"aspect": aspect, "left": left, "right": right, "generated": True}
+                for aspect, left, right in zip(COMPARED, ca, cb, strict=True)]
         rows += [{"aspect": r.aspect, "left": self.md(r.left), "right": self.md(r.right), "generated": False}
                  for r in comp.rows]
         link = self.comparison_link(comp)
@@ -279,10 +275,24 @@ class Views:
             "others": [self.comparison_link(c) for c in self._others(comp)],
         }
 
+    def compared(self, entry: Entry) -> list[Any]:
+        """An entry's column of the generated rows of a comparison (COMPARED), the same in all its comparisons."""
+        return self._once("compared", entry.code, lambda: self._compared(entry))
+
+    def _compared(self, entry: Entry) -> list[Any]:
+        view = self.entry_view(entry)
+        caching = "Heuristically cacheable. " if entry.cacheable.default else "Not cacheable by default. "
+        return [view["definition"], view["when_to_use"], view["client_behavior"],
+                self.inline(caching + entry.cacheable.note),
+                self.inline(("Yes. " if entry.retry.safe else "No. ") + entry.retry.note),
+                view["spec"], view["scenarios"][:3], [h["name"] for h in view["headers"]]]
+
     def _others(self, comp: Comparison) -> list[Comparison]:
         """The other comparisons of either code, in the site's order."""
-        found = {id(c): c for code in comp.codes for c in self.by_code[code] if c is not comp}
-        return sorted(found.values(), key=lambda c: tuple(c.codes))
+        order = self._order
+        found = {order[id(c)] for code in comp.codes for c in self.by_code[code]}
+        found.discard(order[id(comp)])
+        return [self.comparisons[i] for i in sorted(found)]
 
     def _guide(self, page: PlannedPage) -> dict[str, Any]:
         guide = self.content.guide

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.browser import StaticServer, launch
 from tests.conftest import CONTENT, run_cli
@@ -20,6 +23,16 @@ REQUIRED_PAIRS = ["400-vs-422", "401-vs-403", "403-vs-404", "404-vs-410", "409-v
                   "200-vs-204", "201-vs-202", "405-vs-501", "406-vs-415", "413-vs-414", "408-vs-504", "429-vs-503",
                   "500-vs-502", "500-vs-503", "502-vs-504", "401-vs-407", "410-vs-451", "400-vs-409", "409-vs-423",
                   "425-vs-429", "204-vs-304"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "question", "If-Match", "x" * 30, " ", "  ", "\t", "\n", "\u00a0", "-",
+                                 "é", "`"]), max_size=40), st.integers(min_value=1, max_value=40))
+def test_diagram_wrapping_is_textwraps(pieces: list[str], width: int):
+    from generator.diagram import wrap
+
+    text = "".join(pieces)
+    assert wrap(text, width) == textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def test_every_required_pair_has_a_comparison_file():

@@ -15,6 +15,7 @@ from .diagnostics import Diagnostic, Report
 if TYPE_CHECKING:
     from .builder import Builder
     from .model import Content
+    from .parallel import Forked
     from .plan import PlannedPage
     from .write import Staging
 
@@ -113,7 +114,7 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
                            seconds=time.perf_counter() - started)
 
     from .load import load_content  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
-    from .parallel import available_cores
+    from .parallel import Forked, available_cores, can_fork
 
     jobs = jobs or available_cores()
     report = Report()
@@ -123,14 +124,27 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
                            seconds=time.perf_counter() - started)
     # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
     # while pages render, and forked workers do not copy it page by page as a collection touches each object.
-    result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict, jobs, cache,
-                                 inputs or {})
+    checking: Forked | None = None
+    if jobs > 1 and can_fork() and (cache is None or not cache.pages):
+        # No previous build: every page will be rendered. Check in a child of its own from now on, beside the
+        # planning and the rendering.
+        from .checks import check_content
+
+        checking = Forked(lambda: check_content(content))
+    try:
+        result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict, jobs, cache,
+                                     inputs or {}, checking)
+    finally:
+        if checking is not None:
+            checking.close()
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _check_render_write(content: Content, report: Report, templates_dir: str, out_dir: str, base_url: str | None,
-                        strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str]) -> BuildResult:
+                        strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str],
+                        checking: Forked | None) -> BuildResult:
+    """The build after loading; `checking` is the check already running in a child, if it is."""
     from .builder import Builder
     from .cache import page_key
     from .checks import check_content
@@ -159,8 +173,6 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     def failing() -> bool:
         return bool(report.errors or (strict and report.items))
 
-    checking: Forked | None = None
-
     def check() -> bool:
         """Check the content; False if the build has failed (then nothing more is rendered)."""
         report.extend(checking.result() if checking else check_content(content, jobs=jobs))
@@ -178,9 +190,10 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         writer = PageWriter(builder, todo, staging, cache, prose_log)
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
-            # The check in a child of its own from now on, beside the views made before the render workers
-            # fork; this process collects its findings, then renders too.
-            checking = Forked(lambda: check_content(content))
+            # The check in a child of its own (if it is not running yet), beside the views made before the render
+            # workers fork; this process collects its findings, then renders too.
+            if checking is None:
+                checking = Forked(lambda: check_content(content))
             builder.views.before_fork(todo)
             if prose_log is not None:
                 prose_files.add(prose_log.flush())  # the workers inherit these, and leave them to this process

@@ -40,8 +40,21 @@ def _escape(value: Any) -> str:
 
 class _CodeGenerator(CodeGenerator):
     """Jinja yields each piece of output (each text run, each `{{ }}`) on its own, and each yield passes up
-    through the block, the child template and the layout: a comparison page made ~400 of them. Here one
-    output node (everything between two tags) is collected in a list and yielded as one string."""
+    through the block, the child template and the layout: a comparison page made ~400 of them. Here a block,
+    and the root of a template that extends none, collect their output in a list and yield it as one string;
+    elsewhere one output node (everything between two tags) is yielded as one string."""
+
+    def blockvisit(self, nodes: Any, frame: Frame) -> None:
+        if not ((frame.block_frame or frame.rootlevel) and frame.buffer is None and not frame.require_output_check):
+            super().blockvisit(nodes, frame)  # an inner scope (or a child template's root): as it was
+            return
+        buffer = frame.buffer = self.temporary_identifier()
+        self.writeline(f"{buffer} = []")
+        try:
+            super().blockvisit(nodes, frame)
+        finally:
+            frame.buffer = None
+        self.writeline(f"yield ''.join({buffer})")
 
     def visit_Output(self, node: Output, frame: Frame) -> None:
         if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:

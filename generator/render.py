@@ -9,8 +9,10 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
+import jinja2.runtime
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Output
+from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
 try:
@@ -78,6 +80,24 @@ class _Template(jinja2.Template):
         return template
 
 
+class _Context(jinja2.runtime.Context):
+    """Calling a macro with exactly its positional arguments skips the general path (Context.call looks for
+    pass_* markers and hands the eval context to Macro.__call__, which matches arguments to parameters, callers,
+    *varargs and **kwargs): a comparison page calls ~11 macros, the decision tree recursively. The result is
+    what Macro._invoke returns, Markup when the calling template autoescapes."""
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Context.call's own names
+        if (type(__obj) is Macro and len(args) == __obj._argument_count and not __obj.caller
+                and not __obj.catch_kwargs and not __obj.catch_varargs and kwargs.keys() <= _RUNTIME_KWARGS
+                and not __obj._environment.is_async):
+            rv = __obj._func(*args)
+            return Markup(rv) if __self.eval_ctx.autoescape else rv
+        return super().call(__obj, *args, **kwargs)
+
+
+_RUNTIME_KWARGS = frozenset(("_loop_vars", "_block_vars"))  # what compiled code adds to context.call
+
+
 class _Environment(jinja2.Environment):
     """`{{ page.title }}` on a dict: Jinja tries the attribute first and takes the key after an AttributeError.
     The views are plain dicts, so look the key up first, except for names a dict has as attributes (`items`,
@@ -86,6 +106,7 @@ class _Environment(jinja2.Environment):
     _DICT_ATTRIBUTES = frozenset(dir(dict))
     template_class = _Template
     code_generator_class = _CodeGenerator
+    context_class = _Context
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
+from html import unescape
 from typing import Any
 
 import markdown
@@ -320,8 +321,12 @@ def first_sentence(text: str) -> str:
     return text[: m.end()] if m else text
 
 
-def plain(text: str) -> str:
-    """Markdown source reduced to plain text, for meta descriptions and search: drop markup characters."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[`*_#>]", "", text)
-    return " ".join(text.split())
+# Tags that end a run of text (a block, a cell, a line break); other tags (code, a, em...) sit inside words.
+_BREAKING_TAG = re.compile(r"</?(?:p|li|ul|ol|pre|table|thead|tbody|tr|td|th|br|div|h\d|blockquote|hr)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_of(html: str) -> str:
+    """Rendered prose as the reader sees it, as one line of plain text (meta descriptions, structured data,
+    search): tags dropped, entities read, whitespace collapsed. `peros_slot` stays `peros_slot`."""
+    return " ".join(unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", html))).split())

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from .diagram import decision_svg
 from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
 from .plan import PlannedPage, comparisons_by_code
-from .prose import Prose, first_sentence, plain
+from .prose import Prose, first_sentence, text_of
 
 
 def _plain(value: Any) -> Any:
@@ -63,6 +63,10 @@ class Views:
 
     def inline(self, text: str) -> Any:
         return self.prose.html(text, inline=True)
+
+    def plain(self, text: str, inline: bool = False) -> str:
+        """A prose field as plain text, from its HTML (which the page renders anyway)."""
+        return text_of(self.prose.html(text, inline))
 
     def class_info(self, klass: str) -> dict[str, Any]:
         return self._once("class", klass, lambda: self._class_info(klass))
@@ -154,7 +158,7 @@ class Views:
             data: dict[str, Any] = {
                 "@context": "https://schema.org", "@type": "FAQPage", "name": ctx["title"], "url": ctx["canonical"],
                 "mainEntity": [{"@type": "Question", "name": f["question"],
-                                "acceptedAnswer": {"@type": "Answer", "text": plain(str(f["answer"]))}}
+                                "acceptedAnswer": {"@type": "Answer", "text": text_of(f["answer"])}}
                                for f in faq]}
         else:
             data = {"@context": "https://schema.org", "@type": "TechArticle", "headline": ctx["title"],
@@ -261,7 +265,7 @@ class Views:
         link = self.comparison_link(comp)
         return {
             "title": link["title"],
-            "description": plain(comp.summary)[:300],
+            "description": self.plain(comp.summary)[:300],
             "comparison": link,
             "left": va, "right": vb,
             "summary": self.md(comp.summary),
@@ -336,12 +340,13 @@ class Views:
         items: list[dict[str, Any]] = []
         for code in self.codes:
             e = self.content.entries[code]
-            words = " ".join([plain(e.when_to_use), *(plain(s) for s in e.scenarios), e.origin or "", e.klass])
+            words = " ".join([self.plain(e.when_to_use), *(self.plain(s, True) for s in e.scenarios),
+                              e.origin or "", e.klass])
             items.append({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
                           "h": " ".join(h.name for h in e.headers)})
         for comp in self.comparisons:
             link = self.comparison_link(comp)
-            items.append({"c": None, "t": link["title"], "u": link["url"], "s": plain(comp.summary)[:160],
+            items.append({"c": None, "t": link["title"], "u": link["url"], "s": self.plain(comp.summary)[:160],
                           "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
         if self.content.guide:
             items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,

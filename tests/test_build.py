@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 import yaml
@@ -68,6 +69,65 @@ def test_comparison_page_has_generated_and_own_rows(built_site):
     for row in pair["rows"]:
         assert row["aspect"] in text
     assert "Which one?" in text and "Decision between 409 and 412" in text
+
+
+_BLOCKS = {"div", "p", "pre", "ul", "ol", "li", "table", "tr", "td", "th", "br", "blockquote", "h4"}
+
+
+class _FaqParser(HTMLParser):
+    """The JSON-LD of a page, and its FAQ section as a reader sees it: (question, answer text) pairs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.jsonld = ""
+        self.faq: list[list[str]] = []
+        self._in: str | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script" and a.get("type") == "application/ld+json":
+            self._in = "jsonld"
+        elif tag == "section" and a.get("id") == "faq":
+            self._in = "faq"
+        elif self._in == "faq" and tag == "h3":
+            self.faq.append(["", ""])
+            self._depth = 0
+        elif self._in == "faq" and self.faq and (tag == "div" or self._depth):
+            self._depth += tag == "div"
+            if tag in _BLOCKS:
+                self.faq[-1][1] += " "  # where a reader sees a break, not inside a line (links, code)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "section"):
+            self._in = None
+        elif tag == "div" and self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._in == "jsonld":
+            self.jsonld += data
+        elif self._in == "faq" and self.faq:
+            self.faq[-1][1 if self._depth else 0] += data
+
+
+def test_structured_data_says_what_the_page_says(built_site):
+    """FAQPage answers are the answers' text as shown (no tags, no Markdown), descriptions hold no Markdown."""
+    pages = [p for p in built_site.rglob("index.html") if "<section id=\"faq\">" in p.read_text()]
+    assert len(pages) > 50
+    for path in pages:
+        parser = _FaqParser()
+        parser.feed(path.read_text())
+        data = json.loads(parser.jsonld)
+        assert data["@type"] == "FAQPage", path
+        shown = [(" ".join(q.split()), " ".join(a.split())) for q, a in parser.faq]
+        said = [(q["name"], q["acceptedAnswer"]["text"]) for q in data["mainEntity"]]
+        assert said == shown, path
+    for path in built_site.rglob("index.html"):
+        description = parse(str(path)).meta.get("description", "")
+        assert "`" not in description and "](" not in description and "<" not in description, path
+    compare = parse(str(built_site / "compare" / "409-vs-412" / "index.html")).meta["description"]
+    assert "If-Match" in compare or "precondition" in compare.lower()
 
 
 def test_crawl_from_index_reaches_every_page_without_broken_links(built_site):

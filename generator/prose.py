@@ -330,3 +330,19 @@ def text_of(html: str) -> str:
     """Rendered prose as the reader sees it, as one line of plain text (meta descriptions, structured data,
     search): tags dropped, entities read, whitespace collapsed. `peros_slot` stays `peros_slot`."""
     return " ".join(unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", html))).split())
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """Plain text cut for a meta description or a search result: the sentences that fit, if they fill half the
+    room, or else the words that fit and an ellipsis. Never a word cut in two."""
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
+    if ends and ends[-1] >= limit // 2:
+        return text[:ends[-1]]
+    words = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
+    return words.rstrip(" ,;:") + "\u2026"
+

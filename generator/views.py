@@ -14,7 +14,7 @@ from markupsafe import Markup
 from .diagram import decision_svg
 from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
 from .plan import PlannedPage, comparisons_by_code
-from .prose import Prose, first_sentence, text_of
+from .prose import Prose, excerpt, first_sentence, text_of
 
 
 def _plain(value: Any) -> Any:
@@ -265,7 +265,7 @@ class Views:
         link = self.comparison_link(comp)
         return {
             "title": link["title"],
-            "description": self.plain(comp.summary)[:300],
+            "description": excerpt(self.plain(comp.summary)),
             "comparison": link,
             "left": va, "right": vb,
             "summary": self.md(comp.summary),
@@ -346,7 +346,7 @@ class Views:
                           "h": " ".join(h.name for h in e.headers)})
         for comp in self.comparisons:
             link = self.comparison_link(comp)
-            items.append({"c": None, "t": link["title"], "u": link["url"], "s": self.plain(comp.summary)[:160],
+            items.append({"c": None, "t": link["title"], "u": link["url"], "s": excerpt(self.plain(comp.summary)),
                           "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
         if self.content.guide:
             items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,

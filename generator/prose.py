@@ -203,13 +203,23 @@ class Prose:
         for prep in md.preprocessors:
             lines = prep.run(lines)
         out = []
+        after_list = False
         for block in "\n".join(lines).split("\n\n"):
             block = block.lstrip("\n")
             if not block:
                 continue
-            html = f"<p>{block}</p>" if HTML_PLACEHOLDER_RE.fullmatch(block) else self._paragraph(block)
+            if HTML_PLACEHOLDER_RE.fullmatch(block):
+                html: str | None = f"<p>{block}</p>"
+            elif block.startswith("- "):
+                # A list right after a list continues it as a loose one (<p> in each item): not here.
+                html = None if after_list else self._list(block)
+            elif block.startswith("|"):
+                html = self._table(block)
+            else:
+                html = self._paragraph(block)
             if html is None:
                 return None
+            after_list = html.startswith("<ul>")
             out.append(html)
         if not out:
             return None
@@ -217,6 +227,57 @@ class Prose:
         for post in md.postprocessors:
             output = post.run(output)
         return output.strip()
+
+    def _list(self, block: str) -> str | None:
+        """What Python-Markdown makes of a block of `- ` lines, each a one-line item, or None for anything else.
+
+        No line of such a block can start a header, a setext underline or a rule, so UListProcessor takes it
+        (with sane_lists, as the first list here: no `ul` sibling before it) and makes an item of each line's
+        text after `- ` (CHILD_RE; no line is a continuation or an indented sublist). Each item's text is parsed
+        as a block in a tight list: if _paragraph accepts it, no block processor before ParagraphProcessor
+        takes it either, and that one puts it in the item as text, where the inline patterns and the sanitizer
+        treat it as they treat a paragraph's. Prettify puts each item on a line of its own."""
+        items = []
+        for line in block.split("\n"):
+            html = self._paragraph(line[2:]) if line.startswith("- ") else None
+            if html is None:
+                return None
+            items.append(f"<li>{html[3:-4]}</li>")
+        return "<ul>\n" + "\n".join(items) + "\n</ul>"
+
+    def _table(self, block: str) -> str | None:
+        """What the tables extension makes of a block of `|`-bordered rows whose second line is a rule of `-`
+        (no alignment), every row with as many cells as the header, or None for anything else.
+
+        The table processor runs before any other that could take a block starting with `|`, and its test holds
+        for these first two rows. Cells are split at every `|`, as TableProcessor._split does when no backslash
+        escapes one and no code span holds one (each cell has whole pairs of single backticks, and they pair
+        with each other in order across the row, so no pipe falls between a pair). Each cell's text, stripped of
+        spaces, gets the inline patterns and the sanitizer as a paragraph's does (if _paragraph accepts it: the
+        block-start conditions it also checks only make it refuse more). Prettify puts each element on a line."""
+        lines = block.split("\n")
+        if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]) or "\\" in block:
+            return None
+        width = lines[1].count("|") - 1
+        out = ["<table>\n<thead>\n"]
+        for n, line in enumerate(lines):
+            if n == 1:
+                out.append("</thead>\n<tbody>\n")
+                continue
+            cells = line[1:-1].split("|") if line.startswith("|") and line.endswith("|") else ()
+            if len(cells) != width:
+                return None
+            out.append("<tr>\n")
+            tag = "th" if n == 0 else "td"
+            for cell in cells:
+                cell = cell.strip(" ")
+                html = self._paragraph(cell) if cell and "``" not in cell and not cell.count("`") % 2 else None
+                if html is None:
+                    return None
+                out.append(f"<{tag}>{html[3:-4]}</{tag}>\n")
+            out.append("</tr>\n")
+        out.append("</tbody>\n</table>")
+        return "".join(out)
 
     def _paragraph(self, body: str) -> str | None:
         """What Python-Markdown makes of `body` as a block of its own: one <p> with its text, code spans and
@@ -293,6 +354,7 @@ _INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link", "im
 _NOT_SIMPLE = re.compile(r"[\x00-\x1f\\]")
 _BLOCK_START = re.compile(r"\s|[#>+\-*_\[]|\d+\.[ ]")
 _INLINE_SYNTAX = re.compile(r"[*_&<\[]")
+_TABLE_RULE = re.compile(r"\|(?:-+\|){2,}")  # a table's second row: two columns or more, no alignment
 _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
+from collections.abc import Mapping
 from typing import Any
 
 import jinja2
@@ -117,6 +118,16 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+_NOT_MAPPINGS = frozenset((str, Markup, list, tuple, int, float, bool, type(None)))
+
+
+def _is_mapping(value: Any) -> bool:
+    """Jinja's `is mapping` (isinstance of collections.abc.Mapping, an ABC check that is slow for a str), with
+    the answer for the views' own types first: a comparison row tests each of its cells."""
+    kind = type(value)
+    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
+
+
 class TemplateFailure(Exception):
     """A template could not be compiled or rendered; already recorded in the report."""
 
@@ -135,6 +146,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
         )
+        self.env.tests["mapping"] = _is_mapping
         self._deps: dict[str, frozenset[str]] = {}
 
     # ------------------------------------------------------------ dependencies

@@ -52,10 +52,12 @@ def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
 
 def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, monkeypatch):
     """render.py collects a block's output and yields it joined (Jinja yields each piece), escapes without
-    wrapping each piece in Markup and calls macros without Context.call's general path; with Jinja's own code
-    generator and context and markupsafe's escape, every page of the bundled site has the same bytes."""
+    wrapping each piece in Markup, calls macros without Context.call's general path and tests `is mapping`
+    type first; with Jinja's own code generator, context and test and markupsafe's escape, every page of the
+    bundled site has the same bytes."""
     import jinja2.compiler
     import jinja2.runtime
+    import jinja2.tests
     import markupsafe
 
     from generator import render
@@ -65,6 +67,7 @@ def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, 
     monkeypatch.setattr(render._Environment, "code_generator_class", jinja2.compiler.CodeGenerator)
     monkeypatch.setattr(render, "_escape", markupsafe.escape)
     monkeypatch.setattr(render._Environment, "context_class", jinja2.runtime.Context)
+    monkeypatch.setattr(render, "_is_mapping", jinja2.tests.test_mapping)
     assert "''.join(" not in render._Environment().compile(source, raw=True)  # the stock one is in use
     result = build(str(CONTENT), str(TEMPLATES), str(tmp_path / "site"), jobs=1, use_cache=False)
     assert result.ok

@@ -76,6 +76,16 @@ near_simple = st.lists(plain | st.sampled_from(["`x_y`", "`a<b>&c`", "`", "``"])
     lambda parts: st.tuples(st.just(parts), st.integers(0, len(parts)), st.sampled_from(SYNTAX + SPACES + [""]))
 ).map(lambda t: "".join(t[0][: t[1]]) + t[2] + "".join(t[0][t[1]:]))
 paragraphs = st.lists(near_simple | st.sampled_from(SNIPPETS), min_size=1, max_size=4).map("\n\n".join)
+# Blocks of `- ` items (now and then another bullet, an indent or a line that is no item), among paragraphs.
+bullet = st.sampled_from(["- ", "- ", "- ", "-  ", "* ", "+ ", "  - ", "-", "1. ", ""])
+list_block = st.lists(st.tuples(bullet, near_simple).map("".join), min_size=1, max_size=4).map("\n".join)
+lists = st.lists(list_block | near_simple, min_size=1, max_size=4).map("\n\n".join)
+# Tables: a header, a rule (now and then aligned or short), rows of cells (now and then one too many or few).
+cell = near_simple | st.sampled_from(["", " ", "`a|b`", "x_y", "\\|", "`", "409"])
+rule = st.sampled_from(["|---|---|", "|---|---|", "|-|-|", "|:---|---:|", "|---|", "| --- | --- |", "|---|---|---|"])
+row = st.tuples(st.lists(cell, min_size=1, max_size=3), st.sampled_from([" |", " |", "|", "", " "])).map(
+    lambda t: "| " + " | ".join(t[0]) + t[1])
+tables = st.tuples(row, rule, st.lists(row, max_size=3)).map(lambda t: "\n".join([t[0], t[1], *t[2]]))
 
 
 @settings(max_examples=int(1500 * SCALE), **SETTINGS)
@@ -105,6 +115,24 @@ def test_several_blocks_render_as_before(text: str, end: str):
 
 
 @settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@given(lists, st.sampled_from(["", "\n", "\n\n```\ncode\n```\n"]))
+@example("- one\n- two 409 instead\n", "")
+@example("- a\n\n- b", "")
+@example("Lead:\n\n- `x_y` 412\n- b\n\nAfter.", "\n")
+def test_lists_render_as_before(text: str, end: str):
+    assert_same(text + end)
+
+
+@settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@given(st.lists(tables | near_simple | list_block, min_size=1, max_size=3).map("\n\n".join))
+@example("Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | 409 instead |\n")
+@example("| a | b |\n|---|---|\n| `x|y` | z |")
+@example("| a | b |\n|---|---|\n| x | yz")
+def test_tables_render_as_before(text: str):
+    assert_same(text)
+
+
+@settings(max_examples=int(1000 * SCALE), **SETTINGS)
 @given(st.lists(st.sampled_from(["409", "1", "0", "5", " ", ".", ",", "-", ":", "§", "/", "#", "%", "a", "A", "\n",
                                  "instead", "vs.", "é", "٤"]), max_size=20).map("".join))
 def test_code_regex_matches_where_the_original_does(text: str):
@@ -114,7 +142,9 @@ def test_code_regex_matches_where_the_original_does(text: str):
 def test_fast_path_is_taken_for_common_cells():
     """Guards the speed: the shapes most prose cells have must not fall back to a full convert."""
     for text in ["Plain words, 409 instead.", "Send `x_y` with 412 when `a<b>` holds.\n",
-                 "Lead in:\n\n```json\n{\"a\": 1}\n```\n", "One.\n\nTwo 409 instead."]:
+                 "Lead in:\n\n```json\n{\"a\": 1}\n```\n", "One.\n\nTwo 409 instead.",
+                 "- One `x` item.\n- Two, 409 instead.\n", "Lead:\n\n- a\n- b\n\nAfter.",
+                 "Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | Counts 409 responses |\n"]:
         assert NEW._simple(text) is not None, text
 
 

@@ -15,6 +15,8 @@ import shutil
 import pytest
 import yaml
 from conftest import CONTENT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from generator import load
@@ -332,3 +334,14 @@ def test_letter_runs_match_the_rules_tokens():
         tokens = T.tokens(text)
         assert len(runs) - raw.count(b"-") - raw.count(b"'") <= len(tokens)
         assert [r.decode() for r in runs] == re.findall("[a-z]+", text.lower())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", "409", ".", "!", "?", ";", " ", "  ", "\n", "\t", "\x1c", "\x1f", "-",
+                                 "*", "`", '"', "(", "\n\n", "\n- ", "\r", "\x0b", "\x0c", "word"]),
+                max_size=16).map("".join))
+def test_sentences_split_on_bytes_as_on_text(text: str):
+    """The scan splits ASCII cells into V005's sentences as bytes: the same sentences as T.sentences."""
+    pieces = [p.decode() for p in R._SENTENCE_BYTES.split(text.encode()) if p.strip(R._SPACE_BYTES)]
+    assert [p.strip() for p in pieces] == T.sentences(text)
+

@@ -214,6 +214,11 @@ _TOKEN_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or c in b
 _SINGLE_LETTERS = frozenset(bytes([c]) for c in range(97, 123))
 # Where SENTENCE could split: a newline, or [.!?;] and then whitespace (as \s sees it, for ASCII).
 _SPLIT_BYTES = bytes(10 if c == 10 else 46 if c in b".!?;" else 32 if chr(c).isspace() else 120 for c in range(256))
+# T.SENTENCE and the whitespace str.strip removes, for ASCII bytes: \s of a str pattern also matches \x1c-\x1f.
+_SPACE_BYTES = bytes(c for c in range(128) if chr(c).isspace())
+_SPACE = b"[" + re.escape(_SPACE_BYTES) + b"]"
+_SENTENCE_BYTES = re.compile(rb"(?<=[.!?;])" + _SPACE + rb"+(?=[A-Z0-9`*\"(])|\n" + _SPACE + rb"*\n|\n" + _SPACE
+                             + rb"*[-*]" + _SPACE + rb"+")
 
 
 def _bytes_of(words: Any) -> frozenset[bytes]:
@@ -387,14 +392,18 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range) \
                 key = _masked_sentence(content, text.strip(), cell.codes)
                 add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, 0, None, key))
             continue
+        if fast_keys:  # T.sentences on the bytes; the rule finds a sentence's text again if it needs it
+            si = 0
+            for part in _SENTENCE_BYTES.split(raw):
+                if part.strip(_SPACE_BYTES):
+                    sentence_runs = part.translate(PF.LETTERS_ONLY).split()
+                    if len(sentence_runs) >= 6:
+                        add_sentence((hash(tuple(filterfalse(masked_letters, sentence_runs))), i, si, None, None))
+                    si += 1
+            continue
         for si, sentence in enumerate(T.sentences(text)):
-            if fast_keys:
-                sentence_runs = PF.letter_runs(sentence.encode())
-                if len(sentence_runs) >= 6:
-                    add_sentence((uni.runs_key(sentence_runs), i, si, sentence, None))
-            else:
-                key = _masked_sentence(content, sentence, cell.codes)
-                add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, si, sentence, key))
+            key = _masked_sentence(content, sentence, cell.codes)
+            add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, si, sentence, key))
     return flags, sentences, row_tokens
 
 
@@ -534,7 +543,8 @@ def boilerplate(content: Content) -> Iterator[Diagnostic]:
         for _, i, si, sentence, key in records:
             cell = sc.cells[i]
             if key is None:
-                key = _masked_sentence(content, cell.text.strip() if sentence is None else sentence, cell.codes)
+                key = _masked_sentence(content, T.sentences(cell.text)[si] if sentence is None else sentence,
+                                       cell.codes)
             keyed.append((i, si, key, cell))
     keyed.sort(key=lambda k: (k[0], k[1]))
     seen: dict[str, dict[str, Cell]] = defaultdict(dict)

@@ -276,7 +276,7 @@ class Views:
                          for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
-            "others": [self.comparison_link(c) for c in self._others(comp)],
+            "others": self._others(comp),
         }
 
     def compared(self, entry: Entry) -> list[Any]:
@@ -291,12 +291,16 @@ class Views:
                 self.inline(("Yes. " if entry.retry.safe else "No. ") + entry.retry.note),
                 view["spec"], view["scenarios"][:3], [h["name"] for h in view["headers"]]]
 
-    def _others(self, comp: Comparison) -> list[Comparison]:
-        """The other comparisons of either code, in the site's order."""
-        order = self._order
-        found = {order[id(c)] for code in comp.codes for c in self.by_code[code]}
-        found.discard(order[id(comp)])
-        return [self.comparisons[i] for i in sorted(found)]
+    def _others(self, comp: Comparison) -> list[dict[str, Any]]:
+        """Links to the other comparisons of either code, in the site's order."""
+        found = set().union(*(self._places(code) for code in comp.codes))
+        found.discard(self._order[id(comp)])
+        links = self._once("comparison links", None, lambda: [self.comparison_link(c) for c in self.comparisons])
+        return [links[i] for i in sorted(found)]
+
+    def _places(self, code: int) -> frozenset[int]:
+        """The places in the site's order of a code's comparisons."""
+        return self._once("places", code, lambda: frozenset(self._order[id(c)] for c in self.by_code[code]))
 
     def _guide(self, page: PlannedPage) -> dict[str, Any]:
         guide = self.content.guide

@@ -74,6 +74,30 @@ def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, 
     assert tree_bytes(str(tmp_path / "site")) == clean_tree
 
 
+def test_template_shortcuts_on_constructs_the_bundled_templates_do_not_use():
+    """Loop filters, recursive loops, call blocks, namespaces, `with`, filter blocks, literals, undefined names:
+    the same output (and the same error) as stock Jinja."""
+    import jinja2
+
+    from generator import render
+
+    ours = render._Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    stock = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    source = """{% set ns = namespace(n=0) %}{% for x in items if x.v > 1 recursive %}{{ x.name }}{% set ns.n = ns.n
++ x.v %}{% if x.kids %}[{{ loop(x.kids) }}]{% endif %}{% endfor %} {{ ns.n }} {{ d["items"] }} {{ items |
+selectattr("v") | map(attribute="name") | join(",") }} {% macro m(a) %}<{{ a.name }}>{{ caller() if caller is
+defined else '' }}{% endmacro %}{% call m(items[0]) %}c{{ items[1].name }}{% endcall %} {{ {"k": items[0].name}.k
+}} {{ [items[0].name, d.x][1] }} {% with y = d.x %}{{ y }}{% endwith %} {{ items[0].missing is defined }} {%
+filter upper %}{{ items[0].name }}{% endfilter %} {{ d.get("x") }} {{ d.keys() | list }} {{ "%s" % d.x }} {{
+ns.n.real }} {{ m(d) if d.name is defined else "" }}"""
+    data = {"items": [{"name": "a<", "v": 2, "kids": [{"name": "k", "v": 3, "kids": []}]},
+                      {"name": "b", "v": 0, "kids": []}], "d": {"x": "<y>", "items": 5}}
+    assert ours.from_string(source).render(**data) == stock.from_string(source).render(**data)
+    for env in (ours, stock):
+        with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
+            env.from_string("{{ d.nope }}").render(d={})
+
+
 def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     out = tmp_path / "site"
     first = run_cli("build", "--out", str(out))

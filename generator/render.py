@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -51,26 +51,23 @@ class _CodeGenerator(CodeGenerator):
         if not ((frame.block_frame or frame.rootlevel) and frame.buffer is None and not frame.require_output_check):
             super().blockvisit(nodes, frame)  # an inner scope (or a child template's root): as it was
             return
-        buffer = frame.buffer = self.temporary_identifier()
-        self.writeline(f"{buffer} = []")
-        try:
-            super().blockvisit(nodes, frame)
-        finally:
-            frame.buffer = None
-        self.writeline(f"yield ''.join({buffer})")
+        self._joined(frame, lambda: super(_CodeGenerator, self).blockvisit(nodes, frame))
 
     def visit_Output(self, node: Output, frame: Frame) -> None:
         if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
             super().visit_Output(node, frame)  # a macro or {% set %} body (a buffer already), or one piece
             return
+        self._joined(frame, lambda: super(_CodeGenerator, self).visit_Output(node, frame))
+
+    def _joined(self, frame: Frame, visit: Callable[[], None]) -> None:
+        """Write `visit`'s code with the frame's output collected in a new list, then a yield of it joined."""
         buffer = frame.buffer = self.temporary_identifier()
         self.writeline(f"{buffer} = []")
         try:
-            super().visit_Output(node, frame)
+            visit()
         finally:
             frame.buffer = None
         self.writeline(f"yield ''.join({buffer})")
-
 
     @optimizeconst
     def visit_Getattr(self, node: Getattr, frame: Frame) -> None:
@@ -86,7 +83,7 @@ class _CodeGenerator(CodeGenerator):
         self.write(f").__class__ is dict and {attr} in {value} else environment.getattr({value}, {attr}))")
 
 
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # names a dict has as attributes: `x.items` is the method, as in Jinja
 
 
 class _Template(jinja2.Template):
@@ -121,13 +118,12 @@ class _Environment(jinja2.Environment):
     The views are plain dicts, so look the key up first, except for names a dict has as attributes (`items`,
     `get`...), which keep Jinja's order: the result is the same, without an exception per lookup."""
 
-    _DICT_ATTRIBUTES = frozenset(dir(dict))
     template_class = _Template
     code_generator_class = _CodeGenerator
     context_class = _Context
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in self._DICT_ATTRIBUTES:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except KeyError:

@@ -42,7 +42,7 @@ MAX_ENTRIES = 500
 TIMEOUT = 1800  # seconds for one tool run; a run past it is killed and recorded as failed
 
 TRASH = os.path.join(OUT, "trash")
-SETTLE = 30  # seconds to wait after emptying the trash of an earlier run, before any timing
+SETTLE = 30  # seconds for the disk to settle after many files were deleted (old trash, a replaced site)
 
 TOOLS = ["statusdocs build (cold)", "statusdocs build (warm)", "statusdocs build (one entry edited)",
          "statusdocs check", "hugo", "mkdocs build"]
@@ -241,8 +241,8 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
                                                   "mkdocs.yml"), "-d", dest], os.path.join(logs, f"mkdocs-{r}.log")))
             html["mkdocs"] = html_files(dest)
         # Last in the round: the edited build's new site replaces the old one, which is then deleted, and file
-        # creation right after many deletions is slower on this disk (see set_aside). The next tool to run is
-        # this tool's own cold build, not another tool.
+        # creation right after thousands of deletions costs several times the system time on this disk (see
+        # set_aside): the disk gets SETTLE seconds before the next round's first run.
         entry = os.path.join(corpus, "codes", EDITED_ENTRY)
         original = edit_entry(entry, r)
         try:
@@ -251,6 +251,8 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
         finally:
             with open(entry, "wb") as fh:
                 fh.write(original)
+        os.sync()
+        time.sleep(SETTLE)
         rounds += 1
         last = time.perf_counter() - round_start
         spent = time.perf_counter() - began

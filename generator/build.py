@@ -99,8 +99,8 @@ class PageWriter:
 def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
     """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
-    inputs are kept, and the check runs in this process while forked workers render (`jobs`, default: every
-    core). The output is byte-identical whatever the cache holds and however many workers render."""
+    inputs are kept; on `jobs` cores (default: every one) the check runs in a forked child while forked workers
+    and this process render. The output is byte-identical whatever the cache holds and however many render."""
     from .cache import generator_fingerprint, hash_inputs
 
     started = time.perf_counter()

@@ -192,8 +192,7 @@ class BuildCache:
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             if len(prose_files) > MAX_PROSE_FILES:
                 name = f"{PROSE_PREFIX}{os.urandom(4).hex()}.marshal"
-                data = marshal.dumps(read_prose(self.folder, prose_files))
-                self._replace(name, len(data).to_bytes(8, "little") + data)
+                self._replace(name, _record(read_prose(self.folder, prose_files)))
                 prose_files = [name]
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
@@ -262,7 +261,7 @@ class ProseLog:
         if self.fresh_only:
             keys = [k for k in keys if k not in prose.stored]
         if keys and self._fd != -2:
-            data = marshal.dumps({k: prose.rendered(k) for k in keys})
+            record = _record({k: prose.rendered(k) for k in keys})
             try:
                 if self._fd == -1:
                     os.makedirs(self.folder, exist_ok=True)
@@ -270,7 +269,7 @@ class ProseLog:
                     self._fd = os.open(os.path.join(self.folder, name),
                                        os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
                     self._name = name
-                view = memoryview(len(data).to_bytes(8, "little") + data)
+                view = memoryview(record)
                 while view:
                     view = view[os.write(self._fd, view):]
             except OSError:  # best effort, as the whole cache: a file cut short is ignored when read
@@ -281,6 +280,12 @@ class ProseLog:
         if self._pid == os.getpid() and self._fd >= 0:
             os.close(self._fd)
         self._fd = -2
+
+
+def _record(prose: dict[ProseKey, str]) -> bytes:
+    """One record of a ProseLog file: its length in 8 bytes, then the marshalled dict (read_prose reads it)."""
+    data = marshal.dumps(prose)
+    return len(data).to_bytes(8, "little") + data
 
 
 def read_prose(folder: str, names: Iterable[str]) -> dict[ProseKey, str]:

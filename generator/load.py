@@ -30,7 +30,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 
-
 def _implicit_resolvers() -> dict[str, tuple[int, tuple[tuple[str, re.Pattern[str]], ...]]]:
     """The safe loader's implicit scalar resolvers by first character ("" for the empty scalar), with the
     longest scalar any of them can match: their width, plus 1 as `$` also matches before a final newline.

@@ -888,9 +888,6 @@ TRIGGERS = [
 TRIGGER_FIELDS = {"summary", "definition", "when_to_use", "client_behavior", "scenario", "row"}
 
 
-ANY_TRIGGER = re.compile("|".join(f"(?:{t.pattern.pattern})" for t in TRIGGERS), re.I)
-
-
 @rule("C004", "other-codes-trigger", "A scenario or use that is another code's defining trigger (malformed "
       "syntax is 400, missing credentials 401, lacking permission 403, a failed If-Match 412, a duplicate 409, "
       "rate limiting 429 ...), unless the cell names that other code.",
@@ -913,7 +910,7 @@ def other_trigger(content: Content) -> Iterator[Diagnostic]:
                 continue
         # Only triggers whose words the cell has can match it, in the cell or in one of its sentences.
         possible = [trig for trig, need in zip(TRIGGERS, needs, strict=True) if sc.flags[i] & need]
-        if not any(trig.pattern.search(cell.text) for trig in possible):  # as ANY_TRIGGER.search(cell.text)
+        if not any(trig.pattern.search(cell.text) for trig in possible):  # as a search for any trigger would
             continue
         for sentence in T.sentences(cell.text):
             named = T.codes_in(sentence)

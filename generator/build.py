@@ -166,7 +166,11 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     if cache is not None and cache.pages:
         key_pages()
     keep = {p.output for p in pages if keys.get(p.output) and cache and cache.current(p.output, keys[p.output])}
-    todo = [p for p in pages if p.output not in keep]
+    # The pages that read the most sources first (the search index, the sitemap and the indexes take tens of
+    # milliseconds each): left to the end, one process would render them while the others wait.
+    # The pages that read the most sources first (the search index, the sitemap and the indexes take tens of
+    # milliseconds each): left to the end, one process would still render them while the others wait.
+    todo = sorted((p for p in pages if p.output not in keep), key=lambda p: -len(p.sources))
 
     # Render the others into a staging folder, in forked workers while this process checks the content (and,
     # with no previous build to compare with, works out the keys to record).
@@ -191,13 +195,15 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
         if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
             # The check in a child of its own (if it is not running yet), beside the views made before the render
-            # workers fork; this process collects its findings, then renders too.
+            # workers fork; this process collects its findings, then renders too. One process per core: the check
+            # takes one until it is done, then this process takes its place (a third process on two cores only
+            # adds switching, and its own copy of the views).
             if checking is None:
                 checking = Forked(lambda: check_content(content))
             builder.views.before_fork(todo)
             if prose_log is not None:
                 prose_files.add(prose_log.flush())  # the workers inherit these, and leave them to this process
-            results = run_chunks(writer, chunks, jobs, meanwhile=check)
+            results = run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=check)
         else:
             results = [writer(chunk) for chunk in chunks] if check() else []
         for _, diags, _ in results:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..diagnostics import Diagnostic
 from ..model import Content
@@ -50,6 +50,7 @@ def dangling_related(content: Content) -> Iterator[Diagnostic]:
 
 # ====================================================================== shared: the prose cells
 import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
 import functools  # noqa: E402
 import re  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
@@ -287,15 +288,24 @@ class Scan:
     # V009: per row cell in order, its tokens less numbers, if easily known: the letters of the text with
     # everything else a space (its runs of letters), one bytes object, cheap to send between processes.
     row_tokens: list[bytes | None]
+    _groups: dict[int, list[int]] | None = dataclasses.field(default=None, repr=False)  # flags -> cell indices
 
     def may(self, pattern: str) -> list[int]:
         """Indices of the cells in which the named pattern can match."""
         need = _keyword_rules()[1][pattern]
-        return [i for i, f in enumerate(self.flags) if f & need == need]
+        return self._where(lambda f: f & need == need)
 
     def unless(self, bit: int) -> list[int]:
         """Indices of the cells without the given bit."""
-        return [i for i, f in enumerate(self.flags) if not f & bit or f == -1]
+        return self._where(lambda f: not f & bit or f == -1)
+
+    def _where(self, test: Callable[[int], bool]) -> list[int]:
+        # Cells share a few dozen distinct flags among tens of thousands: test each distinct value once.
+        if self._groups is None:
+            self._groups = {}
+            for i, f in enumerate(self.flags):
+                self._groups.setdefault(f, []).append(i)
+        return sorted(i for f, cells in self._groups.items() if test(f) for i in cells)
 
 
 def scan(content: Content) -> Scan:

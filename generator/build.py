@@ -106,22 +106,33 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     started = time.perf_counter()
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
                              os.path.abspath(templates_dir), base_url]).encode())
-    inputs = hash_inputs(content_dir, templates_dir) if use_cache else None
-    cache = BuildCache.open(out_dir, key) if inputs is not None else None
-    if cache is not None and cache.up_to_date(inputs):
-        return BuildResult(not (strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
-                           pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
-                           seconds=time.perf_counter() - started)
+    cache = BuildCache.open(out_dir, key) if use_cache else None
+    inputs: dict[str, str] | None = None
+    if cache is not None and cache.inputs:  # a previous build: nothing to do if none of its inputs changed
+        inputs = hash_inputs(content_dir, templates_dir)
+        if inputs is None:
+            cache = None
+        elif cache.up_to_date(inputs):
+            return BuildResult(not (strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
+                               pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
+                               seconds=time.perf_counter() - started)
+    # With no previous build, the inputs are hashed from the bytes the loader reads (the same bytes, and not
+    # read twice), and the rest after loading.
+    read: dict[str, str] | None = {} if cache is not None and inputs is None else None
 
     from .load import load_content  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
     from .parallel import Forked, available_cores, can_fork
 
     jobs = jobs or available_cores()
     report = Report()
-    content = load_content(content_dir, report, jobs=jobs)
+    content = load_content(content_dir, report, jobs=jobs, digests=read)
     if content is None or report.errors:
         return BuildResult(False, report.sorted(), files=content.files if content else 0,
                            seconds=time.perf_counter() - started)
+    if read is not None:
+        inputs = hash_inputs(content_dir, templates_dir, {os.path.abspath(p): d for p, d in read.items()})
+        if inputs is None:
+            cache = None
     # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
     # while pages render, and forked workers do not copy it page by page as a collection touches each object.
     checking: Forked | None = None

@@ -68,10 +68,12 @@ def generator_fingerprint() -> str:
     return h.hexdigest()
 
 
-def hash_inputs(content_dir: str, templates_dir: str) -> dict[str, str] | None:
+def hash_inputs(content_dir: str, templates_dir: str, known: dict[str, str] | None = None) -> dict[str, str] | None:
     """Every file the build may read (absolute path -> content hash): the content files where the loader looks
     for them, and everything under the templates. None when that cannot be trusted to be everything the build
-    reads (a symlink, an unreadable file): the build then uses no cache."""
+    reads (a symlink, an unreadable file): the build then uses no cache. `known` holds hashes of files the
+    loader has read (absolute path -> hash of the bytes it read), which are not read again."""
+    known = known or {}
     content_dir, templates_dir = os.path.abspath(content_dir), os.path.abspath(templates_dir)
     folders = [(content_dir, False), *((os.path.join(content_dir, sub), False) for sub in CONTENT_FOLDERS),
                (templates_dir, True)]
@@ -87,7 +89,12 @@ def hash_inputs(content_dir: str, templates_dir: str) -> dict[str, str] | None:
             for name in files:
                 path = os.path.join(folder, name)
                 try:
-                    found[path] = digest(_read_regular(path))
+                    if path in known:
+                        if os.path.islink(path):  # as _read_regular refuses it
+                            return None
+                        found[path] = known[path]
+                    else:
+                        found[path] = digest(_read_regular(path))
                 except (OSError, ValueError):
                     return None
     return found

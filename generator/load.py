@@ -22,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import model, schema
+from .cache import digest
 from .diagnostics import Loc, Report
 
 try:  # libyaml is ~8x faster and keeps the same marks
@@ -95,8 +96,9 @@ def _at(node: yaml.Node) -> int:
     return model.at(mark.line + 1, mark.column + 1)
 
 
-def read_text(path: str, report: Report) -> str | None:
-    """Read a content file as UTF-8 text, reporting why it cannot be read instead of raising."""
+def read_text(path: str, report: Report, digests: dict[str, str] | None = None) -> str | None:
+    """Read a content file as UTF-8 text, reporting why it cannot be read instead of raising. With `digests`,
+    the hash of the bytes read is recorded there (`cache.digest`): the build cache's record of its inputs."""
     try:
         # O_NONBLOCK: opening a FIFO named like a content file must not wait forever for a writer.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -123,6 +125,8 @@ def read_text(path: str, report: Report) -> str | None:
     except OSError as exc:
         report.error("S009", Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
         return None
+    if digests is not None:
+        digests[path] = digest(data)
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark is harmless: drop it
         data = data[3:]
     try:
@@ -590,9 +594,10 @@ class FileCache:
         return value
 
 
-def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | None) -> Loaded | None:
+def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | None,
+               digests: dict[str, str] | None = None) -> Loaded | None:
     def parse(into: Report) -> Loaded | None:
-        text = read_text(path, into)
+        text = read_text(path, into, digests)
         return load_document(text, path, kind, into) if text is not None else None
     return cache.get(path, kind.title, report, parse) if cache else parse(report)
 
@@ -602,28 +607,34 @@ PARALLEL_MIN_FILES = 400
 _CHUNK_FILES = 50
 
 
-def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None,
-                jobs: int) -> list[tuple[Loaded | None, list]]:
+def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
+                digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
     costs a tenth of parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
-    def parse(chunk: range) -> list[tuple[Loaded | None, list]]:
-        out = []
+    def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
+        out, read = [], None if digests is None else {}
         for i in chunk:
             path, kind = files[i]
             sub = Report()
-            out.append((_load_file(path, kind, sub, cache), sub.items))
-        return out
+            out.append((_load_file(path, kind, sub, cache, read), sub.items))
+        return out, read
 
     if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
-        return parse(range(len(files)))
-    from .parallel import can_fork, run_chunks
+        parts = [parse(range(len(files)))]
+    else:
+        from .parallel import can_fork, run_chunks
 
-    if not can_fork():
-        return parse(range(len(files)))
-    chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
-    return [item for part in run_chunks(parse, chunks, jobs - 1) for item in part]
+        if not can_fork():
+            parts = [parse(range(len(files)))]
+        else:
+            chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
+            parts = run_chunks(parse, chunks, jobs - 1)
+    for _, read in parts:
+        if digests is not None and read:
+            digests.update(read)
+    return [item for part, _ in parts for item in part]
 
 
 @contextlib.contextmanager
@@ -640,19 +651,22 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1) -> model.Content | None:
+def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,
+                 digests: dict[str, str] | None = None) -> model.Content | None:
     """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
-    read; problems go into `report`, all of them."""
+    read; problems go into `report`, all of them. With `digests`, the hashes of the entry and comparison files'
+    bytes as read go there, by path (the build cache's record of them, without reading them twice)."""
     gc.unfreeze()  # what the previous load froze (see below) can be collected again
     with gc_paused():
-        content = _load_content(root, report, cache, jobs)
+        content = _load_content(root, report, cache, jobs, digests)
         # The model lives as long as the run and holds no cycles. Left young, it would be scanned by the first
         # collection once the collector is back (~0.1 s at 5000 pages), and by every full one after.
         gc.freeze()
     return content
 
 
-def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int) -> model.Content | None:
+def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
+                  digests: dict[str, str] | None) -> model.Content | None:
     files = 0
     site_path = os.path.join(root, "site.yaml")
     site = None
@@ -674,7 +688,7 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int)
                       if stem.isdigit())
     comparison_files = _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report)
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
-                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs))
+                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests))
     for path in code_files:
         files += 1
         stem = os.path.splitext(os.path.basename(path))[0]

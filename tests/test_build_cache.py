@@ -98,6 +98,27 @@ ns.n.real }} {{ m(d) if d.name is defined else "" }}"""
             env.from_string("{{ d.nope }}").render(d={})
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, jobs):
+    """With no previous build, the loader hashes the files it reads (in its worker too) and the build hashes the
+    rest: the record must be what hashing every input up front gives, or the next build would be wrongly up to
+    date, or never."""
+    from generator import load
+
+    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
+    monkeypatch.setattr(load, "_CHUNK_FILES", 7)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    (content / "codes" / "notes.txt").write_text("not read by the loader, still an input")
+    out = tmp_path / "site"
+    result = build(str(content), str(TEMPLATES), str(out), jobs=jobs)
+    assert result.ok, result.diagnostics
+    recorded = json.loads((tmp_path / CACHE / "manifest.json").read_text())["inputs"]
+    assert recorded == cache_module.hash_inputs(str(content), str(TEMPLATES))
+    assert str(content / "codes" / "409.yaml") in recorded and str(content / "codes" / "notes.txt") in recorded
+    assert build(str(content), str(TEMPLATES), str(out), jobs=jobs).up_to_date
+
+
 def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     out = tmp_path / "site"
     first = run_cli("build", "--out", str(out))

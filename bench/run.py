@@ -5,10 +5,11 @@
 
 For each size N it makes bench/corpus/N if needed, then runs `--repeat` rounds; one round runs, one after
 the other, a cold `statusdocs build` (new process, no output folder and no build cache beside it), a warm one
-(the same build again, nothing changed), one after an edit of one entry, `statusdocs check`, Hugo and
-`mkdocs build`, so slow drift of the machine touches every tool alike. Sizes in --solo run statusdocs only.
-Then the bundled content: a cold build including interpreter start, and the preview's rebuild after an edit
-of one entry (bench/edit_latency.py). Each tool is a child process: its wall time comes from
+(the same build again, nothing changed), `statusdocs check`, Hugo and `mkdocs build`, so slow drift of the
+machine touches every tool alike. Sizes in --solo run statusdocs only. Then the bundled content: a cold build
+including interpreter start, and the preview's rebuild after an edit of one entry (bench/edit_latency.py).
+Last, for each size, the builds after an edit of one entry: each replaces the site and deletes the old one,
+and nothing else is timed after such deletions (see set_aside). Each tool is a child process: its wall time comes from
 perf_counter around it, its peak RSS from os.wait4() for that one child (ru_maxrss, which covers the
 child's own children too). A tool that is not installed is skipped with a note.
 
@@ -42,7 +43,7 @@ MAX_ENTRIES = 500
 TIMEOUT = 1800  # seconds for one tool run; a run past it is killed and recorded as failed
 
 TRASH = os.path.join(OUT, "trash")
-SETTLE = 30  # seconds for the disk to settle after many files were deleted (old trash, a replaced site)
+SETTLE = 120  # seconds for the disk to settle after an earlier run's files were deleted (see set_aside)
 
 TOOLS = ["statusdocs build (cold)", "statusdocs build (warm)", "statusdocs build (one entry edited)",
          "statusdocs check", "hugo", "mkdocs build"]
@@ -149,11 +150,14 @@ def timed(cmd: list[str], log: str, cwd: str = ROOT) -> dict:
 
 
 def set_aside(path: str) -> None:
-    """Move a previous output out of the way instead of deleting it. On this machine's disk (ext4 mounted with
-    `discard`) files made soon after thousands were deleted cost several times the system time, for tens of
-    seconds: 2,000 folders holding a 30 KB file each took 0.15 s of system time on a quiet disk and 0.5 to
-    1.5 s after as many had been deleted. A delete right before a timed run charged that to whichever tool ran
-    next; a rename frees nothing. The trash is emptied after the last timing (`empty_trash`)."""
+    """Move a previous output out of the way instead of deleting it. On this machine's disk (ext4 without a
+    journal) files made soon after thousands were deleted cost several times the system time, for minutes:
+    the inode allocator skips every inode freed in the last 60 s (300 s while its block is not written back),
+    reading each one's record (`recently_deleted` in ext4's ialloc.c, the top of a kernel profile then).
+    2,000 folders holding an 18 KB file each took 0.10 s of system time on a quiet disk and 0.5 to 1.2 s after
+    as many had been deleted, still after `sync` and 75 s. A delete before a timed run charged that to whichever
+    tool ran next; a rename frees nothing. So the edited builds, which delete the site they replace, run after
+    every other timing, and the trash is emptied after the last one (`empty_trash`)."""
     if os.path.lexists(path):
         os.makedirs(TRASH, exist_ok=True)
         os.rename(path, os.path.join(TRASH, f"{time.time_ns()}-{os.path.basename(path)}"))
@@ -240,19 +244,6 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
             samples["mkdocs build"].append(timed([mkdocs, "build", "-q", "-f", os.path.join(corpus, "mkdocs",
                                                   "mkdocs.yml"), "-d", dest], os.path.join(logs, f"mkdocs-{r}.log")))
             html["mkdocs"] = html_files(dest)
-        # Last in the round: the edited build's new site replaces the old one, which is then deleted, and file
-        # creation right after thousands of deletions costs several times the system time on this disk (see
-        # set_aside): the disk gets SETTLE seconds before the next round's first run.
-        entry = os.path.join(corpus, "codes", EDITED_ENTRY)
-        original = edit_entry(entry, r)
-        try:
-            samples["statusdocs build (one entry edited)"].append(
-                timed(build, os.path.join(logs, f"statusdocs-edit-{r}.log")))
-        finally:
-            with open(entry, "wb") as fh:
-                fh.write(original)
-        os.sync()
-        time.sleep(SETTLE)
         rounds += 1
         last = time.perf_counter() - round_start
         spent = time.perf_counter() - began
@@ -263,6 +254,26 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
             break
     return {"n": n, "entries": n_entries, "comparisons": n_comparisons, "rounds": rounds, "html": html,
             "samples": {t: s for t, s in samples.items() if s}}
+
+
+def run_edits(result: dict) -> None:
+    """As many builds after an edit of one entry as the size had rounds, on the site its last round left. Each
+    replaces that site and deletes the old one (see set_aside): only other edited builds are timed after."""
+    n = result["n"]
+    corpus, logs = os.path.join(CORPUS, str(n)), os.path.join(OUT, "logs", str(n))
+    site = os.path.join(OUT, "work", str(n), "statusdocs", "site")
+    build = [*statusdocs_cmd(), "build", "--content", corpus, "--templates", os.path.join(ROOT, "templates"),
+             "--out", site]
+    entry = os.path.join(corpus, "codes", EDITED_ENTRY)
+    samples = result["samples"].setdefault("statusdocs build (one entry edited)", [])
+    for r in range(result["rounds"]):
+        original = edit_entry(entry, r)
+        try:
+            samples.append(timed(build, os.path.join(logs, f"statusdocs-edit-{r}.log")))
+        finally:
+            with open(entry, "wb") as fh:
+                fh.write(original)
+        print(f"  N={n} edited build {r + 1}: {samples[-1]['wall']:.2f}s", flush=True)
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -446,6 +457,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_bundled:
         print("bundled content", flush=True)
         bundled = run_bundled(args.repeat)
+    print("builds after an edit of one entry", flush=True)
+    for result in results:
+        run_edits(result)
+        samples = result["samples"]["statusdocs build (one entry edited)"]
+        if failed(samples):
+            notes.append(f"N={result['n']}: the edited build exited non-zero in {failed(samples)} run(s); see "
+                         f"bench/out/logs/{result['n']}/.")
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "results.json"), "w", encoding="utf-8") as fh:
         json.dump({"meta": meta, "notes": notes, "results": results, "bundled": bundled}, fh, indent=1)

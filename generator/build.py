@@ -178,8 +178,6 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         key_pages()
     keep = {p.output for p in pages if keys.get(p.output) and cache and cache.current(p.output, keys[p.output])}
     # The pages that read the most sources first (the search index, the sitemap and the indexes take tens of
-    # milliseconds each): left to the end, one process would render them while the others wait.
-    # The pages that read the most sources first (the search index, the sitemap and the indexes take tens of
     # milliseconds each): left to the end, one process would still render them while the others wait.
     todo = sorted((p for p in pages if p.output not in keep), key=lambda p: -len(p.sources))
 

@@ -8,6 +8,7 @@ findings with and without the shortcuts, the regex prefilters, masking, tag reso
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 import shutil
@@ -216,6 +217,25 @@ def test_prefilter_never_misses_a_match(name, seeded):
             matched += 1
             assert PF.may_match(sets, PF.letter_runs(text.encode())), (name, text)
     assert matched > 50, name
+
+
+def test_the_stored_word_sets_are_those_of_the_patterns(monkeypatch, tmp_path):
+    """The word sets are read off the patterns once and kept in generator/checks/keyword_sets.json. It must say
+    what reading them now says (else: `python3 -c "from generator.checks import rules;
+    rules.write_keyword_table()"`), and the bits made from it equal those made without it."""
+    with open(R.KEYWORD_TABLE, encoding="utf-8") as fh:
+        assert json.load(fh) == R.keyword_table()
+    stored = R._keyword_rules()
+    R._keyword_rules.cache_clear()
+    try:
+        monkeypatch.setattr(R, "KEYWORD_TABLE", str(tmp_path / "missing.json"))
+        assert R._keyword_rules() == stored
+        (tmp_path / "missing.json").write_text(json.dumps({"defer": {"pattern": "an older pattern", "flags": 34,
+                                                                    "sets": [["never"]]}}))
+        R._keyword_rules.cache_clear()
+        assert R._keyword_rules() == stored  # a stale entry is read again from the pattern
+    finally:
+        R._keyword_rules.cache_clear()
 
 
 def test_other_necessary_conditions(seeded):

@@ -52,6 +52,8 @@ def dangling_related(content: Content) -> Iterator[Diagnostic]:
 import contextlib  # noqa: E402
 import dataclasses  # noqa: E402
 import functools  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
 import re  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -252,19 +254,55 @@ def universe(content: Content) -> _Universe:
     return _memo(content, "universe", _Universe)
 
 
+def _keyword_patterns() -> dict[str, re.Pattern[str]]:
+    patterns = {"marketing": MARKETING, "defer": DEFER, "according": ACCORDING_SEMANTICS, "hedge": HEDGE,
+                "use_when": USE_WHEN, "self_class": SELF_CLASS, "placeholder_word": PLACEHOLDER_WORD}
+    patterns.update({f"trigger{k}": t.pattern for k, t in enumerate(TRIGGERS)})
+    return patterns
+
+
+KEYWORD_TABLE = os.path.join(os.path.dirname(__file__), "keyword_sets.json")
+
+
+def keyword_table() -> dict[str, dict[str, Any]]:
+    """Each pattern's word sets as prefilter.keyword_sets reads them off its parse tree, with the pattern they
+    were read from (stored in KEYWORD_TABLE: reading them takes ~50 ms per process, each check's start)."""
+    return {name: {"pattern": p.pattern, "flags": int(p.flags),
+                   "sets": None if (sets := PF.keyword_sets(p)) is None else [sorted(w.decode() for w in s)
+                                                                              for s in sets]}
+            for name, p in _keyword_patterns().items()}
+
+
+def write_keyword_table() -> None:
+    with open(KEYWORD_TABLE, "w", encoding="utf-8") as fh:
+        json.dump(keyword_table(), fh, indent=1, sort_keys=True)
+        fh.write("\n")
+
+
+def _keyword_sets(name: str, pattern: re.Pattern[str], stored: dict[str, Any]) -> tuple[frozenset[bytes], ...] | None:
+    """The stored sets if they were read from this very pattern, else read now."""
+    entry = stored.get(name)
+    if entry is None or entry.get("pattern") != pattern.pattern or entry.get("flags") != int(pattern.flags):
+        return PF.keyword_sets(pattern)
+    sets = entry["sets"]
+    return None if sets is None else tuple(frozenset(w.encode("ascii") for w in s) for s in sets)
+
+
 @functools.cache
 def _keyword_rules() -> tuple[dict[bytes, int], dict[str, int]]:
     """For the rules' patterns, their word sets (prefilter.keyword_sets) as bits: each word the bits of the
     sets it is in, each pattern the bits of all its sets. Patterns without sets get no bits: always tried."""
-    patterns = {"marketing": MARKETING, "defer": DEFER, "according": ACCORDING_SEMANTICS, "hedge": HEDGE,
-                "use_when": USE_WHEN, "self_class": SELF_CLASS, "placeholder_word": PLACEHOLDER_WORD}
-    patterns.update({f"trigger{k}": t.pattern for k, t in enumerate(TRIGGERS)})
+    try:
+        with open(KEYWORD_TABLE, encoding="utf-8") as fh:
+            stored = json.load(fh)
+    except (OSError, ValueError):
+        stored = {}
     word_bits: dict[bytes, int] = {b"lorem": 0}  # in the words looked up, for PLACEHOLDER (see `_scan`)
     pattern_bits: dict[str, int] = {}
     bit = 1
-    for name, pattern in patterns.items():
+    for name, pattern in _keyword_patterns().items():
         need = 0
-        for words in PF.keyword_sets(pattern) or ():
+        for words in _keyword_sets(name, pattern, stored if isinstance(stored, dict) else {}) or ():
             for w in words:
                 word_bits[w] = word_bits.get(w, 0) | bit
             need |= bit

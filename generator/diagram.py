@@ -54,46 +54,49 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _layout(text: str, css: str, max_w: float) -> tuple[tuple[str, ...], float, float]:
-    """A box's lines, width and height. Answers repeat across diagrams (the same few codes), so they are
-    wrapped and measured once."""
+def _layout(text: str, css: str, max_w: float) -> tuple[tuple[str, ...], str, int]:
+    """A box's lines (escaped), width (as written) and height. Answers repeat across diagrams (the same few
+    codes), so they are wrapped and measured once."""
     bold = css != "dg-q"
     chars = max(12, int((max_w - 2 * PAD) / (CHAR * (1.1 if bold else 1.0))))
     lines = tuple(wrap(text, chars)) or ("",)
     w = max_w if not bold else min(max_w, max(text_width(s, True) for s in lines) + 2 * PAD)
-    return lines, w, 2 * PAD + LINE * len(lines) - 4
+    return tuple(escape(s) for s in lines), f"{w:g}", 2 * PAD + LINE * len(lines) - 4
 
 
 @dataclass
 class _Canvas:
+    """Coordinates are whole numbers except a box's width (written by _layout), and are written with the
+    format `spec`: "g" as always, or "" where it writes the same (a whole number below 10**6: "g" would
+    switch to an exponent from there), which costs a third of the time."""
+
     parts: list[str]
     labels: Callable[[int], str]
+    spec: str
 
-    def box(self, x: float, y: float, text: str, css: str, max_w: float) -> tuple[float, float]:
-        """A rounded box with wrapped text; returns its (width, height)."""
+    def box(self, x: int, y: int, text: str, css: str, max_w: int) -> int:
+        """A rounded box with wrapped text; returns its height."""
         lines, w, h = _layout(text, css, max_w)
-        self.parts.append(f'<rect class="{css}" x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}" rx="8"/>')
-        spans = "".join(f'<tspan x="{x + PAD:g}" y="{y + PAD + 13 + i * LINE:g}">{escape(s)}</tspan>'
-                        for i, s in enumerate(lines))
+        g, tx, ty = self.spec, x + PAD, y + PAD + 13
+        self.parts.append(f'<rect class="{css}" x="{x:{g}}" y="{y:{g}}" width="{w}" height="{h:{g}}" rx="8"/>')
+        spans = "".join(f'<tspan x="{tx:{g}}" y="{ty + i * LINE:{g}}">{s}</tspan>' for i, s in enumerate(lines))
         self.parts.append(f'<text class="{css}-t">{spans}</text>')
-        return w, h
+        return h
 
-    def node(self, branch: Decision | int | str, x: float, y: float) -> float:
+    def node(self, branch: Decision | int | str, x: int, y: int) -> int:
         """Draw a question (with its answers) or an answer at (x, y); returns the height used."""
         if not isinstance(branch, Decision):
-            _, h = self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf",
+            return self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf",
                             WIDTH - x - 1)
-            return h
-        _, h = self.box(x, y, branch.question.replace("`", ""), "dg-q", WIDTH - x - 1)
-        top, cursor, trunk = y + h, y + h + GAP, x + TRUNK
-        for answer in ("yes", "no"):
-            child = getattr(branch, answer)
+        h = self.box(x, y, branch.question.replace("`", ""), "dg-q", WIDTH - x - 1)
+        g, top, cursor, trunk = self.spec, y + h, y + h + GAP, x + TRUNK
+        for child, answer in ((branch.yes, "Yes"), (branch.no, "No")):
             child_x = x + INDENT
             # The connector meets the child's first line, whatever the child's height.
             mid = cursor + PAD + 9
             used = self.node(child, child_x, cursor)
-            self.parts.append(f'<path class="dg-edge" d="M{trunk:g} {top:g}V{mid:g}H{child_x - 2:g}"/>')
-            self.parts.append(f'<text class="dg-label" x="{trunk + 8:g}" y="{mid - 5:g}">{answer.title()}</text>')
+            self.parts.append(f'<path class="dg-edge" d="M{trunk:{g}} {top:{g}}V{mid:{g}}H{child_x - 2:{g}}"/>')
+            self.parts.append(f'<text class="dg-label" x="{trunk + 8:{g}}" y="{mid - 5:{g}}">{answer}</text>')
             cursor += used + GAP
         return cursor - GAP - y
 
@@ -109,8 +112,11 @@ def flatten(node: Decision | int | str, labels: Callable[[int], str], nested: bo
 
 def decision_svg(decision: Decision, labels: Callable[[int], str], ident: str) -> str:
     """The whole diagram as an `<svg>` element; `ident` makes its ids unique within the page."""
-    canvas = _Canvas([], labels)
+    canvas = _Canvas([], labels, "")
     height = canvas.node(decision, 1, 1) + 2
+    if height >= 1_000_000:  # every coordinate is at most the height or WIDTH: below this, "" writes as "g"
+        canvas = _Canvas([], labels, "g")
+        height = canvas.node(decision, 1, 1) + 2
     title = escape(flatten(decision, labels))
     return (f'<svg class="decision-diagram" viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}" '
             f'role="img" aria-labelledby="{ident}-title" xmlns="http://www.w3.org/2000/svg">'

@@ -35,6 +35,34 @@ def test_diagram_wrapping_is_textwraps(pieces: list[str], width: int):
     assert wrap(text, width) == textwrap.wrap(text, width, break_on_hyphens=False)
 
 
+def _decisions(depth: int = 4):
+    from generator.model import Decision
+
+    text = st.lists(st.sampled_from(["Is", "the", "If-Match", "header", "`ETag`", "stale?", "x" * 40, "<b>", "&"]),
+                    min_size=1, max_size=30).map(" ".join)
+    leaf = st.one_of(st.integers(min_value=100, max_value=599), st.sampled_from(["409-vs-412", "a & b"]))
+    if depth == 0:
+        return leaf
+    return st.one_of(leaf, st.builds(lambda q, yes, no: Decision(question=q, yes=yes, no=no), text,
+                                     _decisions(depth - 1), _decisions(depth - 1)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_decisions())
+def test_diagram_numbers_are_written_as_format_g_writes_them(decision):
+    """The diagram writes whole-number coordinates with str() below 10**6, where format "g" writes the same."""
+    from generator.diagram import _Canvas
+
+    def label(code: int) -> str:
+        return f"{code} Some name that is rather long"
+
+    drawn = {}
+    for spec in ("", "g"):
+        canvas = _Canvas([], label, spec)
+        drawn[spec] = (canvas.node(decision, 1, 1), canvas.parts)
+    assert drawn[""] == drawn["g"]
+
+
 def test_every_required_pair_has_a_comparison_file():
     assert sorted(set(REQUIRED_PAIRS) - set(COMPARISONS)) == []
 

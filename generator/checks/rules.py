@@ -362,6 +362,8 @@ def scan_in_parallel(content: Content, jobs: int) -> None:
 
     assert _MEMO is not None, "only within cells_memo()"
     cells = all_cells(content)
+    universe(content)  # what every process's share needs, made once before the fork
+    _keyword_rules()
     step = max(1, -(-len(cells) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
     chunks = [range(i, min(i + step, len(cells))) for i in range(0, len(cells), step)]
     flags: list[int] = []

@@ -228,7 +228,7 @@ class Views:
                     self.compared(self.content.entries[code])
                     self.decision_view(code)
                     self._places(code)
-                self._others(comp)
+        self._comparison_links()
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
         code = int(page.key)  # type: ignore[arg-type]
@@ -300,8 +300,12 @@ class Views:
         """Links to the other comparisons of either code, in the site's order."""
         found = set().union(*(self._places(code) for code in comp.codes))
         found.discard(self._order[id(comp)])
-        links = self._once("comparison links", None, lambda: [self.comparison_link(c) for c in self.comparisons])
+        links = self._comparison_links()
         return [links[i] for i in sorted(found)]
+
+    def _comparison_links(self) -> list[dict[str, Any]]:
+        """Every comparison's link, in the site's order."""
+        return self._once("comparison links", None, lambda: [self.comparison_link(c) for c in self.comparisons])
 
     def _places(self, code: int) -> frozenset[int]:
         """The places in the site's order of a code's comparisons."""

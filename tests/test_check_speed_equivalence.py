@@ -234,6 +234,9 @@ def test_the_stored_word_sets_are_those_of_the_patterns(monkeypatch, tmp_path):
                                                                     "sets": [["never"]]}}))
         R._keyword_rules.cache_clear()
         assert R._keyword_rules() == stored  # a stale entry is read again from the pattern
+        (tmp_path / "missing.json").write_text(json.dumps({"defer": 5, "hedge": {"pattern": None}}))
+        R._keyword_rules.cache_clear()
+        assert R._keyword_rules() == stored  # and so is a damaged one
     finally:
         R._keyword_rules.cache_clear()
 

@@ -280,12 +280,15 @@ def write_keyword_table() -> None:
 
 
 def _keyword_sets(name: str, pattern: re.Pattern[str], stored: dict[str, Any]) -> tuple[frozenset[bytes], ...] | None:
-    """The stored sets if they were read from this very pattern, else read now."""
+    """The stored sets if they were read from this very pattern, else (or if the entry is damaged) read now."""
     entry = stored.get(name)
-    if entry is None or entry.get("pattern") != pattern.pattern or entry.get("flags") != int(pattern.flags):
-        return PF.keyword_sets(pattern)
-    sets = entry["sets"]
-    return None if sets is None else tuple(frozenset(w.encode("ascii") for w in s) for s in sets)
+    try:
+        if entry["pattern"] == pattern.pattern and entry["flags"] == int(pattern.flags):
+            sets = entry["sets"]
+            return None if sets is None else tuple(frozenset(w.encode("ascii") for w in s) for s in sets)
+    except (TypeError, KeyError, AttributeError, UnicodeError):
+        pass
+    return PF.keyword_sets(pattern)
 
 
 @functools.cache
@@ -297,12 +300,14 @@ def _keyword_rules() -> tuple[dict[bytes, int], dict[str, int]]:
             stored = json.load(fh)
     except (OSError, ValueError):
         stored = {}
+    if not isinstance(stored, dict):
+        stored = {}
     word_bits: dict[bytes, int] = {b"lorem": 0}  # in the words looked up, for PLACEHOLDER (see `_scan`)
     pattern_bits: dict[str, int] = {}
     bit = 1
     for name, pattern in _keyword_patterns().items():
         need = 0
-        for words in _keyword_sets(name, pattern, stored if isinstance(stored, dict) else {}) or ():
+        for words in _keyword_sets(name, pattern, stored) or ():
             for w in words:
                 word_bits[w] = word_bits.get(w, 0) | bit
             need |= bit

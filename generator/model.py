@@ -31,12 +31,12 @@ LANGUAGES: dict[str, str] = {
 REGISTRATIONS = ("permanent", "temporary", "obsoleted", "unused")
 
 
-_COL_BITS = 21  # columns below 2**21: content files are at most 1 MB
+COL_BITS = 21  # columns below 2**21: content files are at most 1 MB
 
 
 def at(line: int, col: int) -> int:
     """A line and column (from 1) as one integer, as `locs` holds them."""
-    return line << _COL_BITS | col
+    return line << COL_BITS | col
 
 
 class Located:
@@ -55,7 +55,7 @@ class Located:
         packed = locs.get(path)
         if packed is None:
             return Loc(self.source, 1, 1)
-        return Loc(self.source, packed >> _COL_BITS, packed & ((1 << _COL_BITS) - 1))
+        return Loc(self.source, packed >> COL_BITS, packed & ((1 << COL_BITS) - 1))
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -20,9 +19,10 @@ _AT_FDCWD = -100
 
 def _libc_renameat2():
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
+        # The running program's symbols, libc's among them: no search for the library (ctypes.util runs
+        # ldconfig and imports subprocess, ~15 ms at every start).
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, TypeError):  # TypeError: Windows has no such handle
         return None
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     return fn

@@ -181,8 +181,9 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     # milliseconds each): left to the end, one process would still render them while the others wait.
     todo = sorted((p for p in pages if p.output not in keep), key=lambda p: -len(p.sources))
 
-    # Render the others into a staging folder, in forked workers while this process checks the content (and,
-    # with no previous build to compare with, works out the keys to record).
+    # Render the others into a staging folder, in forked workers while the check runs in a child of its own;
+    # this process collects the check's findings (and, with no previous build to compare with, works out the
+    # keys to record), then renders too.
     def failing() -> bool:
         return bool(report.errors or (strict and report.items))
 

@@ -1,6 +1,6 @@
 """The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
 
-- `manifest.json`: a hash of every input file (content and templates), the findings of the check, and for every
+- `manifest.marshal`: a hash of every input file (content and templates), the findings of the check, and for every
   page the key of what it was made from (its sources and templates, by content hash, and everything all pages
   show) with the hash, size, modification time and inode of the file written.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import json
 import marshal
 import os
 import stat
@@ -32,7 +31,11 @@ from .diagnostics import Diagnostic, Loc
 if TYPE_CHECKING:
     from .prose import Prose, ProseKey
 
-FORMAT = 2
+FORMAT = 3
+# marshal, like the prose files: 1 ms to write and 4 ms to read at 5,000 pages, against 12 ms each way for JSON
+# (a build with nothing to do reads it first). Its format may change with Python's version, which the cache key
+# holds; a manifest it cannot read is a damaged one, and is ignored.
+MANIFEST = "manifest.marshal"
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 CONTENT_FOLDERS = ("codes", "comparisons", "pages")  # where the loader looks, besides the top level
@@ -151,9 +154,9 @@ class BuildCache:
         """The last build's record for `out`, or an empty one if there is none for this key."""
         cache = cls(os.path.abspath(out), key)
         try:
-            with open(os.path.join(cache.folder, "manifest.json"), encoding="utf-8") as fh:
-                data = json.load(fh)
-            if data.get("format") != FORMAT or data.get("key") != key:
+            with open(os.path.join(cache.folder, MANIFEST), "rb") as fh:
+                data = marshal.load(fh)
+            if type(data) is not dict or data.get("format") != FORMAT or data.get("key") != key:
                 return cache
             cache.inputs = data["inputs"]
             cache.files = data["files"]
@@ -161,7 +164,7 @@ class BuildCache:
                               for d in data["findings"]]
             cache.pages = {out: (rec[0], Written(rec[1], rec[2])) for out, rec in data["pages"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
             return cls(os.path.abspath(out), key)  # missing or damaged: start afresh
         return cache
 
@@ -208,10 +211,10 @@ class BuildCache:
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)
-            self._replace("manifest.json", json.dumps(data, separators=(",", ":")).encode())
+            self._replace(MANIFEST, marshal.dumps(data))
             keep = set(prose_files)
             for name in os.listdir(self.folder):
-                if name.endswith(".marshal") and name not in keep:
+                if name.startswith(PROSE_PREFIX) and name.endswith(".marshal") and name not in keep:
                     os.unlink(os.path.join(self.folder, name))
 
     def _replace(self, name: str, data: bytes) -> None:

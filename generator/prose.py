@@ -14,7 +14,14 @@ from typing import Any
 
 import markdown
 from markdown.extensions import Extension
-from markdown.extensions.fenced_code import FencedCodeExtension
+
+from ._imports import without_module
+
+# fenced_code imports codehilite, which imports Pygments if it can: its lexer registry and plugin lookup (through
+# importlib.metadata) take ~15 ms. Highlighting only runs with codehilite among the extensions, which it is not
+# here, so the output is the same without Pygments.
+with without_module("pygments"):
+    from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor

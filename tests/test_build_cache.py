@@ -4,7 +4,7 @@ changed it writes nothing; a change to the generator itself invalidates the cach
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import random
 import re
@@ -22,6 +22,10 @@ from generator import cache as cache_module
 from generator.build import build
 
 CACHE = ".site.cache"
+
+
+def manifest_of(folder: Path) -> dict:
+    return marshal.loads((folder / cache_module.MANIFEST).read_bytes())
 
 
 def _states(site: Path) -> dict[str, tuple[int, int]]:
@@ -113,7 +117,7 @@ def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, 
     out = tmp_path / "site"
     result = build(str(content), str(TEMPLATES), str(out), jobs=jobs)
     assert result.ok, result.diagnostics
-    recorded = json.loads((tmp_path / CACHE / "manifest.json").read_text())["inputs"]
+    recorded = manifest_of(tmp_path / CACHE)["inputs"]
     assert recorded == cache_module.hash_inputs(str(content), str(TEMPLATES))
     assert str(content / "codes" / "409.yaml") in recorded and str(content / "codes" / "notes.txt") in recorded
     assert build(str(content), str(TEMPLATES), str(out), jobs=jobs).up_to_date
@@ -147,18 +151,18 @@ def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
 def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0
-    manifest = tmp_path / CACHE / "manifest.json"
+    manifest = tmp_path / CACHE / cache_module.MANIFEST
     if damage == "garbage":
-        manifest.write_bytes(b"\x00\xff not json")
+        manifest.write_bytes(b"\x00\xff not marshal")
     elif damage == "truncated":
         manifest.write_bytes(manifest.read_bytes()[:1000])
     elif damage == "other format":
-        data = json.loads(manifest.read_text())
+        data = manifest_of(tmp_path / CACHE)
         data["pages"] = {k: [v[0]] for k, v in data["pages"].items()}
-        manifest.write_text(json.dumps(data))
+        manifest.write_bytes(marshal.dumps(data))
     else:
         prose = sorted((tmp_path / CACHE).glob("prose-*.marshal"))
-        assert prose and json.loads(manifest.read_text())["prose"]["files"] == [p.name for p in prose]
+        assert prose and manifest_of(tmp_path / CACHE)["prose"]["files"] == [p.name for p in prose]
         if damage == "prose garbage":
             prose[0].write_bytes(b"\x00\xff not marshal")
         elif damage == "prose cut short":
@@ -197,7 +201,7 @@ def test_the_cache_keeps_the_markdown_of_every_page(tmp_path, monkeypatch):
     counting = _CountingProse(monkeypatch)
     assert build(*args, jobs=1).ok
     assert counting.rendered > 100
-    files = set(json.loads((cache / "manifest.json").read_text())["prose"]["files"])
+    files = set(manifest_of(cache)["prose"]["files"])
     merged = 0
 
     for n in range(cache_module.MAX_PROSE_FILES + 2):  # edits: a new summary sentence each time
@@ -208,12 +212,12 @@ def test_the_cache_keeps_the_markdown_of_every_page(tmp_path, monkeypatch):
         result = build(*args, jobs=1)
         assert result.ok and 0 < result.rendered < result.pages / 2
         assert 0 < counting.rendered < 10  # the edited text only
-        before, files = files, set(json.loads((cache / "manifest.json").read_text())["prose"]["files"])
+        before, files = files, set(manifest_of(cache)["prose"]["files"])
         if len(files) == 1 and len(before) == cache_module.MAX_PROSE_FILES:
             merged += 1  # too many: merged into one
         else:
             assert before < files and len(files - before) == 1  # kept, and one added
-        assert {p.name for p in cache.glob("*.marshal")} == files  # nothing left behind
+        assert {p.name for p in cache.glob("prose-*")} == files  # nothing left behind
     assert merged == 1
 
     _sub(tmp_path / "templates" / "base.html", r"</body>", "<!-- changed --></body>")

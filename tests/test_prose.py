@@ -175,3 +175,26 @@ def test_sanitizing_still_holds(text: str):
     html = str(NEW.html(text))
     assert "<script" not in html and "<b>" not in html and "javascript:" not in html
     assert re.search(r'href="\ue000root/4(09|12)/"', html)
+
+
+def test_pygments_is_not_imported_and_fenced_code_reads_the_same():
+    """prose imports fenced_code with Pygments held off (it only serves codehilite, which is not used): the
+    output is stock Python-Markdown's with Pygments importable, and Pygments can still be imported after."""
+    import subprocess
+
+    import markdown
+
+    text = "Before:\n\n```python\nprint('<b>')  # 409\n```\n\n~~~ {.json #x}\n{\"a\": 1}\n~~~\n"
+    script = ("import sys, generator.prose as p; html = p.Prose().html(sys.stdin.read()); "
+              "held = 'pygments' in sys.modules; import importlib.util; "
+              "print(held, importlib.util.find_spec('pygments') is not None); print(html, end='')")
+    result = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, cwd=ROOT,
+                            check=True)
+    flags, html = result.stdout.split("\n", 1)
+    held, installed = flags.split()
+    assert held == "False"
+    stock = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
+    assert html == stock
+    if installed == "True":  # Pygments, if installed, still imports after the hold
+        again = subprocess.run([sys.executable, "-c", "import generator.prose, pygments.lexers"], cwd=ROOT)
+        assert again.returncode == 0

@@ -1,12 +1,15 @@
 """Time statusdocs against Hugo and MkDocs on the synthetic corpora of make_corpus.py (issue 8).
 
     python3 bench/run.py [--sizes 100,1000,5000] [--solo 20000] [--repeat 3] [--budget SECONDS]
-                         [--results bench/RESULTS.md]
+                         [--python /usr/bin/python3] [--results bench/RESULTS.md]
 
 For each size N it makes bench/corpus/N if needed, then runs `--repeat` rounds; one round runs, one after
 the other, a cold `statusdocs build` (new process, no output folder and no build cache beside it), a warm one
 (the same build again, nothing changed), `statusdocs check`, Hugo and `mkdocs build`, so slow drift of the
-machine touches every tool alike. Sizes in --solo run statusdocs only. Then the bundled content: a cold build
+machine touches every tool alike; every other round runs them in the opposite order, so that no tool always
+runs right after the same one. Each interpreter given with --python adds a cold build run by it (from a venv
+of its own in bench/out/venvs/, with statusdocs installed from this tree, editable). Sizes in --solo run
+statusdocs only. Then the bundled content: a cold build
 including interpreter start, and the preview's rebuild after an edit of one entry (bench/edit_latency.py).
 Last, for each size, the builds after an edit of one entry: each replaces the site and deletes the old one,
 and nothing else is timed after such deletions (see set_aside). Each tool is a child process: its wall time comes from
@@ -34,6 +37,7 @@ import subprocess
 import sys
 import sysconfig
 import time
+from collections.abc import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -45,8 +49,9 @@ TIMEOUT = 1800  # seconds for one tool run; a run past it is killed and recorded
 TRASH = os.path.join(OUT, "trash")
 SETTLE = 120  # seconds for the disk to settle after an earlier run's files were deleted (see set_aside)
 
-TOOLS = ["statusdocs build (cold)", "statusdocs build (warm)", "statusdocs build (one entry edited)",
-         "statusdocs check", "hugo", "mkdocs build"]
+COLD = "statusdocs build (cold)"
+TOOLS = [COLD, "statusdocs build (warm)", "statusdocs build (one entry edited)", "statusdocs check", "hugo",
+         "mkdocs build"]
 EDITED_ENTRY = "412.yaml"  # the entry the "one entry edited" build changes (then restores)
 
 
@@ -77,8 +82,42 @@ def statusdocs_cmd() -> list[str]:
     return [script] if script else [sys.executable, "-m", "generator"]
 
 
+INTERPRETER_INFO = ("import json, platform, sys, sysconfig; print(json.dumps({'version': platform.python_version(), "
+                    "'executable': sys.executable, 'config': sysconfig.get_config_var('CONFIG_ARGS') or '', "
+                    "'shared': any('libpython' in line for line in open('/proc/self/maps'))}))")
+
+
+def interpreter(python: str) -> dict:
+    """What an interpreter is: version, and whether libpython is a shared library mapped into the process
+    (a build configured with --enable-shared, like pyenv's here) or linked into the program (Debian's)."""
+    res = subprocess.run([python, "-c", INTERPRETER_INFO], capture_output=True, text=True, timeout=60, check=True)
+    info = json.loads(res.stdout)
+    flags = [f for f in ("--enable-optimizations", "--with-lto") if f in info["config"]]
+    info["build"] = ("libpython shared" if info["shared"] else "libpython linked in") + \
+        (", " + " ".join(flags) if flags else "")
+    return info
+
+
+def cold_label(python: str) -> str:
+    return f"{COLD[:-1]}, {python})"
+
+
+def venv_statusdocs(python: str) -> list[str]:
+    """statusdocs run by `python`: from a venv of that interpreter under bench/out/venvs, with this tree installed
+    editable (so it runs the same code as the default interpreter's install), made once and then reused."""
+    venv = os.path.join(OUT, "venvs", hashlib.sha256(os.path.realpath(python).encode()).hexdigest()[:12])
+    script = os.path.join(venv, "bin", "statusdocs")
+    if not os.access(script, os.X_OK):
+        print(f"  making a venv of {python} in {os.path.relpath(venv, ROOT)} ...", flush=True)
+        subprocess.run([python, "-m", "venv", venv], check=True, timeout=TIMEOUT)
+        subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "-e", ROOT], check=True,
+                       timeout=TIMEOUT)
+    return [script]
+
+
 def tool_versions(hugo: str | None, mkdocs: str | None) -> dict[str, str]:
-    out = {"python": platform.python_version()}
+    me = interpreter(sys.executable)
+    out = {"python": f"{me['version']} ({sys.executable}; {me['build']})"}
     try:
         out["statusdocs"] = importlib.metadata.version("statusdocs")
     except importlib.metadata.PackageNotFoundError:
@@ -210,7 +249,8 @@ def edit_entry(path: str, rnd: int) -> bytes:
 
 
 def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs: str | None,
-             solo: bool = False) -> dict:
+             others: dict[str, list[str]], solo: bool = False) -> dict:
+    """`others`: per extra interpreter (its path), the statusdocs command it runs, for a cold build of its own."""
     corpus = ensure_corpus(n)
     n_entries = len(glob.glob(os.path.join(corpus, "codes", "*.yaml")))
     n_comparisons = len(glob.glob(os.path.join(corpus, "comparisons", "*.yaml")))
@@ -219,31 +259,54 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
     sd = statusdocs_cmd()
     templates = os.path.join(ROOT, "templates")
     samples: dict[str, list[dict]] = {t: [] for t in TOOLS}
+    samples.update({cold_label(python): [] for python in others})
     html: dict[str, int] = {}
     began = time.perf_counter()
     rounds = 0
-    for r in range(repeat):
-        round_start = time.perf_counter()
+
+    def statusdocs(r: int) -> None:
         site = os.path.join(work, "statusdocs", "site")
         set_aside(os.path.dirname(site))  # the site and the build cache beside it
         build = [*sd, "build", "--content", corpus, "--templates", templates, "--out", site]
-        samples["statusdocs build (cold)"].append(timed(build, os.path.join(logs, f"statusdocs-cold-{r}.log")))
+        samples[COLD].append(timed(build, os.path.join(logs, f"statusdocs-cold-{r}.log")))
         samples["statusdocs build (warm)"].append(timed(build, os.path.join(logs, f"statusdocs-warm-{r}.log")))
         html["statusdocs"] = html_files(site)
         samples["statusdocs check"].append(timed([*sd, "check", "--content", corpus],
                                                  os.path.join(logs, f"statusdocs-check-{r}.log")))
-        if hugo and not solo:
-            dest = os.path.join(work, "hugo")
-            set_aside(dest)
-            samples["hugo"].append(timed([hugo, "--source", os.path.join(corpus, "hugo"), "--destination", dest,
-                                          "--quiet"], os.path.join(logs, f"hugo-{r}.log")))
-            html["hugo"] = html_files(dest)
-        if mkdocs and not solo:
-            dest = os.path.join(work, "mkdocs")
-            set_aside(dest)
-            samples["mkdocs build"].append(timed([mkdocs, "build", "-q", "-f", os.path.join(corpus, "mkdocs",
-                                                  "mkdocs.yml"), "-d", dest], os.path.join(logs, f"mkdocs-{r}.log")))
-            html["mkdocs"] = html_files(dest)
+
+    def other(python: str, cmd: list[str], i: int) -> Callable[[int], None]:
+        def run(r: int) -> None:
+            site = os.path.join(work, f"statusdocs-python{i}", "site")
+            set_aside(os.path.dirname(site))
+            samples[cold_label(python)].append(timed([*cmd, "build", "--content", corpus, "--templates", templates,
+                                                      "--out", site], os.path.join(logs, f"python{i}-cold-{r}.log")))
+        return run
+
+    def run_hugo(r: int) -> None:
+        assert hugo
+        dest = os.path.join(work, "hugo")
+        set_aside(dest)
+        samples["hugo"].append(timed([hugo, "--source", os.path.join(corpus, "hugo"), "--destination", dest,
+                                      "--quiet"], os.path.join(logs, f"hugo-{r}.log")))
+        html["hugo"] = html_files(dest)
+
+    def run_mkdocs(r: int) -> None:
+        assert mkdocs
+        dest = os.path.join(work, "mkdocs")
+        set_aside(dest)
+        samples["mkdocs build"].append(timed([mkdocs, "build", "-q", "-f", os.path.join(corpus, "mkdocs",
+                                              "mkdocs.yml"), "-d", dest], os.path.join(logs, f"mkdocs-{r}.log")))
+        html["mkdocs"] = html_files(dest)
+
+    steps = [statusdocs, *(other(python, cmd, i) for i, (python, cmd) in enumerate(others.items(), 1))]
+    if hugo and not solo:
+        steps.append(run_hugo)
+    if mkdocs and not solo:
+        steps.append(run_mkdocs)
+    for r in range(repeat):
+        round_start = time.perf_counter()
+        for step in steps if r % 2 == 0 else reversed(steps):  # ABBA: no tool always follows the same one
+            step(r)
         rounds += 1
         last = time.perf_counter() - round_start
         spent = time.perf_counter() - began
@@ -302,6 +365,8 @@ def report(results: list[dict], meta: dict, notes: list[str], command: str, bund
            f"| CPUs (nproc) | {meta['machine']['nproc']} |", f"| CPU model | {meta['machine']['cpu']} |",
            f"| RAM | {meta['machine']['ram']} |", f"| OS | {meta['machine']['os']} |"]
     out += [f"| {k} | {v} |" for k, v in meta["versions"].items()]
+    out += [f"| python (`--python {p}`) | {i['version']} ({i['executable']}; {i['build']}) |"
+            for p, i in meta.get("interpreters", {}).items()]
     out += [""]
     if notes:
         out += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
@@ -323,26 +388,34 @@ def report(results: list[dict], meta: dict, notes: list[str], command: str, bund
                        f"{med(samples, 'wall'):.2f} | {min(walls):.2f}–{max(walls):.2f} | "
                        f"{statistics.median(x['user'] + x['sys'] for x in samples):.2f} | "
                        f"{r['n'] / med(samples, 'wall'):.0f} | {med(samples, 'rss_mib'):.0f} | {html} |")
+    others = meta.get("interpreters", {})
     out += ["", "## Ratios", "", "Median wall time of the statusdocs cold build divided by the other tool's "
-            "(above 1: statusdocs is slower).", "",
-            "| N | statusdocs / Hugo | statusdocs / MkDocs | cold / warm statusdocs | cold / one entry edited "
-            "| check / cold build |",
-            "|---|---|---|---|---|---|"]
+            "(above 1: statusdocs is slower)."
+            + (" A column per interpreter given with `--python` divides that interpreter's cold build by Hugo's."
+               if others else ""), "",
+            "| N | statusdocs / Hugo | " + "".join(f"statusdocs on {p} / Hugo | " for p in others)
+            + "statusdocs / MkDocs | cold / warm statusdocs | cold / one entry edited | check / cold build |",
+            "|---|---|" + "---|" * len(others) + "---|---|---|---|"]
     for r in results:
         s = r["samples"]
-        cold = med(s["statusdocs build (cold)"], "wall")
+        cold = med(s[COLD], "wall")
 
         def ratio(tool: str, base: float = cold, s: dict = s) -> str:
             return f"{base / med(s[tool], 'wall'):.2f}" if tool in s else "n/a"
 
+        def vs_hugo(python: str, s: dict = s) -> str:
+            tool = cold_label(python)
+            return ratio("hugo", med(s[tool], "wall")) if tool in s else "n/a"
+
         check = med(s["statusdocs check"], "wall") / cold
-        out.append(f"| {r['n']} | {ratio('hugo')} | {ratio('mkdocs build')} | {ratio('statusdocs build (warm)')}× "
+        out.append(f"| {r['n']} | {ratio('hugo')} | " + "".join(f"{vs_hugo(p)} | " for p in others)
+                   + f"{ratio('mkdocs build')} | {ratio('statusdocs build (warm)')}× "
                    f"| {ratio('statusdocs build (one entry edited)')}× | {check:.2f} |")
     out += ["", "## Growth with N", "",
             "k in time ∝ N^k between consecutive sizes (1.00 is linear), and time and memory per page.", "",
             "| tool | k (wall time) | ms per page | peak RSS | k (peak RSS) |", "|---|---|---|---|---|"]
     xs = [r["n"] for r in results]
-    for tool in TOOLS:
+    for tool in TOOLS + [cold_label(python) for python in others]:
         rows = [r for r in results if tool in r["samples"]]
         if not rows:
             continue
@@ -365,20 +438,23 @@ def report(results: list[dict], meta: dict, notes: list[str], command: str, bund
                 f"each): median {bundled['edit']['median_ms']:.1f} ms, 90th percentile {bundled['edit']['p90_ms']:.1f}"
                 f" ms, max {bundled['edit']['max_ms']:.1f} ms."]
     out += ["", "## Targets (issue 8)", "", "| target | measured | met |", "|---|---|---|"]
-    out += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in targets(results, bundled)]
+    out += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in targets(results, bundled, others)]
     out += [""]
     return "\n".join(out)
 
 
-def targets(results: list[dict], bundled: dict | None) -> list[tuple[str, str, bool]]:
+def targets(results: list[dict], bundled: dict | None, others: dict | None = None) -> list[tuple[str, str, bool]]:
     rows = []
     for r in results:
         s = r["samples"]
-        cold = med(s["statusdocs build (cold)"], "wall")
+        cold = med(s[COLD], "wall")
         if r["n"] == 5000 and "hugo" in s:
             hugo = med(s["hugo"], "wall")
-            rows.append(("cold build at 5,000 pages no slower than Hugo (ratio <= 1.0)",
-                         f"{cold:.2f} s / {hugo:.2f} s = {cold / hugo:.2f}", cold <= hugo))
+            for python, tool in [(sys.executable, COLD), *((p, cold_label(p)) for p in others or {})]:
+                if tool in s:
+                    mine = med(s[tool], "wall")
+                    rows.append((f"cold build at 5,000 pages no slower than Hugo (ratio <= 1.0), statusdocs run by "
+                                 f"{python}", f"{mine:.2f} s / {hugo:.2f} s = {mine / hugo:.2f}", mine <= hugo))
         if r["n"] == 5000:
             rss = max(x["rss_mib"] for x in s["statusdocs build (cold)"])
             rows.append(("cold build at 5,000 pages: peak memory under 300 MB", f"{rss * 1.048576:.0f} MB (max of "
@@ -425,6 +501,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-bundled", action="store_true", help="skip the bundled content's measurements")
     p.add_argument("--budget", type=float, help="seconds per size: stop repeating when one more round would "
                                                 "pass it (at least one round always runs)")
+    p.add_argument("--python", action="append", default=[], metavar="PATH",
+                   help="another interpreter to run a cold build with, in the same rounds (repeatable), e.g. "
+                        "/usr/bin/python3: CPython built differently runs the same code at a different speed")
     p.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"), help="Markdown report to write")
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -442,14 +521,16 @@ def main(argv: list[str] | None = None) -> int:
         notes.append(f"Status codes are limited to 100..599, so a corpus has at most {MAX_ENTRIES} entries; "
                      "pages beyond that are comparison pages (pairs of codes).")
     meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
-            "versions": tool_versions(hugo, mkdocs)}
+            "versions": tool_versions(hugo, mkdocs), "interpreters": {p: interpreter(p) for p in args.python}}
+    others = {p: venv_statusdocs(p) for p in args.python}
     if os.path.isdir(TRASH):
         print(f"emptying bench/out/trash from an earlier run, then {SETTLE} s for the disk to settle", flush=True)
         empty_trash(SETTLE)
     results = []
     for n in sorted(set(sizes + solo)):
         print(f"N={n}" + (" (statusdocs only)" if n in solo and n not in sizes else ""), flush=True)
-        results.append(run_size(n, args.repeat, args.budget, hugo, mkdocs, solo=n not in sizes))
+        results.append(run_size(n, args.repeat, args.budget, hugo, mkdocs, others if n in sizes else {},
+                                solo=n not in sizes))
         for tool, samples in results[-1]["samples"].items():
             if failed(samples):
                 notes.append(f"N={n}: {tool} exited non-zero in {failed(samples)} run(s); see bench/out/logs/{n}/.")

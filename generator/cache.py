@@ -2,7 +2,7 @@
 
 - `manifest.marshal`: a hash of every input file (content and templates), the findings of the check, and for every
   page the key of what it was made from (its sources and templates, by content hash, and everything all pages
-  show) with the hash, size, modification time and inode of the file written.
+  show) with the size, modification time and inode of the file written.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
   the manifest names (one per render process of the build that wrote it, see `ProseLog`).
 
@@ -31,7 +31,7 @@ from .diagnostics import Diagnostic, Loc
 if TYPE_CHECKING:
     from .prose import Prose, ProseKey
 
-FORMAT = 3
+FORMAT = 4
 # marshal, like the prose files: 1 ms to write and 4 ms to read at 5,000 pages, against 12 ms each way for JSON
 # (a build with nothing to do reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -127,9 +127,9 @@ def file_state(st: os.stat_result) -> list[int]:
 
 @dataclass
 class Written:
-    """A page file of the site: the hash of its bytes and its `file_state`."""
+    """A page file of the site, by its `file_state` (size, modification time, inode): a file in that state is the
+    one the build wrote."""
 
-    digest: str
     state: list[int]
 
 
@@ -162,7 +162,7 @@ class BuildCache:
             cache.files = data["files"]
             cache.findings = [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8]))
                               for d in data["findings"]]
-            cache.pages = {out: (rec[0], Written(rec[1], rec[2])) for out, rec in data["pages"].items()}
+            cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
             return cls(os.path.abspath(out), key)  # missing or damaged: start afresh
@@ -207,7 +207,7 @@ class BuildCache:
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
                               list(d.codes)] for d in findings],
-                "pages": {out: [k, w.digest, w.state] for out, (k, w) in sorted(pages.items())},
+                "pages": {out: [k, w.state] for out, (k, w) in sorted(pages.items())},
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)

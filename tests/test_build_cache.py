@@ -136,6 +136,35 @@ def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     assert _states(out) == before and tree_bytes(str(out)) == clean_tree
 
 
+def test_a_page_rendered_again_with_the_same_bytes_keeps_its_file(clean_tree, tmp_path):
+    """Every page reads base.html: after a change there, each is rendered again, and a page whose bytes did not
+    change keeps the file it had (inode and modification time: rsync and Pages see nothing new); a page whose
+    bytes changed, even to the same size, is written anew."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "site"
+    build = ("build", "--templates", str(templates), "--out", str(out))
+    assert run_cli(*build).returncode == 0
+    before = _states(out)
+    base = templates / "base.html"
+    base.write_text(base.read_text() + "{# a comment: the same output #}")
+    result = run_cli(*build)
+    rendered = re.search(r"\((\d+) rendered", result.stdout)
+    assert result.returncode == 0 and rendered, result.stdout
+    assert int(rendered.group(1)) == sum(1 for rel in before if rel.endswith(".html"))  # every HTML page again
+    assert _states(out) == before and tree_bytes(str(out)) == clean_tree
+    # The same number of bytes, different ones: "Home" becomes "HOME" in every page's breadcrumbs.
+    code = templates / "code.html"
+    assert '">Home</a>' in code.read_text()
+    code.write_text(code.read_text().replace('">Home</a>', '">HOME</a>'))
+    assert run_cli(*build).returncode == 0
+    after = _states(out)
+    changed = {rel for rel in before if after[rel] != before[rel]}
+    assert changed and {rel.split("/")[0] for rel in changed} <= {f"{c}" for c in range(100, 600)}
+    assert all(rel.endswith("index.html") and (out / rel).read_text().count('">HOME</a>') for rel in changed)
+    assert len(changed) == sum(1 for rel in before if rel.split("/")[0].isdigit() and len(rel.split("/")) == 2)
+
+
 def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0

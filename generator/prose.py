@@ -314,6 +314,19 @@ class Prose:
             pieces = body.split("`")
             if _INLINE_SYNTAX.search("`".join(pieces[::2])):
                 return None
+            # Most cells: no code to link (no three digits from 100 anywhere, or no codes at all), nothing to escape
+            # in code spans but `>` (text has none of `&<` by the test above), and no space to strip around one.
+            # Then the loop below only swaps `>` and puts the pieces in <code> in turn: one format does that.
+            if (not codes or not _CODE_DIGITS.search(body)) and "&" not in body and "<" not in body:
+                code = pieces[1::2]
+                if list(map(str.strip, code)) == code:
+                    if ">" in body:
+                        pieces = body.replace(">", "&gt;").split("`")
+                    form = _PARAGRAPH_FORMS.get(len(pieces))
+                    if form is None:
+                        form = _PARAGRAPH_FORMS[len(pieces)] = "<p>" + "<code>{}</code>".join(
+                            ["{}"] * (len(pieces) // 2 + 1)) + "</p>"
+                    return form.format(*pieces)
             out = ["<p>"]
             for i, piece in enumerate(pieces):
                 out.append(f"<code>{code_escape(piece.strip())}</code>" if i % 2 else _linked(piece, codes))
@@ -367,6 +380,8 @@ _BLOCK_START = re.compile(r"\s|[#>+\-*_\[]|\d+\.[ ]")
 _INLINE_SYNTAX = re.compile(r"[*_&<\[]")
 _TABLE_RULE = re.compile(r"\|(?:-+\|){2,}")  # a table's second row: two columns or more, no alignment
 _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'
+_CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a text links no code
+_PARAGRAPH_FORMS: dict[int, str] = {}  # by number of pieces (odd): "<p>{}<code>{}</code>{}...</p>"
 
 
 def _linked(text: str, codes: set[int]) -> str:

@@ -58,7 +58,7 @@ import re  # noqa: E402
 from collections import Counter, defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from functools import reduce  # noqa: E402
-from itertools import filterfalse  # noqa: E402
+from itertools import filterfalse, islice  # noqa: E402
 from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
@@ -321,6 +321,7 @@ _INFORMATIVE = 1 << 60     # surely 2+ content words once masked: V001 cannot fi
 _ENOUGH_WORDS = 1 << 61    # surely MIN_WORDS tokens: V008 cannot fire
 _NO_PLACEHOLDER = 1 << 62  # PLACEHOLDER cannot match
 _NO_SECTION = 1 << 63      # SECTION_REF cannot match
+_NO_HITS: frozenset[bytes] = frozenset()  # a cell with no keyword
 
 
 @dataclass
@@ -409,8 +410,11 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range) \
         raw = text.encode()
         letters = raw.translate(PF.LETTERS_ONLY)
         runs = letters.split()
-        hits = words.intersection(runs)
-        f = reduce(or_, map(is_word, hits), 0)
+        if words.isdisjoint(runs):  # most cells hold no keyword: no set to make
+            f, hits = 0, _NO_HITS
+        else:
+            hits = words.intersection(runs)
+            f = reduce(or_, map(is_word, hits), 0)
         n = len(runs)
         # Tokens are runs of letters joined by ' and -, so there are at least n - joints of them.
         joints = raw.count(b"-") + raw.count(b"'")
@@ -430,7 +434,8 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range) \
             row_tokens.append(None if joints else letters)
         # A run outside `not_content` makes its token a content word that masking leaves in place; the
         # tokens holding such runs are at least their number less the joints.
-        if n - sum(map(not_content, runs)) - joints >= 2:
+        # (Counting them up to the number needed: they come early in most cells.)
+        if n - joints >= 2 and len(list(islice(filterfalse(not_content, runs), joints + 2))) == joints + 2:
             f |= _INFORMATIVE
         add_flags(f)
         # V005's sentences, keyed by their runs of letters without the maskable ones, which masking keeps.

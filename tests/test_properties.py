@@ -92,7 +92,7 @@ SNIPPETS = [
     "&lt;script&gt;", "&#60;script&#62;", "\\<script>", "<div onclick=x>d</div>", "<style>*{}</style>",
     "\n\n# Heading <script>\n\n", "\n- item\n- item <b>\n\n", "\n1. one\n2. two\n", "> quote <script>\n",
     "\n| a | b |\n|---|---|\n| <script> | 412 |\n", "**bold**", "_em_", "412 Precondition Failed", "see 409 and 412.",
-    "\ue000root/", "\u202e", "\u2028", "\x00", "&", "<", ">", "\"", "'", "\n\n", "   ", "\t",
+    "\x1aroot/", "\ue000root/", "\u202e", "\u2028", "\x00", "&", "<", ">", "\"", "'", "\n\n", "   ", "\t",
 ]
 markdown_text = st.lists(st.sampled_from(SNIPPETS) | st.text(max_size=20), min_size=1, max_size=8).map("".join)
 

@@ -23,6 +23,7 @@ import html
 import mimetypes
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -346,12 +347,20 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
 
     preview.loop = ioloop.IOLoop.current()
     preview.loop.add_callback(started)
+    # Ctrl-C stops the loop between two callbacks. Raised wherever the main thread is (KeyboardInterrupt), it
+    # could land inside the linter pool's start-up, which then cannot shut down ("cannot join thread before it
+    # is started") and leaves its new process to fail.
+    loop = preview.loop
+    previous = signal.signal(signal.SIGINT, lambda *_: loop.add_callback_from_signal(loop.stop)) \
+        if threading.current_thread() is threading.main_thread() else None
     try:
         server.serve(port=port, host=host, root=preview.out_dir)
     except OSError as exc:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         preview.worker.shutdown(wait=True, cancel_futures=True)
         preview.linter.shutdown(wait=True, cancel_futures=True)
     print("stopped", flush=True)

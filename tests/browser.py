@@ -68,7 +68,8 @@ class ServeProcess:
                                      cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env=env)
         self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.url = self.wait_for(r"serving (http://\S+)", 60).group(1)
 
     def _read(self) -> None:
@@ -107,4 +108,5 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._reader.join(10)  # the last lines may still be in the pipe when the process has exited
         return self.proc.returncode

@@ -273,6 +273,6 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
                    sorted({*kept_prose, *(name for name in prose_files if name)}), content.entries)
     outputs = {p.output for p in pages} | set(builder.extras(content))
     if retain is not None:
-        retain.append(locals().copy())  # the pages, their keys and what was written, as said in `build`
+        retain.append((pages, todo, keys, results, written))  # as said in `build`
     return BuildResult(True, report.sorted(), pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)),
                        files=content.files, rendered=len(todo))

@@ -9,8 +9,8 @@ the other, a cold `statusdocs build` (new process, no output folder and no build
 machine touches every tool alike; every other round runs them in the opposite order, so that no tool always
 runs right after the same one. Each interpreter given with --python adds a cold build run by it (from a venv
 of its own in bench/out/venvs/, with statusdocs installed from this tree, editable). Sizes in --solo run
-statusdocs only. Then the bundled content: a cold build
-including interpreter start, and the preview's rebuild after an edit of one entry (bench/edit_latency.py).
+statusdocs only. Then the bundled content: a cold build including interpreter start, and the preview's rebuild
+after an edit of one entry (bench/edit_latency.py).
 Last, for each size, the builds after an edit of one entry: each replaces the site and deletes the old one,
 and nothing else is timed after such deletions (see set_aside). Each tool is a child process: its wall time comes from
 perf_counter around it, its peak RSS from os.wait4() for that one child (ru_maxrss, which covers the
@@ -102,16 +102,25 @@ def cold_label(python: str) -> str:
     return f"{COLD[:-1]}, {python})"
 
 
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "pyyaml", "livereload", "tornado")
+
+
 def venv_statusdocs(python: str) -> list[str]:
     """statusdocs run by `python`: from a venv of that interpreter under bench/out/venvs, with this tree installed
-    editable (so it runs the same code as the default interpreter's install), made once and then reused."""
-    venv = os.path.join(OUT, "venvs", hashlib.sha256(os.path.realpath(python).encode()).hexdigest()[:12])
+    editable and the libraries at the versions this interpreter has, so that only the interpreter differs. Made
+    once per interpreter and set of versions, then reused."""
+    pins = []
+    for name in LIBRARIES:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            pins.append(f"{name}=={importlib.metadata.version(name)}")
+    key = hashlib.sha256(" ".join([os.path.realpath(python), *pins]).encode()).hexdigest()[:12]
+    venv = os.path.join(OUT, "venvs", key)
     script = os.path.join(venv, "bin", "statusdocs")
     if not os.access(script, os.X_OK):
         print(f"  making a venv of {python} in {os.path.relpath(venv, ROOT)} ...", flush=True)
         subprocess.run([python, "-m", "venv", venv], check=True, timeout=TIMEOUT)
-        subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "-e", ROOT], check=True,
-                       timeout=TIMEOUT)
+        subprocess.run([os.path.join(venv, "bin", "python"), "-m", "pip", "install", "-q", "-e", ROOT, *pins],
+                       check=True, timeout=TIMEOUT)
     return [script]
 
 

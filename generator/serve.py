@@ -12,6 +12,9 @@ traps it sets, and what we do about each:
   one worker thread (serialized), every finding or crash is kept and shown on every page as an overlay,
   and the last good pages stay on disk underneath; the lint runs in a second process, after the page
   is already updated, so it never delays a rebuild;
+- a reload asked while a page is still loading is lost (the page's socket connects once it has loaded):
+  every page also asks once a second how many reloads were asked, and reloads if that changed since it
+  was served (`watch_script`);
 - a watched folder containing the output rebuilds forever: the output folder is never watched;
 - the site's 404.html is not served: our own handler serves it with status 404, under the base path,
   and keeps every request inside the output folder.
@@ -117,6 +120,7 @@ class Preview:
         self.linter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self.cache = FileCache()
         self.generation = 0                 # counts good builds; a lint result is for one of them
+        self.shown = 0                      # counts the reloads asked of browsers (see watch_script)
         self.linting = self.lint_again = False
         self.base_path = "/"
 
@@ -186,7 +190,7 @@ class Preview:
                 self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
             if problems != self.problems:
                 self.problems = problems
-                LiveReloadHandler.reload_waiters("*")
+                self._broadcast()
         if self.lint_again or generation != self.generation:
             self.lint_again = False
             self.request_lint()
@@ -202,7 +206,13 @@ class Preview:
 
     def _reload(self) -> None:
         if self.loop is not None:  # thread-safe hand-over to the server's loop
-            self.loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+            self.loop.add_callback(self._broadcast)
+
+    def _broadcast(self) -> None:
+        """Tell every connected browser to reload (on the server's loop). A page still loading has no socket
+        yet and misses it; its watch_script asks for `shown` and reloads if it has changed since."""
+        self.shown += 1
+        LiveReloadHandler.reload_waiters("*")
 
     def _say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
@@ -228,6 +238,14 @@ class Preview:
         self.busy = False
 
     # ------------------------------------------------------------ serving
+    def watch_script(self) -> bytes:
+        """For every HTML page: once a second, the page asks for the number of reloads asked so far, and reloads
+        if it is not the one it was served with. livereload's socket connects only after the page has loaded,
+        so a reload asked meanwhile (a lint result right after a rebuild) would otherwise leave it stale."""
+        return (f'<script>(function(s){{setInterval(function(){{fetch("{SHOWN_PATH}",{{cache:"no-store"}})'
+                '.then(function(r){return r.text()}).then(function(t){if(t!==s)location.reload()},function(){})},'
+                f'1000)}})("{self.shown}")</script>').encode()
+
     def overlay(self) -> bytes:
         if not self.problems:
             return b""
@@ -237,6 +255,21 @@ class Preview:
                 "border-bottom:4px solid #cf222e;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;"
                 'white-space:pre-wrap"><strong>statusdocs: the last edit has problems; this page is the last '
                 f"good build.</strong><ul>{items}</ul></div>").encode()
+
+
+SHOWN_PATH = "/__statusdocs__/shown"  # outside any base path: pages are served under one (see SiteHandler)
+
+
+class ShownHandler(web.RequestHandler):
+    """The number of reloads asked of browsers so far, for watch_script."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(str(self.preview.shown))
 
 
 class SiteHandler(web.RequestHandler):
@@ -286,7 +319,7 @@ class SiteHandler(web.RequestHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         if not head:
             self.finish(b"<!doctype html><title>Not found</title><head></head><h1>Not found</h1>"
-                        + self.preview.overlay())
+                        + self.preview.overlay() + self.preview.watch_script())
 
     def _file(self, path: str, status: int, head: bool) -> None:
         try:
@@ -299,9 +332,8 @@ class SiteHandler(web.RequestHandler):
         if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
             kind += "; charset=utf-8"
         if kind.startswith("text/html"):
-            overlay = self.preview.overlay()
-            if overlay:
-                data = data.replace(b"</body>", overlay + b"</body>", 1) if b"</body>" in data else data + overlay
+            extra = self.preview.overlay() + self.preview.watch_script()
+            data = data.replace(b"</body>", extra + b"</body>", 1) if b"</body>" in data else data + extra
         self.set_status(status)
         self.set_header("Content-Type", kind)
         if not head:
@@ -316,7 +348,8 @@ class PreviewServer(Server):
         self.preview = preview
 
     def get_web_handlers(self, script):
-        return [(r"/(.*)", SiteHandler, {"preview": self.preview})]
+        return [(SHOWN_PATH, ShownHandler, {"preview": self.preview}),
+                (r"/(.*)", SiteHandler, {"preview": self.preview})]
 
     def _setup_logging(self):
         import logging

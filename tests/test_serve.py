@@ -155,3 +155,20 @@ def test_live_edit_error_overlay_and_recovery_in_chromium(server: ServeProcess, 
         expect(overlay).to_have_count(0, timeout=15_000)
         browser.close()
     assert server.proc.poll() is None  # bad input never kills the server
+
+
+def test_a_page_that_missed_its_reload_catches_up_in_chromium(server: ServeProcess, workdir: Path):
+    """livereload's socket connects only once a page has loaded, so a reload asked meanwhile is lost (a lint
+    result right after a rebuild). Each page also asks the server once a second whether a reload was asked
+    since it was served: with livereload's client blocked here, that alone brings the edit to the page."""
+    entry = workdir / "content" / "codes" / "409.yaml"
+    text = "Seen without livereload, through the page's own check with the server."
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        page.route("**/livereload.js*", lambda route: route.abort())
+        page.goto(server.url + "409/")
+        assert page.evaluate("typeof window.LiveReload") == "undefined"
+        _replace(entry, r"^summary: .*$", f"summary: {text}")
+        playwright.expect(page.locator("p.lead")).to_have_text(text, timeout=10_000)
+        browser.close()

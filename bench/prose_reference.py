@@ -18,7 +18,8 @@ from markupsafe import Markup
 # Internal links in prose are written against this marker; the renderer replaces it by the page's
 # relative path to the site root, so one cached rendering serves pages at every depth. The marker is
 # generator.prose's (it changed from "\ue000root/" at stop 17): the rest of this file stays as frozen.
-ROOT_MARK = "\x1aroot/"
+from generator.prose import ROOT_MARK
+
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{0,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
 # word that names a response; "100 requests" or "200 ms" stay plain.

@@ -147,20 +147,20 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     if content is None or report.errors:
         return BuildResult(False, report.sorted(), files=content.files if content else 0,
                            seconds=time.perf_counter() - started)
-    if read is not None:
-        inputs = hash_inputs(content_dir, templates_dir, {os.path.abspath(p): d for p, d in read.items()})
-        if inputs is None:
-            cache = None
     # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
     # while pages render, and forked workers do not copy it page by page as a collection touches each object.
     checking: Forked | None = None
     if jobs > 1 and can_fork() and (cache is None or not cache.pages):
         # No previous build: every page will be rendered. Check in a child of its own from now on, beside the
-        # planning and the rendering.
+        # hashing of the other inputs, the planning and the rendering.
         from .checks import check_content
 
         checking = Forked(lambda: check_content(content))
     try:
+        if read is not None:
+            inputs = hash_inputs(content_dir, templates_dir, {os.path.abspath(p): d for p, d in read.items()})
+            if inputs is None:
+                cache = None
         result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict, jobs, cache,
                                      inputs or {}, checking, retain)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -130,6 +131,11 @@ def _print_findings(diags, fmt: str = "text", stream=sys.stderr) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    if _exiting_with is not None:
+        # A build that exits when done needs no cyclic garbage collector: it makes few cycles (~30,000 objects
+        # at 5,000 pages, among millions allocated), and the collector's ~400 passes over its processes' young
+        # objects cost ~0.1 s of CPU, and pages of memory a forked worker shares with this process.
+        gc.disable()
     try:
         result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
                        jobs=args.jobs, use_cache=not args.no_cache, retain=_exiting_with)

@@ -519,11 +519,13 @@ def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Re
         return []
     out = []
     real_root = os.path.realpath(root)
-    for name in sorted(os.listdir(folder)):
+    with os.scandir(folder) as found:  # whether each is a symlink comes with the listing: no lstat per file
+        links = {e.name: e.is_symlink() for e in found}
+    for name in sorted(links):
         if name.startswith(".") or name.endswith("~") or not name.endswith(suffixes):
             continue
         path = os.path.join(folder, name)
-        if os.path.islink(path):
+        if links[name]:
             try:
                 target = os.path.realpath(path, strict=True)
                 problem = "" if os.path.commonpath([target, real_root]) == real_root else \

@@ -56,9 +56,10 @@ def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
 
 def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, monkeypatch):
     """render.py collects a block's output and yields it joined (Jinja yields each piece), escapes without
-    wrapping each piece in Markup, calls macros without Context.call's general path and tests `is mapping`
-    type first; with Jinja's own code generator, context and test and markupsafe's escape, every page of the
-    bundled site has the same bytes."""
+    wrapping each piece in Markup, calls macros without Context.call's general path, tests `is mapping` type
+    first, imports the macros without a ChainMap's keys view and renders without Template.render's copy of the
+    variables; with Jinja's own code generator, template, context and test, markupsafe's escape and
+    Template.render, every page of the bundled site has the same bytes."""
     import jinja2.compiler
     import jinja2.runtime
     import jinja2.tests
@@ -72,6 +73,8 @@ def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, 
     monkeypatch.setattr(render, "_escape", markupsafe.escape)
     monkeypatch.setattr(render._Environment, "context_class", jinja2.runtime.Context)
     monkeypatch.setattr(render, "_is_mapping", jinja2.tests.test_mapping)
+    monkeypatch.setattr(render._Environment, "template_class", jinja2.Template)
+    monkeypatch.setattr(render.Renderer, "_render", lambda self, template, variables: template.render(variables))
     assert "''.join(" not in render._Environment().compile(source, raw=True)  # the stock one is in use
     result = build(str(CONTENT), str(TEMPLATES), str(tmp_path / "site"), jobs=1, use_cache=False)
     assert result.ok
@@ -100,6 +103,15 @@ ns.n.real }} {{ m(d) if d.name is defined else "" }}"""
     for env in (ours, stock):
         with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
             env.from_string("{{ d.nope }}").render(d={})
+    # An imported template sees the globals the importing one was loaded with (then it is a module of its own),
+    # and not those of another.
+    outputs = []
+    for cls in (render._Environment, jinja2.Environment):
+        env = cls(loader=jinja2.DictLoader({"m": "{% macro f() %}{{ g | default('-') }}{% endmacro %}",
+                                            "p": "{% import 'm' as m %}[{{ m.f() }}]",
+                                            "q": "{% import 'm' as m %}({{ m.f() }})"}))
+        outputs.append([env.get_template("p", globals={"g": "x"}).render(), env.get_template("q").render()])
+    assert outputs[0] == outputs[1] == ["[x]", "(-)"]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -25,8 +25,9 @@ with without_module("pygments"):
     from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
+from markdown.serializers import _escape_attrib_html
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE, code_escape
+from markdown.util import HTML_PLACEHOLDER, HTML_PLACEHOLDER_RE, code_escape
 from markupsafe import Markup
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
@@ -135,6 +136,13 @@ class Prose:
         self._fast = all(name in self._md.inlinePatterns for name in _INLINE_PATTERNS) and \
             len(self._md.inlinePatterns) == len(_INLINE_PATTERNS)
         self._inline = self._md.treeprocessors["inline"]
+        # _preprocess does what these preprocessors do, and the postprocessors then, for the texts it accepts.
+        self._fences = self._md.preprocessors["fenced_code_block"]
+        names = [type(p).__name__ for p in (*self._md.preprocessors, *self._md.postprocessors)]
+        self._preprocess_fast = names == ["NormalizeWhitespace", "FencedBlockPreprocessor", "RawHtmlPostprocessor",
+                                          "AndSubstitutePostprocessor"] and \
+            not any(type(e).__name__ in ("CodeHiliteExtension", "AttrListExtension")  # they change a fence's HTML
+                    for e in self._md.registeredExtensions)
         self._parser = self._md.parser
         # Every inline pattern and block processor in the order they run; _convert runs the ones that can match.
         self._all_inline = list(self._md.inlinePatterns)
@@ -216,18 +224,24 @@ class Prose:
             return self._paragraph(body) if body else None
         if not body.strip():
             return None
-        md = self._md.reset()
-        lines = text.split("\n")
-        for prep in md.preprocessors:
-            lines = prep.run(lines)
+        preprocessed = self._preprocess(text)
+        if preprocessed is None:
+            md = self._md.reset()
+            lines = text.split("\n")
+            for prep in md.preprocessors:
+                lines = prep.run(lines)
+            source, stash = "\n".join(lines), None
+        else:
+            source, stash = preprocessed
         out = []
         after_list = False
-        for block in "\n".join(lines).split("\n\n"):
+        for block in source.split("\n\n"):
             block = block.lstrip("\n")
             if not block:
                 continue
-            if HTML_PLACEHOLDER_RE.fullmatch(block):
-                html: str | None = f"<p>{block}</p>"
+            placeholder = HTML_PLACEHOLDER_RE.fullmatch(block)
+            if placeholder:
+                html: str | None = f"<p>{block}</p>" if stash is None else stash[int(placeholder.group(1))]
             elif block.startswith("- "):
                 # A list right after a list continues it as a loose one (<p> in each item): not here.
                 html = None if after_list else self._list(block)
@@ -242,9 +256,38 @@ class Prose:
         if not out:
             return None
         output = "\n".join(out)
-        for post in md.postprocessors:
-            output = post.run(output)
+        if stash is None:
+            for post in md.postprocessors:
+                output = post.run(output)
         return output.strip()
+
+    def _preprocess(self, text: str) -> tuple[str, list[str]] | None:
+        """What NormalizeWhitespace and FencedBlockPreprocessor make of a text without CR, tab, STX or ETX and
+        whose fences have no `{attributes}` or `hl_lines`, as one string, with the HTML of each fence (what
+        _simple puts for its placeholder block, as RawHtmlPostprocessor would put it for `<p>placeholder</p>`).
+        None for any other text. Without STX and ETX in the text, a placeholder left anywhere else makes
+        _paragraph refuse its block, and AndSubstitutePostprocessor has nothing to replace. Skips the ~13 us the
+        preprocessors and postprocessors take with Markdown's general machinery (a text with a code block)."""
+        if not self._preprocess_fast or _NOT_NORMALIZED.search(text):
+            return None
+        source = text + "\n\n"
+        if " \n" in source:
+            source = _BLANK_LINE.sub("\n", source)
+        stash: list[str] = []
+        fences = self._fences
+        index = 0
+        while (m := fences.FENCED_BLOCK_RE.search(source, index)) is not None:
+            if m.group("attrs") or m.group("hl_lines"):
+                return None
+            lang = m.group("lang")
+            code = fences._escape(m.group("code"))
+            lang_attr = f' class="{fences.config.get("lang_prefix", "language-")}{_escape_attrib_html(lang)}"' \
+                if lang else ""
+            placeholder = HTML_PLACEHOLDER % len(stash)
+            stash.append(f"<pre><code{lang_attr}>{code}</code></pre>")
+            source = f"{source[:m.start()]}\n{placeholder}\n{source[m.end():]}"
+            index = m.start() + 1 + len(placeholder)
+        return source, stash
 
     def _list(self, block: str) -> str | None:
         """What Python-Markdown makes of a block of `- ` lines, each a one-line item, or None for anything else.
@@ -383,6 +426,8 @@ _INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link", "im
                     "short_image_ref", "autolink", "automail", "linebreak", "entity", "em_strong")
 # _paragraph's conditions: anywhere, at the start, and between code spans.
 _NOT_SIMPLE = re.compile(r"[\x00-\x1f\\]")
+_NOT_NORMALIZED = re.compile(r"[\r\t\x02\x03]")  # what NormalizeWhitespace changes, but for blank lines of spaces
+_BLANK_LINE = re.compile(r"(?<=\n) +\n")  # NormalizeWhitespace's own
 _BLOCK_START = re.compile(r"\s|[#>+\-*_\[]|\d+\.[ ]")
 _INLINE_SYNTAX = re.compile(r"[*_&<\[]")
 _TABLE_RULE = re.compile(r"\|(?:-+\|){2,}")  # a table's second row: two columns or more, no alignment

@@ -92,6 +92,10 @@ class Views:
     def comparison_link(self, comp: Comparison) -> dict[str, Any]:
         return self._once("comparison", id(comp), lambda: self._comparison_link(comp))
 
+    def comparison_description(self, comp: Comparison) -> str:
+        """A comparison's summary as the page's meta description and its search result says it."""
+        return self._once("description", id(comp), lambda: excerpt(self.plain(comp.summary)))
+
     def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
         a, b = (self.content.entries[c] for c in comp.codes)
         return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
@@ -219,8 +223,10 @@ class Views:
     def before_fork(self, pages: list[PlannedPage]) -> None:
         """Make, before workers fork, the views that pages in every worker's share read: each comparison shows
         two entries in full (their prose is most of the Markdown of a build), their generated rows, the leaves
-        of its decision and links to the other comparisons of its codes. Left to the workers, each would make
-        them again (at 5,000 pages, ~1 s of CPU more for the entries, ~0.2 s for the rest)."""
+        of its decision and links to the other comparisons of its codes; the search index and each comparison
+        page show its summary's excerpt. Left to the workers, each would make them again (at 5,000 pages, ~1 s
+        of CPU more for the entries, ~0.2 s for the rest)."""
+        search = any(page.kind == "search" for page in pages)
         for page in pages:
             if page.kind == "comparison":
                 comp = self.content.comparisons[str(page.key)]
@@ -228,6 +234,8 @@ class Views:
                     self.compared(self.content.entries[code])
                     self.decision_view(code)
                     self._places(code)
+                if search:  # the search index shows it too: made here, not in two processes
+                    self.comparison_description(comp)
         self._comparison_links()
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
@@ -270,7 +278,7 @@ class Views:
         link = self.comparison_link(comp)
         return {
             "title": link["title"],
-            "description": excerpt(self.plain(comp.summary)),
+            "description": self.comparison_description(comp),
             "comparison": link,
             "left": va, "right": vb,
             "summary": self.md(comp.summary),
@@ -359,7 +367,7 @@ class Views:
                           "h": " ".join(h.name for h in e.headers)})
         for comp in self.comparisons:
             link = self.comparison_link(comp)
-            items.append({"c": None, "t": link["title"], "u": link["url"], "s": excerpt(self.plain(comp.summary)),
+            items.append({"c": None, "t": link["title"], "u": link["url"], "s": self.comparison_description(comp),
                           "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
         if self.content.guide:
             items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,

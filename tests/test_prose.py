@@ -141,6 +141,32 @@ def test_tables_render_as_before(text: str):
     assert_same(text)
 
 
+# Fences as _preprocess writes them and as it must leave them to Python-Markdown: languages, {attributes},
+# hl_lines, tildes, longer fences, unclosed ones; code holding fence-like lines, tabs, CR, STX, lines of spaces
+# and characters to escape; fences next to paragraphs with and without a blank line.
+fence_open = st.sampled_from(["```", "```json", "```json", "``` json", "```.json", "```c#", "```c++", "```a.b",
+                              "```{.json #x}", "```{}", '```json hl_lines="1"', "```x y", "```<b>", "~~~", "````",
+                              "  ```", "```\t"])
+fence_line = st.sampled_from(['{"a": 1}', "GET / HTTP/1.1", "<b>&amp;\"'", "", "   ", "`x` 409 instead", "- item",
+                              "| a |", "````", "~~~"]) | st.sampled_from(["\tx", "x\r", "\x02x", "```", "```  "])
+fence_close = st.sampled_from(["```", "```", "```  ", "````", "~~~", "", "``` x"])
+fence = st.tuples(fence_open, st.lists(fence_line, max_size=4), fence_close).map(
+    lambda t: "\n".join([t[0], *t[1], t[2]]))
+fenced = st.tuples(st.lists(fence | near_simple | list_block, min_size=1, max_size=4),
+                   st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n", "\n  \n"])).map(lambda t: t[1].join(t[0]))
+
+
+@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@given(fenced, st.sampled_from(["", "\n", "\n\n", " "]))
+@example("Lead in:\n\n```json\n{\"a\": 1}\n```\n", "")
+@example("Lead in:\n```json\n<b> & \"c\"\n```\nAfter 409 instead.", "")
+@example("```\n```\n\n```c++\nx\n```", "")
+@example("A.\n\n```json\n  \n\tx\n```", "")
+@example("A.\n\n```json\n   \nx\n```", "")
+def test_fences_render_as_before(text: str, end: str):
+    assert_same(text + end)
+
+
 @settings(max_examples=int(1000 * SCALE), **SETTINGS)
 @given(st.lists(st.sampled_from(["409", "1", "0", "5", " ", ".", ",", "-", ":", "§", "/", "#", "%", "a", "A", "\n",
                                  "instead", "vs.", "é", "٤"]), max_size=20).map("".join))
@@ -155,6 +181,8 @@ def test_fast_path_is_taken_for_common_cells():
                  "- One `x` item.\n- Two, 409 instead.\n", "Lead:\n\n- a\n- b\n\nAfter.",
                  "Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | Counts 409 responses |\n"]:
         assert NEW._simple(text) is not None, text
+    # and a text with a code block, without Markdown's preprocessors
+    assert NEW._preprocess("Lead in:\n\n```json\n{\"a\": 1}\n```\n") is not None
 
 
 def test_fast_path_steps_aside_when_the_inline_patterns_differ(monkeypatch):

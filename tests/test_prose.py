@@ -156,6 +156,31 @@ fenced = st.tuples(st.lists(fence | near_simple | list_block, min_size=1, max_si
                    st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n", "\n  \n"])).map(lambda t: t[1].join(t[0]))
 
 
+# Inline links as _segment writes them and as it must leave them: safe, unsafe, absolute, relative and
+# root-relative URLs, URLs with what only Python-Markdown's link parser handles (spaces, quotes, parentheses,
+# `<>&`), link text with syntax, images, references, stray brackets; next to code spans and codes to link.
+link_text = st.sampled_from(["the spec", "409", "409 instead", " a ", "x_y", "a*b", "`c`", "a > b", "a & b",
+                             "[n]", "é 日本", ""])
+link_url = st.sampled_from(["../409/", "../../409/", "https://example.org/a_b", "http://x.org", "/abs", "//evil",
+                            "./x", "x/y", "#frag", "mailto:a@b.co", "javascript:alert(1)", "javascript:x",
+                            "a b", "a'b", 'a"b', "<u>", "a&b", "u)", "(u", "data:x", ""])
+link = st.tuples(st.sampled_from(["[", "[", "![", "\\["]), link_text, st.sampled_from(["](", "](", "] (", "]"]),
+                 link_url, st.sampled_from([")", ")", ' "t")', ""])).map("".join)
+linking = st.lists(st.sampled_from(WORDS + CODE_WORDS + [" ", ", ", ". ", "`x`"]) | link
+                   | st.sampled_from(["[", "]", "(", ")", "!", "\\"]), min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@given(linking)
+@example("Related codes: [197](../197/), [414](../414/).")
+@example("See `x` [the spec](https://example.org/a_b), [a](javascript:x) and [b](../../409/) 409 instead.")
+@example("a > [b](c) > `d` ![e](f) [g] (h)")
+@example("x ![e](f) y")
+def test_links_render_as_before(text: str):
+    assert_same(text)
+    assert_same("Lead " + text)
+
+
 @settings(max_examples=int(1500 * SCALE), **SETTINGS)
 @given(fenced, st.sampled_from(["", "\n", "\n\n", " "]))
 @example("Lead in:\n\n```json\n{\"a\": 1}\n```\n", "")
@@ -179,7 +204,8 @@ def test_fast_path_is_taken_for_common_cells():
     for text in ["Plain words, 409 instead.", "Send `x_y` with 412 when `a<b>` holds.\n",
                  "Lead in:\n\n```json\n{\"a\": 1}\n```\n", "One.\n\nTwo 409 instead.",
                  "- One `x` item.\n- Two, 409 instead.\n", "Lead:\n\n- a\n- b\n\nAfter.",
-                 "Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | Counts 409 responses |\n"]:
+                 "Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | Counts 409 responses |\n",
+                 "Related: [409](../409/), [the spec](https://example.org/x).", "See `x` and [y](/z)."]:
         assert NEW._simple(text) is not None, text
     # and a text with a code block, without Markdown's preprocessors
     assert NEW._preprocess("Lead in:\n\n```json\n{\"a\": 1}\n```\n") is not None

@@ -20,7 +20,7 @@ from markupsafe import Markup
 # generator.prose's (it changed from "\ue000root/" at stop 17): the rest of this file stays as frozen.
 from generator.prose import ROOT_MARK
 
-_SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{0,2}/|[\w.-]+(?:/|$|#))", re.I)
+_SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
 # word that names a response; "100 requests" or "200 ms" stay plain.
 _CODE = re.compile(

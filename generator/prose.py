@@ -41,7 +41,9 @@ ROOT_MARK = "\x1aroot/"
 # Markup(text) for a str `text`: the object Markup.__new__ makes of one, without its Python-level tests first
 # (0.3 us -> 0.1 us; rendered prose and macro output make ~150,000 of them at 5,000 pages).
 as_markup: Callable[[str], Markup] = functools.partial(str.__new__, Markup)
-_SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{0,2}/|[\w.-]+(?:/|$|#))", re.I)
+# Links a writer may use: web and mail, fragments, site paths and relative ones; not another scheme, and not
+# a protocol-relative `//host` (it leaves the site like an absolute URL, without rel=noopener).
+_SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
 # word that names a response; "100 requests" or "200 ms" stay plain. The test on the character before
 # the code sits after its first digit, so that the regex starts with a character class and the engine

@@ -240,6 +240,16 @@ def test_sanitizing_still_holds(text: str):
     assert re.search(r'href="\x1aroot/4(09|12)/"', html)
 
 
+@pytest.mark.parametrize("text", ["[x](//evil.example/a) 409 instead", "See `c` and [x](//evil.example).",
+                                  "A\n\n[x](//evil.example \"t\")"])
+def test_protocol_relative_links_lose_their_href(text: str):
+    """`//host/...` leaves the site as an absolute URL does, without rel=noopener: it is dropped, as other
+    schemes are, whichever path renders the text; `/path`, `./x` and `../x` stay."""
+    html = str(NEW.html(text))
+    assert re.search(r"<a( title=\"t\")?>x</a>", html) and "evil" not in html, html
+    assert 'href="/abs"' in str(NEW.html("[y](/abs) and [z](./x)")) and 'href="./x"' in str(NEW.html("A [z](./x)"))
+
+
 def test_pygments_is_not_imported_and_fenced_code_reads_the_same():
     """prose imports fenced_code with Pygments held off (it only serves codehilite, which is not used): the
     output is stock Python-Markdown's with Pygments importable, and Pygments can still be imported after."""

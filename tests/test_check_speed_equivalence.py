@@ -381,3 +381,13 @@ def test_sentence_regex_splits_as_written_plainly(text: str):
     """T.SENTENCE starts with its whitespace so that the engine can skip to it: the same splits as the plain
     form, with the test on the character before first (and so the bytes form, see above)."""
     assert T.SENTENCE.split(text) == _SENTENCE_AS_WRITTEN.split(text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([".", "!", "?", ";", ",", " ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "a", "B",
+                                 "1", "-", "\x1a"]), max_size=10).map("".join))
+def test_one_line_split_test_is_what_sentence_splits_at(text: str):
+    """The scan sends a one-line ASCII cell to the sentence split only where _SPLIT_AT finds [.!?;] and then
+    whitespace as \\s sees it: what T.SENTENCE's first branch needs before its lookahead."""
+    found = any(a in ".!?;" and b.isspace() for a, b in zip(text, text[1:], strict=False))
+    assert bool(R._SPLIT_AT.search(text.encode())) == found

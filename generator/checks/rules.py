@@ -215,8 +215,8 @@ SHORTCUTS = True
 # `.strip("'-")`: a token is a letter followed by letters, ' and -, and a number is a token of its own.
 _TOKEN_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or c in b"'-") else 32 for c in range(256))
 _SINGLE_LETTERS = frozenset(bytes([c]) for c in range(97, 123))
-# Where SENTENCE could split: a newline, or [.!?;] and then whitespace (as \s sees it, for ASCII).
-_SPLIT_BYTES = bytes(10 if c == 10 else 46 if c in b".!?;" else 32 if chr(c).isspace() else 120 for c in range(256))
+# Where SENTENCE could split a cell of one line: [.!?;] and then whitespace (as \s sees it, for ASCII).
+_SPLIT_AT = re.compile(rb"[.!?;][\t\x0b\x0c\r\x1c-\x1f ]")
 # T.SENTENCE and the whitespace str.strip removes, for ASCII bytes: \s of a str pattern also matches \x1c-\x1f.
 _SPACE_BYTES = bytes(c for c in range(128) if chr(c).isspace())
 _SPACE = b"[" + re.escape(_SPACE_BYTES) + b"]"
@@ -445,7 +445,7 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range) \
         # whitespace: a split there only leaves whitespace, which `sentences` drops), or after [.!?;] and
         # whitespace followed by more text.
         body = raw.rstrip()
-        if b"\n" not in body and b". " not in body.translate(_SPLIT_BYTES):
+        if b"\n" not in body and not _SPLIT_AT.search(body):
             if not body or n < 6:  # a masked key has at most as many tokens as the text has runs of letters
                 continue
             if fast_keys:

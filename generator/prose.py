@@ -212,12 +212,13 @@ class Prose:
         NormalizeWhitespace and FencedBlockPreprocessor change nothing (no control character, no second line),
         so the block parser gets this one line, and _paragraph knows what it makes of it.
 
-        Several lines: the preprocessors themselves run (fences become placeholder lines for stashed HTML), then
-        the blocks are split as BlockParser does. EmptyBlockProcessor drops leading newlines of a block (its
-        filler goes nowhere: no sibling is a <pre>); each other block must be one line, either a placeholder
-        (ParagraphProcessor wraps it in <p>, RawHtmlPostprocessor swaps <p>placeholder</p> for the stashed
-        HTML) or a paragraph _paragraph accepts. Siblings change no test for such blocks (no indent, no list).
-        Prettify puts a newline after each <p>; the postprocessors themselves run on the joined result.
+        Several lines: the preprocessors run (fences become placeholder lines for stashed HTML), as _preprocess
+        does them for most texts or else themselves, then the blocks are split as BlockParser does.
+        EmptyBlockProcessor drops leading newlines of a block (its filler goes nowhere: no sibling is a <pre>);
+        each other block must be one line, either a placeholder (ParagraphProcessor wraps it in <p>,
+        RawHtmlPostprocessor swaps <p>placeholder</p> for the stashed HTML) or a paragraph _paragraph accepts.
+        Siblings change no test for such blocks (no indent, no list). Prettify puts a newline after each <p>; the
+        postprocessors run on the joined result (or, after _preprocess, have nothing left to do).
         """
         if type(text) is not str or not self._fast:  # a Markup's methods escape their arguments
             return None

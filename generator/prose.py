@@ -60,16 +60,19 @@ class _Sanitize(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
-            for attr in ("href", "src"):
-                value = el.get(attr)
-                if value is not None and not _SAFE_URL.match(value.strip()):
-                    del el.attrib[attr]
-            href = el.get("href", "") if el.tag == "a" else ""
-            if href.startswith(("http://", "https://")):
+            src = el.get("src")
+            if src is not None and not _SAFE_URL.match(src.strip()):
+                del el.attrib["src"]
+            href = el.get("href")
+            if href is None:
+                continue
+            target = _link_target(href) if el.tag == "a" else href if _SAFE_URL.match(href.strip()) else None
+            if target is None:
+                del el.attrib["href"]
+                continue
+            el.set("href", target)
+            if _leaves_site(target):
                 el.set("rel", "noopener")
-            elif href.startswith("../") and not href.startswith("../../"):
-                # Writers link as from a code page ("../409/"); make it right at every page depth.
-                el.set("href", ROOT_MARK + href[3:])
         self._link_codes(root, self.codes())
 
     def _link_codes(self, parent: etree.Element, codes: set[int]) -> None:
@@ -458,7 +461,7 @@ def _segment(text: str, codes: set[int]) -> str | None:
     line), so the reference patterns that run first leave `[text]` alone and the link pattern takes `[text](url)`
     whole (getText and getLink, with nothing nested, quoted or escaped); link text is not searched for codes
     (_Sanitize skips `a`), text around a link is, on its own (it is the text or tail of another element); and
-    _Sanitize drops an unsafe href, adds rel="noopener" to http(s) ones and rewrites `../x` to the site root."""
+    its target is what _Sanitize makes of it (_link_target, _leaves_site)."""
     if not _INLINE_SYNTAX.search(text):
         return _linked(text, codes)
     parts = _LINK.split(text)  # plain text, then link text, URL and plain text again, for each link
@@ -471,16 +474,29 @@ def _segment(text: str, codes: set[int]) -> str | None:
             return None
         out.append(_linked(plain, codes))
         if i + 1 < len(parts):
-            label, url = parts[i + 1], parts[i + 2]
-            if not _SAFE_URL.match(url):
+            label, target = parts[i + 1], _link_target(parts[i + 2])
+            if target is None:
                 out.append(f"<a>{label}</a>")
-            elif url.startswith(("http://", "https://")):
-                out.append(f'<a href="{url}" rel="noopener">{label}</a>')
-            elif url.startswith("../") and not url.startswith("../../"):
-                out.append(f'<a href="{ROOT_MARK}{url[3:]}">{label}</a>')
             else:
-                out.append(f'<a href="{url}">{label}</a>')
+                rel = ' rel="noopener"' if _leaves_site(target) else ""
+                out.append(f'<a href="{target}"{rel}>{label}</a>')
     return "".join(out)
+
+
+def _link_target(href: str) -> str | None:
+    """Where a link in prose goes, as _Sanitize leaves it: None for a target it drops (another scheme, `//host`);
+    `../x`, which writers write as from a code page, against the site root so that it is right at every page
+    depth; any other as it is."""
+    if not _SAFE_URL.match(href.strip()):
+        return None
+    if href.startswith("../") and not href.startswith("../../"):
+        return ROOT_MARK + href[3:]
+    return href
+
+
+def _leaves_site(target: str) -> bool:
+    """A link target off the site, which gets rel="noopener"."""
+    return target.startswith(("http://", "https://"))
 
 
 def _linked(text: str, codes: set[int]) -> str:

@@ -108,6 +108,14 @@ def _reads(path: str, data: bytes) -> bool:
         return False
 
 
+def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
+    """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
+    the parent goes on without waiting for the import (~20 ms)."""
+    from .checks import check_content
+
+    return check_content(content, jobs=jobs)
+
+
 def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
           retain: list[object] | None = None) -> BuildResult:
@@ -153,9 +161,7 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     if jobs > 1 and can_fork() and (cache is None or not cache.pages):
         # No previous build: every page will be rendered. Check in a child of its own from now on, beside the
         # hashing of the other inputs, the planning and the rendering.
-        from .checks import check_content
-
-        checking = Forked(lambda: check_content(content))
+        checking = Forked(lambda: _check(content))
     try:
         if read is not None:
             inputs = hash_inputs(content_dir, templates_dir, {os.path.abspath(p): d for p, d in read.items()})
@@ -176,7 +182,6 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     """The build after loading; `checking` is the check already running in a child, if it is."""
     from .builder import Builder
     from .cache import PageKeys
-    from .checks import check_content
     from .parallel import Forked, can_fork, run_chunks
     from .write import Staging
 
@@ -209,7 +214,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
 
     def check() -> bool:
         """Check the content; False if the build has failed (then nothing more is rendered)."""
-        report.extend(checking.result() if checking else check_content(content, jobs=jobs))
+        report.extend(checking.result() if checking else _check(content, jobs))
         if cache is not None and not keys:
             key_pages()
         return not failing()
@@ -229,7 +234,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             # takes one until it is done, then this process takes its place (a third process on two cores only
             # adds switching, and its own copy of the views).
             if checking is None:
-                checking = Forked(lambda: check_content(content))
+                checking = Forked(lambda: _check(content))
             builder.views.before_fork(todo)
             if prose_log is not None:
                 prose_files.add(prose_log.flush())  # the workers inherit these, and leave them to this process

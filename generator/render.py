@@ -92,16 +92,13 @@ class _Template(jinja2.Template):
         template = super().from_code(environment, code, globals, uptodate)
         # The compiled module looks `escape` up in its globals each time it writes `{{ value }}`.
         template.root_render_func.__globals__["escape"] = _escape
+        # Jinja keeps a template's globals as a ChainMap over the environment's, which every page copies key by
+        # key in Python: into its context (new_context, Context.__init__) and to test the macros' import for new
+        # globals. Nothing changes the environment's globals once a template is loaded (the Renderer sets them
+        # first; the preview compiles again after `forget`), so a dict of the same items is the same globals,
+        # which those copies make in C.
+        template.globals = dict(template.globals)
         return template
-
-    def _get_default_module(self, ctx: Any = None) -> Any:
-        """The module of a template `{% import %}`ed by another (`_macros.html`, once per page). Jinja makes a new
-        one when the importing context has globals this template lacks, found as `ctx.globals_keys -
-        self.globals.keys()`: a set less a ChainMap's keys view, which Python tests key by key through a
-        generator. `difference` gives the same keys by iterating the ChainMap once."""
-        if ctx is not None and not self.environment.is_async and not ctx.globals_keys.difference(self.globals):
-            ctx = None  # no new globals: the module Jinja caches, as it would return
-        return super()._get_default_module(ctx)
 
 
 class _Context(jinja2.runtime.Context):
@@ -167,6 +164,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
+            # A dict: Jinja's LRU cache takes a lock and reorders its queue on each of the ~3 loads a page makes
+            # (its template, the layout, the macros), and a site has a handful of templates.
+            cache_size=-1,
         )
         self.env.tests["mapping"] = _is_mapping
         self._deps: dict[str, frozenset[str]] = {}    # template -> the names of the templates it reads

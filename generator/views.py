@@ -108,7 +108,9 @@ class Views:
         """A decision as nested dictionaries for templates; a comparison named in the guide is grafted in,
         and its leaves remember which comparison they came from."""
         if isinstance(node, Decision):
-            return {"question": self.inline(node.question), "note": self.inline(node.note) if node.note else "",
+            # "leaf" on both kinds: a template's test of it is then a lookup, not a miss that raises twice in Jinja.
+            return {"leaf": False, "question": self.inline(node.question),
+                    "note": self.inline(node.note) if node.note else "",
                     "yes": self.decision_view(node.yes, via), "no": self.decision_view(node.no, via)}
         if isinstance(node, str):
             comp = self.content.comparisons[node]

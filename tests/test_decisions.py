@@ -38,8 +38,8 @@ def test_diagram_wrapping_is_textwraps(pieces: list[str], width: int):
 def _decisions(depth: int = 4):
     from generator.model import Decision
 
-    text = st.lists(st.sampled_from(["Is", "the", "If-Match", "header", "`ETag`", "stale?", "x" * 40, "<b>", "&"]),
-                    min_size=1, max_size=30).map(" ".join)
+    words = ["Is", "the", "If-Match", "header", "`ETag`", "stale?", "x" * 40, "<b>", "&", "100%", "%d"]
+    text = st.lists(st.sampled_from(words), min_size=1, max_size=30).map(" ".join)
     leaf = st.one_of(st.integers(min_value=100, max_value=599), st.sampled_from(["409-vs-412", "a & b"]))
     if depth == 0:
         return leaf
@@ -49,18 +49,19 @@ def _decisions(depth: int = 4):
 
 @settings(max_examples=300, deadline=None)
 @given(_decisions())
-def test_diagram_numbers_are_written_as_format_g_writes_them(decision):
-    """The diagram writes whole-number coordinates with str() below 10**6, where format "g" writes the same."""
-    from generator.diagram import _Canvas
+def test_diagram_whole_canvas_draws_as_the_general_one(decision):
+    """_WholeCanvas (str() for coordinates below 10**6, each box's markup made once per text and column) draws
+    what _Canvas draws with format "g" everywhere."""
+    from generator.diagram import _box_form, _Canvas, _WholeCanvas
 
     def label(code: int) -> str:
-        return f"{code} Some name that is rather long"
+        return f"{code} Some name that is rather long, 100% sure"
 
-    drawn = {}
-    for spec in ("", "g"):
-        canvas = _Canvas([], label, spec)
-        drawn[spec] = (canvas.node(decision, 1, 1), canvas.parts)
-    assert drawn[""] == drawn["g"]
+    _box_form.cache_clear()
+    drawn = []
+    for canvas in (_Canvas([], label), _WholeCanvas([], label), _WholeCanvas([], label)):  # the last from the cache
+        drawn.append((canvas.node(decision, 1, 1), "".join(canvas.parts)))
+    assert drawn[0] == drawn[1] == drawn[2]
 
 
 def test_every_required_pair_has_a_comparison_file():

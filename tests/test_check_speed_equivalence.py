@@ -361,12 +361,21 @@ def test_letter_runs_match_the_rules_tokens():
 
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(["a", "B", "409", ".", "!", "?", ";", " ", "  ", "\n", "\t", "\x1c", "\x1f", "-",
-                                 "*", "`", '"', "(", "\n\n", "\n- ", "\r", "\x0b", "\x0c", "word"]),
+                                 "*", "`", '"', "(", "\n\n", "\n- ", "\r", "\x0b", "\x0c", "word", ". A", "?\n"]),
                 max_size=16).map("".join))
 def test_sentences_split_on_bytes_as_on_text(text: str):
-    """The scan splits ASCII cells into V005's sentences as bytes: the same sentences as T.sentences."""
-    pieces = [p.decode() for p in R._SENTENCE_BYTES.split(text.encode()) if p.strip(R._SPACE_BYTES)]
+    """The scan splits ASCII cells into V005's sentences as bytes: the same sentences as T.sentences, and where
+    the text has no line break before its trailing whitespace, the one-line split gives the same runs of letters
+    (some of its pieces lack their final punctuation)."""
+    raw = text.encode()
+    pieces = [p.decode() for p in R._SENTENCE_BYTES.split(raw) if p.strip(R._SPACE_BYTES)]
     assert [p.strip() for p in pieces] == T.sentences(text)
+    assert R._sentence_pieces(raw, True) == [p.encode() for p in pieces]
+    if b"\n" not in raw.rstrip():
+        def runs(parts: list[bytes]) -> list[list[bytes]]:
+            return [p.translate(PF.LETTERS_ONLY).split() for p in parts]
+
+        assert runs(R._sentence_pieces(raw, False)) == runs(R._sentence_pieces(raw, True))
 
 
 

@@ -224,6 +224,22 @@ _SPACE = b"[" + re.escape(_SPACE_BYTES) + b"]"
 # engine skips to whitespace instead of trying every position: the same matches, a third faster.
 _SENTENCE_BYTES = re.compile(_SPACE + rb"(?<=[.!?;]" + _SPACE + rb")" + _SPACE + rb"*(?=[A-Z0-9`*\"(])|\n" + _SPACE
                              + rb"*\n|\n" + _SPACE + rb"*[-*]" + _SPACE + rb"+")
+# Its first branch alone, for a text whose line breaks are all in its trailing whitespace (the other two need a
+# line break and more after it): started at the punctuation, which the engine finds faster than whitespace
+# (2.5x), and which goes to a group of its own (see _sentence_pieces).
+_SENTENCE_ONE_LINE = re.compile(rb"([.!?;])" + _SPACE + rb"+(?=[A-Z0-9`*\"(])")
+
+
+def _sentence_pieces(raw: bytes, lines: bool) -> list[bytes]:
+    """T.sentences of an ASCII text as bytes, not stripped, some without the punctuation that ends them: V005
+    reads only their runs of letters. `lines`: a line break comes before the trailing whitespace."""
+    if lines:
+        return [part for part in _SENTENCE_BYTES.split(raw) if part.strip(_SPACE_BYTES)]
+    parts = _SENTENCE_ONE_LINE.split(raw)  # a sentence, the punctuation that ends it, the next sentence...
+    pieces = parts[:-1:2]  # each ends with punctuation where it was split: none is blank
+    if parts[-1].strip(_SPACE_BYTES):
+        pieces.append(parts[-1])
+    return pieces
 
 
 def _bytes_of(words: Any) -> frozenset[bytes]:
@@ -455,13 +471,10 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range) \
                 add_sentence((uni.runs_key(PF.letter_runs(key.encode())), i, 0, None, key))
             continue
         if fast_keys:  # T.sentences on the bytes; the rule finds a sentence's text again if it needs it
-            si = 0
-            for part in _SENTENCE_BYTES.split(raw):
-                if part.strip(_SPACE_BYTES):
-                    sentence_runs = part.translate(PF.LETTERS_ONLY).split()
-                    if len(sentence_runs) >= 6:
-                        add_sentence((hash(tuple(filterfalse(masked_letters, sentence_runs))), i, si, None, None))
-                    si += 1
+            for si, part in enumerate(_sentence_pieces(raw, b"\n" in body)):
+                sentence_runs = part.translate(PF.LETTERS_ONLY).split()
+                if len(sentence_runs) >= 6:
+                    add_sentence((hash(tuple(filterfalse(masked_letters, sentence_runs))), i, si, None, None))
             continue
         for si, sentence in enumerate(T.sentences(text)):
             key = _masked_sentence(content, sentence, cell.codes)

@@ -91,43 +91,60 @@ MIN_WORDS = {"summary": 6, "definition": 10, "when_to_use": 8, "when_not_to_use"
              "question": 3, "comp_summary": 8, "decision_rule": 8, "row": 2, "decision_note": 4}
 
 
+_cell = functools.partial(tuple.__new__, Cell)  # Cell((...)) without NamedTuple's __new__, a Python frame per cell
+
+
+@functools.cache
+def _fields(form: str, i: int) -> tuple[str, ...]:
+    """The field paths of an item of a list (`faq[2].question`, `faq[2].answer`...), made once per index."""
+    return tuple(f.format(i) for f in form.split(" "))
+
+
 def entry_cells(entry: Entry) -> list[Cell]:
     c = entry.code
-    out = [Cell(entry, f, getattr(entry, f), c, f) for f in
+    out = [_cell((entry, f, getattr(entry, f), c, f)) for f in
            ("summary", "definition", "when_to_use", "when_not_to_use", "client_behavior")]
-    out += [Cell(entry, "cacheable.note", entry.cacheable.note, c, "cacheable.note"),
-            Cell(entry, "retry.note", entry.retry.note, c, "retry.note")]
-    out += [Cell(entry, f"headers[{i}].note", h.note, c, "header") for i, h in enumerate(entry.headers)]
-    out += [Cell(entry, f"scenarios[{i}]", s, c, "scenario") for i, s in enumerate(entry.scenarios)]
-    out += [Cell(entry, f"mistakes[{i}]", m, c, "mistake") for i, m in enumerate(entry.mistakes)]
+    out += [_cell((entry, "cacheable.note", entry.cacheable.note, c, "cacheable.note")),
+            _cell((entry, "retry.note", entry.retry.note, c, "retry.note"))]
+    out += [_cell((entry, _fields("headers[{}].note", i)[0], h.note, c, "header")) for i, h in enumerate(entry.headers)]
+    out += [_cell((entry, _fields("scenarios[{}]", i)[0], s, c, "scenario")) for i, s in enumerate(entry.scenarios)]
+    out += [_cell((entry, _fields("mistakes[{}]", i)[0], m, c, "mistake")) for i, m in enumerate(entry.mistakes)]
     for i, f in enumerate(entry.faq):
-        out += [Cell(entry, f"faq[{i}].question", f.question, c, "question"),
-                Cell(entry, f"faq[{i}].answer", f.answer, c, "faq_answer")]
+        question, answer = _fields("faq[{}].question faq[{}].answer", i)
+        out += [_cell((entry, question, f.question, c, "question")), _cell((entry, answer, f.answer, c, "faq_answer"))]
     return out
 
 
 def comparison_cells(comp: Comparison) -> list[Cell]:
     a, b = comp.codes
-    out = [Cell(comp, "summary", comp.summary, a, "comp_summary"),
-           Cell(comp, "decision_rule", comp.decision_rule, a, "decision_rule")]
+    out = [_cell((comp, "summary", comp.summary, a, "comp_summary")),
+           _cell((comp, "decision_rule", comp.decision_rule, a, "decision_rule"))]
     out += decision_cells(comp, comp.decision, "decision", a)
     for i, r in enumerate(comp.rows):
-        out += [Cell(comp, f"rows[{i}].left", r.left, a, "row"), Cell(comp, f"rows[{i}].right", r.right, b, "row")]
+        left, right = _fields("rows[{}].left rows[{}].right", i)
+        out += [_cell((comp, left, r.left, a, "row")), _cell((comp, right, r.right, b, "row"))]
     for i, f in enumerate(comp.faq):
-        out += [Cell(comp, f"faq[{i}].question", f.question, a, "question"),
-                Cell(comp, f"faq[{i}].answer", f.answer, a, "faq_answer")]
+        question, answer = _fields("faq[{}].question faq[{}].answer", i)
+        out += [_cell((comp, question, f.question, a, "question")), _cell((comp, answer, f.answer, a, "faq_answer"))]
     return out
 
 
 def decision_cells(owner: Comparison | Guide, node: Decision, path: str, code: int) -> list[Cell]:
-    out = [Cell(owner, f"{path}.question", node.question, code, "question")]
+    question, note, yes, no = _decision_fields(path)
+    out = [_cell((owner, question, node.question, code, "question"))]
     if node.note:
-        out.append(Cell(owner, f"{path}.note", node.note, code, "decision_note"))
-    for name in ("yes", "no"):
-        branch = getattr(node, name)
-        if isinstance(branch, Decision):
-            out += decision_cells(owner, branch, f"{path}.{name}", code)
+        out.append(_cell((owner, note, node.note, code, "decision_note")))
+    if isinstance(node.yes, Decision):
+        out += decision_cells(owner, node.yes, yes, code)
+    if isinstance(node.no, Decision):
+        out += decision_cells(owner, node.no, no, code)
     return out
+
+
+@functools.cache
+def _decision_fields(path: str) -> tuple[str, str, str, str]:
+    """A decision node's question and note paths, and its branches' (`decision.yes.question`...)."""
+    return f"{path}.question", f"{path}.note", f"{path}.yes", f"{path}.no"
 
 
 def all_cells(content: Content) -> list[Cell]:

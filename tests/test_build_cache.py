@@ -56,10 +56,11 @@ def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
 
 def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, monkeypatch):
     """render.py collects a block's output and yields it joined (Jinja yields each piece), escapes without
-    wrapping each piece in Markup, calls macros without Context.call's general path, tests `is mapping` type
-    first, keeps each template's globals in a dict (not a ChainMap over the environment's) and renders without
-    Template.render's copy of the variables; with Jinja's own code generator, template, context and test,
-    markupsafe's escape and Template.render, every page of the bundled site has the same bytes."""
+    wrapping each piece in Markup (and tests for a Markup or a str in the template's code), calls macros without
+    Context.call's general path, tests `is mapping` type first, keeps each template's globals in a dict (not a
+    ChainMap over the environment's) and renders without Template.render's copy of the variables; with Jinja's
+    own code generator, template, context and test, markupsafe's escape and Template.render, every page of the
+    bundled site has the same bytes."""
     import jinja2.compiler
     import jinja2.runtime
     import jinja2.tests

@@ -438,10 +438,7 @@ class Converter:
         if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
         values, ok, present = {}, True, {}
-        by_name, locs = kind.by_name, self.locs
-        paths = _FIELD_PATHS.get(field)
-        if paths is None:
-            paths = _FIELD_PATHS[field] = {}
+        by_name, locs, paths = kind.by_name, self.locs, _field_paths(field)
         inline = self.seen is None
         for key, value in node.value:  # _pairs, written out here: ~56,000 mappings at 5,000 pages
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
@@ -511,17 +508,30 @@ def _join(parent: str, name: str) -> str:
 
 # The paths of fields (`rows[2].left`), made once and shared by every file and object that has them: every file
 # has the same ~100, and strings shared within a chunk of files are pickled once from the load worker (7.4
-# instead of 8.8 MB at 2,250 comparisons, a quarter less time on both sides), and kept once in memory.
+# instead of 8.8 MB at 2,250 comparisons, a quarter less time on both sides), and kept once in memory. Kept up
+# to a bound: a file with a list of 100,000 items must not leave its paths in a preview that runs for hours.
 _FIELD_PATHS: dict[str, dict[str, str]] = {}   # parent path -> field name -> path
-_ITEM_PATHS: dict[str, list[str]] = {}         # list path -> the paths of its items, as many as seen
+_ITEM_PATHS: dict[str, list[str]] = {}         # list path -> the paths of its first items, as many as seen
+MAX_SHARED_PATHS = 4096                        # parents in _FIELD_PATHS, and items per list in _ITEM_PATHS
+
+
+def _field_paths(field: str) -> dict[str, str]:
+    paths = _FIELD_PATHS.get(field)
+    if paths is None:
+        paths = {}
+        if len(_FIELD_PATHS) < MAX_SHARED_PATHS:
+            _FIELD_PATHS[field] = paths
+    return paths
 
 
 def _item_paths(field: str, count: int) -> list[str]:
     paths = _ITEM_PATHS.get(field)
     if paths is None:
-        paths = _ITEM_PATHS[field] = []
+        paths = [] if len(_ITEM_PATHS) >= MAX_SHARED_PATHS else _ITEM_PATHS.setdefault(field, [])
     if len(paths) < count:
-        paths += [f"{field}[{i}]" for i in range(len(paths), count)]
+        paths += [f"{field}[{i}]" for i in range(len(paths), min(count, MAX_SHARED_PATHS))]
+        if len(paths) < count:  # past the bound: this list's own, not kept
+            return paths + [f"{field}[{i}]" for i in range(len(paths), count)]
     return paths
 
 

@@ -378,7 +378,6 @@ def test_sentences_split_on_bytes_as_on_text(text: str):
         assert runs(R._sentence_pieces(raw, False)) == runs(R._sentence_pieces(raw, True))
 
 
-
 _SENTENCE_AS_WRITTEN = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
 
 

@@ -94,7 +94,7 @@ MIN_WORDS = {"summary": 6, "definition": 10, "when_to_use": 8, "when_not_to_use"
 _cell = functools.partial(tuple.__new__, Cell)  # Cell((...)) without NamedTuple's __new__, a Python frame per cell
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded: a list of 100,000 items must not stay in a long-running preview
 def _fields(form: str, i: int) -> tuple[str, ...]:
     """The field paths of an item of a list (`faq[2].question`, `faq[2].answer`...), made once per index."""
     return tuple(f.format(i) for f in form.split(" "))
@@ -141,7 +141,7 @@ def decision_cells(owner: Comparison | Guide, node: Decision, path: str, code: i
     return out
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def _decision_fields(path: str) -> tuple[str, str, str, str]:
     """A decision node's question and note paths, and its branches' (`decision.yes.question`...)."""
     return f"{path}.question", f"{path}.note", f"{path}.yes", f"{path}.no"
@@ -232,11 +232,11 @@ SHORTCUTS = True
 # `.strip("'-")`: a token is a letter followed by letters, ' and -, and a number is a token of its own.
 _TOKEN_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or c in b"'-") else 32 for c in range(256))
 _SINGLE_LETTERS = frozenset(bytes([c]) for c in range(97, 123))
-# Where SENTENCE could split a cell of one line: [.!?;] and then whitespace (as \s sees it, for ASCII).
-_SPLIT_AT = re.compile(rb"[.!?;][\t\x0b\x0c\r\x1c-\x1f ]")
 # T.SENTENCE and the whitespace str.strip removes, for ASCII bytes: \s of a str pattern also matches \x1c-\x1f.
 _SPACE_BYTES = bytes(c for c in range(128) if chr(c).isspace())
 _SPACE = b"[" + re.escape(_SPACE_BYTES) + b"]"
+# Where SENTENCE could split a cell of one line: [.!?;] and then whitespace (as \s sees it, for ASCII).
+_SPLIT_AT = re.compile(rb"[.!?;]" + _SPACE)
 # Written, like T.SENTENCE, to start with whitespace (the test on the character before it follows), so that the
 # engine skips to whitespace instead of trying every position: the same matches, a third faster.
 _SENTENCE_BYTES = re.compile(_SPACE + rb"(?<=[.!?;]" + _SPACE + rb")" + _SPACE + rb"*(?=[A-Z0-9`*\"(])|\n" + _SPACE

@@ -89,6 +89,9 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site (default: gh-pages)")
     deploy.add_argument("-m", "--message", help="commit message (default: names the source commit)")
     deploy.add_argument("--no-push", action="store_true", help="commit to the local branch only")
+    deploy.add_argument("--adopt-branch", action="store_true",
+                        help="commit on top of an existing --branch even though its tip is not a statusdocs deploy "
+                             "(by default such a branch is refused)")
     return parser
 
 
@@ -227,11 +230,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import DeployError, deploy
+    from .deploy import DeployError, DeployUsageError, deploy
 
     try:
         done = deploy(args.content, args.templates, base_url=args.base_url, remote=args.remote, branch=args.branch,
-                      message=args.message, push=not args.no_push)
+                      message=args.message, push=not args.no_push, adopt=args.adopt_branch)
+    except DeployUsageError as exc:
+        print(f"statusdocs deploy: error: {exc}", file=sys.stderr)
+        return 2
     except DeployError as exc:
         _print_findings(exc.diagnostics)
         print(f"deploy failed: {exc}", file=sys.stderr)

@@ -5,11 +5,21 @@ stored with git plumbing in a temporary index (hash-object, update-index, write-
 commit-tree on top of the branch's current tip (local or on the remote, whichever is newer) and the branch
 ref is moved with update-ref. The working tree, the real index and the checked-out branch are never
 touched. Then the branch is pushed, unless --no-push.
+
+Every value from the command line reaches git after `--` (or on stdin, the message), and is validated first:
+the remote is a configured remote, a URL or a path to a repository, never something git would read as an
+option; the branch is a valid branch name. A refused value is a usage error (exit 2).
+
+Every deploy commit ends with the trailer `Deployed-by: statusdocs`. An existing branch (local or on the
+remote) whose tip is neither such a commit nor a deploy of a statusdocs from before the trailer (its own
+subject, and a tree that holds a site: `.nojekyll`, `index.html`, no `content/`) is refused, so a source
+branch never gets the site committed on top of it, unless the user passes `adopt=True` (--adopt-branch).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -18,6 +28,12 @@ from . import __version__
 from .diagnostics import Diagnostic
 
 LOCAL_TIMEOUT = 120  # seconds for a local git command; fetch and push may wait for credentials, so have none
+TRAILER = "Deployed-by: statusdocs"  # the last line of every deploy commit's message: how a deploy is recognised
+_TRAILER = re.compile(r"^Deployed-by:[ \t]*statusdocs(?:[ \t]|$)", re.M)
+# the subject statusdocs 0.1.0 wrote before the trailer existed
+_OLD_SUBJECT = re.compile(r"^Deployed (?:[0-9a-f]{12} )?with statusdocs \S+(?: and uncommitted changes)?$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/:\s]+:")  # scheme://... or scp-like [user@]host:path
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class DeployError(Exception):
@@ -26,6 +42,10 @@ class DeployError(Exception):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
         self.diagnostics = diagnostics or []
+
+
+class DeployUsageError(DeployError):
+    """A refused command-line value (a remote, a branch): a usage error, exit status 2."""
 
 
 @dataclass
@@ -92,8 +112,7 @@ def _repository(git: _Git, branch: str) -> None:
     if result.returncode != 0:
         raise DeployError(f"{os.path.abspath(git.cwd)} is not in a git repository: "
                           "run statusdocs deploy inside the site's repository (git init, then commit it)")
-    if git.run("check-ref-format", "--branch", branch, check=False).returncode != 0:
-        raise DeployError(f"{branch!r} is not a valid branch name")
+    _check_branch(git, branch)
     ref = f"refs/heads/{branch}"
     for line in git.out("worktree", "list", "--porcelain").splitlines():
         if line == f"branch {ref}":
@@ -101,9 +120,60 @@ def _repository(git: _Git, branch: str) -> None:
                               "deploy from your source branch, so the working tree is left alone")
 
 
+def _check_branch(git: _Git, branch: str) -> None:
+    # check-ref-format --branch also expands @{-1} and the like: the name must come back unchanged
+    checked = git.run("check-ref-format", "--branch", branch, check=False) \
+        if branch and not branch.startswith("-") and not _CONTROL.search(branch) else None
+    if checked is None or checked.returncode != 0 or checked.stdout.rstrip("\n") != branch:
+        raise DeployUsageError(f"--branch {branch!r} is not a valid branch name")
+
+
+def _check_remote(git: _Git, remote: str, push: bool) -> None:
+    """A configured remote, a URL or a path to a repository; never a value git would read as an option.
+    Without push, a name that is none of these is only noted later (a repository with no remote yet)."""
+    configured = git.out("remote").split()
+    if remote in configured and not remote.startswith("-"):
+        return
+    why = None
+    if not remote or remote.startswith("-") or _CONTROL.search(remote):
+        why = "starts with '-' (git would read it as an option)" if remote.startswith("-") else \
+            "is empty" if not remote else "holds a control character"
+    elif remote.lower().startswith(("ext::", "fd::")):
+        why = "is a transport that runs a command"
+    elif push and not (_URL.match(remote) or os.path.isdir(os.path.join(git.cwd, remote))):
+        names = ", ".join(configured) or "none"
+        why = f"is neither a remote of this repository (configured: {names}) nor a URL or a path to a repository"
+    if why:
+        raise DeployUsageError(f"--remote {remote!r} {why}")
+
+
+def _is_deploy(git: _Git, commit: str) -> bool:
+    """The commit was made by statusdocs deploy: the trailer, or an older statusdocs's subject on a site's tree."""
+    message = git.out("cat-file", "commit", commit).partition("\n\n")[2]
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) > 1 and _TRAILER.search(paragraphs[-1]):  # as git reads trailers: never in the subject
+        return True
+    if not _OLD_SUBJECT.match(message.partition("\n")[0]):
+        return False
+    top = set(git.out("ls-tree", "--name-only", commit).splitlines())
+    return {".nojekyll", "index.html"} <= top and not top & {"content", "templates", ".github", "pyproject.toml"}
+
+
+def _check_tips(git: _Git, branch: str, remote: str, tips: dict[str, str | None], adopt: bool) -> None:
+    """Refuse to commit on top of a branch statusdocs did not make, unless adopt."""
+    for where, tip in tips.items():
+        if tip is None or adopt or _is_deploy(git, tip):
+            continue
+        place = f"the local branch {branch!r}" if where == "local" else f"the branch {branch!r} on {remote!r}"
+        raise DeployUsageError(
+            f"{place} exists and its tip {tip[:12]} is not a statusdocs deploy (no {TRAILER!r} trailer): "
+            f"the site would be committed on top of it. Name a branch that holds only the site (default gh-pages) "
+            f"or a new one, or pass --adopt-branch if {branch!r} is meant to hold the site from now on")
+
+
 def _remote_tip(git: _Git, remote: str, branch: str, push: bool, notes: list[str]) -> str | None:
     """Fetch the remote's branch, so the new commit goes on top of what is published."""
-    listed = git.run("ls-remote", "--heads", remote, f"refs/heads/{branch}", timeout=None, check=False)
+    listed = git.run("ls-remote", "--heads", "--", remote, f"refs/heads/{branch}", timeout=None, check=False)
     if listed.returncode != 0:
         why = f"cannot read remote {remote!r}: {_git_reason(listed.stderr)}"
         if push:
@@ -112,7 +182,8 @@ def _remote_tip(git: _Git, remote: str, branch: str, push: bool, notes: list[str
         return None
     if not listed.stdout.strip():
         return None
-    fetched = git.run("fetch", "--quiet", "--no-tags", remote, f"refs/heads/{branch}", timeout=None, check=False)
+    fetched = git.run("fetch", "--quiet", "--no-tags", "--", remote, f"refs/heads/{branch}", timeout=None,
+                      check=False)
     if fetched.returncode != 0:
         raise DeployError(f"cannot fetch {branch} from {remote!r}: {_git_reason(fetched.stderr)}")
     return git.commit_of(listed.stdout.split()[0]) or git.commit_of("FETCH_HEAD")
@@ -149,25 +220,31 @@ def _store_tree(git: _Git, site: str, scratch: str) -> tuple[str, int]:
     return git.out("write-tree", env=env), len(paths)
 
 
-def _message(git: _Git) -> str:
-    head = git.commit_of("HEAD")
-    if head is None:
-        return f"Deployed with statusdocs {__version__}"
-    dirty = git.out("status", "--porcelain", "--untracked-files=no")
-    return f"Deployed {head[:12]} with statusdocs {__version__}" + (" and uncommitted changes" if dirty else "")
+def _message(git: _Git, message: str | None) -> str:
+    """The user's message or one naming the source commit, then the trailer that marks a statusdocs deploy."""
+    if not (message and message.strip()):
+        head = git.commit_of("HEAD")
+        dirty = head is not None and git.out("status", "--porcelain", "--untracked-files=no")
+        message = (f"Deployed {head[:12]} with statusdocs {__version__}" if head else
+                   f"Deployed with statusdocs {__version__}") + (" and uncommitted changes" if dirty else "")
+    return f"{message.rstrip()}\n\n{TRAILER} {__version__}\n"
 
 
 def deploy(content_dir: str, templates_dir: str, *, base_url: str | None = None, remote: str = "origin",
-           branch: str = "gh-pages", message: str | None = None, push: bool = True, cwd: str = ".") -> Deployed:
-    """Build the site strictly and commit it as the new tip of `branch`, then push it to `remote`."""
+           branch: str = "gh-pages", message: str | None = None, push: bool = True, cwd: str = ".",
+           adopt: bool = False) -> Deployed:
+    """Build the site strictly and commit it as the new tip of `branch`, then push it to `remote`.
+    `adopt`: commit on top of an existing branch even if its tip is not a statusdocs deploy."""
     from .build import build
 
     git = _Git(cwd)
     _repository(git, branch)
+    _check_remote(git, remote, push)
     notes: list[str] = []
     ref = f"refs/heads/{branch}"
     local = git.commit_of(ref)
     remote_tip = _remote_tip(git, remote, branch, push, notes)
+    _check_tips(git, branch, remote, {"local": local, "remote": remote_tip}, adopt)
     parent = _parent(git, local, remote_tip, branch, notes)
 
     with tempfile.TemporaryDirectory(prefix="statusdocs-deploy-") as scratch:
@@ -185,7 +262,8 @@ def deploy(content_dir: str, templates_dir: str, *, base_url: str | None = None,
         tree, files = _store_tree(git, site, scratch)
 
     unchanged = parent is not None and git.out("rev-parse", f"{parent}^{{tree}}") == tree
-    made = git.run("commit-tree", tree, *(("-p", parent) if parent else ()), "-m", message or _message(git),
+    # the message on stdin: never an argument git could read as an option
+    made = git.run("commit-tree", tree, *(("-p", parent) if parent else ()), input=_message(git, message),
                    check=False)
     if made.returncode != 0:
         hint = "; set it with `git config user.name ...` and `git config user.email ...`" \
@@ -196,7 +274,7 @@ def deploy(content_dir: str, templates_dir: str, *, base_url: str | None = None,
     git.run("update-ref", "-m", "statusdocs deploy", ref, commit, local or "")
 
     if push:
-        pushed = git.run("push", "--quiet", remote, f"{ref}:{ref}", timeout=None, check=False)
+        pushed = git.run("push", "--quiet", "--", remote, f"{ref}:{ref}", timeout=None, check=False)
         if pushed.returncode != 0:
             raise DeployError(f"push to {remote!r} failed: {_git_reason(pushed.stderr)} "
                               f"(the commit {commit[:12]} is on the local {branch}; run `git push {remote} {branch}`)")

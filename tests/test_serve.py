@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import time
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser import ServeProcess, launch
+from tests.browser import ServeProcess, StaticServer, descendants, launch, still_running
 from tests.conftest import CONTENT, TEMPLATES
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -35,6 +40,27 @@ def _raw_get(port: int, target: str) -> int:
     """Send a request line exactly as written (no client-side normalisation of ../)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+        head = s.recv(200).decode("latin-1")
+    return int(head.split()[1])
+
+
+def _request(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    """One GET with exactly these headers (http.client adds Host only if not given)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        res = conn.getresponse()
+        return res.status, res.read(), dict(res.headers)
+    finally:
+        conn.close()
+
+
+def _upgrade(port: int, origin: str | None, host: str | None = None) -> int:
+    """The status of a websocket handshake on livereload's reload channel (101: the socket is open)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall((f"GET /livereload HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n" + (f"Origin: {origin}\r\n" if origin else "") + "\r\n").encode())
         head = s.recv(200).decode("latin-1")
     return int(head.split()[1])
 
@@ -71,6 +97,128 @@ def test_other_base_path(workdir: Path):
         assert proc.get("/statusdocs/412/")[0] == 404
     finally:
         proc.stop()
+
+
+def test_answers_only_the_hosts_it_was_started_for(server: ServeProcess):
+    """DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 sends `Host: evil.example:PORT`
+    with each request; none may be answered with the preview's content."""
+    port = server.port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}", "127.0.0.1"):
+        status, body, _ = _request(port, "/statusdocs/409/", {"Host": host})
+        assert status == 200 and b"<h1>" in body, host
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
+                 f"127.0.0.2:{port}", f"[::2]:{port}"):
+        for path in ("/statusdocs/409/", "/", "/statusdocs/no-such-page/", "/livereload.js", "/forcereload",
+                     "/__statusdocs__/shown"):
+            status, body, _ = _request(port, path, {"Host": host})
+            assert (status, body) == (403, b""), (host, path, status)
+        assert _upgrade(port, f"http://{host}", host=host) == 403, host
+
+
+def test_hosts_answered_when_bound_elsewhere():
+    """Tests bind loopback only, so the other cases are checked on the rule itself: bound to every address, the
+    preview also answers this machine's name and address literals (no name to rebind), never another name."""
+    from generator.serve import HostCheck
+
+    anywhere = HostCheck("0.0.0.0", 8000)
+    for host in ("192.168.1.5:8000", "[fe80::1]:8000", f"{socket.gethostname()}:8000", "localhost:8000"):
+        assert anywhere(host), host
+    for host in ("evil.example:8000", "192.168.1.5:8001", "192.168.1.5.nip.io:8000"):
+        assert not anywhere(host), host
+    named = HostCheck("docs.internal", 8000)
+    assert named("docs.internal:8000") and named("127.0.0.1:8000") and not named("evil.example:8000")
+    loopback = HostCheck("::1", 8000)
+    assert loopback("[::1]:8000") and loopback("localhost:8000") and not loopback("192.168.1.5:8000")
+
+
+def test_reload_channel_and_forcereload_refuse_other_origins(server: ServeProcess):
+    port = server.port
+    assert _upgrade(port, f"http://127.0.0.1:{port}") == 101  # the preview's own pages
+    assert _upgrade(port, f"http://localhost:{port}", host=f"localhost:{port}") == 101
+    assert _upgrade(port, None) == 101  # not a browser: no Origin
+    for origin in ("http://evil.example", f"http://evil.example:{port}", f"http://localhost:{port}", "null",
+                   f"http://127.0.0.1:{port + 1}"):
+        assert _upgrade(port, origin) == 403, origin
+        status, body, _ = _request(port, "/forcereload", {"Origin": origin})
+        assert (status, body) == (403, b""), origin
+    # An <img> or a link on another site sends no Origin, but says where it comes from.
+    for site in ("cross-site", "same-site"):
+        assert _request(port, "/forcereload", {"Sec-Fetch-Site": site})[0] == 403, site
+    assert _request(port, "/forcereload", {"Origin": f"http://127.0.0.1:{port}"})[0] == 200
+    assert _request(port, "/forcereload")[0] == 200  # curl, a script of the user's
+    status, body, _ = _request(port, "/statusdocs/409/", {"Origin": "http://evil.example"})
+    assert (status, body) == (403, b"")
+
+
+def test_a_percent_encoded_base_path(workdir: Path):
+    proc = ServeProcess(workdir, "--base-url", "https://docs.example.com/my%20docs/")
+    try:
+        assert proc.url.endswith("/my%20docs/")
+        assert proc.get("/my%20docs/412/")[0] == 200
+        assert proc.get("/my%20docs/static/style.css")[0] == 200
+        status, _, headers = _request(proc.port, "/")
+        assert status in (301, 302) and headers["Location"] == "/my%20docs/"
+        status, body, _ = proc.get("/my%20docs/no-such-page/")
+        assert status == 404 and b"Page not found" in body
+    finally:
+        proc.stop()
+
+
+def test_a_base_path_without_its_trailing_slash(workdir: Path):
+    """site.yaml's base_url `https://x.example/docs`: the pages' relative links must resolve under /docs/."""
+    site = workdir / "content" / "site.yaml"
+    _replace(site, r"^base_url: .*$", "base_url: https://docs.example.com/docs")
+    proc = ServeProcess(workdir)
+    try:
+        assert proc.url.endswith("/docs/")
+        status, body, _ = proc.get(urlsplit(proc.url).path)
+        assert status == 200
+        links = re.findall(rb'href="([0-9]{3}/)"', body)
+        assert links, "the index links to the code pages"
+        assert proc.get(urlsplit(urljoin(proc.url, links[0].decode())).path)[0] == 200
+        status, _, headers = _request(proc.port, "/docs")
+        assert status in (301, 302) and headers["Location"] == "/docs/"
+        assert proc.get("/docs412/")[0] == 404  # not a page of /docs/
+    finally:
+        proc.stop()
+
+
+def _stop_and_watch(proc: ServeProcess, how: str) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """Wait for the server's children (the linter), stop it `how`, and return them and those left after 2 s."""
+    pid = proc.proc.pid
+    deadline = time.monotonic() + 30
+    children = descendants(pid)
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.05)
+        children = descendants(pid)
+    assert children, "the linter runs in a process of its own"
+    time.sleep(1)  # the linter is waiting for work by now
+    children |= descendants(pid)
+    if how == "ctrl-c":
+        os.killpg(pid, signal.SIGINT)  # a terminal sends Ctrl-C's SIGINT to every process of the group
+    else:
+        proc.proc.send_signal(getattr(signal, how))
+    proc.proc.wait(15)
+    return children, still_running(children, 2)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "SIGTERM", "SIGHUP", "SIGKILL"])
+def test_every_child_ends_with_the_server(workdir: Path, how: str):
+    """Ctrl-C printed a KeyboardInterrupt traceback from the lint worker, and SIGTERM left it and multiprocessing's
+    helper running for minutes. Whatever stops the server, its children end with it, and nothing is printed."""
+    proc = ServeProcess(workdir, new_session=True)
+    left: set[tuple[int, str]] = set()
+    try:
+        children, left = _stop_and_watch(proc, how)
+    finally:
+        proc.stop()
+        for pid, _ in left:  # leave no orphan behind when the test fails
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+    assert not left, f"{len(left)} of {len(children)} children still running 2 s after the server ended"
+    assert not any("Traceback" in line for line in proc.lines), proc.lines
+    if how != "SIGKILL":
+        assert proc.proc.returncode == 0 and proc.lines[-1] == "stopped", proc.lines
 
 
 def test_a_burst_of_saves_gives_one_rebuild_and_the_output_is_not_watched(server: ServeProcess, workdir: Path):
@@ -172,3 +320,45 @@ def test_a_page_that_missed_its_reload_catches_up_in_chromium(server: ServeProce
         _replace(entry, r"^summary: .*$", f"summary: {text}")
         playwright.expect(page.locator("p.lead")).to_have_text(text, timeout=10_000)
         browser.close()
+
+
+_OPENS = """url => new Promise(done => { const ws = new WebSocket(url);
+    ws.onopen = () => { ws.close(); done("open") }; ws.onerror = () => done("refused") })"""
+
+
+def test_a_page_of_another_origin_cannot_drive_the_reload_channel_in_chromium(server: ServeProcess, tmp_path: Path):
+    """A page served from another origin (here 127.0.0.1 on another port) can neither open the reload socket nor
+    make the preview's pages reload through /forcereload, with fetch or an <img>; the preview's own page can."""
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "index.html").write_text("<!doctype html><title>another origin</title><p>elsewhere")
+    other = StaticServer(tmp_path / "other")
+    socket_url = f"ws://127.0.0.1:{server.port}/livereload"
+    force = f"http://127.0.0.1:{server.port}/forcereload"
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        preview, elsewhere = browser.new_page(), browser.new_page()
+        preview.goto(server.url + "409/")
+        assert preview.evaluate(_OPENS, socket_url) == "open"
+
+        def reloaded_by(page, script: str, attempts: int) -> bool:
+            """Mark the preview's page, run `script` in `page`, and see whether the preview's page reloads."""
+            preview.evaluate("window.statusdocsMark = 1")
+            for _ in range(attempts):  # the page's own reload socket connects once it has loaded
+                page.evaluate(script, force)
+                time.sleep(0.5)
+                if preview.evaluate("window.statusdocsMark") is None:
+                    return True
+            return False
+
+        own = browser.new_page()  # of the preview's origin, without a reload socket: it never reloads itself
+        own.route("**/livereload.js*", lambda route: route.abort())
+        own.goto(server.url)
+        assert reloaded_by(own, "url => fetch(url).then(r => r.status)", 20)  # the channel works
+        elsewhere.goto(other.url)
+        assert elsewhere.evaluate(_OPENS, socket_url) == "refused"
+        assert not reloaded_by(elsewhere, "url => fetch(url, {mode: 'no-cors'}).catch(() => 0)", 3)
+        assert not reloaded_by(elsewhere, "url => fetch(url).catch(() => 0)", 3)
+        assert not reloaded_by(elsewhere, "url => { new Image().src = url + '?img' }", 3)
+        assert reloaded_by(own, "url => fetch(url).then(r => r.status)", 20)  # still connected all along
+        browser.close()
+    other.close()

@@ -184,20 +184,35 @@ def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
     text is shallow by construction (as every real content file is)."""
     if _surely_shallow(text):
         return True
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset,
-                                             event.start_mark.column + 1),
-                                 f"nesting is deeper than {MAX_DEPTH} levels")
-                    return False
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return True  # the composer reports the syntax error with its position
+        return _events_shallow(yaml.parse(text, Loader=_Loader), path, line_offset, report)
+    except yaml.YAMLError as exc:
+        # A parser may stop before the depth shows in its events: libyaml scans ahead for a possible key,
+        # and some builds limit the nesting they scan (PyYAML 6.0.4's libyaml stops 1,000 `[` deep, with its
+        # own error). So that the finding does not depend on which libyaml is installed, the pure-Python
+        # parser, which has no such limit, measures the text up to where libyaml stopped (the rest is not
+        # needed: the nesting began before that). If it finds no deep nesting, the composer reports the error.
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        end = mark.index + 1 if mark is not None and mark.index is not None else len(text)
+        try:
+            return _events_shallow(yaml.parse(text[:end], Loader=yaml.SafeLoader), path, line_offset, report)
+        except yaml.YAMLError:
+            return True
+
+
+def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, report: Report) -> bool:
+    """Whether no collection among `events` nests deeper than MAX_DEPTH (if one does, reported at it). Raises
+    the parser's YAMLError."""
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset, event.start_mark.column + 1),
+                             f"nesting is deeper than {MAX_DEPTH} levels")
+                return False
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
     return True
 
 

@@ -279,3 +279,12 @@ def test_new_in_the_way_of_something_is_an_error(content, mutate, rule):
     assert sorted(os.listdir(content.parent)) == before, "nothing made"
     if (content / "codes").is_dir() and not (content / "codes").is_symlink():
         assert not (content / "codes" / "410.yaml").exists() or (content / "codes" / "410.yaml").is_symlink()
+
+
+def test_content_that_is_a_file_is_a_finding(tmp_path):
+    path = tmp_path / "content"
+    path.write_text("title: not a folder\n")
+    for command in ("check", "build"):
+        result = _run(*_command(command, path, tmp_path / "site"))
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert _finding(path, "S009").search(result.stdout + result.stderr), result.stdout + result.stderr

@@ -184,25 +184,33 @@ def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
     text is shallow by construction (as every real content file is)."""
     if _surely_shallow(text):
         return True
+    seen = [0, 0]  # the depth after the last event libyaml gave, and where that event ended
     try:
-        return _events_shallow(yaml.parse(text, Loader=_Loader), path, line_offset, report)
+        return _events_shallow(yaml.parse(text, Loader=_Loader), path, line_offset, report, seen)
     except yaml.YAMLError as exc:
-        # A parser may stop before the depth shows in its events: libyaml scans ahead for a possible key,
-        # and some builds limit the nesting they scan (PyYAML 6.0.4's libyaml stops 1,000 `[` deep, with its
-        # own error). So that the finding does not depend on which libyaml is installed, the pure-Python
-        # parser, which has no such limit, measures the text up to where libyaml stopped (the rest is not
-        # needed: the nesting began before that). If it finds no deep nesting, the composer reports the error.
+        # A parser may stop before the depth shows in its events: libyaml scans ahead for a possible key, and
+        # some builds limit the nesting they scan (PyYAML 6.0.4's libyaml stops 1,000 `[` deep, with an error
+        # of its own). So that the finding does not depend on which libyaml is installed, the pure-Python
+        # parser, which has no such limit, measures the text up to where libyaml stopped; only if it could be
+        # too deep there: every collection starts with one of the characters counted (a `[`, `{`, or the `-`,
+        # `?` or `:` of a block one), so if those after the last event cannot pass the bound, nothing did.
+        # Otherwise (as for any syntax error) the composer reports libyaml's error at its position.
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         end = mark.index + 1 if mark is not None and mark.index is not None else len(text)
+        gap = text[seen[1]:end]
+        if seen[0] + sum(map(gap.count, "[{-?:")) <= MAX_DEPTH:
+            return True
         try:
-            return _events_shallow(yaml.parse(text[:end], Loader=yaml.SafeLoader), path, line_offset, report)
+            return _events_shallow(yaml.parse(text[:end], Loader=yaml.SafeLoader), path, line_offset, report,
+                                   [0, 0])
         except yaml.YAMLError:
             return True
 
 
-def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, report: Report) -> bool:
+def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, report: Report,
+                    seen: list[int]) -> bool:
     """Whether no collection among `events` nests deeper than MAX_DEPTH (if one does, reported at it). Raises
-    the parser's YAMLError."""
+    the parser's YAMLError; `seen` then holds the depth after the last event, and where that event ended."""
     depth = 0
     for event in events:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
@@ -213,6 +221,7 @@ def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, r
                 return False
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
+        seen[0], seen[1] = depth, event.end_mark.index
     return True
 
 

@@ -38,7 +38,12 @@ FORMAT = 4
 MANIFEST = "manifest.marshal"
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
-CONTENT_FOLDERS = ("codes", "comparisons", "pages")  # where the loader looks, besides the top level
+# What the loader reads: these files at the top of the content folder, and in each subfolder the files whose
+# names end so (not hidden, not an editor's backup ending in ~), up to a size.
+TOP_FILES = ("site.yaml", "guide.yaml")
+CONTENT_SUFFIXES = {"codes": (".yaml", ".yml"), "comparisons": (".yaml", ".yml"), "pages": (".md",)}
+CONTENT_FOLDERS = tuple(CONTENT_SUFFIXES)
+MAX_CONTENT_BYTES = 1_000_000
 PROSE_PREFIX = "prose-"
 MAX_PROSE_FILES = 16  # builds that add to the recorded Markdown add files; past this many they are merged
 
@@ -71,51 +76,71 @@ def generator_fingerprint() -> str:
     return h.hexdigest()
 
 
+def is_content_file(sub: str, name: str) -> bool:
+    """Whether the loader reads a file named `name` in the content folder's subfolder `sub` ("": the top)."""
+    if not sub:
+        return name in TOP_FILES
+    return not name.startswith(".") and not name.endswith("~") and name.endswith(CONTENT_SUFFIXES[sub])
+
+
 def hash_inputs(content_dir: str, templates_dir: str, known: dict[str, str] | None = None) -> dict[str, str] | None:
     """Every file the build may read (absolute path -> content hash): the content files where the loader looks
     for them, and everything under the templates. None when that cannot be trusted to be everything the build
-    reads (a symlink, an unreadable file): the build then uses no cache. `known` holds hashes of files the
-    loader has read (absolute path -> hash of the bytes it read), which are not read again."""
+    reads (a symlink, an unreadable file or folder): the build then uses no cache, and the loader reports what
+    it cannot read. `known` holds hashes of files the loader has read (absolute path -> hash of the bytes it
+    read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
+    the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
     known = known or {}
     content_dir, templates_dir = os.path.abspath(content_dir), os.path.abspath(templates_dir)
-    folders = [(content_dir, False), *((os.path.join(content_dir, sub), False) for sub in CONTENT_FOLDERS),
-               (templates_dir, True)]
+    folders = [(content_dir, ""), *((os.path.join(content_dir, sub), sub) for sub in CONTENT_FOLDERS),
+               (templates_dir, None)]
     found: dict[str, str] = {}
-    for top, recursive in folders:
+    for top, sub in folders:
         if not os.path.isdir(top):
+            if os.path.lexists(top) and top != templates_dir:
+                return None  # a file where a content folder belongs, or one that cannot be looked at
             continue
-        for folder, dirs, files in os.walk(top):
-            if not recursive:
-                dirs[:] = []
-            if any(os.path.islink(os.path.join(folder, name)) for name in dirs):
-                return None
-            for name in files:
-                path = os.path.join(folder, name)
-                try:
+        try:
+            for folder, dirs, files in os.walk(top, onerror=_raise):
+                if sub is not None:
+                    dirs[:] = []
+                    files = [name for name in files if is_content_file(sub, name)]
+                if any(os.path.islink(os.path.join(folder, name)) for name in dirs
+                       if sub != "" or name in CONTENT_FOLDERS):
+                    return None
+                for name in files:
+                    path = os.path.join(folder, name)
                     if path in known:
-                        if os.path.islink(path):  # as _read_regular refuses it
+                        if os.path.islink(path):  # as _hash_regular refuses it
                             return None
                         found[path] = known[path]
                     else:
-                        found[path] = digest(_read_regular(path))
-                except (OSError, ValueError):
-                    return None
+                        found[path] = _hash_regular(path, MAX_CONTENT_BYTES if sub is not None else None)
+        except (OSError, ValueError):
+            return None
     return found
 
 
-def _read_regular(path: str) -> bytes:
-    """A regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would block)."""
+def _raise(error: OSError) -> None:
+    raise error
+
+
+def _hash_regular(path: str, limit: int | None) -> str:
+    """The hash of a regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would
+    block). A file over `limit` bytes is not read: its size, modification time and inode stand for it."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(path)
+        if limit is not None and st.st_size > limit:
+            return digest(f"over the limit: {file_state(st)}".encode())
         chunks = [os.read(fd, st.st_size + 1)]
         if len(chunks[0]) <= st.st_size:  # one read, as a rule
-            return chunks[0]
+            return digest(chunks[0])
         while chunks[-1]:  # the file grew since fstat
             chunks.append(os.read(fd, 1 << 20))
-        return b"".join(chunks)
+        return digest(b"".join(chunks))
     finally:
         os.close(fd)
 

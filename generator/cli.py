@@ -23,6 +23,13 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
+def _status_code(value: str) -> int:
+    # Three ASCII digits: int() would also take " 412", "4_12", "+412" and other scripts' digits.
+    if len(value) != 3 or not all("0" <= c <= "9" for c in value) or not 100 <= int(value) <= 599:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a status code: three decimal digits, 100 to 599")
+    return int(value)
+
+
 def _rules_arg(value: str) -> set[str]:
     return {v.strip().upper() for v in value.split(",") if v.strip()}
 
@@ -75,7 +82,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "markdown"), default="text")
 
     new = sub.add_parser("new", help="scaffold an entry for a code")
-    new.add_argument("code", type=int)
+    new.add_argument("code", type=_status_code, help="the status code, three digits from 100 to 599")
     new.add_argument("--content", default=DEFAULT_CONTENT)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
@@ -213,18 +220,36 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .diagnostics import Diagnostic, Loc
     from .scaffold import scaffold
 
-    path = os.path.join(args.content, "codes", f"{args.code}.yaml")
-    if os.path.exists(path):
-        print(f"{path}: error: an entry for {args.code} already exists", file=sys.stderr)
+    def fail(rule: str, path: str, message: str) -> int:
+        print(Diagnostic(rule, "error", Loc(path), message).text(), file=sys.stderr)
         return 1
-    if not 100 <= args.code <= 599:
-        print(f"error: {args.code} is not a status code (100 to 599)", file=sys.stderr)
-        return 2
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:
-        fh.write(scaffold(args.code))
+
+    folder = os.path.join(args.content, "codes")
+    path = os.path.join(folder, f"{args.code}.yaml")
+    for name in (f"{args.code}.yaml", f"{args.code}.yml"):  # the loader reads both: a second would be a duplicate
+        existing = os.path.join(folder, name)
+        if os.path.islink(existing) and not os.path.exists(existing):
+            return fail("S009", existing, f"a broken symlink is in the way of the entry for {args.code}; "
+                                          "remove it or fix its target")
+        if os.path.lexists(existing):
+            return fail("S007", existing, f"an entry for {args.code} already exists")
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        return fail("S009", folder, "cannot create the entry: this is not a folder"
+                    + (" (a broken symlink)" if os.path.islink(folder) else ""))
+    if os.path.islink(folder):
+        real, root = os.path.realpath(folder), os.path.realpath(args.content)
+        if os.path.commonpath([real, root]) != root:
+            return fail("S009", folder, f"symlink leads outside the content folder (to {real}); the loader would "
+                                        "not read an entry there")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(scaffold(args.code))
+    except OSError as exc:
+        return fail("S009", exc.filename or path, f"cannot create the entry: {exc.strerror or exc}")
     print(f"created {path}: fill in every field, then run `statusdocs check`")
     return 0
 

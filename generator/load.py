@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import model, schema
-from .cache import digest
+from .cache import CONTENT_SUFFIXES, MAX_CONTENT_BYTES, digest, is_content_file
 from .diagnostics import Loc, Report
 
 try:  # libyaml is ~8x faster and keeps the same marks
@@ -78,7 +78,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 assert not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT, "the fast resolver assumes the safe loader's"
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = MAX_CONTENT_BYTES  # the build cache does not hash a file it refuses
 MAX_DEPTH = 64
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
@@ -184,20 +184,44 @@ def _depth_ok(text: str, path: str, line_offset: int, report: Report) -> bool:
     text is shallow by construction (as every real content file is)."""
     if _surely_shallow(text):
         return True
-    depth = 0
+    seen = [0, 0]  # the depth after the last event libyaml gave, and where that event ended
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset,
-                                             event.start_mark.column + 1),
-                                 f"nesting is deeper than {MAX_DEPTH} levels")
-                    return False
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return True  # the composer reports the syntax error with its position
+        return _events_shallow(yaml.parse(text, Loader=_Loader), path, line_offset, report, seen)
+    except yaml.YAMLError as exc:
+        # A parser may stop before the depth shows in its events: libyaml scans ahead for a possible key, and
+        # some builds limit the nesting they scan (PyYAML 6.0.4's libyaml stops 1,000 `[` deep, with an error
+        # of its own). So that the finding does not depend on which libyaml is installed, the pure-Python
+        # parser, which has no such limit, measures the text up to where libyaml stopped; only if it could be
+        # too deep there: every collection starts with one of the characters counted (a `[`, `{`, or the `-`,
+        # `?` or `:` of a block one), so if those after the last event cannot pass the bound, nothing did.
+        # Otherwise (as for any syntax error) the composer reports libyaml's error at its position.
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        end = mark.index + 1 if mark is not None and mark.index is not None else len(text)
+        gap = text[seen[1]:end]
+        if seen[0] + sum(map(gap.count, "[{-?:")) <= MAX_DEPTH:
+            return True
+        try:
+            return _events_shallow(yaml.parse(text[:end], Loader=yaml.SafeLoader), path, line_offset, report,
+                                   [0, 0])
+        except yaml.YAMLError:
+            return True
+
+
+def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, report: Report,
+                    seen: list[int]) -> bool:
+    """Whether no collection among `events` nests deeper than MAX_DEPTH (if one does, reported at it). Raises
+    the parser's YAMLError; `seen` then holds the depth after the last event, and where that event ended."""
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset, event.start_mark.column + 1),
+                             f"nesting is deeper than {MAX_DEPTH} levels")
+                return False
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        seen[0], seen[1] = depth, event.end_mark.index
     return True
 
 
@@ -338,7 +362,22 @@ class Converter:
     def _int(self, node: yaml.Node, kind: schema.Int, field: str) -> Any:
         if node.tag != _INT_TAG:
             return self._mismatch(node, kind, field)
-        value = _CONSTRUCT[_INT_TAG](_SCALAR, node)
+        # YAML 1.1 reads 0634 (octal), 0x19c, 6:52 (base 60), 4_12 and +412 all as 412: a number is taken only
+        # as plain decimal digits, so that what the writer sees is what the site shows. Judged on the text as
+        # written (the composed node's value), which also keeps int() off a number of 5,000 digits.
+        text = node.value
+        if _DECIMAL.fullmatch(text) is None:
+            meant = _yaml_int(node)
+            hint = f"YAML reads {_shown(text)} as the number {meant}" if meant is not None and str(meant) != text \
+                else ""
+            self.error("S004", node, field, f"{field} must be written in decimal digits, such as 412, not "
+                                            f"{_shown(text)}", hint=hint)
+            return _INVALID
+        value = int(text) if len(text) <= _MAX_DIGITS else None
+        if value is None:
+            self.error("S004", node, field,
+                       f"{field} must be between {kind.minimum} and {kind.maximum}, not {_shown(text)}")
+            return _INVALID
         if (kind.minimum is not None and value < kind.minimum) or (
                 kind.maximum is not None and value > kind.maximum):
             self.error("S004", node, field,
@@ -491,6 +530,25 @@ class Converter:
         return _INVALID
 
 
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")  # ASCII digits only, unlike \d
+_MAX_DIGITS = 18  # past this, no integer field's range (and int() refuses 4,300 digits)
+
+
+def _yaml_int(node: ScalarNode) -> int | None:
+    """The number YAML 1.1 reads from an int-tagged scalar such as 0x19c, if it is not absurdly long."""
+    if len(node.value) > 2 * _MAX_DIGITS:
+        return None
+    try:
+        return int(_CONSTRUCT[_INT_TAG](_SCALAR, node))
+    except (ValueError, yaml.YAMLError):
+        return None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A scalar's text quoted for a message, cut short."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 _KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool")
 # Text kinds without an enum or a pattern (Markdown and plain text), compared by identity: `convert` of a
 # text scalar for them needs no more than a non-blank check.
@@ -561,35 +619,105 @@ def load_document(text: str, path: str, kind: schema.Obj, report: Report, line_o
 
 # ---------------------------------------------------------------- whole content tree
 
-def _content_files(folder: str, suffixes: tuple[str, ...], root: str, report: Report,
-                   refused: list[str] | None = None) -> list[str]:
-    """Files directly in `folder`, skipping editor droppings; a symlink must stay inside `root`.
-    Symlinks refused here are added to `refused`. Anything else named like a content file (a folder,
-    a pipe) is returned, so that `read_text` says why it cannot be read."""
-    if not os.path.isdir(folder):
-        return []
-    out = []
-    real_root = os.path.realpath(root)
-    with os.scandir(folder) as found:  # whether each is a symlink comes with the listing: no lstat per file
-        links = {e.name: e.is_symlink() for e in found}
-    for name in sorted(links):
-        if name.startswith(".") or name.endswith("~") or not name.endswith(suffixes):
-            continue
-        path = os.path.join(folder, name)
-        if links[name]:
-            try:
-                target = os.path.realpath(path, strict=True)
-                problem = "" if os.path.commonpath([target, real_root]) == real_root else \
-                    f"symlink leads outside the content folder (to {target})"
-            except OSError as exc:
-                problem = f"broken or looping symlink: {exc.strerror or exc}"
+class Layout:
+    """The content folder's top level, listed once: what is there, and whether each name may be read. Every
+    path the loader opens is checked here first: a symlink must lead inside the content folder (its target is
+    never opened otherwise, so nothing of it can reach a message), and a folder that cannot be listed is a
+    finding, never a traceback or a silent gap."""
+
+    def __init__(self, root: str, report: Report):
+        self.root, self.report = root, report
+        self.real_root = os.path.realpath(root)
+        self.top: dict[str, bool] = {}  # name -> is a symlink
+        self.ok = False
+        try:
+            st = os.stat(root)
+        except (FileNotFoundError, NotADirectoryError):
+            report.error("S009", Loc(root), "content folder does not exist")
+            return
+        except OSError as exc:
+            report.error("S009", Loc(root), f"cannot read folder: {exc.strerror or exc}")
+            return
+        if not stat.S_ISDIR(st.st_mode):
+            report.error("S009", Loc(root), "cannot read folder: it is a file, not a folder",
+                         hint="--content names the folder that holds site.yaml, codes/ and comparisons/")
+            return
+        listed = self.listing(root)
+        if listed is not None:
+            self.top, self.ok = listed, True
+
+    def listing(self, folder: str) -> dict[str, bool] | None:
+        """The names in `folder` and whether each is a symlink (it comes with the listing: no lstat per file);
+        None, reported, if it cannot be listed."""
+        try:
+            with os.scandir(folder) as found:
+                return {e.name: e.is_symlink() for e in found}
+        except OSError as exc:
+            self.report.error("S009", Loc(folder), f"cannot read folder: {exc.strerror or exc}")
+            return None
+
+    def outside(self, path: str) -> str:
+        """Why the symlink at `path` may not be followed ("" if it leads inside the content folder)."""
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as exc:
+            return f"broken or looping symlink: {exc.strerror or exc}"
+        if os.path.commonpath([target, self.real_root]) != self.real_root:
+            return f"symlink leads outside the content folder (to {target})"
+        return ""
+
+    def file(self, name: str) -> str | None:
+        """The path of a top-level file such as site.yaml if it is there and may be read; None if it is absent
+        or refused (reported)."""
+        if name not in self.top:
+            return None
+        path = os.path.join(self.root, name)
+        if self.top[name]:
+            problem = self.outside(path)
             if problem:
-                report.error("S009", Loc(path, 1, 1), problem)
-                if refused is not None:
-                    refused.append(path)
+                self.report.error("S009", Loc(path, 1, 1), problem)
+                return None
+        return path
+
+    def files(self, sub: str, refused: list[str] | None = None) -> list[str] | None:
+        """The files the loader reads in the subfolder `sub` (see `cache.is_content_file`), sorted; symlinks
+        among them must stay inside the content folder (those refused are reported and added to `refused`).
+        Anything else named like a content file (a folder, a pipe) is returned, so that `read_text` says why
+        it cannot be read. [] if the folder is absent; None if it is there but cannot be read (reported)."""
+        if sub not in self.top:
+            return []
+        folder = os.path.join(self.root, sub)
+        if self.top[sub]:
+            problem = self.outside(folder)
+            if problem:
+                self.report.error("S009", Loc(folder), problem)
+                return None
+        try:
+            is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+        except OSError as exc:
+            self.report.error("S009", Loc(folder), f"cannot read folder: {exc.strerror or exc}")
+            return None
+        if not is_dir:
+            self.report.error("S009", Loc(folder), "cannot read folder: it is a file, not a folder",
+                              hint=f"{sub}/ must be a folder of {' or '.join(CONTENT_SUFFIXES[sub])} files")
+            return None
+        links = self.listing(folder)
+        if links is None:
+            return None
+        out = []
+        for name in sorted(links):
+            if not is_content_file(sub, name):
                 continue
-        out.append(path)
-    return out
+            path = os.path.join(folder, name)
+            if links[name]:
+                problem = self.outside(path)
+                if problem:
+                    self.report.error("S009", Loc(path, 1, 1), problem)
+                    if refused is not None:
+                        refused.append(path)
+                    continue
+            out.append(path)
+        return out
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*\r?\n?", re.S | re.M)
@@ -721,25 +849,29 @@ def load_content(root: str, report: Report, cache: FileCache | None = None, jobs
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
                   digests: dict[str, str] | None) -> model.Content | None:
     files = 0
-    site_path = os.path.join(root, "site.yaml")
-    site = None
-    if not os.path.isdir(root):
-        report.error("S009", Loc(root), "content folder does not exist")
+    layout = Layout(root, report)
+    if not layout.ok:
         return None
-    if os.path.exists(site_path):
+    site = None
+    site_path = layout.file("site.yaml")
+    if site_path is not None:
         files += 1
         loaded = _load_file(site_path, schema.SITE, report, cache)
         site = loaded.value if loaded else None
-    else:
-        report.error("S005", Loc(site_path), "site.yaml is missing (title, description, base_url)")
+    elif "site.yaml" not in layout.top:
+        report.error("S005", Loc(os.path.join(root, "site.yaml")),
+                     "site.yaml is missing (title, description, base_url)")
 
     entries: dict[int, model.Entry] = {}
     unloadable: set[int] = set()  # entries whose file exists but did not load: no follow-on "no entry" errors
     refused: list[str] = []
-    code_files = _content_files(os.path.join(root, "codes"), (".yaml", ".yml"), root, report, refused)
+    code_files = layout.files("codes", refused)
+    if code_files is None:  # reported: every code may have an entry there, so none is said to be missing
+        code_files = []
+        unloadable.update(range(schema.CODE.minimum or 0, (schema.CODE.maximum or 0) + 1))
     unloadable.update(int(stem) for stem in (os.path.splitext(os.path.basename(p))[0] for p in refused)
                       if stem.isdigit())
-    comparison_files = _content_files(os.path.join(root, "comparisons"), (".yaml", ".yml"), root, report)
+    comparison_files = layout.files("comparisons") or []
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
                               [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests))
     for path in code_files:
@@ -781,14 +913,14 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
         comparisons[comp.slug] = comp
 
     guide = None
-    guide_path = os.path.join(root, "guide.yaml")
-    if os.path.exists(guide_path):  # optional: the /guide/ page
+    guide_path = layout.file("guide.yaml")
+    if guide_path is not None:  # optional: the /guide/ page
         files += 1
         loaded = _load_file(guide_path, schema.GUIDE, report, cache)
         guide = loaded.value if loaded else None
 
     pages: dict[str, model.Page] = {}
-    for path in _content_files(os.path.join(root, "pages"), (".md",), root, report):
+    for path in layout.files("pages") or []:
         files += 1
         page = cache.get(path, "page", report, lambda r, p=path: load_page(p, r)) if cache else load_page(path, report)
         if page is not None:

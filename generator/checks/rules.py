@@ -15,7 +15,8 @@ document("S002", "duplicate-key", "A key appears twice in one mapping; YAML woul
          "summary: A\nsummary: B", "summary: A")
 document("S003", "unknown-field", "A field the schema does not know, usually a typo.",
          "client_behaviour: ...", "client_behavior: ...")
-document("S004", "wrong-type", "A value of the wrong type or outside its allowed values.",
+document("S004", "wrong-type", "A value of the wrong type or outside its allowed values; a status code is "
+         "written as three decimal digits (YAML 1.1 reads 0634, 0x19c and 6:52 as 412).",
          "code: \"412\"", "code: 412")
 document("S005", "missing-field", "A required field is missing.", "code: 412\nname: Precondition Failed",
          "code: 412\nname: Precondition Failed\nofficial: true\nsummary: ...")
@@ -25,8 +26,9 @@ document("S007", "duplicate-entry", "Two files define the same code or compariso
          "412.yaml and 412.yml", "412.yaml")
 document("S008", "unknown-code", "A comparison names a code that has no entry.",
          "codes: [409, 999]", "codes: [409, 412]")
-document("S009", "unreadable-file", "A content file cannot be read: permissions, a broken or looping symlink, "
-         "or a symlink leading outside the content folder.", "codes/412.yaml -> /etc/passwd", "codes/412.yaml")
+document("S009", "unreadable-file", "A content file or folder cannot be read: permissions, a file where codes/, "
+         "comparisons/ or pages/ belongs, a broken or looping symlink, or a symlink leading outside the content "
+         "folder.", "codes/412.yaml -> /etc/passwd", "codes/412.yaml")
 document("S010", "page-slug", "A page file name must be a URL slug that does not clash with codes or reserved "
          "folders.", "pages/404.md", "pages/about.md")
 document("T001", "template-error", "A template cannot be compiled or rendered (syntax error, undefined name).",

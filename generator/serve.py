@@ -41,7 +41,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .builder import Builder
-from .diagnostics import Report
+from .diagnostics import Report, report_lines
 from .load import FileCache, load_content
 from .write import update_site, write_site
 
@@ -99,7 +99,7 @@ def lint(content_dir: str) -> list[str]:
     from .build import load_and_check
 
     _, report = load_and_check(content_dir)
-    return [d.text() for d in report.sorted() if d.severity == "error"]
+    return list(report_lines(d for d in report.sorted() if d.severity == "error"))
 
 
 class Preview:
@@ -197,7 +197,8 @@ class Preview:
 
     def _fail(self, changed: set[str] | None, report: Report, what: str) -> None:
         self.unbuilt |= changed or set()
-        problems = [d.text() for d in report.sorted() if d.severity == "error"] or ["the content could not be loaded"]
+        problems = list(report_lines(d for d in report.sorted() if d.severity == "error")) or \
+            ["the content could not be loaded"]
         self.failed = True
         if problems != self.problems:
             self.problems = problems

@@ -74,16 +74,17 @@ class PageWriter:
         self.builder.renderer.report = report
         written: dict[str, Written] = {}
         failed: set[str] = set()
-        for i in indices:
-            page = self.pages[i]
-            if page.template in failed:
-                continue  # one finding per broken template, not one per page
-            try:
-                data = self.builder.render_page(page)
-            except TemplateFailure:
-                failed.add(str(page.template))
-                continue
-            written[page.output] = self.write(page.output, data)
+        with self.builder.renderer.bounded():  # templates that call themselves without end fail at one depth
+            for i in indices:
+                page = self.pages[i]
+                if page.template in failed:
+                    continue  # one finding per broken template, not one per page
+                try:
+                    data = self.builder.render_page(page)
+                except TemplateFailure:
+                    failed.add(str(page.template))
+                    continue
+                written[page.output] = self.write(page.output, data)
         return written, report.items, self.prose_log.flush() if self.prose_log else None
 
     def write(self, rel: str, data: bytes) -> Written:

@@ -123,19 +123,20 @@ class Builder:
         deps: dict[str, frozenset[str]] = {}
         rendered: list[str] = []
         failed: set[str] = set()
-        for page in pages:
-            if page.template in failed:
-                continue  # one finding per broken template, not one per page
-            page_deps = deps[page.output] = self.page_deps(page)
-            if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
-                outputs[page.output] = self.outputs[page.output]
-                continue
-            try:
-                outputs[page.output] = self.render_page(page)
-            except TemplateFailure:
-                failed.add(str(page.template))
-                continue
-            rendered.append(page.output)
+        with self.renderer.bounded():
+            for page in pages:
+                if page.template in failed:
+                    continue  # one finding per broken template, not one per page
+                page_deps = deps[page.output] = self.page_deps(page)
+                if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
+                    outputs[page.output] = self.outputs[page.output]
+                    continue
+                try:
+                    outputs[page.output] = self.render_page(page)
+                except TemplateFailure:
+                    failed.add(str(page.template))
+                    continue
+                rendered.append(page.output)
         if failed or report.errors:
             return None
         outputs.update(self.extras(content))

@@ -8,7 +8,7 @@ import os
 import stat
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import jinja2
@@ -347,14 +347,14 @@ class Renderer:
 
         Whatever a template makes Python raise is a finding at the template's line where it was raised (T001):
         `{{ 1/0 }}`, a wrong type, a file that is not UTF-8, templates that include, extend or call themselves
-        without end (RecursionError, well before Python's own limit: TEMPLATE_FRAMES). An exception with no
+        without end (RecursionError; inside `bounded`, well before Python's own limit). An exception with no
         template on its stack did not come from a template but from statusdocs itself: a bug, not caught here."""
         if page.template is None:
             return self.views.api(page)
         root = self.views.base_path if page.kind == "404" else "../" * page.depth
         variables = {**self.views.context(page), "root": root}
         try:
-            html = self._bounded(page.template, variables)
+            html = self._render(self.env.get_template(page.template), variables)
         except UnsafeFile as exc:
             self._fail(exc.path, 0, exc.problem, "T002")
         except jinja2.TemplateSyntaxError as exc:
@@ -382,16 +382,18 @@ class Renderer:
             self._fail(path, line, f"template error: {type(exc).__name__}: {exc}")
         return html.replace(ROOT_MARK, root).encode()
 
-    def _bounded(self, name: str, variables: dict[str, Any]) -> str:
-        """Load and render a template with at most TEMPLATE_FRAMES frames on top of this one: the same bound in
-        this process, in a render worker and in the preview's thread, and room to spare below Python's limit."""
+    @contextlib.contextmanager
+    def bounded(self) -> Iterator[None]:
+        """Pages rendered inside get at most TEMPLATE_FRAMES frames on top of this one: templates that call
+        themselves without end fail there, well below Python's own limit, and at the same depth in this process,
+        in a render worker or in the preview's thread. Set once around a loop of pages (~3 us)."""
         depth, frame = 0, inspect.currentframe()
         while frame is not None:
             depth, frame = depth + 1, frame.f_back
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(depth + TEMPLATE_FRAMES)
         try:
-            return self._render(self.env.get_template(name), variables)
+            yield
         finally:
             sys.setrecursionlimit(limit)
 

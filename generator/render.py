@@ -176,6 +176,9 @@ def _is_mapping(value: Any) -> bool:
     return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # generator/, for frames of our own code
+
+
 class TemplateFailure(Exception):
     """A template could not be compiled or rendered; already recorded in the report."""
 
@@ -348,7 +351,9 @@ class Renderer:
         Whatever a template makes Python raise is a finding at the template's line where it was raised (T001):
         `{{ 1/0 }}`, a wrong type, a file that is not UTF-8, templates that include, extend or call themselves
         without end (RecursionError; inside `bounded`, well before Python's own limit). An exception with no
-        template on its stack did not come from a template but from statusdocs itself: a bug, not caught here."""
+        template on its stack did not come from a template but from statusdocs itself (the views, the plan): a bug
+        with valid input, not caught here; one raised in our code that a template called is the template's finding,
+        said to come from statusdocs."""
         if page.template is None:
             return self.views.api(page)
         root = self.views.base_path if page.kind == "404" else "../" * page.depth
@@ -376,10 +381,15 @@ class Renderer:
             path, line = self._template_frame(exc)
             if path is None and isinstance(exc, SyntaxError) and exc.filename and \
                     os.path.abspath(exc.filename).startswith(self.templates_dir + os.sep):
-                path, line = exc.filename, 0  # Python cannot compile it ("too many statically nested blocks")
+                # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
+                self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
             if path is None:
                 raise
-            self._fail(path, line, f"template error: {type(exc).__name__}: {exc}")
+            # Raised in our own code that the template called (a view, a filter): still the template's line, the
+            # one the user can change, but said so: if the template is right, it is a bug to report.
+            ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
+            self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
+                       (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
         return html.replace(ROOT_MARK, root).encode()
 
     @contextlib.contextmanager

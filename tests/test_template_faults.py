@@ -60,6 +60,17 @@ def _invalid_utf8(t: Path) -> str:
     return "code.html:5"
 
 
+def _wrong_type(t: Path) -> str:
+    _insert(t / "code.html", 9, '<p>{{ e.code + "x" }}</p>')
+    return "code.html:9"
+
+
+def _too_deep_for_python(t: Path) -> str:
+    """25 nested loops: Jinja's code for it is more than Python compiles ("too many statically nested blocks")."""
+    _insert(t / "code.html", 6, "{% for x in [1] %}" * 25 + "x" + "{% endfor %}" * 25)
+    return "code.html"  # a file-wide finding: the line Python names is one of the generated code
+
+
 FAULTS = {
     "include loop": _include_loop,
     "template extends itself": _extends_itself,
@@ -67,6 +78,8 @@ FAULTS = {
     "recursive macro": _recursive_macro,
     "1/0": _division_by_zero,
     "invalid UTF-8": _invalid_utf8,
+    "wrong type": _wrong_type,
+    "too deep for Python": _too_deep_for_python,
 }
 
 

@@ -204,7 +204,8 @@ def link_problem(path: str, real_root: str) -> str | None:
     try:
         target = os.path.realpath(path, strict=True)
     except OSError as exc:
-        return f"broken or looping symlink: {exc.strerror or exc}"
+        what = "broken or looping symlink" if os.path.islink(path) else "cannot read file"
+        return f"{what}: {exc.strerror or exc}"
     if os.path.commonpath([target, real_root]) != real_root:
         return "symlink leads outside the templates folder; copy the file into it instead"
     return None

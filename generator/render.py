@@ -402,7 +402,7 @@ class Renderer:
         while frame is not None:
             depth, frame = depth + 1, frame.f_back
         limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(depth + TEMPLATE_FRAMES)
+        sys.setrecursionlimit(min(limit, depth + TEMPLATE_FRAMES))  # never above the limit the program runs with
         try:
             yield
         finally:

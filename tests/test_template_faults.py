@@ -140,19 +140,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_preview_shows_a_template_loop_as_a_finding(tmp_path: Path):
+def test_the_preview_shows_a_template_loop_as_a_finding_and_recovers(tmp_path: Path):
+    """The preview renders in one long-lived process: after a page hit the recursion bound, the fixed template
+    renders as before, with the overlay gone."""
     from tests.browser import ServeProcess
 
     shutil.copytree(TEMPLATES, tmp_path / "templates")
     make_small_content(tmp_path / "content")
+    good = (tmp_path / "templates/code.html").read_text(encoding="utf-8")
     server = ServeProcess(tmp_path)
     try:
+        _, before, _ = server.get("/statusdocs/409/")
         start = len(server.lines)
         _include_loop(tmp_path / "templates")
         server.wait_for(r"templates have errors", 30, start)
         server.wait_for(r"templates/loop\.html:2: error T001 ", 5, start)
         status, body, _ = server.get("/statusdocs/409/")  # the last good page, with the overlay over it
         assert status == 200 and b"templates/loop.html:2: error T001 " in body
+        start = len(server.lines)
+        (tmp_path / "templates/code.html").write_text(good.replace("<h1>", "<h1>Fixed ", 1), encoding="utf-8")
+        server.wait_for(r"rebuilt \d+ page", 30, start)
+        status, body, _ = server.get("/statusdocs/409/")
+        assert status == 200 and b"error T001" not in body
+        main = re.compile(rb"<main.*</main>", re.S)  # the page itself; the preview's script around it counts reloads
+        assert main.search(body).group() == main.search(before).group().replace(b"<h1>", b"<h1>Fixed ", 1)
         assert server.proc.poll() is None
     finally:
         server.stop()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, ProseLog, Written, digest, file_state
+from .depth import bounded
 from .diagnostics import Diagnostic, Report
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class PageWriter:
                  prose_log: ProseLog | None):
         self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
 
+    @bounded  # templates that call themselves without end fail at one depth, in this process or a worker
     def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], str | None]:
         from .render import TemplateFailure
 
@@ -74,17 +76,16 @@ class PageWriter:
         self.builder.renderer.report = report
         written: dict[str, Written] = {}
         failed: set[str] = set()
-        with self.builder.renderer.bounded():  # templates that call themselves without end fail at one depth
-            for i in indices:
-                page = self.pages[i]
-                if page.template in failed:
-                    continue  # one finding per broken template, not one per page
-                try:
-                    data = self.builder.render_page(page)
-                except TemplateFailure:
-                    failed.add(str(page.template))
-                    continue
-                written[page.output] = self.write(page.output, data)
+        for i in indices:
+            page = self.pages[i]
+            if page.template in failed:
+                continue  # one finding per broken template, not one per page
+            try:
+                data = self.builder.render_page(page)
+            except TemplateFailure:
+                failed.add(str(page.template))
+                continue
+            written[page.output] = self.write(page.output, data)
         return written, report.items, self.prose_log.flush() if self.prose_log else None
 
     def write(self, rel: str, data: bytes) -> Written:

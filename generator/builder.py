@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from .depth import bounded
 from .diagnostics import Loc, Report
 from .model import Content
 from .plan import PlannedPage, plan_site
@@ -108,6 +109,7 @@ class Builder:
             extras["CNAME"] = content.site.cname.encode() + b"\n"
         return extras
 
+    @bounded
     def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
         """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
         changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
@@ -123,20 +125,19 @@ class Builder:
         deps: dict[str, frozenset[str]] = {}
         rendered: list[str] = []
         failed: set[str] = set()
-        with self.renderer.bounded():
-            for page in pages:
-                if page.template in failed:
-                    continue  # one finding per broken template, not one per page
-                page_deps = deps[page.output] = self.page_deps(page)
-                if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
-                    outputs[page.output] = self.outputs[page.output]
-                    continue
-                try:
-                    outputs[page.output] = self.render_page(page)
-                except TemplateFailure:
-                    failed.add(str(page.template))
-                    continue
-                rendered.append(page.output)
+        for page in pages:
+            if page.template in failed:
+                continue  # one finding per broken template, not one per page
+            page_deps = deps[page.output] = self.page_deps(page)
+            if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
+                outputs[page.output] = self.outputs[page.output]
+                continue
+            try:
+                outputs[page.output] = self.render_page(page)
+            except TemplateFailure:
+                failed.add(str(page.template))
+                continue
+            rendered.append(page.output)
         if failed or report.errors:
             return None
         outputs.update(self.extras(content))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import stat
-import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -183,12 +181,6 @@ class TemplateFailure(Exception):
     """A template could not be compiled or rendered; already recorded in the report."""
 
 
-# The Python frames a page's templates may take on the stack: the layout, a template, the macros and a recursive
-# macro such as decision_tree take a few each. Past this, the templates call themselves without end (an include
-# or extends loop, a macro that never stops), and the page fails with T001 long before Python's own limit.
-TEMPLATE_FRAMES = 600
-
-
 class UnsafeFile(jinja2.TemplateError):
     """A file under the templates folder that is not read: a symlink leading out of the folder (or broken), or
     not a regular file (a FIFO would block the build, a device never ends). Reported as T002 at `path`."""
@@ -351,7 +343,7 @@ class Renderer:
 
         Whatever a template makes Python raise is a finding at the template's line where it was raised (T001):
         `{{ 1/0 }}`, a wrong type, a file that is not UTF-8, templates that include, extend or call themselves
-        without end (RecursionError; inside `bounded`, well before Python's own limit). An exception with no
+        without end (RecursionError; under `depth.bounded`, well before Python's own limit). An exception with no
         template on its stack did not come from a template but from statusdocs itself (the views, the plan): a bug
         with valid input, not caught here; one raised in our code that a template called is the template's finding,
         said to come from statusdocs."""
@@ -392,21 +384,6 @@ class Renderer:
             self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
                        (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
         return html.replace(ROOT_MARK, root).encode()
-
-    @contextlib.contextmanager
-    def bounded(self) -> Iterator[None]:
-        """Pages rendered inside get at most TEMPLATE_FRAMES frames on top of this one: templates that call
-        themselves without end fail there, well below Python's own limit, and at the same depth in this process,
-        in a render worker or in the preview's thread. Set once around a loop of pages (~3 us)."""
-        depth, frame = 0, inspect.currentframe()
-        while frame is not None:
-            depth, frame = depth + 1, frame.f_back
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(min(limit, depth + TEMPLATE_FRAMES))  # never above the limit the program runs with
-        try:
-            yield
-        finally:
-            sys.setrecursionlimit(limit)
 
     def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         """Template.render(variables) without its copy of them into a new dict before new_context copies them

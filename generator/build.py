@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, ProseLog, Written, digest, file_state
+from .depth import bounded
 from .diagnostics import Diagnostic, Report
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class PageWriter:
                  prose_log: ProseLog | None):
         self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
 
+    @bounded  # templates that call themselves without end fail at one depth, in this process or a worker
     def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], str | None]:
         from .render import TemplateFailure
 

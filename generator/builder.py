@@ -6,24 +6,40 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Report
+from .depth import bounded
+from .diagnostics import Loc, Report
 from .model import Content
 from .plan import PlannedPage, plan_site
 from .prose import Prose, ProseKey
-from .render import Renderer, TemplateFailure
+from .render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
 from .views import Views
 
 
-def static_pages(templates_dir: str) -> list[PlannedPage]:
-    """Files under templates/static/ are copied as they are."""
+def static_pages(templates_dir: str, report: Report) -> list[PlannedPage]:
+    """Files under templates/static/ are copied as they are, with the rules of content files: a symlink must lead
+    to a file inside the templates folder, and only regular files are read (a FIFO would block the build, a
+    device never ends). Anything else is a T002 finding, never read. Symlinked folders are not followed."""
     root = os.path.join(templates_dir, "static")
+    real_root = os.path.realpath(templates_dir)
+    problem = link_problem(root, real_root) if os.path.islink(root) else None
+    if problem:
+        report.error("T002", Loc(root), problem)
+        return []
     out = []
     for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            if os.path.islink(os.path.join(folder, name)):
+                report.error("T002", Loc(os.path.join(folder, name)),
+                             "symlinked folder: not followed; make it a folder of its own")
         dirs.sort()
         for name in sorted(files):
             if name.startswith("."):
                 continue
             path = os.path.join(folder, name)
+            problem = file_problem(path, real_root)
+            if problem:
+                report.error("T002", Loc(path), problem)
+                continue
             rel = os.path.relpath(path, templates_dir).replace(os.sep, "/")
             out.append(PlannedPage("static", rel, None, path, (path,), in_sitemap=False))
     return out
@@ -60,7 +76,7 @@ class Builder:
             self.prose = Prose(set(content.entries))
         self.prose.stored = stored_prose or {}
         self.views = views = Views(content, base_url, self.prose, self.lasting)
-        pages = plan_site(content) + static_pages(self.templates_dir)
+        pages = plan_site(content) + static_pages(self.templates_dir, report)
         views.plan = pages
         if self.renderer is None:
             self.renderer = Renderer(self.templates_dir, views, report)
@@ -76,10 +92,13 @@ class Builder:
 
     def render_page(self, page: PlannedPage) -> bytes:
         """One page's bytes. Raises TemplateFailure, with the finding in the report given to `prepare`."""
-        if page.kind == "static":
-            with open(str(page.key), "rb") as fh:
-                return fh.read()
         assert self.renderer is not None
+        if page.kind == "static":
+            try:  # checked when planned; read without blocking, in case it has become a FIFO since
+                return read_file(str(page.key), os.path.realpath(self.templates_dir))
+            except UnsafeFile as exc:
+                self.renderer.report.error("T002", Loc(exc.path), exc.problem)
+                raise TemplateFailure(exc.problem) from None
         return self.renderer.render(page)
 
     @staticmethod
@@ -90,6 +109,7 @@ class Builder:
             extras["CNAME"] = content.site.cname.encode() + b"\n"
         return extras
 
+    @bounded
     def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
         """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
         changed, or None (and findings in `report`) when a template failed; the last good site is kept."""

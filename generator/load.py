@@ -138,8 +138,8 @@ def read_text(path: str, report: Report, digests: dict[str, str] | None = None) 
                      f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8")
         return None
     if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        report.error("S001", Loc(path, line, 1), "file contains a NUL byte; is it a binary file?")
+        line, col = _position(text, re.search("\x00", text))
+        report.error("S001", Loc(path, line, col), "file contains a NUL byte; is it a binary file?")
         return None
     return text
 
@@ -225,6 +225,21 @@ def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, r
     return True
 
 
+# What YAML's reader refuses (libyaml's and PyYAML's test), and the line breaks it counts (CR LF is one).
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_BREAK = re.compile("\r\n|[" + _BREAKS + "]")
+
+
+def _position(text: str, found: re.Match[str] | None) -> tuple[int, int]:
+    """The 1-based line and column (in characters, as YAML's marks count them) where `found` starts."""
+    if found is None:
+        return 1, 1
+    start, line, line_start = found.start(), 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, start):
+        line, line_start = line + 1, brk.end()
+    return line, start - line_start + 1
+
+
 def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> yaml.Node | None:
     """Compose one YAML document into nodes, turning every parser complaint into a finding."""
     if not _depth_ok(text, path, line_offset, report):
@@ -244,6 +259,13 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> ya
         if exc.context and exc.context not in problem:
             problem = f"{exc.context}: {problem}"
         report.error("S001", Loc(path, line, col), f"YAML syntax error: {problem}", hint=hint)
+        return None
+    except yaml.reader.ReaderError:  # a character YAML does not allow; its position counts bytes, not characters
+        char = _NOT_YAML.search(text)
+        line, col = _position(text, char)
+        what = f"U+{ord(char.group()):04X}" if char else "a character"
+        report.error("S001", Loc(path, line + line_offset, col), f"control character {what} is not allowed in YAML",
+                     hint="remove it; in a double-quoted string an escape such as \\x1b stands for one")
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         report.error("S001", Loc(path, 1 + line_offset, 1), f"YAML error: {exc}")

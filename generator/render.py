@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,6 +13,7 @@ import jinja2
 import jinja2.meta
 import jinja2.runtime
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.loaders import split_template_path
 from jinja2.nodes import Getattr, Output
 from jinja2.runtime import Macro
 from markupsafe import Markup, escape
@@ -172,8 +174,104 @@ def _is_mapping(value: Any) -> bool:
     return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # generator/, for frames of our own code
+
+
 class TemplateFailure(Exception):
     """A template could not be compiled or rendered; already recorded in the report."""
+
+
+class UnsafeFile(jinja2.TemplateError):
+    """A file under the templates folder that is not read: a symlink leading out of the folder (or broken), or
+    not a regular file (a FIFO would block the build, a device never ends). Reported as T002 at `path`."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(problem)
+        self.path, self.problem = path, problem
+
+
+def link_problem(path: str, real_root: str) -> str | None:
+    """Why `path` may not be read as part of the folder `real_root` (a realpath) if it is, or leads through, a
+    symlink: one that is broken or loops, or leads outside the folder. None if it may be."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        what = "broken or looping symlink" if os.path.islink(path) else "cannot read file"
+        return f"{what}: {exc.strerror or exc}"
+    if os.path.commonpath([target, real_root]) != real_root:
+        return "symlink leads outside the templates folder; copy the file into it instead"
+    return None
+
+
+def file_problem(path: str, real_root: str) -> str | None:
+    """Why the file at `path` may not be read as part of the templates folder `real_root` (a realpath), or None:
+    the rules of content files. A symlink must lead to a file inside the folder; only regular files are read."""
+    problem = link_problem(path, real_root)
+    if problem:
+        return problem
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else f"not a regular file ({_kind(mode)}); only plain files are read"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
+def read_file(path: str, real_root: str) -> bytes:
+    """The bytes of a file of the templates folder; UnsafeFile if it must not be read (see file_problem). Opened
+    without blocking and checked again once open: a file swapped for a FIFO after the check must not hang."""
+    problem = file_problem(path, real_root)
+    if problem is None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            problem = f"cannot read file: {exc.strerror or exc}"
+        else:
+            try:
+                mode = os.fstat(fd).st_mode
+                if stat.S_ISREG(mode):
+                    with open(fd, "rb", closefd=False) as fh:
+                        return fh.read()
+                problem = f"not a regular file ({_kind(mode)}); only plain files are read"
+            except OSError as exc:
+                problem = f"cannot read file: {exc.strerror or exc}"
+            finally:
+                os.close(fd)
+    raise UnsafeFile(path, problem)
+
+
+class _Loader(jinja2.BaseLoader):
+    """Jinja's FileSystemLoader for one folder, reading templates as content files are read: never through a
+    symlink out of the folder nor from a FIFO or device (UnsafeFile, T002), and text that is not UTF-8 is a
+    syntax error at the line of the first bad byte (FileSystemLoader raises UnicodeDecodeError, with no file)."""
+
+    def __init__(self, root: str):
+        self.root, self.real_root = root, os.path.realpath(root)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = os.path.join(self.root, *split_template_path(template))  # TemplateNotFound for `..`
+        if not os.path.lexists(path) or os.path.isdir(path):
+            raise jinja2.TemplateNotFound(template)
+        data = read_file(path, self.real_root)
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise jinja2.TemplateSyntaxError(f"template is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save it "
+                                             "as UTF-8", line, template, path) from None
+        mtime = os.path.getmtime(path)
+        return source, path, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
 
 
 class Renderer:
@@ -182,7 +280,7 @@ class Renderer:
         self.views = views
         self.report = report
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(self.templates_dir),
+            loader=_Loader(self.templates_dir),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -225,7 +323,7 @@ class Renderer:
                 try:
                     source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
                     ast = self.env.parse(source)
-                except (jinja2.TemplateError, OSError):
+                except (jinja2.TemplateError, OSError, RecursionError):
                     continue  # reported when the page renders
                 todo += [t for t in jinja2.meta.find_referenced_templates(ast) if t]
             self._deps[name] = frozenset(seen)
@@ -236,27 +334,55 @@ class Renderer:
         inherit them instead of each compiling them again (~16 ms for base.html and _macros.html). A broken
         one is reported when a page renders."""
         for template in sorted(self._reads(name)):
-            with contextlib.suppress(jinja2.TemplateError, OSError):
+            with contextlib.suppress(jinja2.TemplateError, OSError, RecursionError, SyntaxError):
                 self.env.get_template(template)
 
     # ------------------------------------------------------------ rendering
     def render(self, page: PlannedPage) -> bytes:
+        """A page's bytes; TemplateFailure, with a finding in the report, if its templates fail.
+
+        Whatever a template makes Python raise is a finding at the template's line where it was raised (T001):
+        `{{ 1/0 }}`, a wrong type, a file that is not UTF-8, templates that include, extend or call themselves
+        without end (RecursionError; under `depth.bounded`, well before Python's own limit). An exception with no
+        template on its stack did not come from a template but from statusdocs itself (the views, the plan): a bug
+        with valid input, not caught here; one raised in our code that a template called is the template's finding,
+        said to come from statusdocs."""
         if page.template is None:
             return self.views.api(page)
         root = self.views.base_path if page.kind == "404" else "../" * page.depth
+        variables = {**self.views.context(page), "root": root}
         try:
-            template = self.env.get_template(page.template)
-            html = self._render(template, {**self.views.context(page), "root": root})
+            html = self._render(self.env.get_template(page.template), variables)
+        except UnsafeFile as exc:
+            self._fail(exc.path, 0, exc.problem, "T002")
         except jinja2.TemplateSyntaxError as exc:
             self._fail(exc.filename or page.template, exc.lineno, f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
-            self._fail(os.path.join(self.templates_dir, page.template), 0, f"template not found: {exc.name}")
+            path, line = self._template_frame(exc)
+            self._fail(path or page.template, line, f"template not found: {exc.name}")
         except jinja2.UndefinedError as exc:
             path, line = self._template_frame(exc)
             self._fail(path or page.template, line, f"undefined name in template: {exc.message}")
         except jinja2.TemplateError as exc:
             path, line = self._template_frame(exc)
             self._fail(path or page.template, line, f"template error: {exc}")
+        except RecursionError as exc:
+            path, line = self._loop_frame(exc)
+            self._fail(path or page.template, line, "templates nest deeper than statusdocs allows: an include or "
+                       "extends loop, or a macro that calls itself without end")
+        except Exception as exc:  # noqa: BLE001 - from a template (it is on the stack), or raised again below
+            path, line = self._template_frame(exc)
+            if path is None and isinstance(exc, SyntaxError) and exc.filename and \
+                    os.path.abspath(exc.filename).startswith(self.templates_dir + os.sep):
+                # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
+                self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
+            if path is None:
+                raise
+            # Raised in our own code that the template called (a view, a filter): still the template's line, the
+            # one the user can change, but said so: if the template is right, it is a bug to report.
+            ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
+            self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
+                       (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
         return html.replace(ROOT_MARK, root).encode()
 
     def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
@@ -268,16 +394,28 @@ class Renderer:
             self.env.handle_exception()
             raise  # not reached: handle_exception raises
 
-    def _template_frame(self, exc: BaseException) -> tuple[str | None, int]:
-        """Jinja rewrites tracebacks so frames point into templates: take the innermost one."""
-        found: tuple[str | None, int] = (None, 0)
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.startswith(self.templates_dir):
-                found = (frame.filename, frame.lineno or 0)
-        return found
+    def _template_frames(self, exc: BaseException) -> list[tuple[str, int]]:
+        """Jinja rewrites tracebacks so frames point into templates: the template lines on the stack, outermost
+        first."""
+        root = self.templates_dir + os.sep
+        return [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__)
+                if f.filename.startswith(root)]
 
-    def _fail(self, path: str, line: int, message: str) -> None:
+    def _template_frame(self, exc: BaseException) -> tuple[str | None, int]:
+        """The innermost template line on the stack: where the template was when it failed."""
+        frames = self._template_frames(exc)
+        return frames[-1] if frames else (None, 0)
+
+    def _loop_frame(self, exc: BaseException) -> tuple[str | None, int]:
+        """For templates that call themselves without end: the outermost template line that is on the stack
+        again further in, where the loop starts (the same line whichever process or depth it failed at)."""
+        frames = self._template_frames(exc)
+        seen: set[tuple[str, int]] = set()
+        again = {f for f in frames if f in seen or seen.add(f)}  # type: ignore[func-returns-value]
+        return next((f for f in frames if f in again), frames[-1] if frames else (None, 0))
+
+    def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> None:
         if not os.path.isabs(path):
             path = os.path.join(self.templates_dir, path)
-        self.report.error("T001", Loc(path, line or 0, 0), message)
+        self.report.error(rule, Loc(path, line or 0, 0), message)
         raise TemplateFailure(message)

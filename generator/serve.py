@@ -54,7 +54,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .builder import Builder
-from .diagnostics import Report
+from .diagnostics import Report, report_lines
 from .load import FileCache, load_content
 from .parallel import become_worker, starting_worker
 from .write import update_site, write_site
@@ -113,7 +113,7 @@ def lint(content_dir: str) -> list[str]:
     from .build import load_and_check
 
     _, report = load_and_check(content_dir)
-    return [d.text() for d in report.sorted() if d.severity == "error"]
+    return list(report_lines(d for d in report.sorted() if d.severity == "error"))
 
 
 def _lint_worker(conn: Any, parent: int) -> None:
@@ -292,7 +292,8 @@ class Preview:
 
     def _fail(self, changed: set[str] | None, report: Report, what: str) -> None:
         self.unbuilt |= changed or set()
-        problems = [d.text() for d in report.sorted() if d.severity == "error"] or ["the content could not be loaded"]
+        problems = list(report_lines(d for d in report.sorted() if d.severity == "error")) or \
+            ["the content could not be loaded"]
         self.failed = True
         if problems != self.problems:
             self.problems = problems

@@ -31,8 +31,12 @@ document("S009", "unreadable-file", "A content file or folder cannot be read: pe
          "folder.", "codes/412.yaml -> /etc/passwd", "codes/412.yaml")
 document("S010", "page-slug", "A page file name must be a URL slug that does not clash with codes or reserved "
          "folders.", "pages/404.md", "pages/about.md")
-document("T001", "template-error", "A template cannot be compiled or rendered (syntax error, undefined name).",
-         "{{ entry.nmae }}", "{{ entry.name }}")
+document("T001", "template-error", "A template cannot be compiled or rendered: a syntax error, an undefined name, "
+         "text that is not UTF-8, an exception raised at its line ({{ 1/0 }}), or templates that include, extend "
+         "or call themselves without end.", "{{ entry.nmae }}", "{{ entry.name }}")
+document("T002", "template-file", "A file under the templates folder (a template or a static file) is not read: a "
+         "symlink that is broken or leads outside the folder, a symlinked folder under static/, or not a plain file "
+         "(a named pipe, a socket, a device).", "templates/static/site.css -> /etc/passwd", "templates/static/site.css")
 
 
 @rule("C010", "dangling-related", "A related code has no entry, so its link would lead nowhere.",

@@ -44,7 +44,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="check the content and write the static site")
     build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
     build.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
-    build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site); replaced whole, so it "
+                                                           "must be missing, empty or a site statusdocs wrote")
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
     build.add_argument("--jobs", "-j", type=_jobs, default=0, help="processes that render pages (default: one per "
@@ -55,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
     serve.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
-    serve.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    serve.add_argument("--out", help="output folder, as for build (default: a temporary folder, removed on exit)")
     serve.add_argument("--base-url", type=_base_url, help="published URL; the preview serves under its path "
                                                            "(default: site.yaml's base_url)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
@@ -128,8 +129,15 @@ def _print_findings(diags, fmt: str = "text", stream=sys.stderr) -> None:
         print(format_report(diags, fmt), file=stream)
 
 
+def _refused(exc: Exception) -> int:
+    """An output folder statusdocs may not replace (write.OutputRefused): a usage error."""
+    print(f"error: {exc}", file=sys.stderr)
+    return 2
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .write import OutputRefused
 
     if _exiting_with is not None:
         # A build that exits when done needs no cyclic garbage collector: it makes few cycles (~30,000 objects
@@ -139,6 +147,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
                        jobs=args.jobs, use_cache=not args.no_cache, retain=_exiting_with)
+    except OutputRefused as exc:
+        return _refused(exc)
     except OSError as exc:
         print(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
               "the previous site is unchanged", file=sys.stderr)
@@ -161,9 +171,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    import shutil
+    import tempfile
 
-    return serve(args.content, args.templates, args.out, args.base_url, args.host, args.port, args.open)
+    from .serve import serve
+    from .write import OutputRefused
+
+    # Without --out, the preview goes into a folder of its own, never the user's site/ (as `mkdocs serve`).
+    made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
+    try:
+        return serve(args.content, args.templates, args.out or made, args.base_url, args.host, args.port, args.open)
+    except OutputRefused as exc:
+        return _refused(exc)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

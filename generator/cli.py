@@ -180,7 +180,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Without --out, the preview goes into a folder of its own, never the user's site/ (as `mkdocs serve`).
     made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
     try:
-        return serve(args.content, args.templates, args.out or made, args.base_url, args.host, args.port, args.open)
+        out = made if args.out is None else args.out  # `--out ""` is refused, not taken for no --out
+        return serve(args.content, args.templates, out, args.base_url, args.host, args.port, args.open)
     except OutputRefused as exc:
         return _refused(exc)
     finally:

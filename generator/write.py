@@ -254,6 +254,7 @@ class Staging:
     def commit(self) -> None:
         """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it."""
         out, staging = self.out, self.path
+        check_output(out)  # again: the folder may have been replaced by someone else's while the pages were made
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
                 shutil.rmtree(staging, ignore_errors=True)

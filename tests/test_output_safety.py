@@ -273,3 +273,30 @@ def test_serve_without_out_writes_no_site_and_removes_its_folder_on_exit(tmp_pat
     assert code == 0, proc.lines
     assert not (work / "site").exists() and snapshot(work) == before
     assert not [p.name for p in temp.iterdir() if "statusdocs-serve-" in p.name]
+
+
+def test_a_refused_name_with_control_characters_reaches_the_terminal_escaped(project: Path):
+    out = "x\x1b]0;pwned\x07\x1b[2J"
+    (project / out).mkdir()
+    (project / out / "data.txt").write_text("the user's\n")
+    before = snapshot(project)
+    result = _build(project, out)
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert result.stderr.startswith("error: refusing to write the site into 'x\\x1b]0;pwned\\x07\\x1b[2J': ")
+    assert snapshot(project) == before
+
+
+def test_a_folder_filled_by_someone_else_during_the_write_is_not_replaced(tmp_path: Path):
+    """The output is checked again just before the staged site replaces it."""
+    from generator.write import OutputRefused, Staging
+
+    out = tmp_path / "site"
+    out.mkdir()
+    staging = Staging(str(out))  # empty: accepted
+    staging.write("index.html", b"<p>new</p>\n")
+    (out / "thesis.tex").write_text("months of work\n")  # meanwhile
+    with pytest.raises(OutputRefused, match="it is not empty and has no .statusdocs-site file"):
+        staging.commit()
+    staging.abort()
+    assert snapshot(tmp_path) == {"site": "folder", "site/thesis.tex": b"months of work\n"}

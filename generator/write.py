@@ -21,7 +21,7 @@ import tempfile
 
 # In every site statusdocs writes, and published with it (a dotfile, as .nojekyll: Pages serves it as it is).
 MARKER = ".statusdocs-site"
-MARKER_TEXT = (b"This folder is a site written by statusdocs. Every build replaces it whole: keep nothing else here.\n")
+MARKER_TEXT = b"This folder is a site written by statusdocs. Every build replaces it whole: keep nothing else here.\n"
 # What a site written before the marker existed left: its build cache beside it (name as of statusdocs 0.x).
 LEGACY_MANIFEST = "manifest.marshal"
 

@@ -7,6 +7,7 @@ import contextlib
 import gc
 import json
 import os
+import signal
 import sys
 from typing import NoReturn
 
@@ -51,7 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="check the content and write the static site")
     build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
     build.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
-    build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site); replaced whole, so it "
+                                                           "must be missing, empty or a site statusdocs wrote")
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
     build.add_argument("--jobs", "-j", type=_jobs, default=0, help="processes that render pages (default: one per "
@@ -62,7 +64,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
     serve.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
-    serve.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
+    serve.add_argument("--out", help="output folder, as for build (default: a temporary folder, removed on exit)")
     serve.add_argument("--base-url", type=_base_url, help="published URL; the preview serves under its path "
                                                            "(default: site.yaml's base_url)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
@@ -138,8 +140,15 @@ def _print_findings(diags, fmt: str = "text", stream=sys.stderr) -> None:
         print(format_report(diags, fmt), file=stream)
 
 
+def _refused(exc: Exception) -> int:
+    """An output folder statusdocs may not replace (write.OutputRefused): a usage error."""
+    print(f"error: {exc}", file=sys.stderr)
+    return 2
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .write import OutputRefused
 
     if _exiting_with is not None:
         # A build that exits when done needs no cyclic garbage collector: it makes few cycles (~30,000 objects
@@ -149,6 +158,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
                        jobs=args.jobs, use_cache=not args.no_cache, retain=_exiting_with)
+    except OutputRefused as exc:
+        return _refused(exc)
     except OSError as exc:
         print(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
               "the previous site is unchanged", file=sys.stderr)
@@ -170,10 +181,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt
 
-    return serve(args.content, args.templates, args.out, args.base_url, args.host, args.port, args.open)
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from .serve import serve
+    from .write import OutputRefused
+
+    # SIGTERM or SIGHUP before the server runs (it installs its own handlers) still removes the folder below.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+    # Without --out, the preview goes into a folder of its own, never the user's site/ (as `mkdocs serve`).
+    made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
+    try:
+        out = made if args.out is None else args.out  # `--out ""` is refused, not taken for no --out
+        return serve(args.content, args.templates, out, args.base_url, args.host, args.port, args.open)
+    except OutputRefused as exc:
+        return _refused(exc)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

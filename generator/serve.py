@@ -57,7 +57,7 @@ from .builder import Builder
 from .diagnostics import Report, report_lines
 from .load import FileCache, load_content
 from .parallel import become_worker, starting_worker
-from .write import update_site, write_site
+from .write import check_output, update_site, write_site
 
 POLL_SECONDS = 0.05
 
@@ -559,6 +559,7 @@ class PreviewServer(Server):
 
 def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None, host: str, port: int,
           open_browser: bool = False) -> int:
+    check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything is built or written
     preview = Preview(content_dir, templates_dir, out_dir, base_url)
     if base_url:
         preview.set_base(base_url)

@@ -2,6 +2,10 @@
 
 An interrupted or failed build therefore leaves the previous site whole. On Linux the swap is a
 single renameat2(RENAME_EXCHANGE); elsewhere two renames, with the old site kept until the new one is in place.
+
+Replacing a folder deletes what was in it, so only a folder statusdocs wrote is ever replaced: every site (and
+every staging folder) holds the marker file `.statusdocs-site`, and `check_output` refuses any other output
+before anything is written or the cache is opened (see its docstring for the rules).
 """
 
 from __future__ import annotations
@@ -10,8 +14,16 @@ import contextlib
 import ctypes
 import errno
 import os
+import re
 import shutil
+import stat
 import tempfile
+
+# In every site statusdocs writes, and published with it (a dotfile, as .nojekyll: Pages serves it as it is).
+MARKER = ".statusdocs-site"
+MARKER_TEXT = b"This folder is a site written by statusdocs. Every build replaces it whole: keep nothing else here.\n"
+# What a site written before the marker existed left: its build cache beside it (name as of statusdocs 0.x).
+LEGACY_MANIFEST = "manifest.marshal"
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -53,18 +65,118 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+class OutputRefused(ValueError):
+    """The output folder is not one statusdocs may replace. The CLI exits 2 with `error: {this}`."""
+
+    def __init__(self, folder: str, reason: str):
+        super().__init__(f"refusing to write the site into '{_shown(folder)}': {reason}")
+        self.folder, self.reason = folder, reason
+
+
+def _shown(path: str) -> str:
+    """A path as typed, with control characters made visible (they would act on the terminal)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether real path `path` is `folder` or below it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_real_folder(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def cache_folder(out: str) -> str:
+    """The build cache's folder beside the output: `site/` -> `.site.cache/` (BuildCache.folder)."""
+    from .cache import BuildCache
+
+    return BuildCache(os.path.abspath(out), "").folder
+
+
+def check_output(out: str, content_dir: str | None = None, templates_dir: str | None = None,
+                 cache: bool = False) -> None:
+    """Raise OutputRefused unless `out` is a folder statusdocs may replace whole: a missing path, an empty
+    folder, or a site statusdocs wrote (it holds MARKER). Refused, whatever it holds: the empty path, the
+    current folder or any parent of it, the content or templates folder, anything inside them or holding them
+    (real paths: symlinks resolved), a symlink, something that is not a folder, a folder with `.git` (a
+    repository, or a worktree's `.git` file). A non-empty folder without the marker is accepted only if it is
+    the site of a statusdocs from before the marker (its `.nojekyll`, and the build cache beside it). With
+    `cache`, the build cache's folder beside the output must be a plain folder (not a symlink) if it exists."""
+    if out == "":
+        raise OutputRefused(out, "the path is empty (an unset variable?)")
+    path = os.path.abspath(out)  # "site/" is "site": the folder replaced, not what a symlink there points to
+    if os.path.islink(path):
+        raise OutputRefused(out, "it is a symbolic link; give the folder itself")
+    if os.path.lexists(path) and not os.path.isdir(path):
+        raise OutputRefused(out, "it exists and is not a folder")
+    real, here = os.path.realpath(path), os.path.realpath(os.getcwd())
+    if real == here:
+        raise OutputRefused(out, "it is the current folder")
+    if _within(here, real):
+        raise OutputRefused(out, "it is a parent of the current folder")
+    for what, folder in (("content", content_dir), ("templates", templates_dir)):
+        if folder is None:
+            continue
+        inputs = os.path.realpath(folder)
+        if inputs == real:
+            raise OutputRefused(out, f"it is the {what} folder")
+        if _within(inputs, real):
+            raise OutputRefused(out, f"it holds the {what} folder '{_shown(folder)}'")
+        if _within(real, inputs):
+            raise OutputRefused(out, f"it is inside the {what} folder '{_shown(folder)}'")
+    if os.path.lexists(os.path.join(path, ".git")):
+        raise OutputRefused(out, "it holds .git (a git repository or worktree); choose another --out")
+    if os.path.isdir(path) and not _is_regular(os.path.join(path, MARKER)):
+        with os.scandir(path) as entries:
+            empty = next(entries, None) is None
+        legacy = _is_regular(os.path.join(path, ".nojekyll")) and \
+            _is_regular(os.path.join(cache_folder(path), LEGACY_MANIFEST))
+        if not empty and not legacy:
+            raise OutputRefused(out, f"it is not empty and has no {MARKER} file, so statusdocs did not write it; "
+                                     "delete it or choose another --out")
+    if cache:
+        folder = cache_folder(path)
+        if os.path.lexists(folder) and not _is_real_folder(folder):
+            raise OutputRefused(out, f"the build cache beside it, '{_shown(folder)}', is not a folder "
+                                     "(a symlink or a file); remove it, or build with --no-cache")
+
+
 def staging_prefix(out: str) -> str:
     return f".{os.path.basename(out)}.build-"
 
 
+# A staging folder's name after the prefix: the pid of its build, mkdtemp's 8 characters, and `.old` for the
+# previous site during a commit with two renames.
+_STAGING_TAIL = re.compile(r"(\d+)-[a-z0-9_]{8}(\.old)?")
+
+
 def remove_stale_staging(out: str) -> None:
-    """Staging folders of builds that were killed (their process is gone) are removed."""
+    """Staging folders of builds that were killed (their process is gone) are removed: only folders with exactly
+    a staging folder's name that hold the marker (written first into every one), or nothing at all."""
     parent, prefix = os.path.dirname(out), staging_prefix(out)
     for name in os.listdir(parent):
-        if name.startswith(prefix):
-            pid = name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _pid_alive(int(pid)):
-                shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+        found = _STAGING_TAIL.fullmatch(name[len(prefix):]) if name.startswith(prefix) else None
+        if found is None or _pid_alive(int(found.group(1))):
+            continue
+        path = os.path.join(parent, name)
+        if not _is_real_folder(path):
+            continue
+        if _is_regular(os.path.join(path, MARKER)):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.rmdir(path)  # killed before its marker: only if empty
 
 
 class Staging:
@@ -74,6 +186,7 @@ class Staging:
     bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write."""
 
     def __init__(self, out: str):
+        check_output(out)  # whoever writes: no folder statusdocs did not make is ever replaced
         self.out = os.path.abspath(out)
         parent = os.path.dirname(self.out)
         try:
@@ -87,6 +200,20 @@ class Staging:
             raise OSError(exc.errno, exc.strerror, parent) from None
         os.chmod(self.path, 0o755)
         self._made: set[str] = set()
+        self.marked = self._mark()
+
+    def _mark(self) -> os.stat_result:
+        """The marker, first of all (remove_stale_staging knows a staging folder by it): linked from the previous
+        site when it is the same, so it keeps its modification time as unchanged pages do."""
+        previous = os.path.join(self.out, MARKER)
+        try:
+            with open(previous, "rb") as fh:
+                same = _is_regular(previous) and fh.read(len(MARKER_TEXT) + 1) == MARKER_TEXT
+        except OSError:
+            same = False
+        if same and self.link(MARKER, previous):
+            return os.lstat(os.path.join(self.path, MARKER))
+        return self.write(MARKER, MARKER_TEXT)
 
     def _target(self, rel: str) -> str:
         path = os.path.join(self.path, rel)
@@ -127,6 +254,7 @@ class Staging:
     def commit(self) -> None:
         """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it."""
         out, staging = self.out, self.path
+        check_output(out)  # again: the folder may have been replaced by someone else's while the pages were made
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
                 shutil.rmtree(staging, ignore_errors=True)

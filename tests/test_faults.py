@@ -151,8 +151,10 @@ def test_sigkill_at_any_moment_leaves_old_or_new_site_whole(sites, tmp_path):
     # the staging folder of a live build (this process stands in for one) is not touched.
     dead = subprocess.Popen([sys.executable, "-c", ""])
     dead.wait()
-    (tmp_path / f"{STAGING}{dead.pid}-planted").mkdir()
-    (tmp_path / f"{STAGING}{dead.pid}-planted/index.html").write_text("half")
+    planted = tmp_path / f"{STAGING}{dead.pid}-planted_"  # as a build leaves it: mkdtemp's 8 characters, the marker
+    planted.mkdir()
+    (planted / ".statusdocs-site").write_bytes(b"")
+    (planted / "index.html").write_text("half")
     live = tmp_path / f"{STAGING}{os.getpid()}-live"
     live.mkdir()
     target = "b" if now == "a" else "a"

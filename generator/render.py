@@ -257,7 +257,8 @@ class Renderer:
         except jinja2.TemplateError as exc:
             path, line = self._template_frame(exc)
             self._fail(path or page.template, line, f"template error: {exc}")
-        return html.replace(ROOT_MARK, root).encode()
+        # The root is written into attributes: escaped like any value (the 404 page's is the base URL's path).
+        return html.replace(ROOT_MARK, _escape_str(root)).encode()
 
     def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         """Template.render(variables) without its copy of them into a new dict before new_context copies them

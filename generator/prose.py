@@ -578,8 +578,10 @@ def _linked(text: str, codes: set[int]) -> str:
 MARKUP = "\n*_`\\&<>["  # what the work of the first kind is counted in (line breaks twice)
 MAX_REBUILD_WORK = 400_000_000  # markup characters x length
 MAX_SCAN_WORK = 1_000_000  # characters scanned for brackets and parentheses
-MAX_INDENT = 128  # leading characters of a line that can open a list or quote level (levels: half of it or less)
-_DEEP_LINE = re.compile(rf"^[ \t>*+\-.)0-9]{{{MAX_INDENT}}}", re.M)
+MAX_INDENT = 128  # list and quote markers and indentation at a line's start (a level takes two or more)
+_DEEP = re.compile(rf"(?:[ \t>]|[-*+](?=[ \t])|\d{{1,9}}[.)](?=[ \t])){{{MAX_INDENT}}}")
+_OPENERS = " \t>*+-0123456789"
+_OPENER = re.compile(r"\n[ \t>*+\-0-9]")
 _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"[()]")
 
@@ -599,11 +601,23 @@ def too_complex(text: str) -> str | None:
             return (f"{text.count('['):,} brackets that open no link close enough ({scanned:,} characters to scan): "
                     "Markdown would take too long to render it")
     if n >= MAX_INDENT:
-        deep = _DEEP_LINE.search(text)
+        deep = _deep_line(text)
         if deep is not None:
-            line = text.count("\n", 0, deep.start()) + 1
-            return (f"line {line} of the text starts with {MAX_INDENT} or more characters of indentation, list or "
-                    "quote markers: lists this deep exhaust Markdown's recursion")
+            line = text.count("\n", 0, deep) + 1
+            return (f"line {line} of the text starts with {MAX_INDENT} or more list or quote markers and spaces: lists "
+                    "this deep exhaust Markdown's recursion")
+    return None
+
+
+def _deep_line(text: str) -> int | None:
+    """Where the first line that starts with MAX_INDENT list or quote markers and spaces starts, or None. Only the
+    lines that start with one are tried (the text's first line, and a line break followed by one)."""
+    if text[:1] in _OPENERS and _DEEP.match(text):
+        return 0
+    if "\n" in text:
+        for m in _OPENER.finditer(text):
+            if _DEEP.match(text, m.start() + 1):
+                return m.start() + 1
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
+from html import unescape
 
 import markdown
 from markdown.extensions import Extension
@@ -18,7 +19,10 @@ from markupsafe import Markup
 # Internal links in prose are written against this marker; the renderer replaces it by the page's
 # relative path to the site root, so one cached rendering serves pages at every depth. The marker is
 # generator.prose's (it changed from "\ue000root/" at stop 17): the rest of this file stays as frozen.
-from generator.prose import ROOT_MARK
+# Since issue 21, links are judged as a browser reads them and site paths are rewritten too (_target), a text's
+# control character that starts the mark is replaced, and a text too complex for Markdown in bounded time is
+# rendered as plain paragraphs (generator.prose's too_complex and plain_html: a bound, not a rendering).
+from generator.prose import MARK_CHAR, ROOT_MARK, plain_html, too_complex
 
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
@@ -37,14 +41,15 @@ class _Sanitize(Treeprocessor):
         for el in root.iter():
             for attr in ("href", "src"):
                 value = el.get(attr)
-                if value is not None and not _SAFE_URL.match(value.strip()):
+                if value is None:
+                    continue
+                target = _target(value)
+                if target is None:
                     del el.attrib[attr]
-            href = el.get("href", "") if el.tag == "a" else ""
-            if href.startswith(("http://", "https://")):
-                el.set("rel", "noopener")
-            elif href.startswith("../") and not href.startswith("../../"):
-                # Writers link as from a code page ("../409/"); make it right at every page depth.
-                el.set("href", ROOT_MARK + href[3:])
+                    continue
+                el.set(attr, target)
+                if attr == "href" and _read(target).lower().startswith(("http://", "https://")):
+                    el.set("rel", "noopener")
         self._link_codes(root, self.codes())
 
     def _link_codes(self, parent: etree.Element, codes: set[int]) -> None:
@@ -83,6 +88,29 @@ class _Sanitize(Treeprocessor):
                 buffer.tail = (buffer.tail or "") + code + after
 
 
+def _read(url: str) -> str:
+    """The URL a browser reads from the attribute: references decoded, tab/CR/LF dropped, the ends stripped of
+    C0 controls and spaces, backslashes as slashes."""
+    url = re.sub(r"[\t\n\r]", "", unescape(url)).replace("\\", "/")
+    return url.lstrip("".join(map(chr, range(33)))).rstrip("".join(map(chr, range(33))))
+
+
+def _target(url: str) -> str | None:
+    """None for a URL to drop; writers link as from a code page ("../409/") or from the site root ("/409/"): make
+    those right at every page depth and under a base path (what follows the mark must stay a relative path)."""
+    read = _read(url)
+    if not _SAFE_URL.match(read):
+        return None
+    for prefix in ("/", "../"):
+        if read.startswith(prefix) and not read.startswith("../../"):
+            if not url.startswith(prefix):
+                return None
+            rest = url[len(prefix):]
+            first = re.split(r"[/?#]", _read(rest), maxsplit=1)[0]
+            return ROOT_MARK + ("./" + rest if _read(rest).startswith("/") or ":" in first else rest)
+    return url
+
+
 class _SafeExtension(Extension):
     def __init__(self, codes: Callable[[], set[int]]):
         super().__init__()
@@ -108,7 +136,11 @@ class Prose:
         key = (text, inline)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._md.reset().convert(text)
+            text = text.replace(MARK_CHAR, "\ufffd")
+            try:
+                cached = self._md.reset().convert(text) if too_complex(text) is None else plain_html(text)
+            except RecursionError:
+                cached = plain_html(text)
             if inline and cached.startswith("<p>") and cached.endswith("</p>") and cached.count("<p>") == 1:
                 cached = cached[3:-4]
             self._cache[key] = cached

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 PARALLEL_MIN_PAGES = 64
 CHUNK_PAGES = 24
 
-BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 PAGE_SUFFIXES = (".html", ".xml", ".json", ".txt")

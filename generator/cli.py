@@ -36,12 +36,13 @@ def _rules_arg(value: str) -> set[str]:
 
 
 def _base_url(value: str) -> str:
-    from .build import BASE_URL
+    from .urls import BASE_URL_EXAMPLE, normalise_base_url
 
-    if not BASE_URL.match(value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not an absolute http(s) URL such as "
-                                         "https://example.github.io/statusdocs/")
-    return value if value.endswith("/") else value + "/"
+    url = normalise_base_url(value)
+    if url is None:  # the same test as site.yaml's base_url
+        raise argparse.ArgumentTypeError(f"{value!r} is not an absolute http(s) URL with a host and a path of plain "
+                                         f"segments, such as {BASE_URL_EXAMPLE}")
+    return url
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ from markdown.extensions.tables import TableExtension
 from markdown.serializers import _escape_attrib_html
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER, HTML_PLACEHOLDER_RE, code_escape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
 
@@ -37,7 +37,11 @@ ProseKey = tuple[str, bool]  # (Markdown text, inline)
 # character (never valid in HTML text) rather than a private-use one: a page of ASCII and Latin-1 is held by
 # Python one byte per character, which its joins, the replace and the encoding run through in half the time
 # (the templates write their other characters as references for the same reason).
-ROOT_MARK = "\x1aroot/"
+# Content must never make one: its `'` is escaped in every other value a page writes (`{{ value }}`, the
+# diagram's text, spec labels; JSON-LD escapes the control character), and Prose.html turns the control
+# character of a text into U+FFFD before rendering it, so the only marks in a page are the links prose made.
+ROOT_MARK = "\x1a'root/"
+MARK_CHAR = ROOT_MARK[0]
 # Markup(text) for a str `text`: the object Markup.__new__ makes of one, without its Python-level tests first
 # (0.3 us -> 0.1 us; rendered prose and macro output make ~150,000 of them at 5,000 pages).
 as_markup: Callable[[str], Markup] = functools.partial(str.__new__, Markup)
@@ -61,12 +65,16 @@ class _Sanitize(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
             src = el.get("src")
-            if src is not None and not _SAFE_URL.match(src.strip()):
-                del el.attrib["src"]
+            if src is not None:
+                image = _link_target(src)
+                if image is None:
+                    del el.attrib["src"]
+                else:
+                    el.set("src", image)
             href = el.get("href")
             if href is None:
                 continue
-            target = _link_target(href) if el.tag == "a" else href if _SAFE_URL.match(href.strip()) else None
+            target = _link_target(href)
             if target is None:
                 del el.attrib["href"]
                 continue
@@ -170,9 +178,13 @@ class Prose:
         if cached is None:
             cached = self.stored.get(key)
             if cached is None:
+                if MARK_CHAR in text:  # never a root mark from content (see ROOT_MARK)
+                    text = text.replace(MARK_CHAR, "\ufffd")
                 cached = self._simple(text)
                 if cached is None:
-                    cached = self._convert(text)
+                    cached = self._convert(text) if too_complex(text) is None else None
+                    if cached is None:  # reported by the check (S011); rendered in linear time, inert
+                        cached = plain_html(text)
                 if inline and cached.startswith("<p>") and cached.endswith("</p>") and cached.count("<p>") == 1:
                     cached = cached[3:-4]
             self._cache[key] = cached
@@ -183,8 +195,9 @@ class Prose:
         """The HTML of keys in `used`, by key."""
         return dict(zip(keys, map(self._cache.__getitem__, keys), strict=True))
 
-    def _convert(self, text: str) -> str:
-        """Python-Markdown's convert, running only the inline patterns and block processors that can match.
+    def _convert(self, text: str) -> str | None:
+        """Python-Markdown's convert (None if it recursed too deep), running only the inline patterns and block
+        processors that can match.
 
         One left out needs a character that `text` lacks (_INLINE_NEEDS, _BLOCK_NEEDS). Every string it would
         be given is made of characters of `text` (whitespace normalisation only drops STX/ETX and turns CR and
@@ -204,7 +217,10 @@ class Prose:
             pipeline = ([p for p in self._all_inline if needed(p)], [p for p in self._all_blocks if needed(p)])
             self._pipelines[present] = pipeline
         self._inline.inlinePatterns, self._parser.blockprocessors = pipeline
-        return self._md.reset().convert(text)
+        try:
+            return self._md.reset().convert(text)
+        except RecursionError:  # nesting too_complex did not see: still an answer, never a traceback
+            return None
 
     def _simple(self, text: str) -> str | None:
         """Python-Markdown's output for a text made only of one-line paragraphs (plain text and code spans) and
@@ -499,19 +515,44 @@ def _segment(text: str, codes: set[int]) -> str | None:
 
 
 def _link_target(href: str) -> str | None:
-    """Where a link in prose goes, as _Sanitize leaves it: None for a target it drops (another scheme, `//host`);
-    `../x`, which writers write as from a code page, against the site root so that it is right at every page
-    depth; any other as it is."""
-    if not _SAFE_URL.match(href.strip()):
+    """Where a link (or image) in prose goes, as _Sanitize leaves it: None for a target it drops (another scheme,
+    `//host`, judged as a browser reads the attribute: `/\\host` and `/&#47;host` are `//host`); a site path
+    (`/409/`) and `../x`, which writers write as from a code page, against the site root, so that they are right
+    at every page depth and under a base path; any other as it is."""
+    read = _as_read(href)
+    if not _SAFE_URL.match(read):
         return None
-    if href.startswith("../") and not href.startswith("../../"):
-        return ROOT_MARK + href[3:]
-    return href
+    if read.startswith("/"):
+        prefix = "/"
+    elif read.startswith("../") and not read.startswith("../../"):
+        prefix = "../"
+    else:
+        return href
+    if not href.startswith(prefix):  # the prefix written as a reference, a backslash or after spaces
+        return None
+    rest = href[len(prefix):]
+    # At the site root the mark is "": what follows must not read as a scheme or a `/`-path there.
+    rest_read = _as_read(rest)
+    if rest_read.startswith("/") or ":" in rest_read.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+        rest = "./" + rest
+    return ROOT_MARK + rest
+
+
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+
+
+def _as_read(url: str) -> str:
+    """An attribute's URL as a browser reads it in an http(s) page: references decoded (the serializer keeps
+    them), tabs and line breaks dropped, C0 controls and spaces stripped at the ends, `\\` read as `/`."""
+    if "&" in url or "\\" in url or not url.isprintable():
+        url = _TAB_OR_NEWLINE.sub("", unescape(url)).replace("\\", "/")
+    return url.strip(_C0_OR_SPACE)
 
 
 def _leaves_site(target: str) -> bool:
     """A link target off the site, which gets rel="noopener"."""
-    return target.startswith(("http://", "https://"))
+    return _as_read(target)[:8].lower().startswith(("http://", "https://"))
 
 
 def _linked(text: str, codes: set[int]) -> str:
@@ -525,6 +566,88 @@ def _linked(text: str, codes: set[int]) -> str:
         out.append(_CODE_LINK.format(code) if int(code) in codes else code)
         out.append(pieces[i + 1].replace(">", "&gt;"))
     return "".join(out)
+
+
+# Python-Markdown's time on hostile text. Each inline match and each block it splits off rebuilds the rest of the
+# text (O(length) each: ~2.5 ns a character at worst, `=` underlines, ~1 ns for inline markup); each `[` is
+# scanned from by the link, image and reference patterns to its `]` (nesting counted) or to the end, and the
+# `(` after a `]` to its `)`, character by character in Python (~1 us a character at worst, `[` repeated);
+# lists nest by recursion, ~3 frames a level. Bounds for ~1 s a text at worst, far above any real text
+# (bundled content: 1.6 KB at most, 2 brackets a field). A text past one is rendered as plain paragraphs and
+# reported (S011).
+MARKUP = "\n*_`\\&<>["  # what the work of the first kind is counted in (line breaks twice)
+MAX_REBUILD_WORK = 400_000_000  # markup characters x length
+MAX_SCAN_WORK = 1_000_000  # characters scanned for brackets and parentheses
+MAX_INDENT = 128  # list and quote markers and indentation at a line's start (a level takes two or more)
+_DEEP = re.compile(rf"(?:[ \t>]|[-*+](?=[ \t])|\d{{1,9}}[.)](?=[ \t])){{{MAX_INDENT}}}")
+_OPENERS = " \t>*+-0123456789"
+_OPENER = re.compile(r"\n[ \t>*+\-0-9]")
+_BRACKET = re.compile(r"[\[\]]")
+_PAREN = re.compile(r"[()]")
+
+
+def too_complex(text: str) -> str | None:
+    """Why Python-Markdown could not render `text` in bounded time (see MAX_REBUILD_WORK), or None. Cheap for
+    real text: counts in C, and the bracket scan only when a bound says it could matter."""
+    n = len(text)
+    if n * n > MAX_REBUILD_WORK:
+        marks = sum(map(text.count, MARKUP)) + text.count("\n")  # a line break counts twice (underlines)
+        if marks * n > MAX_REBUILD_WORK:
+            return (f"{n:,} characters with {marks:,} line breaks (counted twice) and markup characters "
+                    f"({MARKUP[1:]}): Markdown would take too long to render it")
+    if "[" in text and text.count("[") * n > MAX_SCAN_WORK:
+        scanned = _scan_work(text)
+        if scanned > MAX_SCAN_WORK:
+            return (f"{text.count('['):,} brackets that open no link close enough ({scanned:,} characters to scan): "
+                    "Markdown would take too long to render it")
+    if n >= MAX_INDENT:
+        deep = _deep_line(text)
+        if deep is not None:
+            line = text.count("\n", 0, deep) + 1
+            return (f"line {line} of the text starts with {MAX_INDENT} or more list or quote markers and spaces: lists "
+                    "this deep exhaust Markdown's recursion")
+    return None
+
+
+def _deep_line(text: str) -> int | None:
+    """Where the first line that starts with MAX_INDENT list or quote markers and spaces starts, or None. Only the
+    lines that start with one are tried (the text's first line, and a line break followed by one)."""
+    if text[:1] in _OPENERS and _DEEP.match(text):
+        return 0
+    if "\n" in text:
+        for m in _OPENER.finditer(text):
+            if _DEEP.match(text, m.start() + 1):
+                return m.start() + 1
+    return None
+
+
+def _scan_work(text: str) -> int:
+    """The characters Python-Markdown's link patterns scan in `text`: from each `[` to the `]` that closes it, or to
+    the end; from each `(` right after a `]` that closed a `[` to its `)`, or to the end."""
+    n, work, opened, closed = len(text), 0, [], set()
+    for m in _BRACKET.finditer(text):
+        pos = m.start()
+        if text[pos] == "[":
+            opened.append(pos)
+        elif opened:
+            work += pos - opened.pop()
+            closed.add(pos + 1)
+    work += sum(n - pos for pos in opened)
+    opened = []
+    for m in _PAREN.finditer(text):
+        pos = m.start()
+        if text[pos] == "(":
+            opened.append(pos)
+        elif opened:
+            start = opened.pop()
+            if start in closed:
+                work += pos - start
+    return work + sum(n - pos for pos in opened if pos in closed)
+
+
+def plain_html(text: str) -> str:
+    """A text as escaped paragraphs, nothing interpreted: what a text too complex for Markdown renders as."""
+    return "\n".join(f"<p>{escape(part.strip())}</p>" for part in re.split(r"\n[ \t]*\n", text) if part.strip())
 
 
 def first_sentence(text: str) -> str:

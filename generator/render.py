@@ -383,7 +383,8 @@ class Renderer:
             ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
             self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
                        (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
-        return html.replace(ROOT_MARK, root).encode()
+        # The root is written into attributes: escaped like any value (the 404 page's is the base URL's path).
+        return html.replace(ROOT_MARK, _escape_str(root)).encode()
 
     def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         """Template.render(variables) without its copy of them into a new dict before new_context copies them

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import model
+from .urls import BASE_URL_DOC, BASE_URL_EXAMPLE, BASE_URL_PATTERN
 
 
 class Kind:
@@ -213,8 +214,8 @@ COMPARISON = Obj([
 SITE = Obj([
     Field("title", TEXT),
     Field("description", TEXT),
-    Field("base_url", Str(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$", pattern_doc="an absolute http(s) URL"),
-          doc="where the site is published, e.g. https://example.github.io/statusdocs/"),
+    Field("base_url", Str(pattern=BASE_URL_PATTERN, pattern_doc=BASE_URL_DOC),
+          doc=f"where the site is published, e.g. {BASE_URL_EXAMPLE}"),
     Field("language", Str(pattern=r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]+)*$", pattern_doc="a language tag such as en"),
           required=False),
     Field("repository", Str(pattern=r"^https?://\S+$", pattern_doc="an http(s) URL"), required=False),

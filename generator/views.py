@@ -15,6 +15,7 @@ from .diagram import decision_svg
 from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
 from .plan import PlannedPage, comparisons_by_code
 from .prose import Prose, as_markup, excerpt, first_sentence, text_of
+from .urls import normalise_base_url
 
 
 def _plain(value: Any) -> Any:
@@ -43,7 +44,10 @@ class Views:
     def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
                  lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
         self.content = content
-        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        url = normalise_base_url(base_url)
+        if url is None:  # the CLI and the loader refuse one before a build gets here
+            raise ValueError(f"not a base URL: {base_url!r}")
+        self.base_url = url
         self.base_path = urlsplit(self.base_url).path or "/"
         self.prose = prose or Prose(set(content.entries))
         self.codes = sorted(content.entries)

@@ -163,7 +163,10 @@ link_text = st.sampled_from(["the spec", "409", "409 instead", " a ", "x_y", "a*
                              "[n]", "é 日本", ""])
 link_url = st.sampled_from(["../409/", "../../409/", "https://example.org/a_b", "http://x.org", "/abs", "//evil",
                             "./x", "x/y", "#frag", "mailto:a@b.co", "javascript:alert(1)", "javascript:x",
-                            "a b", "a'b", 'a"b', "<u>", "a&b", "u)", "(u", "data:x", ""])
+                            "a b", "a'b", 'a"b', "<u>", "a&b", "u)", "(u", "data:x", "",
+                            # read by browsers as `//host`, or a scheme once the mark is "" (issue 21)
+                            "/\\evil.example", "/&#47;evil", "&#47;/evil", "\\\\evil", "../javascript:x",
+                            "..///evil", "/javascript:x", "/409/", "/", "HTTPS://x.org", "/a:b/"])
 link = st.tuples(st.sampled_from(["[", "[", "![", "\\["]), link_text, st.sampled_from(["](", "](", "] (", "]"]),
                  link_url, st.sampled_from([")", ")", ' "t")', ""])).map("".join)
 linking = st.lists(st.sampled_from(WORDS + CODE_WORDS + [" ", ", ", ". ", "`x`"]) | link
@@ -176,6 +179,8 @@ linking = st.lists(st.sampled_from(WORDS + CODE_WORDS + [" ", ", ", ". ", "`x`"]
 @example("See `x` [the spec](https://example.org/a_b), [a](javascript:x) and [b](../../409/) 409 instead.")
 @example("a > [b](c) > `d` ![e](f) [g] (h)")
 @example("x ![e](f) y")
+@example("[b](/\\evil.example) [c](../javascript:alert(1)) [d](/409/) ![e](/static/x.png)")
+@example("x [b](/&#47;evil.example) [c](<../ //evil>) [d](..///evil)")
 def test_links_render_as_before(text: str):
     assert_same(text)
     assert_same("Lead " + text)
@@ -237,17 +242,19 @@ def test_every_text_of_the_bundled_content_renders_as_before():
 def test_sanitizing_still_holds(text: str):
     html = str(NEW.html(text))
     assert "<script" not in html and "<b>" not in html and "javascript:" not in html
-    assert re.search(r'href="\x1aroot/4(09|12)/"', html)
+    assert re.search('href="' + re.escape(prose.ROOT_MARK) + '4(09|12)/"', html)
 
 
 @pytest.mark.parametrize("text", ["[x](//evil.example/a) 409 instead", "See `c` and [x](//evil.example).",
                                   "A\n\n[x](//evil.example \"t\")"])
 def test_protocol_relative_links_lose_their_href(text: str):
     """`//host/...` leaves the site as an absolute URL does, without rel=noopener: it is dropped, as other
-    schemes are, whichever path renders the text; `/path`, `./x` and `../x` stay."""
+    schemes are, whichever path renders the text; `./x` stays, and `/path` is rewritten against the site root
+    (as `../x` is), so that it works under a base path."""
     html = str(NEW.html(text))
     assert re.search(r"<a( title=\"t\")?>x</a>", html) and "evil" not in html, html
-    assert 'href="/abs"' in str(NEW.html("[y](/abs) and [z](./x)")) and 'href="./x"' in str(NEW.html("A [z](./x)"))
+    assert f'href="{prose.ROOT_MARK}abs"' in str(NEW.html("[y](/abs) and [z](./x)"))
+    assert 'href="./x"' in str(NEW.html("A [z](./x)"))
 
 
 def test_pygments_is_not_imported_and_fenced_code_reads_the_same():

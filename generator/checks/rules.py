@@ -1211,3 +1211,34 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
 def _constant_hint(table, code: int) -> str:
     names = [n for n in table.names_for(code) if n not in table.deprecated]
     return f"use {table.prefix}{names[0]}" if names else f"{table.library} has no constant for {code}: remove it"
+
+
+# ====================================================================== structure: Markdown in bounded time
+@rule("S011", "prose-too-complex", "A Markdown text so long and dense in markup, so full of unclosed brackets or "
+      "so deeply nested that rendering it would take too long (or exhaust Markdown's recursion). Until it is split "
+      "or simplified it is shown as plain text.",
+      "definition: \"![![![![![ ... (a thousand unclosed brackets)\"",
+      "definition: The origin server has no current representation; see [410](../410/).")
+def prose_too_complex(content: Content) -> Iterator[Diagnostic]:
+    from ..diagnostics import Loc
+    from ..prose import too_complex
+
+    hint = "split the text, or close or escape (\\[) the brackets it leaves open"
+    for cell in all_cells(content):  # the location only for a finding: a large site has ~100,000 cells
+        why = too_complex(cell.text)
+        if why is not None:
+            yield cell.diag("S011", f"{cell.field} cannot be rendered in bounded time: {why}", hint)
+    others: list[tuple[str, Callable[[], Loc], str]] = []
+    if content.guide is not None:
+        guide = content.guide
+        others.append((guide.intro, lambda: guide.loc("intro"), "intro"))
+    for page in content.pages.values():
+        others.append((page.body, functools.partial(Loc, page.source, page.body_line, 1), "body"))
+    for klass, info in content.site.classes.items():
+        field = f"classes.{klass}.description"
+        others.append((info.description, functools.partial(content.site.loc, field), field))
+    for text, loc, field in others:
+        why = too_complex(text)
+        if why is not None:
+            yield Diagnostic("S011", "error", loc(), f"{field} cannot be rendered in bounded time: {why}", hint,
+                             field=field)

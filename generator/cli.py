@@ -92,6 +92,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
+    schema.add_argument("--base-url", type=_base_url, help="URL the site is published at, for the schema's $id "
+                                                           "(default: the content's site.yaml, else the bundled "
+                                                           "site's)")
+    schema.add_argument("--content", default=DEFAULT_CONTENT, help="content folder whose site.yaml gives the base "
+                                                                   "URL (default: content)")
 
     deploy = sub.add_parser("deploy", help="build strictly, commit the site to the gh-pages branch and push it")
     deploy.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
@@ -272,10 +277,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import json_schema
+    from .schema import DEFAULT_BASE_URL, json_schema
 
-    print(json.dumps(json_schema(args.kind), indent=2))
+    base_url = args.base_url or _site_base_url(args.content) or DEFAULT_BASE_URL
+    _info(args, f"$id under {base_url}")
+    print(json.dumps(json_schema(args.kind, base_url), indent=2))
     return 0
+
+
+def _site_base_url(content: str) -> str | None:
+    """site.yaml's base_url when the content folder has a valid one (its faults are `check`'s to report)."""
+    from . import schema
+    from .diagnostics import Report
+    from .load import load_document, read_text
+
+    path = os.path.join(content, "site.yaml")
+    if not os.path.isfile(path):
+        return None
+    report = Report()
+    text = read_text(path, report)
+    loaded = load_document(text, path, schema.SITE, report) if text is not None else None
+    return loaded.value.base_url if loaded is not None else None
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -271,6 +271,7 @@ _EXPECTED = {schema.Str: "text", schema.Int: "an integer", schema.Bool: "true or
 
 _INT_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
+_CONSTRUCT = yaml.SafeLoader.yaml_constructors
 
 # Editors and check-jsonschema read YAML 1.2, PyYAML reads YAML 1.1: a plain scalar the two read as different
 # types is refused, so that the tool and the JSON Schema (`statusdocs schema`) agree. Booleans: YAML 1.2 has only
@@ -287,7 +288,6 @@ def _number_where_text(node: ScalarNode) -> bool:
     """A plain scalar (style None, or "" from libyaml) that YAML 1.1 or 1.2 reads as a number."""
     return not node.style and (node.tag in (_INT_TAG, _FLOAT_TAG) or (
         node.value[:1] in _NUMBER_START and _NUMBER_1_2.fullmatch(node.value) is not None))
-_CONSTRUCT = yaml.SafeLoader.yaml_constructors
 
 
 class Converter:

@@ -117,6 +117,8 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.quiet and args.verbose:  # one before the command name, one after it
+        parser.error("argument -v/--verbose: not allowed with argument -q/--quiet")
     if args.version:
         print(_version(args.verbose))
         return 0

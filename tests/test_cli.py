@@ -20,6 +20,13 @@ def test_every_command_takes_quiet_and_verbose(command):
     assert before.returncode == 0, before.stderr
 
 
+def test_quiet_and_verbose_together_are_a_usage_error():
+    for args in (("check", "-q", "-v"), ("-q", "check", "-v"), ("-v", "rules", "--quiet")):
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        assert "-q/--quiet" in result.stderr and result.stdout == ""
+
+
 def test_version():
     plain = run_cli("--version")
     assert plain.returncode == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, ProseLog, Written, digest, file_state
@@ -37,6 +37,7 @@ class BuildResult:
     files: int = 0              # content files read
     rendered: int = 0           # pages rendered this time; the others were kept from the previous build
     up_to_date: bool = False    # nothing changed since the last build: nothing was written
+    stages: dict[str, float] = field(default_factory=dict)  # seconds by stage, for `build -v`
 
 
 def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
@@ -155,6 +156,7 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     jobs = jobs or available_cores()
     report = Report()
     content = load_content(content_dir, report, jobs=jobs, digests=read)
+    loaded = time.perf_counter()
     if retain is not None:
         retain.append(content)
     if content is None or report.errors:
@@ -178,6 +180,9 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
         if checking is not None:
             checking.close()
     result.seconds = time.perf_counter() - started
+    # The check runs beside the render (in a child), so they are one stage.
+    result.stages = {"cache and load": loaded - started, "check, plan, render and write": result.seconds -
+                     (loaded - started)}
     return result
 
 

@@ -45,10 +45,22 @@ def _base_url(value: str) -> str:
     return url
 
 
+def _add_loudness(parser: argparse.ArgumentParser) -> None:
+    """-q/-v, on every command and before the command too. SUPPRESS: a command's parser must not reset what
+    was given before the command name (`statusdocs -v build`)."""
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                          help="print errors (and check's findings) only")
+    loudness.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                          help="print more: the paths used, per-stage timings, dependency versions")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="statusdocs", description="Build and check HTTP status code docs.")
-    parser.add_argument("--version", action="version", version=f"statusdocs {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_loudness(parser)
+    parser.set_defaults(quiet=False, verbose=False)
+    parser.add_argument("--version", action="store_true", help="print the version (with -v: of the dependencies too)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = sub.add_parser("build", help="check the content and write the static site")
     build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
@@ -90,6 +102,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
+    schema.add_argument("--base-url", type=_base_url, help="URL the site is published at, for the schema's $id "
+                                                           "(default: the content's site.yaml, else the bundled "
+                                                           "site's)")
+    schema.add_argument("--content", default=DEFAULT_CONTENT, help="content folder whose site.yaml gives the base "
+                                                                   "URL (default: content)")
 
     deploy = sub.add_parser("deploy", help="build strictly, commit the site to the gh-pages branch and push it")
     deploy.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
@@ -102,17 +119,47 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--adopt-branch", action="store_true",
                         help="commit on top of an existing --branch even though its tip is not a statusdocs deploy "
                              "(by default such a branch is refused)")
+    for command in sub.choices.values():
+        _add_loudness(command)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.quiet and args.verbose:  # one before the command name, one after it
+        parser.error("argument -v/--verbose: not allowed with argument -q/--quiet")
+    if args.version:
+        print(_version(args.verbose))
+        return 0
+    if args.command is None:
+        parser.error("the following arguments are required: COMMAND")
     try:
         return globals()[f"cmd_{args.command}"](args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _version(verbose: bool) -> str:
+    lines = [f"statusdocs {__version__}"]
+    if verbose:
+        from importlib import metadata
+
+        lines.append(f"Python {sys.version.split()[0]} ({sys.executable})")
+        for dist in ("jinja2", "markdown", "pyyaml", "markupsafe", "livereload", "tornado"):
+            try:
+                lines.append(f"{dist} {metadata.version(dist)}")
+            except metadata.PackageNotFoundError:
+                lines.append(f"{dist} not installed")
+    return "\n".join(lines)
+
+
+def _info(args: argparse.Namespace, message: str) -> None:
+    """A line for -v (on stderr: the output of check --format json and schema stays parseable)."""
+    if args.verbose:
+        print(message, file=sys.stderr)
 
 
 # Under `run`, what is left for the exit to free with the rest of the process: a build's model and views.
@@ -156,14 +203,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         # at 5,000 pages, among millions allocated), for which the collector's ~400 passes over its processes'
         # young objects cost ~0.12 s of CPU (gc.callbacks); peak memory grows by ~2 MB.
         gc.disable()
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}\n"
+                f"output: {os.path.abspath(args.out)}")
     try:
         result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
                        jobs=args.jobs, use_cache=not args.no_cache, retain=_exiting_with)
     except OutputRefused as exc:
         return _refused(exc)
     except OSError as exc:
-        print(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
-              "the previous site is unchanged", file=sys.stderr)
+        from .diagnostics import visible
+
+        print(visible(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
+                      "the previous site is unchanged"), file=sys.stderr)
         return 1
     _print_findings(result.diagnostics)
     if not result.ok:
@@ -172,8 +223,12 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{len(result.diagnostics)} finding{'s' if len(result.diagnostics) != 1 else ''} (--strict)"
         print(f"build failed: {why}; {args.out}/ left unchanged", file=sys.stderr)
         return 1
+    for stage, seconds in result.stages.items():
+        _info(args, f"{stage}: {seconds * 1000:.0f} ms")
     ms = f"{result.seconds * 1000:.0f} ms"
-    if result.up_to_date:
+    if args.quiet:
+        pass
+    elif result.up_to_date:
         print(f"{args.out}/ is up to date ({result.pages} pages, nothing changed) in {ms}")
     elif result.rendered < result.pages:
         print(f"wrote {result.pages} pages to {args.out}/ in {ms} ({result.rendered} rendered, the others unchanged)")
@@ -199,6 +254,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), _interrupt)
     # Without --out, the preview goes into a folder of its own, never the user's site/ (as `mkdocs serve`).
     made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}")
     try:
         out = made if args.out is None else args.out  # `--out ""` is refused, not taken for no --out
         return serve(args.content, args.templates, out, args.base_url, args.host, args.port, args.open)
@@ -214,6 +270,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .diagnostics import summary_line
     from .parallel import available_cores
 
+    if not _known_rules(args):
+        return 2
+    _info(args, f"content: {os.path.abspath(args.content)}")
     content, report = load_and_check(args.content, args.select, args.ignore, args.jobs or available_cores())
     diags = report.sorted()
     files = content.files if content else len({d.loc.path for d in diags})
@@ -221,10 +280,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_findings(diags, "json", sys.stdout) if diags else print("[]")
     else:
         _print_findings(diags, args.format, sys.stdout)
-        if args.format == "text":
+        if args.format == "text" and not args.quiet:
             print(summary_line(diags, files))
     failed = report.errors or (args.strict and diags)
     return 1 if failed else 0
+
+
+def _known_rules(args: argparse.Namespace) -> bool:
+    """--select and --ignore name rules (V005) or families (V) that exist, or ALL: a typo must not pass as
+    "no findings". Otherwise says so, naming the value and the known families."""
+    from .checks import RULES
+    from .checks import rules as _  # noqa: F401 - registers the rules
+
+    families = sorted({r.rstrip("0123456789") for r in RULES})
+    for option in ("select", "ignore"):
+        for value in sorted(getattr(args, option) or ()):
+            if value != "ALL" and value not in RULES and value not in families:
+                print(f"statusdocs check: error: --{option}: unknown rule or family {value!r}; known families: "
+                      f"{', '.join(families)} (`statusdocs rules` lists every rule)", file=sys.stderr)
+                return False
+    return True
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -246,10 +321,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import json_schema
+    from .schema import DEFAULT_BASE_URL, json_schema
 
-    print(json.dumps(json_schema(args.kind), indent=2))
+    base_url = args.base_url or _site_base_url(args.content) or DEFAULT_BASE_URL
+    _info(args, f"$id under {base_url}")
+    print(json.dumps(json_schema(args.kind, base_url), indent=2))
     return 0
+
+
+def _site_base_url(content: str) -> str | None:
+    """site.yaml's base_url when the content folder has a valid one (its faults are `check`'s to report)."""
+    from . import schema
+    from .diagnostics import Report
+    from .load import load_document, read_text
+
+    path = os.path.join(content, "site.yaml")
+    if not os.path.isfile(path):
+        return None
+    report = Report()
+    text = read_text(path, report)
+    loaded = load_document(text, path, schema.SITE, report) if text is not None else None
+    return loaded.value.base_url if loaded is not None else None
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -283,13 +375,15 @@ def cmd_new(args: argparse.Namespace) -> int:
             fh.write(scaffold(args.code))
     except OSError as exc:
         return fail("S009", exc.filename or path, f"cannot create the entry: {exc.strerror or exc}")
-    print(f"created {path}: fill in every field, then run `statusdocs check`")
+    if not args.quiet:
+        print(f"created {path}: fill in every field, then run `statusdocs check`")
     return 0
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .deploy import DeployError, DeployUsageError, deploy
 
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}")
     try:
         done = deploy(args.content, args.templates, base_url=args.base_url, remote=args.remote, branch=args.branch,
                       message=args.message, push=not args.no_push, adopt=args.adopt_branch)
@@ -302,5 +396,6 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         return 1
     for note in done.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(done.summary())
+    if not args.quiet:
+        print(done.summary())
     return 0

@@ -316,7 +316,24 @@ _EXPECTED = {schema.Str: "text", schema.Int: "an integer", schema.Bool: "true or
 
 
 _INT_TAG, _BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _CONSTRUCT = yaml.SafeLoader.yaml_constructors
+
+# Editors and check-jsonschema read YAML 1.2, PyYAML reads YAML 1.1: a plain scalar the two read as different
+# types is refused, so that the tool and the JSON Schema (`statusdocs schema`) agree. Booleans: YAML 1.2 has only
+# these (`yes`, `on` are text there); numbers: YAML 1.2's as ruamel.yaml (check-jsonschema's reader) resolves
+# them, the core schema's forms plus `_` separators. docs/editor-setup.md lists what the schema cannot see.
+_BOOLS_1_2 = frozenset(("true", "True", "TRUE", "false", "False", "FALSE"))
+_NUMBER_1_2 = re.compile(r"""[-+]?(?:0b[0-1_]+|0o?[0-7_]+|[0-9_]+|0x[0-9a-fA-F_]+)
+    |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)""", re.X)
+_NUMBER_START = frozenset("-+.0123456789")
+
+
+def _number_where_text(node: ScalarNode) -> bool:
+    """A plain scalar (style None, or "" from libyaml) that YAML 1.1 or 1.2 reads as a number."""
+    return not node.style and (node.tag in (_INT_TAG, _FLOAT_TAG) or (
+        node.value[:1] in _NUMBER_START and _NUMBER_1_2.fullmatch(node.value) is not None))
 
 
 class Converter:
@@ -365,8 +382,12 @@ class Converter:
         if not isinstance(node, ScalarNode) or node.tag in (_NULL_TAG, _BOOL_TAG):
             hint = " (put it in quotes)" if node.tag == _BOOL_TAG else ""
             return self._mismatch(node, kind, field, hint)
-        # A scalar's text as written: numbers and dates where text is expected (section: 15.5) keep their
-        # literal spelling, and the safe constructor returns a str-tagged scalar's value unchanged.
+        if _number_where_text(node):  # section: 15.5 is a number to an editor's schema: quote it
+            self.error("S004", node, field, f"{field} must be text, not a number ({node.value})",
+                       hint=f'put it in quotes: "{node.value}"')
+            return _INVALID
+        # A scalar's text as written: dates where text is expected keep their literal spelling (check-jsonschema
+        # reads them as text too), and the safe constructor returns a str-tagged scalar's value unchanged.
         value = node.value
         if not value.strip():
             self.error("S004", node, field, f"{field} is empty")
@@ -410,6 +431,10 @@ class Converter:
     def _bool(self, node: yaml.Node, kind: schema.Bool, field: str) -> Any:
         if node.tag != _BOOL_TAG:
             return self._mismatch(node, kind, field)
+        if node.value not in _BOOLS_1_2:  # YAML 1.1's yes/no/on/off: text to an editor
+            self.error("S004", node, field, f"{field} must be true or false, not {node.value!r}, which YAML 1.2 "
+                                            "(editors, check-jsonschema) reads as text", hint="write true or false")
+            return _INVALID
         return _CONSTRUCT[_BOOL_TAG](_SCALAR, node)
 
     def _date(self, node: yaml.Node, kind: schema.Date, field: str) -> Any:
@@ -433,7 +458,8 @@ class Converter:
             items, locs = [], self.locs
             for sub, item in zip(paths, node.value, strict=False):
                 value = item.value
-                if type(item) is not ScalarNode or item.tag != _STR_TAG or not value.strip():
+                if type(item) is not ScalarNode or item.tag != _STR_TAG or not value.strip() or (
+                        not item.style and value[0] in _NUMBER_START):
                     items.append(convert(item, item_kind, sub))
                     continue
                 if sub not in locs:
@@ -522,7 +548,7 @@ class Converter:
             locs[sub] = (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # _at(key)
             if inline and id(spec.kind) in _PLAIN_TEXT and type(value) is ScalarNode and value.tag == _STR_TAG:
                 text = value.value  # what `convert` and `_str` do for a text scalar (its location is the key's)
-                if text.strip():
+                if text.strip() and (value.style or text[0] not in _NUMBER_START):
                     values[name] = text
                     continue
             converted = self.convert(value, spec.kind, sub)
@@ -965,17 +991,6 @@ def _entry_invariants(entry: model.Entry, report: Report) -> None:
     if not entry.spec.rfc and not entry.spec.url:
         report.error("S005", entry.loc("spec"), f"spec.document {entry.spec.document!r} is not an RFC, so "
                                                 "spec.url is required", field="spec.url", codes=codes)
-    for i, item in enumerate(entry.ignore):
-        _check_ignore_field(entry, item, f"ignore[{i}]", report)
-
-
-def _check_ignore_field(obj: model.Entry | model.Comparison, item: model.Ignore, field: str,
-                        report: Report) -> None:
-    top = re.split(r"[.\[]", item.field, maxsplit=1)[0]
-    kind = schema.ENTRY if isinstance(obj, model.Entry) else schema.COMPARISON
-    if kind.field(top) is None:
-        report.error("S004", obj.loc(field + ".field"), f"ignore names unknown field {item.field!r}",
-                     field=field + ".field")
 
 
 def _comparison_invariants(comp: model.Comparison, path: str, entries: dict[int, model.Entry],
@@ -999,6 +1014,4 @@ def _comparison_invariants(comp: model.Comparison, path: str, entries: dict[int,
                          hint=f"add content/codes/{code}.yaml or fix the code", field=f"codes[{i}]",
                          codes=tuple(comp.codes))
             ok = False
-    for i, item in enumerate(comp.ignore):
-        _check_ignore_field(comp, item, f"ignore[{i}]", report)
     return ok

@@ -8,6 +8,7 @@ parses in two), where a Loc object per field was not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .diagnostics import Loc
@@ -58,6 +59,11 @@ class Located:
         return Loc(self.source, packed >> COL_BITS, packed & ((1 << COL_BITS) - 1))
 
 
+# A spec document that is an RFC ("RFC 9110", "rfc9110"): the JSON Schema uses the same pattern (Python's `re`
+# as the jsonschema library runs it), so that both ask for `spec.url` on exactly the same documents.
+RFC_DOCUMENT = r"^ *[Rr] *[Ff] *[Cc][0 ]*[1-9][0-9 ]*$"
+
+
 @dataclass
 class Spec:
     document: str
@@ -66,8 +72,9 @@ class Spec:
 
     @property
     def rfc(self) -> int | None:
-        doc = self.document.replace(" ", "").upper()
-        return int(doc[3:]) if doc.startswith("RFC") and doc[3:].isdigit() else None
+        if re.match(RFC_DOCUMENT, self.document) is None:
+            return None
+        return int("".join(ch for ch in self.document if "0" <= ch <= "9"))
 
     @property
     def link(self) -> str | None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import Comparison, Content
+from .schema import SCHEMAS
 
 
 @dataclass(frozen=True)
 class PlannedPage:
     kind: str                 # code comparison class index compare-index guide page 404 sitemap robots api search
+                              # schema
     url: str                  # path below the site root: "" for the index, "412/", "compare/409-vs-412/", "sitemap.xml"
     template: str | None      # Jinja template, or None for pages made directly (JSON)
     key: str | int | None = None
@@ -89,4 +91,7 @@ def plan_site(content: Content) -> list[PlannedPage]:
         PlannedPage("sitemap", "sitemap.xml", "sitemap.xml", sources=everything, in_sitemap=False),
         PlannedPage("robots", "robots.txt", "robots.txt", sources=(site_src,), in_sitemap=False),
     ]
+    # The content files' JSON Schemas, published where their `$id` (under the base URL) says, for editors.
+    pages += [PlannedPage("schema", f"schema/{kind}.json", None, kind, (site_src,), in_sitemap=False)
+              for kind in SCHEMAS]
     return pages

@@ -30,6 +30,8 @@ class Str(Kind):
             out["enum"] = list(self.enum)
         if self.pattern:
             out["pattern"] = self.pattern
+        elif not self.enum:
+            out["pattern"] = r"\S"  # the loader refuses blank text too
         return out
 
 
@@ -64,12 +66,15 @@ class Date(Kind):
 class ListOf(Kind):
     item: Kind
     min_items: int = 0
+    max_items: int | None = None  # for editors; the loader checks it in code (a comparison's two codes)
 
     @property
     def json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "array", "items": self.item.json}
         if self.min_items:
             out["minItems"] = self.min_items
+        if self.max_items is not None:
+            out["maxItems"] = self.max_items
         return out
 
 
@@ -91,6 +96,9 @@ class Obj(Kind):
     fields: list[Field]
     cls: type
     title: str = ""
+    # Rules between fields that the loader checks in code (load._entry_invariants), as JSON Schema for editors;
+    # tests/test_schema_agreement.py holds the two to the same verdicts.
+    constraints: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def json(self) -> dict[str, Any]:
@@ -103,6 +111,8 @@ class Obj(Kind):
         }
         if self.title:
             out["title"] = self.title
+        if self.constraints:
+            out["allOf"] = self.constraints
         return out
 
     def field(self, name: str) -> Field | None:
@@ -146,11 +156,19 @@ TEXT = Str()
 CODE = Int(100, 599)
 RULE_ID = r"^[A-Z][0-9]{3}$"
 
-IGNORE = Obj([
-    Field("rule", Str(pattern=RULE_ID, pattern_doc="a rule id such as V005"), doc="rule id, e.g. V005"),
-    Field("field", TEXT, doc="dotted field path the exception applies to, e.g. definition or faq[0].answer"),
-    Field("reason", TEXT, doc="why the cell is right as written; shown in review"),
-], model.Ignore)
+
+
+def _ignore(fields: list[str], what: str) -> Obj:
+    """`ignore:` of an entry or a comparison: its `field` is a path that starts with one of their fields."""
+    names = "|".join(re.escape(f) for f in fields)
+    path = Str(pattern=rf"^(?:{names})(?:[.\[][\s\S]*)?$", pattern_doc=f"a field of the {what}, e.g. "
+                                                                     "definition or faq[0].answer")
+    return Obj([
+        Field("rule", Str(pattern=RULE_ID, pattern_doc="a rule id such as V005"), doc="rule id, e.g. V005"),
+        Field("field", path, doc="dotted field path the exception applies to, e.g. definition or faq[0].answer"),
+        Field("reason", TEXT, doc="why the cell is right as written; shown in review"),
+    ], model.Ignore)
+
 
 FAQ = Obj([Field("question", TEXT), Field("answer", MD)], model.FAQ)
 
@@ -166,7 +184,7 @@ DECISION = Obj([
 ], model.Decision, title="decision")
 _BRANCH.node = DECISION
 
-ENTRY = Obj([
+_ENTRY_FIELDS = [
     Field("code", CODE, doc="the status code; must equal the file name"),
     Field("name", TEXT, doc="reason phrase as the IANA registry gives it today"),
     Field("official", Bool(), doc="false for codes outside the IANA registry"),
@@ -179,7 +197,11 @@ ENTRY = Obj([
         Field("section", TEXT, required=False, doc='section number, e.g. "15.5.13"'),
         Field("url", Str(pattern=r"^https?://\S+$", pattern_doc="an http(s) URL"), required=False,
               doc="link, required when the document is not an RFC"),
-    ], model.Spec), doc="where the code is defined"),
+    ], model.Spec, constraints=[
+        {"if": {"required": ["document"], "properties": {"document": {"type": "string",
+                                                                      "not": {"pattern": model.RFC_DOCUMENT}}}},
+         "then": {"required": ["url"]}},
+    ]), doc="where the code is defined"),
     Field("definition", MD),
     Field("when_to_use", MD),
     Field("when_not_to_use", MD, doc="neighbouring cases, naming the code to use instead"),
@@ -197,18 +219,31 @@ ENTRY = Obj([
     Field("mistakes", ListOf(MD)),
     Field("faq", ListOf(FAQ)),
     Field("related", ListOf(CODE)),
-    Field("ignore", ListOf(IGNORE), required=False, doc="reviewed exceptions to validator rules"),
-], model.Entry, title="statusdocs status-code entry")
+]
+ENTRY = Obj([
+    *_ENTRY_FIELDS,
+    Field("ignore", ListOf(_ignore([f.name for f in _ENTRY_FIELDS] + ["ignore"], "entry")), required=False,
+          doc="reviewed exceptions to validator rules"),
+], model.Entry, title="statusdocs status-code entry", constraints=[
+    {"if": {"required": ["official"], "properties": {"official": {"const": False}}},
+     "then": {"required": ["origin"]}},
+    {"if": {"required": ["official"], "properties": {"official": {"const": True}}},
+     "then": {"not": {"required": ["origin"]}}},
+])
 
-COMPARISON = Obj([
-    Field("codes", ListOf(CODE, 2), doc="the two codes, lower first"),
+_COMPARISON_FIELDS = [
+    Field("codes", ListOf(CODE, 2, 2), doc="the two codes, lower first"),
     Field("summary", MD),
     Field("decision_rule", MD, doc="a test a developer can apply, in prose"),
     Field("decision", DECISION, doc="the same test as yes/no questions whose answers end in the pair's codes"),
     Field("rows", ListOf(Obj([Field("aspect", TEXT), Field("left", MD), Field("right", MD)], model.Row))),
     Field("examples", ListOf(EXAMPLE, 2), doc="a minimal request/response for each code of the pair"),
     Field("faq", ListOf(FAQ)),
-    Field("ignore", ListOf(IGNORE), required=False),
+]
+COMPARISON = Obj([
+    *_COMPARISON_FIELDS,
+    Field("ignore", ListOf(_ignore([f.name for f in _COMPARISON_FIELDS] + ["ignore"], "comparison")),
+          required=False),
 ], model.Comparison, title="statusdocs comparison")
 
 SITE = Obj([
@@ -242,10 +277,15 @@ GUIDE = Obj([
 SCHEMAS = {"entry": ENTRY, "comparison": COMPARISON, "guide": GUIDE, "site": SITE, "page": PAGE}
 
 
-def json_schema(name: str) -> dict[str, Any]:
-    schema = dict(SCHEMAS[name].json)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://statusdocs.invalid/schema/{name}.json"
+# The bundled site's base_url (content/site.yaml): the schemas' address when there is no site to ask.
+DEFAULT_BASE_URL = "https://statusdocs.github.io/statusdocs/"
+
+
+def json_schema(name: str, base_url: str = DEFAULT_BASE_URL) -> dict[str, Any]:
+    """The JSON Schema of a kind of content file, with the address the site publishes it at as its `$id`."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$id": f"{base_url if base_url.endswith('/') else base_url + '/'}schema/{name}.json",
+              **SCHEMAS[name].json}
     if name in ("comparison", "guide"):
         schema["$defs"] = {"decision": DECISION.json}
     return schema

@@ -393,6 +393,10 @@ class Views:
     def api(self, page: PlannedPage) -> bytes:
         if page.kind == "search":
             return self.search_index()
+        if page.kind == "schema":
+            from .schema import json_schema
+
+            return (json.dumps(json_schema(str(page.key), self.base_url), indent=2) + "\n").encode()
         if page.key == "codes":
             payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
         else:

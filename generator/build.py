@@ -222,8 +222,11 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     # The Markdown this build uses, recorded for the next one. When most pages are kept, the files that hold
     # theirs are kept too, and only what was rendered now is added.
     add_prose = bool(stored) and len(keep) > len(todo)
+    if cache is not None:
+        cache.remove_stale()  # what builds that were killed left
     prose_log = ProseLog(cache.folder, builder.prose, fresh_only=add_prose) if cache and builder.prose else None
     prose_files: set[str | None] = set()
+    committed = False
     staging = Staging(out_dir)
     try:
         writer = PageWriter(builder, todo, staging, cache, prose_log)
@@ -260,6 +263,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
         for rel, data in builder.extras(content).items():
             written[rel] = writer.write(rel, data)
         staging.commit()
+        committed = True
     except BaseException:
         staging.abort()
         raise
@@ -268,6 +272,8 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             checking.close()
         if prose_log is not None:
             prose_log.close()
+            if not committed:  # failed or interrupted: no cache growth left behind (the workers have exited)
+                prose_log.discard()
 
     # Record what was made from what, for the next build.
     if cache is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -95,8 +96,16 @@ class PageWriter:
         previous = os.path.join(self.staging.out, rel)
         if old is not None and old.state[0] == len(data) and _reads(previous, data) and \
                 self.staging.link(rel, previous):
-            return old
+            return Written(old.state, linked=True)
         return Written(file_state(self.staging.write(rel, data)))
+
+
+def _restat(out: str, written: dict[str, Written]) -> None:
+    """The state of each linked file as it is now, in the finished site: what the next build compares with."""
+    for rel, w in written.items():
+        if w.linked:
+            with contextlib.suppress(OSError):  # gone already: the next build makes it again
+                w.state = file_state(os.stat(os.path.join(out, rel)))
 
 
 def _reads(path: str, data: bytes) -> bool:
@@ -264,6 +273,11 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             written[rel] = writer.write(rel, data)
         staging.commit()
         committed = True
+        if cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
+            for rel in keep:
+                if rel not in written:
+                    written[rel] = Written(cache.pages[rel][1].state, linked=True)
+            _restat(staging.out, written)
     except BaseException:
         staging.abort()
         raise
@@ -277,8 +291,7 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
 
     # Record what was made from what, for the next build.
     if cache is not None:
-        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}
-        records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep if rel not in written})
+        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}  # the kept pages among them
         kept_prose = cache.prose_files if add_prose else []
         cache.save(inputs, report.sorted(), content.files, records,
                    sorted({*kept_prose, *(name for name in prose_files if name)}), content.entries)

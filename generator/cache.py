@@ -2,7 +2,7 @@
 
 - `manifest.marshal`: a hash of every input file (content and templates), the findings of the check, and for every
   page the key of what it was made from (its sources and templates, by content hash, and everything all pages
-  show) with the size, modification time and inode of the file written.
+  show) with the size, modification time, inode and change time of the file written.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
   the manifest names (one per render process of the build that wrote it, see `ProseLog`).
 
@@ -162,16 +162,20 @@ def _read_regular(path: str) -> bytes:
 
 
 def file_state(st: os.stat_result) -> list[int]:
-    """What says a written file is still the one we wrote: size, modification time, inode."""
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
+    """What says a written file is still the one we wrote: size, modification time, inode, and the inode's change
+    time, which, unlike the modification time, nobody can set back (`touch -r`, `cp -p` and `rsync -t` over the
+    file do): as git's index, which keeps it for the same reason. Linking and unlinking the file change it too,
+    so a file linked from the previous site is looked at again once that site is gone (`linked`)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
 
 
 @dataclass
 class Written:
-    """A page file of the site, by its `file_state` (size, modification time, inode): a file in that state is the
-    one the build wrote."""
+    """A page file of the site, by its `file_state`: a file in that state is the one the build wrote. `linked`:
+    the previous site's file, linked into the new one, whose state is that of before (see `file_state`)."""
 
     state: list[int]
+    linked: bool = False
 
 
 @dataclass

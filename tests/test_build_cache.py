@@ -9,6 +9,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -542,3 +543,31 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
             assert result.returncode == 1 and "build failed" in result.stderr, result.stderr
         assert _listing(ws / "out") == before
         assert sorted(p.name for p in (ws / "out").iterdir()) == sorted({*(["site", CACHE] if before else [])})
+
+
+def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
+    """A build killed while it renders (SIGKILL: no clean-up of its own) leaves its staging folder and the Markdown
+    its processes recorded; the next build removes them, even one that fails."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    cmd = [sys.executable, "-m", "generator", "build", "--content", str(ws / "content"), "--out", str(out),
+           "--jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    left: list[str] = []
+    for _ in range(5):  # until the kill comes while pages render (bounded)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not list((ws / "out").glob(f"{CACHE}/prose-*")):
+            time.sleep(0.002)
+        proc.kill()
+        proc.wait(timeout=60)
+        left = sorted(p.name for p in (ws / "out").glob(f"{CACHE}/prose-*"))
+        if proc.returncode == -signal.SIGKILL and left and not (ws / "out" / CACHE / cache_module.MANIFEST).exists():
+            break
+        shutil.rmtree(ws / "out")
+    assert left and list((ws / "out").glob(".site.build-*")), "the build was never killed while it rendered"
+    _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Short.")
+    result = run_cli(*cmd[3:])
+    assert result.returncode == 1 and "V008" in result.stderr, result.stderr
+    assert _listing(ws / "out") == {}

@@ -275,7 +275,6 @@ class BuildCache:
                 os.unlink(tmp)
             raise
 
-
     def remove_stale(self) -> None:
         """Delete the Markdown files and half-written files of builds that were killed: not named by the
         manifest, and written by a process that is gone (each name holds its build's process id)."""

@@ -83,10 +83,10 @@ def unsealed(blob: bytes) -> memoryview | None:
 
 
 def read_manifest(folder: str) -> Any:
-    """The manifest in the cache folder, unmarshalled; None if it is missing, or damaged (its checksum fails)."""
+    """The manifest in the cache folder, unmarshalled; None if it is missing, or damaged (its checksum fails, or it
+    is not a regular file: a FIFO would block the read)."""
     try:
-        with open(os.path.join(folder, MANIFEST), "rb") as fh:
-            data = unsealed(fh.read())
+        data = unsealed(_read_regular(os.path.join(folder, MANIFEST)))
         return None if data is None else marshal.loads(data)
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -399,17 +399,17 @@ def _record(prose: dict[ProseKey, str]) -> bytes:
 
 
 def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], set[str]]:
-    """The records of ProseLog files, merged, and the names of the files that are damaged: missing, unreadable,
-    cut short, or with a record that fails its checksum. Of a damaged file, the records before the first bad one
-    are used (each is checked on its own); nothing after it is, as its length may be what was damaged."""
+    """The records of ProseLog files, merged, and the names of the files that are damaged: missing, unreadable, not
+    a regular file, cut short, or with a record that fails its checksum. Of a damaged file, the records before the
+    first bad one are used (each is checked on its own); nothing after it is, as its length may be what was
+    damaged."""
     merged: dict[ProseKey, str] = {}
     damaged: set[str] = set()
     for name in names:
         try:
             if os.sep in name or not name.startswith(PROSE_PREFIX):
                 raise ValueError(name)
-            with open(os.path.join(folder, name), "rb") as fh:
-                data = memoryview(fh.read())
+            data = memoryview(_read_regular(os.path.join(folder, name)))
         except (OSError, ValueError):
             damaged.add(name)
             continue

@@ -193,7 +193,7 @@ def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage", "prose cut short",
-                                    "prose missing"])
+                                    "prose missing", "manifest a FIFO", "prose a FIFO", "manifest a folder"])
 def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0
@@ -206,6 +206,9 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
         data = manifest_of(tmp_path / CACHE)
         data["pages"] = {k: [v[0]] for k, v in data["pages"].items()}
         manifest.write_bytes(cache_module.sealed(marshal.dumps(data)))
+    elif damage.startswith("manifest a"):  # a read of a FIFO would wait for a writer
+        manifest.unlink()
+        os.mkfifo(manifest) if damage == "manifest a FIFO" else manifest.mkdir()
     else:
         prose = sorted((tmp_path / CACHE).glob("prose-*.marshal"))
         assert prose and manifest_of(tmp_path / CACHE)["prose"]["files"] == [p.name for p in prose]
@@ -213,10 +216,13 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
             prose[0].write_bytes(b"\x00\xff not marshal")
         elif damage == "prose cut short":
             prose[0].write_bytes(prose[0].read_bytes()[:-10])
+        elif damage == "prose a FIFO":
+            prose[0].unlink()
+            os.mkfifo(prose[0])
         else:
             prose[0].unlink()
     shutil.rmtree(out)
-    result = run_cli("build", "--out", str(out))
+    result = run_cli("build", "--out", str(out), timeout=60)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert tree_bytes(str(out)) == clean_tree
 

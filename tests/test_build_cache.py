@@ -505,11 +505,14 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
     # Every page rendered again and written anew (with a previous build), and a fault found while they render.
     base = ws / "templates" / "base.html"
     _sub(base, r"</body>", "<!-- changed --></body>")
+    finding = ""  # what the failed build reports: file, then rule
     if failure in ("content error", "--strict"):
         _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Short.")
         cmd += ["--strict"] if failure == "--strict" else []
+        finding = rf"{re.escape(str(ws / 'content' / 'codes' / '412.yaml'))}:\d+:\d+: error V008 "
     elif failure == "template error":
         _sub(base, r"</body>", "{{ no_such_name.attribute }}</body>")
+        finding = rf"{re.escape(str(base))}:\d+:(\d+:)? error T001 "
     elif failure == "interrupted":  # Ctrl-C while a page renders, in this process or in a worker
         from generator.builder import Builder
 
@@ -540,7 +543,7 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
                 build(str(ws / "content"), str(ws / "templates"), str(out), jobs=jobs)
         else:
             result = run_cli(*cmd, "--jobs", str(jobs))
-            assert result.returncode == 1 and "build failed" in result.stderr, result.stderr
+            assert result.returncode == 1 and re.search(finding, result.stderr, re.M), result.stderr
         assert _listing(ws / "out") == before
         assert sorted(p.name for p in (ws / "out").iterdir()) == sorted({*(["site", CACHE] if before else [])})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -96,8 +97,16 @@ class PageWriter:
         previous = os.path.join(self.staging.out, rel)
         if old is not None and old.state[0] == len(data) and _reads(previous, data) and \
                 self.staging.link(rel, previous):
-            return old
+            return Written(old.state, linked=True)
         return Written(file_state(self.staging.write(rel, data)))
+
+
+def _restat(out: str, written: dict[str, Written]) -> None:
+    """The state of each linked file as it is now, in the finished site: what the next build compares with."""
+    for rel, w in written.items():
+        if w.linked:
+            with contextlib.suppress(OSError):  # gone already: the next build makes it again
+                w.state = file_state(os.stat(os.path.join(out, rel)))
 
 
 def _reads(path: str, data: bytes) -> bool:
@@ -232,8 +241,11 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
     # The Markdown this build uses, recorded for the next one. When most pages are kept, the files that hold
     # theirs are kept too, and only what was rendered now is added.
     add_prose = bool(stored) and len(keep) > len(todo)
+    if cache is not None:
+        cache.remove_stale()  # what builds that were killed left
     prose_log = ProseLog(cache.folder, builder.prose, fresh_only=add_prose) if cache and builder.prose else None
     prose_files: set[str | None] = set()
+    committed = False
     staging = Staging(out_dir)
     try:
         writer = PageWriter(builder, todo, staging, cache, prose_log)
@@ -271,6 +283,12 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             written[rel] = writer.write(rel, data)
         written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
         staging.commit()
+        committed = True
+        if cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
+            for rel in keep:
+                if rel not in written:
+                    written[rel] = Written(cache.pages[rel][1].state, linked=True)
+            _restat(staging.out, written)
     except BaseException:
         staging.abort()
         raise
@@ -279,11 +297,12 @@ def _check_render_write(content: Content, report: Report, templates_dir: str, ou
             checking.close()
         if prose_log is not None:
             prose_log.close()
+            if not committed:  # failed or interrupted: no cache growth left behind (the workers have exited)
+                prose_log.discard()
 
     # Record what was made from what, for the next build.
     if cache is not None:
-        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}
-        records.update({rel: (keys[rel] or "", cache.pages[rel][1]) for rel in keep if rel not in written})
+        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}  # the kept pages among them
         kept_prose = cache.prose_files if add_prose else []
         cache.save(inputs, report.sorted(), content.files, records,
                    sorted({*kept_prose, *(name for name in prose_files if name)}), content.entries)

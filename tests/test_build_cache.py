@@ -9,8 +9,10 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,9 @@ CACHE = ".site.cache"
 
 
 def manifest_of(folder: Path) -> dict:
-    return marshal.loads((folder / cache_module.MANIFEST).read_bytes())
+    data = cache_module.read_manifest(str(folder))
+    assert data is not None
+    return data
 
 
 def _states(site: Path) -> dict[str, tuple[int, int]]:
@@ -189,7 +193,7 @@ def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage", "prose cut short",
-                                    "prose missing"])
+                                    "prose missing", "manifest a FIFO", "prose a FIFO", "manifest a folder"])
 def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0
@@ -201,7 +205,10 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     elif damage == "other format":
         data = manifest_of(tmp_path / CACHE)
         data["pages"] = {k: [v[0]] for k, v in data["pages"].items()}
-        manifest.write_bytes(marshal.dumps(data))
+        manifest.write_bytes(cache_module.sealed(marshal.dumps(data)))
+    elif damage.startswith("manifest a"):  # a read of a FIFO would wait for a writer
+        manifest.unlink()
+        os.mkfifo(manifest) if damage == "manifest a FIFO" else manifest.mkdir()
     else:
         prose = sorted((tmp_path / CACHE).glob("prose-*.marshal"))
         assert prose and manifest_of(tmp_path / CACHE)["prose"]["files"] == [p.name for p in prose]
@@ -209,10 +216,13 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
             prose[0].write_bytes(b"\x00\xff not marshal")
         elif damage == "prose cut short":
             prose[0].write_bytes(prose[0].read_bytes()[:-10])
+        elif damage == "prose a FIFO":
+            prose[0].unlink()
+            os.mkfifo(prose[0])
         else:
             prose[0].unlink()
     shutil.rmtree(out)
-    result = run_cli("build", "--out", str(out))
+    result = run_cli("build", "--out", str(out), timeout=60)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert tree_bytes(str(out)) == clean_tree
 
@@ -367,3 +377,200 @@ def test_random_edits_with_the_cache_equal_a_clean_build(tmp_path, seed):
         assert tree_bytes(str(live)) == tree_bytes(str(clean)), kinds
         assert result.rendered < result.pages or kinds[-1] in ("site", "template", "macro", "delete", "restore",
                                                                 "break"), (kinds, result.rendered)
+
+
+def _cache_bytes(cache: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(cache.iterdir())} if cache.exists() else {}
+
+
+def _damage(cache: Path, rng: random.Random) -> str:
+    """One random fault in the cache: a bit flipped in one of its files (each file as likely as the others, though
+    the Markdown files are ~30 times the manifest's size), or a file cut short."""
+    victim = rng.choice(sorted(p for p in cache.iterdir() if p.is_file()))
+    data = bytearray(victim.read_bytes())
+    at = rng.randrange(len(data))
+    if rng.random() < 0.85:
+        bit = rng.randrange(8)
+        data[at] ^= 1 << bit
+        what = f"bit {bit} of byte {at} of {victim.name} flipped"
+    else:
+        del data[at:]
+        what = f"{victim.name} cut at {at}"
+    victim.write_bytes(bytes(data))
+    return what
+
+
+def test_random_damage_to_the_cache_never_reaches_the_site(clean_tree, tmp_path):
+    """The README's promise, "whatever the cache holds, the output is byte for byte what --no-cache --jobs 1
+    writes", under random faults: each round flips a bit in the cache (or cuts a file short), then builds with
+    nothing changed, with every page rendered again (a template comment: the recorded Markdown is used for every
+    page), or with some pages of the site deleted; that build and the next one must write the clean site, with
+    the clean build's findings. Seeded, 40 rounds, at most 150 s."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out" / "site"
+    cache = tmp_path / "out" / CACHE
+    args = (str(CONTENT), str(templates), str(out))
+    clean = build(str(CONTENT), str(TEMPLATES), str(tmp_path / "clean" / "site"), jobs=1, use_cache=False)
+    assert clean.ok and build(*args, jobs=1).ok
+    rng = random.Random(21)
+    pages = sorted(rel for rel in clean_tree if rel.endswith("index.html"))
+    deadline = time.monotonic() + 150
+    rounds: list[str] = []
+    while len(rounds) < 40 and time.monotonic() < deadline:
+        what = _damage(cache, rng)
+        action = rng.choice(["nothing changed", "every page rendered", "every page rendered", "pages deleted"])
+        if action == "every page rendered":
+            with open(templates / "base.html", "a") as fh:
+                fh.write(f"{{# round {len(rounds)} #}}")
+        elif action == "pages deleted":
+            for rel in rng.sample(pages, 20):
+                (out / rel).unlink()
+        rounds.append(f"{what}; {action}")
+        for attempt in ("the build after the fault", "the next build"):
+            result = build(*args, jobs=rng.choice([1, 2]))
+            assert result.ok and result.diagnostics == clean.diagnostics and result.files == clean.files, \
+                (attempt, rounds)
+            assert tree_bytes(str(out)) == clean_tree, (attempt, rounds)
+    assert len(rounds) >= 10, rounds  # a slow machine runs fewer rounds, never none
+
+
+def test_an_edited_markdown_record_never_reaches_a_page(clean_tree, tmp_path):
+    """The cache records rendered Markdown, which pages include as HTML: a record edited to hold a script (the
+    file otherwise well formed) must be refused, and the page rendered from its source, in this build and the
+    next."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "site"
+    cmd = ("build", "--templates", str(templates), "--out", str(out))
+    assert run_cli(*cmd).returncode == 0
+    script = b"<script>alert('statusdocs cache')</script>"
+    edited = 0
+    for path in sorted((tmp_path / CACHE).glob("prose-*")):
+        data = path.read_bytes()
+        # The text of each long enough paragraph, replaced by as many bytes: every length in the file still holds.
+        for match in re.finditer(rb"<p>([^<]{%d,})</p>" % len(script), data):
+            start, end = match.span(1)
+            data = data[:start] + script + b" " * (end - start - len(script)) + data[end:]
+            edited += 1
+        path.write_bytes(data)
+    assert edited > 100
+    with open(templates / "base.html", "a") as fh:
+        fh.write("{# every page rendered again #}")
+    for _ in range(2):
+        result = run_cli(*cmd)
+        assert result.returncode == 0, result.stderr
+        site = tree_bytes(str(out))
+        assert not [rel for rel, data in site.items() if b"statusdocs cache" in data]
+        assert site == clean_tree
+
+
+def test_a_page_edited_by_hand_is_made_again_even_with_its_size_and_time_kept(clean_tree, tmp_path):
+    """The build trusts a file of the previous site that is as the last build left it: an edit in place that keeps
+    the file's size, inode and modification time (`touch -r`, a restore with times) must still be seen."""
+    out = tmp_path / "site"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    page = out / "412" / "index.html"
+    before = page.stat()
+    with open(page, "r+b") as fh:
+        fh.write(b"<!-- edited -->")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = page.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (before.st_size, before.st_ino, before.st_mtime_ns)
+    result = run_cli("build", "--out", str(out))
+    assert result.returncode == 0 and "(1 rendered, the others unchanged)" in result.stdout, result.stdout
+    assert tree_bytes(str(out)) == clean_tree
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    """Every file below `folder`, with its size."""
+    return {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("previous", ["no previous build", "a previous build"])
+@pytest.mark.parametrize("failure", ["content error", "--strict", "template error", "disk full", "interrupted"])
+def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatch, failure, previous):
+    """Builds that fail while pages render (which record their Markdown in the cache as they go) leave the cache
+    and the output's folder exactly as they were: no Markdown files of theirs, no staging folder, no cache folder
+    where there was none."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    shutil.copytree(TEMPLATES, ws / "templates")
+    out = ws / "out" / "site"
+    cmd = ["build", "--content", str(ws / "content"), "--templates", str(ws / "templates"), "--out", str(out)]
+    if previous == "a previous build":
+        assert run_cli(*cmd).returncode == 0
+    else:
+        (ws / "out").mkdir()
+    # Every page rendered again and written anew (with a previous build), and a fault found while they render.
+    base = ws / "templates" / "base.html"
+    _sub(base, r"</body>", "<!-- changed --></body>")
+    finding = ""  # what the failed build reports: file, then rule
+    if failure in ("content error", "--strict"):
+        _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Short.")
+        cmd += ["--strict"] if failure == "--strict" else []
+        finding = rf"{re.escape(str(ws / 'content' / 'codes' / '412.yaml'))}:\d+:\d+: error V008 "
+    elif failure == "template error":
+        _sub(base, r"</body>", "{{ no_such_name.attribute }}</body>")
+        finding = rf"{re.escape(str(base))}:\d+:(\d+:)? error T001 "
+    elif failure == "interrupted":  # Ctrl-C while a page renders, in this process or in a worker
+        from generator.builder import Builder
+
+        render_page = Builder.render_page
+
+        def interrupted(builder: Builder, page) -> bytes:
+            if page.output == "412/index.html":
+                raise KeyboardInterrupt
+            return render_page(builder, page)
+
+        monkeypatch.setattr(Builder, "render_page", interrupted)
+
+    def small_files() -> None:
+        """Files may grow to 16 KB only (some pages are larger): pages and the Markdown log fail to be written
+        partway, as on a full disk."""
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (16_000, 16_000))
+
+    before = _listing(ws / "out")
+    for jobs in (1, 2, 2):
+        if failure == "disk full":
+            result = subprocess.run([sys.executable, "-m", "generator", *cmd], capture_output=True, text=True,
+                                    timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=small_files)
+            assert result.returncode == 1 and "cannot write the site" in result.stderr, result.stderr
+        elif failure == "interrupted":
+            with pytest.raises(KeyboardInterrupt):
+                build(str(ws / "content"), str(ws / "templates"), str(out), jobs=jobs)
+        else:
+            result = run_cli(*cmd, "--jobs", str(jobs))
+            assert result.returncode == 1 and re.search(finding, result.stderr, re.M), result.stderr
+        assert _listing(ws / "out") == before
+        assert sorted(p.name for p in (ws / "out").iterdir()) == sorted({*(["site", CACHE] if before else [])})
+
+
+def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
+    """A build killed while it renders (SIGKILL: no clean-up of its own) leaves its staging folder and the Markdown
+    its processes recorded; the next build removes them, even one that fails."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    cmd = [sys.executable, "-m", "generator", "build", "--content", str(ws / "content"), "--out", str(out),
+           "--jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    left: list[str] = []
+    for _ in range(5):  # until the kill comes while pages render (bounded)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not list((ws / "out").glob(f"{CACHE}/prose-*")):
+            time.sleep(0.002)
+        proc.kill()
+        proc.wait(timeout=60)
+        left = sorted(p.name for p in (ws / "out").glob(f"{CACHE}/prose-*"))
+        if proc.returncode == -signal.SIGKILL and left and not (ws / "out" / CACHE / cache_module.MANIFEST).exists():
+            break
+        shutil.rmtree(ws / "out")
+    assert left and list((ws / "out").glob(".site.build-*")), "the build was never killed while it rendered"
+    _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Short.")
+    result = run_cli(*cmd[3:])
+    assert result.returncode == 1 and "V008" in result.stderr, result.stderr
+    assert _listing(ws / "out") == {}

@@ -225,6 +225,7 @@ def test_full_disk_fails_cleanly_and_keeps_site(sites, tmp_path):
                          ERROR_LINE.format(reason="No space left on device"))
     assert tree_bytes(str(res / "site")) == sites.tree["a"]
     assert staging_left(res) == []
+    assert sorted(os.listdir(res)) == ["site"]  # nor the build cache's Markdown, which kept the disk full
 
 
 def test_read_only_mount_fails_cleanly_and_keeps_site(sites, tmp_path):

@@ -167,21 +167,35 @@ def _raise(error: OSError) -> None:
 
 
 def _hash_regular(path: str, limit: int | None) -> str:
-    """The hash of a regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would
-    block). A file over `limit` bytes is not read: its size, modification time and inode stand for it."""
+    """The hash of a regular file's bytes (ValueError for anything else). A file over `limit` bytes is not read:
+    its size, modification time and inode stand for it."""
+    data, st = _read_file(path, limit)
+    return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
+
+
+def _read_regular(path: str) -> bytes:
+    """A regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would block)."""
+    data, _ = _read_file(path, None)
+    assert data is not None
+    return data
+
+
+def _read_file(path: str, limit: int | None) -> tuple[bytes | None, os.stat_result]:
+    """A regular file's bytes and stat, or None for the bytes of a file over `limit`. ValueError for anything but a
+    regular file: a symlink, or a FIFO, whose read would block."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ValueError(path)
         if limit is not None and st.st_size > limit:
-            return digest(f"over the limit: {file_state(st)}".encode())
+            return None, st
         chunks = [os.read(fd, st.st_size + 1)]
         if len(chunks[0]) <= st.st_size:  # one read, as a rule
-            return digest(chunks[0])
+            return chunks[0], st
         while chunks[-1]:  # the file grew since fstat
             chunks.append(os.read(fd, 1 << 20))
-        return digest(b"".join(chunks))
+        return b"".join(chunks), st
     finally:
         os.close(fd)
 

@@ -118,7 +118,7 @@ def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
     return check_content(content, jobs=jobs)
 
 
-def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None = None,
+def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
           retain: list[object] | None = None) -> BuildResult:
     """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
@@ -128,10 +128,11 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     `retain`: a list to which the build adds its model and views instead of freeing them when it returns, for a
     caller that exits right after (the CLI): freeing them object by object takes ~40 ms at 5,000 pages."""
     from .cache import generator_fingerprint, hash_inputs
+    from .theme import theme_dirs
 
     started = time.perf_counter()
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
-                             os.path.abspath(templates_dir), base_url]).encode())
+                             theme_dirs(templates_dir), base_url]).encode())
     cache = BuildCache.open(out_dir, key) if use_cache else None
     inputs: dict[str, str] | None = None
     if cache is not None and cache.inputs:  # a previous build: nothing to do if none of its inputs changed
@@ -178,7 +179,7 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     return result
 
 
-def _check_render_write(content: Content, report: Report, templates_dir: str, out_dir: str, base_url: str | None,
+def _check_render_write(content: Content, report: Report, templates_dir: str | None, out_dir: str, base_url: str | None,
                         strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str],
                         checking: Forked | None, retain: list[object] | None = None) -> BuildResult:
     """The build after loading; `checking` is the check already running in a child, if it is."""

@@ -15,6 +15,8 @@ from . import __version__
 DEFAULT_CONTENT = "content"
 DEFAULT_TEMPLATES = "templates"
 DEFAULT_OUT = "site"
+TEMPLATES_HELP = ("templates that override the built-in theme file by file (default: ./templates if that folder "
+                  "exists, else the built-in theme alone)")
 
 
 def _jobs(value: str) -> int:
@@ -50,7 +52,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="check the content and write the static site")
     build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    build.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    build.add_argument("--templates", help=TEMPLATES_HELP)
     build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     build.add_argument("--strict", action="store_true", help="refuse to write the site on any finding")
@@ -61,7 +63,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    serve.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    serve.add_argument("--templates", help=TEMPLATES_HELP)
     serve.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site)")
     serve.add_argument("--base-url", type=_base_url, help="published URL; the preview serves under its path "
                                                            "(default: site.yaml's base_url)")
@@ -90,7 +92,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     deploy = sub.add_parser("deploy", help="build strictly, commit the site to the gh-pages branch and push it")
     deploy.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    deploy.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    deploy.add_argument("--templates", help=TEMPLATES_HELP)
     deploy.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     deploy.add_argument("--remote", default="origin", help="remote to fetch from and push to (default: origin)")
     deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site (default: gh-pages)")
@@ -102,8 +104,22 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _templates(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--templates: the folder given (it must exist), else ./templates if there is one, else None: the built-in
+    theme alone."""
+    if not hasattr(args, "templates"):
+        return
+    if args.templates is None:
+        args.templates = DEFAULT_TEMPLATES if os.path.isdir(DEFAULT_TEMPLATES) else None
+    elif not os.path.isdir(args.templates):
+        parser.error(f"--templates {args.templates}: no such folder (it holds the templates that override the "
+                     "built-in theme)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    _templates(parser, args)
     try:
         return globals()[f"cmd_{args.command}"](args)
     except KeyboardInterrupt:

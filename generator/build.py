@@ -128,7 +128,7 @@ def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     `retain`: a list to which the build adds its model and views instead of freeing them when it returns, for a
     caller that exits right after (the CLI): freeing them object by object takes ~40 ms at 5,000 pages."""
     from .cache import generator_fingerprint, hash_inputs
-    from .theme import theme_dirs
+    from .shipped import theme_dirs
 
     started = time.perf_counter()
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,

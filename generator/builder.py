@@ -12,7 +12,7 @@ from .model import Content
 from .plan import PlannedPage, plan_site
 from .prose import Prose, ProseKey
 from .render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
-from .theme import owning_dir, theme_dirs
+from .shipped import owning_dir, theme_dirs
 from .views import Views
 
 

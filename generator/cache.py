@@ -92,7 +92,7 @@ def hash_inputs(content_dir: str, templates_dir: str | None,
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
     the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
     known = known or {}
-    from .theme import theme_dirs  # the user's templates and the built-in theme they override
+    from .shipped import theme_dirs  # the user's templates and the built-in theme they override
 
     content_dir = os.path.abspath(content_dir)
     folders = [(content_dir, ""), *((os.path.join(content_dir, sub), sub) for sub in CONTENT_FOLDERS),

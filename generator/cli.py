@@ -87,6 +87,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("code", type=_status_code, help="the status code, three digits from 100 to 599")
     new.add_argument("--content", default=DEFAULT_CONTENT)
 
+    init = sub.add_parser("init", help="make a new site in a new or empty folder: content, Pages workflow, "
+                                       "pre-commit hook, editor schemas")
+    init.add_argument("dir", help="the folder to create (or an empty one)")
+    init.add_argument("--minimal", action="store_true", help="a few entries and one comparison instead of the "
+                                                             "whole bundled content")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
 
@@ -237,6 +243,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .diagnostics import Diagnostic, Loc
+    from .init import schema_modeline
     from .scaffold import scaffold
 
     def fail(rule: str, path: str, message: str) -> int:
@@ -263,10 +270,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         os.makedirs(folder, exist_ok=True)
         with open(path, "x", encoding="utf-8") as fh:
-            fh.write(scaffold(args.code))
+            # the editor validates the new file against the entry schema (written by `statusdocs init`)
+            fh.write(schema_modeline(path, os.path.dirname(os.path.abspath(args.content))) + scaffold(args.code))
     except OSError as exc:
         return fail("S009", exc.filename or path, f"cannot create the entry: {exc.strerror or exc}")
     print(f"created {path}: fill in every field, then run `statusdocs check`")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitRefused, init
+
+    try:
+        written = init(args.dir, minimal=args.minimal)
+    except InitRefused as exc:
+        print(f"statusdocs init: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{exc.filename or args.dir}: error: cannot write the new site: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    entries = sum(1 for p in written if p.startswith("content/codes/"))
+    print(f"created {args.dir}/ with {entries} entries: `cd {args.dir} && statusdocs serve` to preview it, "
+          "`statusdocs build` to write site/; set base_url in content/site.yaml")
     return 0
 
 

@@ -26,7 +26,7 @@ except ImportError:  # markupsafe without its C extension
 from .diagnostics import Loc, Report
 from .plan import PlannedPage
 from .prose import ROOT_MARK, as_markup
-from .theme import shown
+from .shipped import shown
 from .views import Views
 
 

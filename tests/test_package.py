@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+
+from tests.browser import ServeProcess
+from tests.conftest import CONTENT, ROOT, TEMPLATES, run_cli
 
 CODE_PAGE = re.compile(r"^\d{3}/index\.html$")
 MARKER = "<!-- overridden code.html -->"
@@ -104,6 +106,26 @@ def test_the_cache_sees_a_template_added_to_the_override(tmp_path):
     fresh = tmp_path / "fresh"
     _build("--content", str(CONTENT), "--templates", str(mine), "--out", str(fresh), "--no-cache")
     assert _tree(out) == _tree(fresh)
+
+
+def test_serve_watches_the_override_folder(tmp_path):
+    """A template added to the user's folder while the preview runs replaces the built-in one on the next rebuild."""
+    assert run_cli("init", "--minimal", "s", cwd=tmp_path).returncode == 0
+    site = tmp_path / "s"
+    (site / "mine" / "static").mkdir(parents=True)
+    (site / "mine" / "static" / "extra.css").write_text("p {}\n")
+    preview = ServeProcess(site, "--templates", "mine")
+    try:
+        path = "/" + preview.url.split("/", 3)[3] + "409/"
+        status, body, _ = preview.get(path)
+        assert status == 200 and MARKER.encode() not in body
+        assert preview.get("/" + preview.url.split("/", 3)[3] + "static/extra.css")[1] == b"p {}\n"
+        start = len(preview.lines)
+        _override(site / "mine")
+        preview.wait_for(r"rebuilt \d+ pages", 30, start)
+        assert MARKER.encode() in preview.get(path)[1]
+    finally:
+        preview.stop()
 
 
 # ------------------------------------------------------------------ statusdocs init

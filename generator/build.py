@@ -126,7 +126,7 @@ def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
     return check_content(content, jobs=jobs)
 
 
-def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None = None,
+def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
           retain: list[object] | None = None) -> BuildResult:
     """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
@@ -139,12 +139,13 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     Raises `write.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
     replace (`write.check_output`)."""
     from .cache import generator_fingerprint, hash_inputs
+    from .shipped import theme_dirs
     from .write import check_output
 
     check_output(out_dir, content_dir, templates_dir, cache=use_cache)  # OutputRefused: nothing is touched
     started = time.perf_counter()
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
-                             os.path.abspath(templates_dir), base_url]).encode())
+                             theme_dirs(templates_dir), base_url]).encode())
     cache = BuildCache.open(out_dir, key) if use_cache else None
     inputs: dict[str, str] | None = None
     if cache is not None and cache.inputs:  # a previous build: nothing to do if none of its inputs changed
@@ -195,7 +196,7 @@ def build(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
     return result
 
 
-def _check_render_write(content: Content, report: Report, templates_dir: str, out_dir: str, base_url: str | None,
+def _check_render_write(content: Content, report: Report, templates_dir: str | None, out_dir: str, base_url: str | None,
                         strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str],
                         checking: Forked | None, retain: list[object] | None = None) -> BuildResult:
     """The build after loading; `checking` is the check already running in a child, if it is."""

@@ -12,10 +12,21 @@ from .model import Content
 from .plan import PlannedPage, plan_site
 from .prose import Prose, ProseKey
 from .render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
+from .shipped import owning_dir, theme_dirs
 from .views import Views
 
 
-def static_pages(templates_dir: str, report: Report) -> list[PlannedPage]:
+def static_pages(theme: tuple[str, ...], report: Report) -> list[PlannedPage]:
+    """The files under static/ of the theme folders, merged: a file of an earlier folder (the user's) replaces the
+    one at the same path of a later one (the built-in theme)."""
+    merged: dict[str, PlannedPage] = {}
+    for folder in reversed(theme):
+        for page in _static_pages(folder, report):
+            merged[page.output] = page  # keeps the built-in theme's order, with the user's file
+    return list(merged.values())
+
+
+def _static_pages(templates_dir: str, report: Report) -> list[PlannedPage]:
     """Files under templates/static/ are copied as they are, with the rules of content files: a symlink must lead
     to a file inside the templates folder, and only regular files are read (a FIFO would block the build, a
     device never ends). Anything else is a T002 finding, never read. Symlinked folders are not followed."""
@@ -56,8 +67,10 @@ class Builder:
     beside the output (`build` below). Both plan and render pages through `prepare` and `render_page`.
     """
 
-    def __init__(self, templates_dir: str, base_url: str | None = None):
-        self.templates_dir = os.path.abspath(templates_dir)
+    def __init__(self, templates_dir: str | None, base_url: str | None = None):
+        """`templates_dir`: the user's templates, overriding the built-in theme file by file (None: none)."""
+        self.theme = theme_dirs(templates_dir)
+        self.templates_dir = self.theme[0]
         self.base_url = base_url
         self.outputs: dict[str, bytes] = {}             # the last good site: path below out -> bytes
         self.deps: dict[str, frozenset[str]] = {}       # path below out -> absolute files it was made from
@@ -76,10 +89,10 @@ class Builder:
             self.prose = Prose(set(content.entries))
         self.prose.stored = stored_prose or {}
         self.views = views = Views(content, base_url, self.prose, self.lasting)
-        pages = plan_site(content) + static_pages(self.templates_dir, report)
+        pages = plan_site(content) + static_pages(self.theme, report)
         views.plan = pages
         if self.renderer is None:
-            self.renderer = Renderer(self.templates_dir, views, report)
+            self.renderer = Renderer(self.theme, views, report)
         self.renderer.views, self.renderer.report = views, report
         for name in sorted({p.template for p in pages if p.template}):
             self.renderer.compile(name)
@@ -95,7 +108,7 @@ class Builder:
         assert self.renderer is not None
         if page.kind == "static":
             try:  # checked when planned; read without blocking, in case it has become a FIFO since
-                return read_file(str(page.key), os.path.realpath(self.templates_dir))
+                return read_file(str(page.key), os.path.realpath(owning_dir(str(page.key), self.theme)))
             except UnsafeFile as exc:
                 self.renderer.report.error("T002", Loc(exc.path), exc.problem)
                 raise TemplateFailure(exc.problem) from None
@@ -114,7 +127,7 @@ class Builder:
         """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
         changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
         if self.renderer is not None and (changed is None or
-                                          any(p.startswith(self.templates_dir + os.sep) for p in changed)):
+                                          any(p.startswith(tuple(d + os.sep for d in self.theme)) for p in changed)):
             self.renderer.forget()  # a template may now read differently, or extend or include others
         pages = self.prepare(content, report)
         assert self.renderer is not None and self.views is not None

@@ -124,7 +124,8 @@ def is_content_file(sub: str, name: str) -> bool:
     return not name.startswith(".") and not name.endswith("~") and name.endswith(CONTENT_SUFFIXES[sub])
 
 
-def hash_inputs(content_dir: str, templates_dir: str, known: dict[str, str] | None = None) -> dict[str, str] | None:
+def hash_inputs(content_dir: str, templates_dir: str | None,
+                known: dict[str, str] | None = None) -> dict[str, str] | None:
     """Every file the build may read (absolute path -> content hash): the content files where the loader looks
     for them, and everything under the templates. None when that cannot be trusted to be everything the build
     reads (a symlink, an unreadable file or folder): the build then uses no cache, and the loader reports what
@@ -132,13 +133,15 @@ def hash_inputs(content_dir: str, templates_dir: str, known: dict[str, str] | No
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
     the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
     known = known or {}
-    content_dir, templates_dir = os.path.abspath(content_dir), os.path.abspath(templates_dir)
+    from .shipped import theme_dirs  # the user's templates and the built-in theme they override
+
+    content_dir = os.path.abspath(content_dir)
     folders = [(content_dir, ""), *((os.path.join(content_dir, sub), sub) for sub in CONTENT_FOLDERS),
-               (templates_dir, None)]
+               *((folder, None) for folder in theme_dirs(templates_dir))]
     found: dict[str, str] = {}
     for top, sub in folders:
         if not os.path.isdir(top):
-            if os.path.lexists(top) and top != templates_dir:
+            if os.path.lexists(top) and sub is not None:
                 return None  # a file where a content folder belongs, or one that cannot be looked at
             continue
         try:

@@ -16,6 +16,8 @@ from . import __version__
 DEFAULT_CONTENT = "content"
 DEFAULT_TEMPLATES = "templates"
 DEFAULT_OUT = "site"
+TEMPLATES_HELP = ("templates that override the built-in theme file by file (default: ./templates if that folder "
+                  "exists, else the built-in theme alone)")
 
 
 def _jobs(value: str) -> int:
@@ -64,7 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="check the content and write the static site")
     build.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    build.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    build.add_argument("--templates", help=TEMPLATES_HELP)
     build.add_argument("--out", default=DEFAULT_OUT, help="output folder (default: site); replaced whole, so it "
                                                            "must be missing, empty or a site statusdocs wrote")
     build.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
@@ -76,7 +78,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    serve.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    serve.add_argument("--templates", help=TEMPLATES_HELP)
     serve.add_argument("--out", help="output folder, as for build (default: a temporary folder, removed on exit)")
     serve.add_argument("--base-url", type=_base_url, help="published URL; the preview serves under its path "
                                                            "(default: site.yaml's base_url)")
@@ -100,6 +102,12 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("code", type=_status_code, help="the status code, three digits from 100 to 599")
     new.add_argument("--content", default=DEFAULT_CONTENT)
 
+    init = sub.add_parser("init", help="make a new site in a new or empty folder: content, Pages workflow, "
+                                       "pre-commit hook, editor schemas")
+    init.add_argument("dir", help="the folder to create (or an empty one)")
+    init.add_argument("--minimal", action="store_true", help="a few entries and one comparison instead of the "
+                                                             "whole bundled content")
+
     schema = sub.add_parser("schema", help="print the JSON Schema of a content file kind")
     schema.add_argument("kind", nargs="?", default="entry", choices=("entry", "comparison", "guide", "site", "page"))
     schema.add_argument("--base-url", type=_base_url, help="URL the site is published at, for the schema's $id "
@@ -110,7 +118,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     deploy = sub.add_parser("deploy", help="build strictly, commit the site to the gh-pages branch and push it")
     deploy.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
-    deploy.add_argument("--templates", default=DEFAULT_TEMPLATES, help="templates folder (default: templates)")
+    deploy.add_argument("--templates", help=TEMPLATES_HELP)
     deploy.add_argument("--base-url", type=_base_url, help="URL the site is published at (default: site.yaml)")
     deploy.add_argument("--remote", default="origin", help="remote to fetch from and push to (default: origin)")
     deploy.add_argument("--branch", default="gh-pages", help="branch that holds the site (default: gh-pages)")
@@ -124,6 +132,24 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _theme_text(templates: str | None) -> str:
+    from .shipped import theme_dirs
+
+    return ", then ".join(theme_dirs(templates))
+
+
+def _templates(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--templates: the folder given (it must exist), else ./templates if there is one, else None: the built-in
+    theme alone."""
+    if not hasattr(args, "templates"):
+        return
+    if args.templates is None:
+        args.templates = DEFAULT_TEMPLATES if os.path.isdir(DEFAULT_TEMPLATES) else None
+    elif not os.path.isdir(args.templates):
+        parser.error(f"--templates {args.templates}: no such folder (it holds the templates that override the "
+                     "built-in theme)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -134,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command is None:
         parser.error("the following arguments are required: COMMAND")
+    _templates(parser, args)
     try:
         return globals()[f"cmd_{args.command}"](args)
     except KeyboardInterrupt:
@@ -203,7 +230,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         # at 5,000 pages, among millions allocated), for which the collector's ~400 passes over its processes'
         # young objects cost ~0.12 s of CPU (gc.callbacks); peak memory grows by ~2 MB.
         gc.disable()
-    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}\n"
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}\n"
                 f"output: {os.path.abspath(args.out)}")
     try:
         result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
@@ -254,7 +281,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), _interrupt)
     # Without --out, the preview goes into a folder of its own, never the user's site/ (as `mkdocs serve`).
     made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
-    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}")
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}")
     try:
         out = made if args.out is None else args.out  # `--out ""` is refused, not taken for no --out
         return serve(args.content, args.templates, out, args.base_url, args.host, args.port, args.open)
@@ -346,6 +373,7 @@ def _site_base_url(content: str) -> str | None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .diagnostics import Diagnostic, Loc
+    from .init import schema_modeline
     from .scaffold import scaffold
 
     def fail(rule: str, path: str, message: str) -> int:
@@ -372,7 +400,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         os.makedirs(folder, exist_ok=True)
         with open(path, "x", encoding="utf-8") as fh:
-            fh.write(scaffold(args.code))
+            # the editor validates the new file against the entry schema (written by `statusdocs init`)
+            fh.write(schema_modeline(path, os.path.dirname(os.path.abspath(args.content))) + scaffold(args.code))
     except OSError as exc:
         return fail("S009", exc.filename or path, f"cannot create the entry: {exc.strerror or exc}")
     if not args.quiet:
@@ -380,10 +409,27 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitRefused, init
+
+    try:
+        written = init(args.dir, minimal=args.minimal)
+    except InitRefused as exc:
+        print(f"statusdocs init: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{exc.filename or args.dir}: error: cannot write the new site: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    entries = sum(1 for p in written if p.startswith("content/codes/"))
+    print(f"created {args.dir}/ with {entries} entries: `cd {args.dir} && statusdocs serve` to preview it, "
+          "`statusdocs build` to write site/; set base_url in content/site.yaml")
+    return 0
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .deploy import DeployError, DeployUsageError, deploy
 
-    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {os.path.abspath(args.templates)}")
+    _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}")
     try:
         done = deploy(args.content, args.templates, base_url=args.base_url, remote=args.remote, branch=args.branch,
                       message=args.message, push=not args.no_push, adopt=args.adopt_branch)

@@ -230,7 +230,7 @@ def _message(git: _Git, message: str | None) -> str:
     return f"{message.rstrip()}\n\n{TRAILER} {__version__}\n"
 
 
-def deploy(content_dir: str, templates_dir: str, *, base_url: str | None = None, remote: str = "origin",
+def deploy(content_dir: str, templates_dir: str | None, *, base_url: str | None = None, remote: str = "origin",
            branch: str = "gh-pages", message: str | None = None, push: bool = True, cwd: str = ".",
            adopt: bool = False) -> Deployed:
     """Build the site strictly and commit it as the new tip of `branch`, then push it to `remote`.
@@ -250,7 +250,7 @@ def deploy(content_dir: str, templates_dir: str, *, base_url: str | None = None,
     with tempfile.TemporaryDirectory(prefix="statusdocs-deploy-") as scratch:
         site = os.path.join(scratch, "site")
         try:
-            result = build(os.path.join(cwd, content_dir), os.path.join(cwd, templates_dir), site,
+            result = build(os.path.join(cwd, content_dir), templates_dir and os.path.join(cwd, templates_dir), site,
                            base_url=base_url, strict=True)
         except OSError as exc:
             raise DeployError(f"cannot write the site into {scratch}: {exc.strerror or exc}") from None

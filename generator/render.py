@@ -26,6 +26,7 @@ except ImportError:  # markupsafe without its C extension
 from .diagnostics import Loc, Report
 from .plan import PlannedPage
 from .prose import ROOT_MARK, as_markup
+from .shipped import shown
 from .views import Views
 
 
@@ -275,12 +276,14 @@ class _Loader(jinja2.BaseLoader):
 
 
 class Renderer:
-    def __init__(self, templates_dir: str, views: Views, report: Report):
-        self.templates_dir = os.path.abspath(templates_dir)
+    def __init__(self, theme: tuple[str, ...], views: Views, report: Report):
+        """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one."""
+        self.theme = theme
+        self.templates_dir = theme[0]
         self.views = views
         self.report = report
         self.env = _Environment(
-            loader=_Loader(self.templates_dir),
+            loader=jinja2.ChoiceLoader([_Loader(folder) for folder in theme]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -307,8 +310,13 @@ class Renderer:
         """The template files `name` reads: itself and everything it extends, includes or imports."""
         paths = self._paths.get(name)
         if paths is None:
-            paths = self._paths[name] = frozenset(os.path.join(self.templates_dir, t) for t in self._reads(name))
+            paths = self._paths[name] = frozenset(self._path(t) for t in self._reads(name))
         return paths
+
+    def _path(self, name: str) -> str:
+        """Where the template `name` is read from: the first theme folder that has it (the first if none does)."""
+        paths = [os.path.join(folder, *name.split("/")) for folder in self.theme]
+        return next((p for p in paths if os.path.lexists(p)), paths[0])
 
     def _reads(self, name: str) -> frozenset[str]:
         """The names of the templates `name` reads, itself included."""
@@ -359,7 +367,8 @@ class Renderer:
             self._fail(exc.filename or page.template, exc.lineno, f"template syntax error: {exc.message}")
         except jinja2.TemplateNotFound as exc:
             path, line = self._template_frame(exc)
-            self._fail(path or page.template, line, f"template not found: {exc.name}")
+            looked = ", ".join(shown(folder) for folder in self.theme)
+            self._fail(path or page.template, line, f"template not found: {exc.name} (looked in {looked})")
         except jinja2.UndefinedError as exc:
             path, line = self._template_frame(exc)
             self._fail(path or page.template, line, f"undefined name in template: {exc.message}")
@@ -373,7 +382,7 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - from a template (it is on the stack), or raised again below
             path, line = self._template_frame(exc)
             if path is None and isinstance(exc, SyntaxError) and exc.filename and \
-                    os.path.abspath(exc.filename).startswith(self.templates_dir + os.sep):
+                    any(os.path.abspath(exc.filename).startswith(folder + os.sep) for folder in self.theme):
                 # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
                 self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
             if path is None:
@@ -398,9 +407,9 @@ class Renderer:
     def _template_frames(self, exc: BaseException) -> list[tuple[str, int]]:
         """Jinja rewrites tracebacks so frames point into templates: the template lines on the stack, outermost
         first."""
-        root = self.templates_dir + os.sep
+        roots = tuple(folder + os.sep for folder in self.theme)
         return [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__)
-                if f.filename.startswith(root)]
+                if f.filename.startswith(roots)]
 
     def _template_frame(self, exc: BaseException) -> tuple[str | None, int]:
         """The innermost template line on the stack: where the template was when it failed."""
@@ -417,6 +426,6 @@ class Renderer:
 
     def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> None:
         if not os.path.isabs(path):
-            path = os.path.join(self.templates_dir, path)
+            path = self._path(path)
         self.report.error(rule, Loc(path, line or 0, 0), message)
         raise TemplateFailure(message)

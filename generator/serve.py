@@ -195,12 +195,12 @@ def base_paths(url: str) -> tuple[str, str]:
 
 
 class Preview:
-    def __init__(self, content_dir: str, templates_dir: str, out_dir: str, base_url: str | None):
+    def __init__(self, content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None):
         self.content_dir = os.path.abspath(content_dir)
-        self.templates_dir = os.path.abspath(templates_dir)
         self.out_dir = os.path.abspath(out_dir)
         self.base_url = base_url
         self.builder = Builder(templates_dir, base_url)
+        self.templates_dir = self.builder.templates_dir  # the user's templates, or the built-in theme
         self.problems: list[str] = []       # what the overlay shows; empty when all is well
         self.failed = False                 # do the problems stop the build (load/template errors, crash)?
         self.pending: set[str] = set()      # changed files not yet built
@@ -557,7 +557,7 @@ class PreviewServer(Server):
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
 
 
-def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | None, host: str, port: int,
+def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None, host: str, port: int,
           open_browser: bool = False) -> int:
     check_output(out_dir, content_dir, templates_dir)  # OutputRefused before anything is built or written
     preview = Preview(content_dir, templates_dir, out_dir, base_url)
@@ -565,7 +565,7 @@ def serve(content_dir: str, templates_dir: str, out_dir: str, base_url: str | No
         preview.set_base(base_url)
     preview.build(None)
     server = PreviewServer(preview)
-    for folder in (preview.content_dir, preview.templates_dir):
+    for folder in (preview.content_dir, *preview.builder.theme):  # the user's templates and the theme they override
         if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
             preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
         server.watch(folder, preview.on_change)

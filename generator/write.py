@@ -19,6 +19,8 @@ import shutil
 import stat
 import tempfile
 
+from .shipped import BUILTIN_THEME
+
 # In every site statusdocs writes, and published with it (a dotfile, as .nojekyll: Pages serves it as it is).
 MARKER = ".statusdocs-site"
 MARKER_TEXT = b"This folder is a site written by statusdocs. Every build replaces it whole: keep nothing else here.\n"
@@ -125,7 +127,7 @@ def check_output(out: str, content_dir: str | None = None, templates_dir: str | 
         raise OutputRefused(out, "it is the current folder")
     if _within(here, real):
         raise OutputRefused(out, "it is a parent of the current folder")
-    for what, folder in (("content", content_dir), ("templates", templates_dir)):
+    for what, folder in (("content", content_dir), ("templates", templates_dir), ("built-in theme", BUILTIN_THEME)):
         if folder is None:
             continue
         inputs = os.path.realpath(folder)

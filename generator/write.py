@@ -175,7 +175,7 @@ def remove_stale_staging(out: str) -> None:
         if not _is_real_folder(path):
             continue
         if _is_regular(os.path.join(path, MARKER)):
-            shutil.rmtree(path, ignore_errors=True)
+            _remove_site(path)
         else:
             with contextlib.suppress(OSError):
                 os.rmdir(path)  # killed before its marker: only if empty
@@ -259,19 +259,37 @@ class Staging:
         check_output(out)  # again: the folder may have been replaced by someone else's while the pages were made
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
-                shutil.rmtree(staging, ignore_errors=True)
+                _remove_site(staging)
                 return
             old = staging + ".old"
             os.rename(out, old)
             os.rename(staging, out)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_site(old)
         else:
             if os.path.lexists(out):
                 raise OSError(errno.ENOTDIR, "output path exists and is not a folder", out)
             os.rename(staging, out)
 
     def abort(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        _remove_site(self.path)
+
+
+def _remove_site(path: str) -> None:
+    """Remove a staging folder or a replaced site, its marker last: a build killed halfway through leaves a folder
+    that still holds the marker, which the next build then recognises as its own to remove."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path):
+            if entry.name == MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(path, MARKER))
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def write_site(out: str, files: dict[str, bytes]) -> None:

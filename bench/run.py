@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     if any(n > MAX_ENTRIES for n in sizes + solo):
         notes.append(f"Status codes are limited to 100..599, so a corpus has at most {MAX_ENTRIES} entries; "
                      "pages beyond that are comparison pages (pairs of codes).")
-    meta = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+    meta = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
             "versions": tool_versions(hugo, mkdocs), "interpreters": {p: interpreter(p) for p in args.python}}
     others = {p: venv_statusdocs(p) for p in args.python}
     # pip compiles an installed package's modules when it installs them; an editable install leaves that to the

@@ -165,6 +165,7 @@ LAYOUT_CHECK = """() => {
 }"""
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_diagrams_render_in_chromium(served: str, scheme: str, tmp_path: Path):
     from playwright.sync_api import sync_playwright
@@ -186,6 +187,7 @@ def test_diagrams_render_in_chromium(served: str, scheme: str, tmp_path: Path):
     assert (shots / f"diagram-{scheme}-375.png").stat().st_size > 1000
 
 
+@pytest.mark.browser
 def test_guide_walk_with_the_keyboard_and_pair_picker(served: str):
     from playwright.sync_api import expect, sync_playwright
 

@@ -100,6 +100,7 @@ def test_hostile_markup_is_escaped_in_the_html(hostile_site: Path):
     assert "&lt;script&gt;window.__pwned = 1" in (hostile_site / "412" / "index.html").read_text()
 
 
+@pytest.mark.browser
 def test_hostile_pages_run_no_script_in_chromium(hostile_site: Path):
     from playwright.sync_api import sync_playwright
 

@@ -241,6 +241,7 @@ def test_live_script_detector_sees_a_script(prose_sandbox: ProseSandbox):
 FUZZ_SECONDS = int(os.environ.get("STATUSDOCS_FUZZ_SECONDS", "20"))
 
 
+@pytest.mark.slow
 def test_atheris_harness_survives_a_bounded_run(tmp_path: Path):
     pytest.importorskip("atheris")
     corpus = tmp_path / "corpus"

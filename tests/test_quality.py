@@ -13,6 +13,9 @@ import pytest
 from tests.browser import StaticServer, launch
 from tests.conftest import CONTENT, ROOT, TEMPLATES, run_cli
 
+# Every gate here needs Chromium, Java or the npm tools (.ci/run installs them): outside the fast part.
+pytestmark = pytest.mark.browser
+
 TOOLS = ROOT / "tests" / "tools" / "node_modules"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = TOOLS / "axe-core" / "axe.min.js"

@@ -248,6 +248,7 @@ def test_ctrl_c_stops_cleanly(workdir: Path, delay: float):
     assert proc.lines[-1] == "stopped"
 
 
+@pytest.mark.browser
 def test_live_edit_error_overlay_and_recovery_in_chromium(server: ServeProcess, workdir: Path):
     entry = workdir / "content" / "codes" / "409.yaml"
     with playwright.sync_playwright() as p:
@@ -299,6 +300,7 @@ def test_live_edit_error_overlay_and_recovery_in_chromium(server: ServeProcess, 
     assert server.proc.poll() is None  # bad input never kills the server
 
 
+@pytest.mark.browser
 def test_a_page_that_missed_its_reload_catches_up_in_chromium(server: ServeProcess, workdir: Path):
     """livereload's socket connects only once a page has loaded, so a reload asked meanwhile is lost (a lint
     result right after a rebuild). Each page also asks the server once a second whether a reload was asked

@@ -1,0 +1,71 @@
+"""The dependency declarations and `.ci/run` agree with each other and with README (issue 22, item 1)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from tests.conftest import ROOT
+
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _version(version: str) -> tuple[int, ...]:
+    parts = [int(p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:  # 8 == 8.0.0
+        parts.pop()
+    return tuple(parts)
+
+
+def _lower_bounds() -> dict[str, str]:
+    project = PYPROJECT["project"]
+    bounds = {}
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        spec = requirement.split(";")[0].replace(" ", "")
+        name = re.match(r"[A-Za-z0-9_.-]+", spec).group(0)
+        lower = re.search(r">=([0-9][0-9.]*)", spec)
+        assert lower, f"{requirement}: every dependency has a lower bound"
+        bounds[_name(name)] = lower.group(1)
+    return bounds
+
+
+def _pins(path: str) -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / path).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"{path}: {line} is pinned with =="
+            pins[_name(name)] = version
+    return pins
+
+
+def test_lowest_constraints_pin_every_declared_lower_bound():
+    bounds, pins = _lower_bounds(), _pins("constraints/lowest.txt")
+    assert set(pins) == set(bounds), "constraints/lowest.txt pins exactly the declared dependencies"
+    for name, version in bounds.items():
+        assert _version(pins[name]) == _version(version), f"{name}: pinned {pins[name]}, declared >={version}"
+
+
+def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"Run the whole test suite.*?```sh\n(.*?)\n```", readme, re.S).group(1).strip()
+    run = (ROOT / ".ci" / "run").read_text()
+    assert f'stage latest "$(command -v python3)" "{command}"' in run, ".ci/run runs exactly README's test command"
+    assert "-c constraints/lowest.txt" in run
+    assert 'FAST=(-m "not browser and not slow")' in run
+    markers = {m.split(":")[0] for m in PYPROJECT["tool"]["pytest"]["ini_options"]["markers"]}
+    assert {"browser", "slow"} <= markers
+
+
+def test_supported_pythons_agree():
+    """requires-python's minimum is the oldest Python classifier, the one .ci/run tests the lowest versions on."""
+    project = PYPROJECT["project"]
+    minors = [c.rsplit(" ", 1)[1] for c in project["classifiers"] if re.fullmatch(r"Programming Language :: "
+                                                                                 r"Python :: 3\.\d+", c)]
+    assert project["requires-python"] == f">={minors[0]}"
+    assert minors == [f"3.{n}" for n in range(int(minors[0][2:]), int(minors[0][2:]) + len(minors))]

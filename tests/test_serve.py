@@ -322,6 +322,7 @@ _OPENS = """url => new Promise(done => { const ws = new WebSocket(url);
     ws.onopen = () => { ws.close(); done("open") }; ws.onerror = () => done("refused") })"""
 
 
+@pytest.mark.browser
 def test_a_page_of_another_origin_cannot_drive_the_reload_channel_in_chromium(server: ServeProcess, tmp_path: Path):
     """A page served from another origin (here 127.0.0.1 on another port) can neither open the reload socket nor
     make the preview's pages reload through /forcereload, with fetch or an <img>; the preview's own page can."""

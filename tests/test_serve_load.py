@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.browser import ServeProcess
 from tests.conftest import CONTENT, TEMPLATES
 
@@ -20,6 +22,7 @@ PATHS = ["409/", "", "compare/409-vs-412/", "4xx/", "api/409.json", "static/styl
 TRAVERSAL = ["../../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "..%2f..%2fsecret.txt", "/etc/passwd"]
 
 
+@pytest.mark.slow
 def test_fifty_clients_while_editing(tmp_path: Path):
     shutil.copytree(CONTENT, tmp_path / "content")
     shutil.copytree(TEMPLATES, tmp_path / "templates")

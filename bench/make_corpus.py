@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from generator.reference import constant_tables, registry  # noqa: E402
+from statusdocs.reference import constant_tables, registry  # noqa: E402
 
 MAX_ENTRIES = 500            # codes 100..599: the schema's whole range
 ALL_CODES = list(range(100, 600))

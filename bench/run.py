@@ -79,7 +79,7 @@ def find_hugo() -> str | None:
 
 def statusdocs_cmd() -> list[str]:
     script = _script("statusdocs")
-    return [script] if script else [sys.executable, "-m", "generator"]
+    return [script] if script else [sys.executable, "-m", "statusdocs"]
 
 
 INTERPRETER_INFO = ("import json, platform, sys, sysconfig; print(json.dumps({'version': platform.python_version(), "

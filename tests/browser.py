@@ -66,7 +66,7 @@ class ServeProcess:
         send Ctrl-C's SIGINT to the whole group."""
         self.port = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(self.port), *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "statusdocs", "serve", "--port", str(self.port), *args],
                                      cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      env=env, start_new_session=new_session)
         self.lines: list[str] = []

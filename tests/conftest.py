@@ -16,7 +16,7 @@ TEMPLATES = ROOT / "templates"
 def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run statusdocs as a user does: a separate process, output captured."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "statusdocs", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
 
 

@@ -24,8 +24,8 @@ if str(ROOT) not in sys.path:  # run as a script by the fuzz test's subprocess
     sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:  # the generator is imported late, so that the fuzz harness can instrument it first
-    from generator.diagnostics import Diagnostic, Report
-    from generator.model import Content
+    from statusdocs.diagnostics import Diagnostic, Report
+    from statusdocs.model import Content
 
 # A four-file content folder: two entries that relate to each other, their comparison and site.yaml. Loading and
 # checking it takes ~25 ms instead of ~1 s for the bundled content, and the loader treats every file alike.
@@ -66,9 +66,9 @@ class EntrySandbox:
 
     def load(self, data: bytes) -> tuple[Content | None, Report]:
         """Load (and, if the entry loaded, check) the folder with `data` as 412.yaml. Raises only on a defect."""
-        from generator.checks import check_content
-        from generator.diagnostics import Report
-        from generator.load import load_content
+        from statusdocs.checks import check_content
+        from statusdocs.diagnostics import Report
+        from statusdocs.load import load_content
 
         self.entry.write_bytes(data)
         report = Report()
@@ -97,9 +97,9 @@ def main(argv: list[str]) -> None:
     import atheris
 
     # Coverage feedback from the loader, the checks and PyYAML's Python side (instrument_all takes ~30 s).
-    with atheris.instrument_imports(include=["generator", "yaml"]):
-        import generator.checks.rules  # noqa: F401 - registers the rules
-        import generator.load  # noqa: F401
+    with atheris.instrument_imports(include=["statusdocs", "yaml"]):
+        import statusdocs.checks.rules  # noqa: F401 - registers the rules
+        import statusdocs.load  # noqa: F401
     atheris.Setup(argv, fuzz_one_input)
     atheris.Fuzz()
 

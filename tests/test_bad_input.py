@@ -229,7 +229,7 @@ def test_unreadable_file_is_reported_and_keeps_previous_site(small_content, prev
     shutil.copytree(previous_site, out, symlinks=True)
     before = tree_bytes(str(out))
     (small_content / "codes" / "412.yaml").chmod(0)
-    result = subprocess.run([*prefix, sys.executable, "-m", "generator", "build", "--content", str(small_content),
+    result = subprocess.run([*prefix, sys.executable, "-m", "statusdocs", "build", "--content", str(small_content),
                              "--templates", str(TEMPLATES), "--out", str(out)], capture_output=True, text=True,
                             timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
@@ -312,8 +312,8 @@ def test_a_list_of_many_items_is_located_and_leaves_no_paths_behind():
     """The loader shares the paths of fields (`scenarios[3]`) between files, up to a bound: a list far longer
     than that still gets every item's location right, and the shared tables do not grow past the bound (a
     preview process would keep them for as long as it runs)."""
-    from generator import load, schema
-    from generator.diagnostics import Report
+    from statusdocs import load, schema
+    from statusdocs.diagnostics import Report
 
     count = load.MAX_SHARED_PATHS + 1500
     lines = (CONTENT / "codes/412.yaml").read_text().split("\n")

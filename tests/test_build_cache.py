@@ -20,8 +20,8 @@ from conftest import CONTENT, ROOT, TEMPLATES, run_cli
 from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
-from generator import cache as cache_module
-from generator.build import build
+from statusdocs import cache as cache_module
+from statusdocs.build import build
 
 CACHE = ".site.cache"
 
@@ -70,7 +70,7 @@ def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, 
     import jinja2.tests
     import markupsafe
 
-    from generator import render
+    from statusdocs import render
 
     source = "<p>{{ a }} {{ b }}</p>"
     assert "''.join(" in render._Environment().compile(source, raw=True)
@@ -91,7 +91,7 @@ def test_template_shortcuts_on_constructs_the_bundled_templates_do_not_use():
     the same output (and the same error) as stock Jinja."""
     import jinja2
 
-    from generator import render
+    from statusdocs import render
 
     ours = render._Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     stock = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -124,7 +124,7 @@ def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, 
     """With no previous build, the loader hashes the files it reads (in its worker too) and the build hashes the
     rest: the record must be what hashing every input up front gives, or the next build would be wrongly up to
     date, or never."""
-    from generator import load
+    from statusdocs import load
 
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
     monkeypatch.setattr(load, "_CHUNK_FILES", 7)
@@ -231,7 +231,7 @@ class _CountingProse:
     """Counts the Markdown rendered (not taken from the build cache) by Prose in this process."""
 
     def __init__(self, monkeypatch):
-        from generator.prose import Prose
+        from statusdocs.prose import Prose
 
         self.rendered = 0
         simple = Prose._simple
@@ -284,19 +284,19 @@ def test_the_cache_keeps_the_markdown_of_every_page(tmp_path, monkeypatch):
 
 def test_a_generator_change_invalidates_the_cache(tmp_path):
     """A copy of the package, edited between two builds: the second build must show the edit everywhere."""
-    shutil.copytree(ROOT / "generator", tmp_path / "pkg" / "generator",
+    shutil.copytree(ROOT / "generator", tmp_path / "pkg" / "statusdocs",
                     ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "pkg")}
     out = tmp_path / "site"
     cmd = ["build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)]
 
     def run() -> None:
-        result = subprocess.run([sys.executable, "-m", "generator", *cmd], capture_output=True, text=True,
+        result = subprocess.run([sys.executable, "-m", "statusdocs", *cmd], capture_output=True, text=True,
                                 env=env, cwd=tmp_path, timeout=120)
         assert result.returncode == 0, result.stderr
 
     run()
-    views = tmp_path / "pkg" / "generator" / "views.py"
+    views = tmp_path / "pkg" / "statusdocs" / "views.py"
     views.write_text(views.read_text().replace('("definition", "Definition")', '("definition", "Meaning")'))
     run()
     pages = [out / p.stem / "index.html" for p in (CONTENT / "codes").glob("*.yaml")]
@@ -514,7 +514,7 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
         _sub(base, r"</body>", "{{ no_such_name.attribute }}</body>")
         finding = rf"{re.escape(str(base))}:\d+:(\d+:)? error T001 "
     elif failure == "interrupted":  # Ctrl-C while a page renders, in this process or in a worker
-        from generator.builder import Builder
+        from statusdocs.builder import Builder
 
         render_page = Builder.render_page
 
@@ -535,7 +535,7 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
     before = _listing(ws / "out")
     for jobs in (1, 2, 2):
         if failure == "disk full":
-            result = subprocess.run([sys.executable, "-m", "generator", *cmd], capture_output=True, text=True,
+            result = subprocess.run([sys.executable, "-m", "statusdocs", *cmd], capture_output=True, text=True,
                                     timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, preexec_fn=small_files)
             assert result.returncode == 1 and "cannot write the site" in result.stderr, result.stderr
         elif failure == "interrupted":
@@ -554,7 +554,7 @@ def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
     ws = tmp_path / "ws"
     shutil.copytree(CONTENT, ws / "content")
     out = ws / "out" / "site"
-    cmd = [sys.executable, "-m", "generator", "build", "--content", str(ws / "content"), "--out", str(out),
+    cmd = [sys.executable, "-m", "statusdocs", "build", "--content", str(ws / "content"), "--out", str(out),
            "--jobs", "2"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     left: list[str] = []

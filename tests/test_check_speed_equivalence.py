@@ -20,12 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from generator import load
-from generator.checks import check_content
-from generator.checks import prefilter as PF
-from generator.checks import rules as R
-from generator.checks import text as T
-from generator.diagnostics import Report
+from statusdocs import load
+from statusdocs.checks import check_content
+from statusdocs.checks import prefilter as PF
+from statusdocs.checks import rules as R
+from statusdocs.checks import text as T
+from statusdocs.diagnostics import Report
 
 try:
     from re import _constants as C  # type: ignore[attr-defined]
@@ -117,7 +117,7 @@ def test_findings_equal_without_shortcuts(seeded, monkeypatch):
 @pytest.fixture()
 def forks(monkeypatch) -> list[int]:
     """The number of workers of each `parallel.run_chunks` call, as it happens."""
-    from generator import parallel
+    from statusdocs import parallel
 
     calls: list[int] = []
     real = parallel.run_chunks
@@ -221,7 +221,7 @@ def test_prefilter_never_misses_a_match(name, seeded):
 
 def test_the_stored_word_sets_are_those_of_the_patterns(monkeypatch, tmp_path):
     """The word sets are read off the patterns once and kept in generator/checks/keyword_sets.json. It must say
-    what reading them now says (else: `python3 -c "from generator.checks import rules;
+    what reading them now says (else: `python3 -c "from statusdocs.checks import rules;
     rules.write_keyword_table()"`), and the bits made from it equal those made without it."""
     with open(R.KEYWORD_TABLE, encoding="utf-8") as fh:
         assert json.load(fh) == R.keyword_table()

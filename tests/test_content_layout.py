@@ -40,7 +40,7 @@ def _unprivileged() -> list[str]:
 
 
 def _run(*args: str, prefix: list[str] | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run([*(prefix or []), sys.executable, "-m", "generator", *args], capture_output=True,
+    result = subprocess.run([*(prefix or []), sys.executable, "-m", "statusdocs", *args], capture_output=True,
                             text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT)
     assert "Traceback" not in result.stderr + result.stdout, result.stderr
     return result

@@ -94,7 +94,7 @@ class Sites:
         assert set(b) - set(a) and a["index.html"] != b["index.html"]
 
     def cmd(self, version: str, out: Path) -> list[str]:
-        return [sys.executable, "-m", "generator", "build", "--content", str(self.root / f"content-{version}"),
+        return [sys.executable, "-m", "statusdocs", "build", "--content", str(self.root / f"content-{version}"),
                 "--templates", str(self.root / "templates"), "--out", str(out)]
 
 

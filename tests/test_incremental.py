@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.builder import Builder
-from generator.diagnostics import Report
-from generator.load import load_content
-from generator.write import update_site, write_site
+from statusdocs.builder import Builder
+from statusdocs.diagnostics import Report
+from statusdocs.load import load_content
+from statusdocs.write import update_site, write_site
 from tests.conftest import CONTENT, TEMPLATES
 from tests.sitecheck import tree_bytes
 

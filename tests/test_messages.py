@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import MAX_PER_FILE
+from statusdocs.diagnostics import MAX_PER_FILE
 from tests.conftest import run_cli
 from tests.fuzz_targets import make_small_content
 

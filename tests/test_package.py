@@ -225,7 +225,7 @@ def _decoy(folder: Path) -> Path:
 
 
 def _import_name(venv: Path) -> str:
-    """The package the installed `statusdocs` script runs (`generator` until the import name is renamed)."""
+    """The package the installed `statusdocs` script runs: `statusdocs`, whose files are the `generator/` folder."""
     entry = next((venv / "lib").glob("python*/site-packages/statusdocs-*.dist-info/entry_points.txt"))
     module = re.search(r"^statusdocs\s*=\s*([\w.]+?)\.cli:run$", entry.read_text(), re.M)
     assert module, entry.read_text()
@@ -262,7 +262,6 @@ def test_the_wheel_makes_a_site_beside_a_decoy_identical_to_the_repository_build
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="import name rename pending: `python -m generator` runs a user's generator/")
 def test_python_m_is_not_shadowed_by_a_decoy(installed, tmp_path):
     """`python -m <the package of the statusdocs script>` from a folder that holds a decoy `generator/`."""
     work = _decoy(tmp_path / "work")

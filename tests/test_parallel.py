@@ -1,4 +1,4 @@
-"""Forked workers (`generator.parallel.run_chunks`): results in the order of the chunks whichever process
+"""Forked workers (`statusdocs.parallel.run_chunks`): results in the order of the chunks whichever process
 made them, streamed while the parent takes chunks too or kept until the end while it is busy, and a worker's
 exception raised in the parent."""
 
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from generator import parallel
+from statusdocs import parallel
 from tests.browser import descendants, still_running
 from tests.conftest import CONTENT, ROOT, TEMPLATES
 
@@ -56,7 +56,7 @@ def test_an_exception_in_a_worker_is_raised_in_the_parent(busy):
 def test_a_stopped_build_leaves_no_worker(tmp_path, how):
     """`statusdocs build` stopped while its forked workers run: they end with it, and print nothing."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--no-cache", "--jobs", "2", "--content",
+    proc = subprocess.Popen([sys.executable, "-m", "statusdocs", "build", "--no-cache", "--jobs", "2", "--content",
                              str(CONTENT), "--templates", str(TEMPLATES), "--out", str(tmp_path / "site")],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)  # a group of its own, as in a terminal

@@ -26,10 +26,10 @@ from fuzz_targets import EntrySandbox, check_findings, make_small_content, small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import schema
-from generator.build import load_and_check
-from generator.builder import Builder
-from generator.diagnostics import Report
+from statusdocs import schema
+from statusdocs.build import load_and_check
+from statusdocs.builder import Builder
+from statusdocs.diagnostics import Report
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Example counts keep this file near 30 s; STATUSDOCS_PROPERTY_SCALE=20 runs twenty times as many.

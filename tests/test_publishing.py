@@ -558,7 +558,7 @@ def test_pre_commit_hook_runs_statusdocs_check(tmp_path):
     tomllib = pytest.importorskip("tomllib")
     program, *args = shlex.split(hook["entry"])
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts[program] == "generator.cli:run", "pre-commit installs this package, which provides the entry"
+    assert scripts[program] == "statusdocs.cli:run", "pre-commit installs this package, which provides the entry"
     shutil.copytree(CONTENT, tmp_path / "content")  # pre-commit runs the hook at the repository's root
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip().endswith("no findings"), result.stdout

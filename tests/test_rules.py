@@ -9,10 +9,10 @@ import shutil
 import pytest
 from conftest import CONTENT, run_cli
 
-from generator.checks import check_content
-from generator.diagnostics import Report
-from generator.load import load_content
-from generator.model import Row
+from statusdocs.checks import check_content
+from statusdocs.diagnostics import Report
+from statusdocs.load import load_content
+from statusdocs.model import Row
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML, SafeConstructor
 
-from generator import load, model
-from generator.diagnostics import Report
+from statusdocs import load, model
+from statusdocs.diagnostics import Report
 
 ORIGINAL = (CONTENT / "codes" / "412.yaml").read_text()
 # The rules a single file's schema can express: not S006-S008 (file name, duplicates across files, other entries).

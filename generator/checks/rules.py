@@ -1138,34 +1138,42 @@ def registry_phrase(content: Content) -> Iterator[Diagnostic]:
                              f"but the registry lists {entry.code} as {expected}", field="registration", codes=codes)
 
 
-@rule("F002", "spec-reference", "`spec` must be the reference the IANA registry gives for the code.",
+@rule("F002", "spec-reference", "`spec` must be the reference the IANA registry gives for the code. Where the "
+      "registry cites the whole document (\"451 ... [RFC7725]\"), `section` is optional; when given, it must be "
+      "the section that defines the code.",
       "code: 412\nspec: {document: RFC 7232, section: \"4.2\"}",
       "code: 412\nspec: {document: RFC 9110, section: \"15.5.13\"}")
 def spec_reference(content: Content) -> Iterator[Diagnostic]:
     reg = registry()["registry"]
+    whole = set(registry()["cited_without_section"])
     for entry in content.entries.values():
         known = reg.get(entry.code)
         if known is None or not entry.official:
             continue
         doc_ok = entry.spec.document.replace(" ", "").upper() == str(known["document"]).replace(" ", "").upper()
-        section_ok = known.get("section") is None or str(entry.spec.section) == str(known["section"])
+        section_ok = (known.get("section") is None or str(entry.spec.section) == str(known["section"])
+                      or (entry.spec.section is None and entry.code in whole))
         if not (doc_ok and section_ok):
             want = f"{known['document']}" + (f" section {known['section']}" if known.get("section") else "")
             yield Diagnostic("F002", "error", entry.loc("spec"), f"spec is {entry.spec.label}, but the registry "
                              f"defines {entry.code} in {want}", field="spec", codes=(entry.code,))
 
 
-@rule("F003", "heuristic-cacheability", "`cacheable.default` must be true exactly for the codes RFC 9110 section "
-      "15.1 lists as heuristically cacheable.",
+@rule("F003", "heuristic-cacheability", "`cacheable.default` must follow the code's defining document: true "
+      "exactly for the codes RFC 9110 section 15.1 lists as heuristically cacheable and for 451, which RFC 7725 "
+      "section 3 makes \"cacheable by default\".",
       "code: 409\ncacheable: {default: true, note: ...}", "code: 409\ncacheable: {default: false, note: ...}")
 def heuristic_cacheability(content: Content) -> Iterator[Diagnostic]:
-    listed = set(registry()["heuristically_cacheable"])
+    by_source = {int(code): source for source, codes in registry()["heuristically_cacheable_by"].items()
+                 for code in codes}
     for entry in content.entries.values():
-        expected = entry.code in listed
+        source = by_source.get(entry.code)
+        expected = source is not None
         if entry.cacheable.default != expected:
+            why = f"{source} makes {entry.code} heuristically cacheable" if expected else \
+                f"neither RFC 9110 section 15.1 nor {entry.code}'s defining document makes it heuristically cacheable"
             yield Diagnostic("F003", "error", entry.loc("cacheable.default"),
-                             f"cacheable.default is {str(entry.cacheable.default).lower()}, but RFC 9110 section 15.1 "
-                             f"{'lists' if expected else 'does not list'} {entry.code} as heuristically cacheable",
+                             f"cacheable.default is {str(entry.cacheable.default).lower()}, but {why}",
                              field="cacheable.default", codes=(entry.code,))
 
 

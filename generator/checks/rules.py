@@ -69,6 +69,7 @@ from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
 from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
+from ..model import walk as _walk  # noqa: E402
 from ..reference import constant_tables, registry  # noqa: E402
 from . import prefilter as PF  # noqa: E402
 from . import text as T  # noqa: E402
@@ -1043,19 +1044,22 @@ def decision_outside_pair(content: Content) -> Iterator[Diagnostic]:
                                     f"{comp.codes[0]}/{comp.codes[1]}", hint="decide between the two codes only")
 
 
-@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, only the pair's two codes, each "
-      "reachable; in the guide, codes that have entries or comparisons that exist.",
-      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 400",
+@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, the pair's two codes, each "
+      "reachable, or, where an honest answer leaves the pair (a GET whose validator no longer matches is neither "
+      "204 nor 304 but 200), another code that has an entry; in the guide, codes that have entries or comparisons "
+      "that exist.",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409-vs-422",
       "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409")
 def decision_leaves(content: Content) -> Iterator[Diagnostic]:
     for comp in content.comparisons.values():
         leaves = comp.decision.leaves("decision")
         for field, leaf in leaves:
-            if leaf not in comp.codes:
-                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}"
-                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what}, outside the pair "
+            if isinstance(leaf, str) or (leaf not in comp.codes and leaf not in content.entries
+                                         and leaf not in content.unloadable):
+                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}, which has no entry and is"
+                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what} outside the pair "
                                  f"{comp.codes[0]}/{comp.codes[1]}", hint="every answer must lead to one of the "
-                                 "two codes", field=field, codes=tuple(comp.codes))
+                                 "two codes, or to a code that has an entry", field=field, codes=tuple(comp.codes))
         for code in comp.codes:
             if code not in {leaf for _, leaf in leaves}:
                 yield Diagnostic("C012", "error", comp.loc("decision"), f"no answer of the decision leads to "
@@ -1070,6 +1074,46 @@ def decision_leaves(content: Content) -> Iterator[Diagnostic]:
         elif isinstance(leaf, int) and leaf not in content.entries and leaf not in content.unloadable:
             yield Diagnostic("C012", "error", guide.loc(field), f"{field} ends in code {leaf}, which has no entry",
                              field=field)
+
+
+@rule("C014", "decision-cases", "Every worked example (`cases`) must answer, by question id, each question on "
+      "its path and reach its `expect` code; question ids are unique within a tree and every answer names one.",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: yes}\n    expect: 409\n    source: RFC 9110 section 13.1.1",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: yes}\n    expect: 412\n    source: RFC 9110 section 13.1.1")
+def decision_cases(content: Content) -> Iterator[Diagnostic]:
+    grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}
+    owners: list[tuple[Comparison | Guide, Decision, str]] = [
+        (comp, comp.decision, "decision") for comp in content.comparisons.values()]
+    if content.guide is not None:
+        owners.append((content.guide, content.guide.tree, "tree"))
+    for owner, tree, where in owners:
+        codes = tuple(owner.codes) if isinstance(owner, Comparison) else ()
+        ids = tree.ids()
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            yield Diagnostic("C014", "error", owner.loc(where), f"question id {dup!r} is used more than once in "
+                             f"{where}", field=where, codes=codes)
+        known = set(ids)
+        if isinstance(owner, Guide):  # a guide case answers the grafted comparisons' questions too
+            for _, leaf in tree.leaves():
+                if isinstance(leaf, str) and leaf in grafts:
+                    known |= set(grafts[leaf].ids())
+        for i, case in enumerate(getattr(owner, "cases", [])):
+            at = f"cases[{i}]"
+            for name in sorted(set(case.answers) - known):
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers.{name}"), f"{at}.answers names "
+                                 f"{name!r}, which is no question id of this {where}", field=f"{at}.answers",
+                                 codes=codes)
+            reached, why = _walk(tree, case.answers, grafts)
+            if reached is None:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers"), f"{at} stops: {why}",
+                                 hint="answer every question on the case's path", field=f"{at}.answers", codes=codes)
+            elif reached != case.expect:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.expect"), f"{at} expects {case.expect}, but its "
+                                 f"answers lead to {reached}", field=f"{at}.expect", codes=codes)
 
 
 # A status line, also inside a 207 body (<d:status>HTTP/1.1 424 ...) or an access log ("GET / HTTP/1.1" 499).

@@ -190,21 +190,31 @@ def walk(node: Decision | int | str, answers: Mapping[str, bool], grafts: Mappin
          limit: int = 200) -> tuple[int | None, str]:
     """Follow `answers` (question id -> yes/no) from `node` to a code. A comparison slug (the guide's graft)
     continues into that comparison's decision. Returns (code, "") or (None, why the walk stopped)."""
+    code, why, _ = trail(node, answers, grafts, limit)
+    return code, why
+
+
+def trail(node: Decision | int | str, answers: Mapping[str, bool], grafts: Mapping[str, Decision],
+          limit: int = 200) -> tuple[int | None, str, list[tuple[Decision, bool]]]:
+    """`walk`, also returning each question passed and the answer taken there."""
+    steps: list[tuple[Decision, bool]] = []
     for _ in range(limit):  # a tree is finite, but a graft could name a tree that grafts back
         if isinstance(node, int):
-            return node, ""
+            return node, "", steps
         if isinstance(node, str):
             graft = grafts.get(node)
             if graft is None:
-                return None, f"comparison {node} has no decision to continue into"
+                return None, f"comparison {node} has no decision to continue into", steps
             node = graft
             continue
         if not node.id:
-            return None, f"the question {node.question!r} has no id to answer it by"
+            return None, f"the question {node.question!r} has no id to answer it by", steps
         if node.id not in answers:
-            return None, f"no answer for question {node.id!r}"
-        node = node.yes if answers[node.id] else node.no
-    return None, "the walk did not end"
+            return None, f"no answer for question {node.id!r}", steps
+        answer = bool(answers[node.id])
+        steps.append((node, answer))
+        node = node.yes if answer else node.no
+    return None, "the walk did not end", steps
 
 
 @dataclass

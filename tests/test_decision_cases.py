@@ -227,3 +227,21 @@ def test_comparison_and_guide_pages_show_the_worked_examples(built_site: Path, c
     assert [code for _, code in shown] == [c.expect for c in content.guide.cases]
     # The PRG case passes two questions (carried out: yes; redirect to a result page: yes) and ends at 303.
     assert shown[0] == (2, 303)
+
+
+# ---------------------------------------------------------------- the guide's two routes issue 24 found missing
+NOT_CARRIED_OUT = {"carried-out": False, "elsewhere": False, "server-side": False}
+
+
+@pytest.mark.parametrize("answers,expect", [
+    # Post/Redirect/Get: the write was carried out (a truthful "yes" at the root), then the client is sent on.
+    ({"carried-out": True, "see-other": True}, 303),
+    # Anonymous and refused for reasons unrelated to credentials (IP block, WAF, CSRF): signing in would not
+    # help, yet the answer is 403, not 400 (RFC 9110 section 15.5.4).
+    ({**NOT_CARRIED_OUT, "needs-credentials": False, "refused-by-rule": True, "resource-exists": True,
+      "may-know": True}, 403),
+])
+def test_guide_reaches_303_and_403_by_truthful_answers(content: Content, answers: dict[str, bool], expect: int):
+    assert content.guide is not None
+    grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}
+    assert walk(content.guide.tree, answers, grafts) == (expect, "")

@@ -245,3 +245,18 @@ def test_guide_reaches_303_and_403_by_truthful_answers(content: Content, answers
     assert content.guide is not None
     grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}
     assert walk(content.guide.tree, answers, grafts) == (expect, "")
+
+
+def test_a_cached_rebuild_refreshes_a_comparison_whose_exit_code_changed(tmp_path: Path, content_copy: Path):
+    """408-vs-504 exits to 500 (an origin's own handler timed out), which is neither of its codes nor in another
+    comparison of them: editing 500's entry must re-render that comparison, as a build without the cache would."""
+    out, fresh = tmp_path / "site", tmp_path / "fresh"
+    assert run_cli("build", "--content", str(content_copy), "--out", str(out)).returncode == 0
+    path = content_copy / "codes" / "500.yaml"
+    path.write_text(path.read_text().replace("  Send it from your outermost error handler when",
+                                             "  Send it (edited) from your outermost error handler when", 1))
+    assert run_cli("build", "--content", str(content_copy), "--out", str(out)).returncode == 0
+    assert run_cli("build", "--content", str(content_copy), "--out", str(fresh), "--no-cache").returncode == 0
+    page = Path("compare", "408-vs-504", "index.html")
+    assert "(edited)" in (fresh / page).read_text()
+    assert (out / page).read_bytes() == (fresh / page).read_bytes()

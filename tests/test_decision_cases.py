@@ -114,6 +114,7 @@ def test_guide_cases_end_at_every_code_the_guide_can_reach(content: Content):
         else:
             codes.add(leaf)
     assert codes - {c.expect for c in content.guide.cases} == set()
+    assert len(content.guide.cases) >= 60 and all(c.source.strip() for c in content.guide.cases)
 
 
 @pytest.mark.parametrize("name", [*CASED, "guide"])

@@ -505,7 +505,13 @@ class Converter:
         out, ok = {}, True
         for name, key, value in self._pairs(node, field):
             sub = _join(field, name)
-            if name not in kind.keys:
+            if kind.key_pattern is not None:  # open keys (a case's answers by question id)
+                if not re.fullmatch(kind.key_pattern, name):
+                    self.error("S004", key, _join(field, name), f"{name!r} in {field} is not a question id "
+                                                                "(lower-case words joined by hyphens)")
+                    ok = False
+                    continue
+            elif name not in kind.keys:
                 self._unknown(key, field, name, kind.keys)
                 ok = False
                 continue

@@ -9,6 +9,7 @@ parses in two), where a Loc object per field was not.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .diagnostics import Loc
@@ -172,6 +173,15 @@ class Decision:
     yes: int | str | Decision
     no: int | str | Decision
     note: str | None = None
+    id: str | None = None  # a short slug by which a worked example (Case) answers this question
+
+    def ids(self) -> list[str]:
+        """The ids of this question and every question below it, in tree order (repeats included)."""
+        out = [self.id] if self.id else []
+        for value in (self.yes, self.no):
+            if isinstance(value, Decision):
+                out += value.ids()
+        return out
 
     def leaves(self, path: str = "") -> list[tuple[str, int | str]]:
         """Every answer that ends the walk, with its dotted field path below this node."""
@@ -181,6 +191,47 @@ class Decision:
             sub = f"{path}.{name}" if path else name
             out += value.leaves(sub) if isinstance(value, Decision) else [(sub, value)]
         return out
+
+
+def walk(node: Decision | int | str, answers: Mapping[str, bool], grafts: Mapping[str, Decision],
+         limit: int = 200) -> tuple[int | None, str]:
+    """Follow `answers` (question id -> yes/no) from `node` to a code. A comparison slug (the guide's graft)
+    continues into that comparison's decision. Returns (code, "") or (None, why the walk stopped)."""
+    code, why, _ = trail(node, answers, grafts, limit)
+    return code, why
+
+
+def trail(node: Decision | int | str, answers: Mapping[str, bool], grafts: Mapping[str, Decision],
+          limit: int = 200) -> tuple[int | None, str, list[tuple[Decision, bool]]]:
+    """`walk`, also returning each question passed and the answer taken there."""
+    steps: list[tuple[Decision, bool]] = []
+    for _ in range(limit):  # a tree is finite, but a graft could name a tree that grafts back
+        if isinstance(node, int):
+            return node, "", steps
+        if isinstance(node, str):
+            graft = grafts.get(node)
+            if graft is None:
+                return None, f"comparison {node} has no decision to continue into", steps
+            node = graft
+            continue
+        if not node.id:
+            return None, f"the question {node.question!r} has no id to answer it by", steps
+        if node.id not in answers:
+            return None, f"no answer for question {node.id!r}", steps
+        answer = bool(answers[node.id])
+        steps.append((node, answer))
+        node = node.yes if answer else node.no
+    return None, "the walk did not end", steps
+
+
+@dataclass
+class Case:
+    """A worked example: a concrete situation, how it answers each question by id, and the code it must reach."""
+
+    situation: str
+    answers: dict[str, bool]
+    expect: int
+    source: str
 
 
 @dataclass
@@ -200,6 +251,7 @@ class Comparison(Located):
     examples: list[Example]
     faq: list[FAQ]
     ignore: list[Ignore] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
     source: str = ""
     locs: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -246,6 +298,7 @@ class Guide(Located):
     description: str
     intro: str
     tree: Decision
+    cases: list[Case] = field(default_factory=list)
     source: str = ""
     locs: dict[str, int] = field(default_factory=dict, repr=False)
 

@@ -71,12 +71,16 @@ def plan_site(content: Content) -> list[PlannedPage]:
     for comp in comparisons:
         # It also lists the other comparisons of its two codes, titled with their codes' names.
         others = sorted({c for code in comp.codes for o in by_code[code] for c in o.codes} - set(comp.codes))
-        sources = (site_src, comp.source, *(entry_src[c] for c in (*comp.codes, *others)))
+        # Its decision may exit to a code outside the pair (204-vs-304's 200), and its worked examples name theirs.
+        exits = sorted(({c for _, c in comp.decision.leaves() if isinstance(c, int)} | {k.expect for k in comp.cases})
+                       - set(comp.codes) - set(others))
+        sources = (site_src, comp.source, *(entry_src[c] for c in (*comp.codes, *others, *exits) if c in entry_src))
         pages.append(PlannedPage("comparison", f"compare/{comp.slug}/", "compare.html", comp.slug, sources))
     if content.guide is not None:
         leaves = content.guide.tree.leaves()
         grafted = [content.comparisons[s] for _, s in leaves if isinstance(s, str) and s in content.comparisons]
-        shown = {c for _, c in leaves if isinstance(c, int)} | {c for comp in grafted for c in comp.codes}
+        shown = ({c for _, c in leaves if isinstance(c, int)} | {k.expect for k in content.guide.cases}
+                 | {c for comp in grafted for _, c in comp.decision.leaves() if isinstance(c, int)})
         sources = (site_src, content.guide.source, *sorted({c.source for c in grafted}),
                    *(entry_src[c] for c in sorted(shown) if c in entry_src))
         pages.append(PlannedPage("guide", "guide/", "guide.html", "guide", sources))

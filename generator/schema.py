@@ -84,9 +84,13 @@ class MapOf(Kind):
 
     keys: tuple[str, ...]
     value: Kind
+    key_pattern: str | None = None  # when set, the keys are open: any name matching this anchored pattern
 
     @property
     def json(self) -> dict[str, Any]:
+        if self.key_pattern is not None:
+            return {"type": "object", "propertyNames": {"pattern": self.key_pattern},
+                    "additionalProperties": self.value.json}
         return {"type": "object", "additionalProperties": False,
                 "properties": {k: self.value.json for k in self.keys}}
 
@@ -176,13 +180,24 @@ EXAMPLE = Obj([Field("title", TEXT), Field("request", TEXT), Field("response", T
 
 SLUG = r"^[1-5][0-9]{2}-vs-[1-5][0-9]{2}$"
 _BRANCH = Branch(CODE, Str(pattern=SLUG, pattern_doc="a comparison such as 409-vs-412"))
+QUESTION_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DECISION = Obj([
+    Field("id", Str(pattern=QUESTION_ID, pattern_doc="a short slug such as precondition-failed"), required=False,
+          doc="names the question for worked examples (cases), which answer it by this id"),
     Field("question", Str(pattern=r"^[\s\S]*\?\s*$", pattern_doc="a yes/no question ending in '?'")),
     Field("note", MD, required=False, doc="what the question means in practice, shown beneath it"),
     Field("yes", _BRANCH, doc="a status code, or a further question"),
     Field("no", _BRANCH, doc="a status code, or a further question"),
 ], model.Decision, title="decision")
 _BRANCH.node = DECISION
+
+CASE = Obj([
+    Field("situation", MD, doc="a concrete scenario, as a reader would meet it"),
+    Field("answers", MapOf((), Bool(), key_pattern=QUESTION_ID),
+          doc="how the situation answers each question on its path, by question id: yes or no"),
+    Field("expect", CODE, doc="the code the walk must reach"),
+    Field("source", TEXT, doc="where the case comes from: an RFC section or a real system's documentation"),
+], model.Case)
 
 _ENTRY_FIELDS = [
     Field("code", CODE, doc="the status code; must equal the file name"),
@@ -239,6 +254,7 @@ _COMPARISON_FIELDS = [
     Field("rows", ListOf(Obj([Field("aspect", TEXT), Field("left", MD), Field("right", MD)], model.Row))),
     Field("examples", ListOf(EXAMPLE, 2), doc="a minimal request/response for each code of the pair"),
     Field("faq", ListOf(FAQ)),
+    Field("cases", ListOf(CASE), required=False, doc="worked examples the decision must send to their code"),
 ]
 COMPARISON = Obj([
     *_COMPARISON_FIELDS,
@@ -272,6 +288,8 @@ GUIDE = Obj([
     Field("description", TEXT),
     Field("intro", MD),
     Field("tree", DECISION, doc="the whole guide; an answer may name a comparison to graft in its decision"),
+    Field("cases", ListOf(CASE), required=False,
+          doc="worked examples the guide must send to their code (answers for a grafted comparison's questions too)"),
 ], model.Guide, title="statusdocs guide")
 
 SCHEMAS = {"entry": ENTRY, "comparison": COMPARISON, "guide": GUIDE, "site": SITE, "page": PAGE}

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from .diagram import decision_svg
-from .model import CLASS_NAMES, LANGUAGES, Comparison, Content, Decision, Entry
+from .model import CLASS_NAMES, LANGUAGES, Case, Comparison, Content, Decision, Entry, trail
 from .plan import PlannedPage, comparisons_by_code
 from .prose import Prose, as_markup, excerpt, first_sentence, text_of
 from .urls import normalise_base_url
@@ -134,6 +134,21 @@ class Views:
         entry = self.content.entries[code]
         return {"leaf": True, **self.entry_link(code), "when": self.inline(first_sentence(entry.when_to_use)),
                 "via": via}
+
+    def cases_view(self, tree: Decision, cases: list[Case]) -> list[dict[str, Any]]:
+        """Worked examples: each situation with the questions its walk passes, the answer taken at each and the
+        code reached (C014 reports a case whose walk ends anywhere but its `expect`)."""
+        grafts = {slug: comp.decision for slug, comp in self.content.comparisons.items()}
+        out = []
+        for case in cases:
+            _, _, steps = trail(tree, case.answers, grafts)
+            known = case.expect in self.content.entries
+            out.append({"situation": self.md(case.situation), "source": case.source,
+                        "code": case.expect, "name": self.content.entries[case.expect].name if known else "",
+                        "url": f"{case.expect}/" if known else "",
+                        "steps": [{"question": self.inline(node.question), "answer": "Yes" if answer else "No"}
+                                  for node, answer in steps]})
+        return out
 
     # ------------------------------------------------------------ page contexts
     def shared(self) -> dict[str, Any]:
@@ -303,6 +318,7 @@ class Views:
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": self._others(comp),
+            "cases": self.cases_view(comp.decision, comp.cases),
         }
 
     def compared(self, entry: Entry) -> list[Any]:
@@ -336,7 +352,7 @@ class Views:
         guide = self.content.guide
         assert guide is not None  # planned only when there is one
         return {"title": guide.title, "description": guide.description, "intro": self.md(guide.intro),
-                "tree": self.decision_view(guide.tree)}
+                "tree": self.decision_view(guide.tree), "cases": self.cases_view(guide.tree, guide.cases)}
 
     def _page(self, page: PlannedPage) -> dict[str, Any]:
         doc = self.content.pages[str(page.key)]

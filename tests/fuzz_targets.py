@@ -27,10 +27,11 @@ if TYPE_CHECKING:  # the generator is imported late, so that the fuzz harness ca
     from statusdocs.diagnostics import Diagnostic, Report
     from statusdocs.model import Content
 
-# A four-file content folder: two entries that relate to each other, their comparison and site.yaml. Loading and
-# checking it takes ~25 ms instead of ~1 s for the bundled content, and the loader treats every file alike.
+# A five-file content folder: two entries that relate to each other, their comparison, the entry of 200 (where
+# the comparison's decision exits when neither code applies) and site.yaml. Loading and checking it takes ~25 ms
+# instead of ~1 s for the bundled content, and the loader treats every file alike.
 SMALL = {"site.yaml": "", "codes/409.yaml": "related: [412]", "codes/412.yaml": "related: [409]",
-         "comparisons/409-vs-412.yaml": ""}
+         "codes/200.yaml": "related: []", "comparisons/409-vs-412.yaml": ""}
 
 
 def small_text(name: str) -> str:

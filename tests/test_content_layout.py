@@ -211,7 +211,7 @@ def test_code_in_a_yaml_number_form_is_a_finding(content, form):
 @pytest.mark.parametrize("file,old,new,needle", [
     ("codes/412.yaml", "related: [409]", "related: [0631]", "0631"),           # octal: 409
     ("comparisons/409-vs-412.yaml", "codes: [409, 412]", "codes: [409, 0x19c]", "0x19c"),
-    ("comparisons/409-vs-412.yaml", "    yes: 412", "    yes: 6:52", "6:52"),  # a decision's answer
+    ("comparisons/409-vs-412.yaml", "    yes: 409", "    yes: 6:52", "6:52"),  # a decision's answer
     ("guide.yaml", None, None, "4_12"),                                         # the guide's answer
 ])
 def test_status_code_fields_take_three_decimal_digits(content, file, old, new, needle):

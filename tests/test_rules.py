@@ -191,3 +191,40 @@ def test_c010_related_and_c011_links_that_lead_nowhere(base_content):
     e.related[-1] = 412
     e.definition = e.definition.replace("../597/", "../412/")
     assert findings(content, "C010") == [] and findings(content, "C011") == []
+
+
+# ---------------------------------------------------------------- facts follow each code's defining document
+def _finding_lines(result, rule: str, name: str) -> list[tuple[str, int, str]]:
+    return [(f["field"], f["line"], f["rule"]) for f in json.loads(result.stdout)
+            if f["rule"] == rule and f["path"].endswith(name)]
+
+
+def _line_of(path, prefix: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(prefix))
+
+
+def test_f003_follows_the_defining_document_451_is_cacheable_by_default(content_copy):
+    """RFC 7725 section 3: "A 451 response is cacheable by default"; RFC 9110 section 15.1's list is not the
+    only source of the property."""
+    ok = run_cli("check", "--content", str(content_copy), "--select", "F003", "--format", "json")
+    assert ok.returncode == 0 and json.loads(ok.stdout) == []
+    path = content_copy / "codes" / "451.yaml"
+    path.write_text(path.read_text().replace("cacheable:\n  default: true", "cacheable:\n  default: false"))
+    bad = run_cli("check", "--content", str(content_copy), "--select", "F003", "--format", "json")
+    assert bad.returncode == 1
+    assert _finding_lines(bad, "F003", "451.yaml") == [("cacheable.default", _line_of(path, "  default:"), "F003")]
+    assert "RFC 7725 section 3" in json.loads(bad.stdout)[0]["message"]
+
+
+def test_f002_section_optional_only_where_the_registry_cites_the_whole_document(content_copy):
+    """IANA cites "451 ... [RFC7725]" without a section, but "412 ... [RFC9110, Section 15.5.13]" with one."""
+    p451, p412 = content_copy / "codes" / "451.yaml", content_copy / "codes" / "412.yaml"
+    p451.write_text(p451.read_text().replace('  section: "3"\n', "", 1))
+    p412.write_text(p412.read_text().replace('  section: "15.5.13"\n', "", 1))
+    result = run_cli("check", "--content", str(content_copy), "--select", "F002", "--format", "json")
+    assert result.returncode == 1
+    assert _finding_lines(result, "F002", "451.yaml") == []
+    assert _finding_lines(result, "F002", "412.yaml") == [("spec", _line_of(p412, "spec:"), "F002")]
+    p451.write_text(p451.read_text().replace("  document: RFC 7725\n", '  document: RFC 7725\n  section: "4"\n'))
+    wrong = run_cli("check", "--content", str(content_copy), "--select", "F002", "--format", "json")
+    assert _finding_lines(wrong, "F002", "451.yaml") == [("spec", _line_of(p451, "spec:"), "F002")]

@@ -69,6 +69,7 @@ from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
 from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
+from ..model import walk as _walk  # noqa: E402
 from ..reference import constant_tables, registry  # noqa: E402
 from . import prefilter as PF  # noqa: E402
 from . import text as T  # noqa: E402
@@ -1043,19 +1044,22 @@ def decision_outside_pair(content: Content) -> Iterator[Diagnostic]:
                                     f"{comp.codes[0]}/{comp.codes[1]}", hint="decide between the two codes only")
 
 
-@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, only the pair's two codes, each "
-      "reachable; in the guide, codes that have entries or comparisons that exist.",
-      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 400",
+@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, the pair's two codes, each "
+      "reachable, or, where an honest answer leaves the pair (a GET whose validator no longer matches is neither "
+      "204 nor 304 but 200), another code that has an entry; in the guide, codes that have entries or comparisons "
+      "that exist.",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409-vs-422",
       "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409")
 def decision_leaves(content: Content) -> Iterator[Diagnostic]:
     for comp in content.comparisons.values():
         leaves = comp.decision.leaves("decision")
         for field, leaf in leaves:
-            if leaf not in comp.codes:
-                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}"
-                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what}, outside the pair "
+            if isinstance(leaf, str) or (leaf not in comp.codes and leaf not in content.entries
+                                         and leaf not in content.unloadable):
+                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}, which has no entry and is"
+                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what} outside the pair "
                                  f"{comp.codes[0]}/{comp.codes[1]}", hint="every answer must lead to one of the "
-                                 "two codes", field=field, codes=tuple(comp.codes))
+                                 "two codes, or to a code that has an entry", field=field, codes=tuple(comp.codes))
         for code in comp.codes:
             if code not in {leaf for _, leaf in leaves}:
                 yield Diagnostic("C012", "error", comp.loc("decision"), f"no answer of the decision leads to "
@@ -1070,6 +1074,46 @@ def decision_leaves(content: Content) -> Iterator[Diagnostic]:
         elif isinstance(leaf, int) and leaf not in content.entries and leaf not in content.unloadable:
             yield Diagnostic("C012", "error", guide.loc(field), f"{field} ends in code {leaf}, which has no entry",
                              field=field)
+
+
+@rule("C014", "decision-cases", "Every worked example (`cases`) must answer, by question id, each question on "
+      "its path and reach its `expect` code; question ids are unique within a tree and every answer names one.",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: yes}\n    expect: 409\n    source: RFC 9110 section 13.1.1",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: yes}\n    expect: 412\n    source: RFC 9110 section 13.1.1")
+def decision_cases(content: Content) -> Iterator[Diagnostic]:
+    grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}
+    owners: list[tuple[Comparison | Guide, Decision, str]] = [
+        (comp, comp.decision, "decision") for comp in content.comparisons.values()]
+    if content.guide is not None:
+        owners.append((content.guide, content.guide.tree, "tree"))
+    for owner, tree, where in owners:
+        codes = tuple(owner.codes) if isinstance(owner, Comparison) else ()
+        ids = tree.ids()
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            yield Diagnostic("C014", "error", owner.loc(where), f"question id {dup!r} is used more than once in "
+                             f"{where}", field=where, codes=codes)
+        known = set(ids)
+        if isinstance(owner, Guide):  # a guide case answers the grafted comparisons' questions too
+            for _, leaf in tree.leaves():
+                if isinstance(leaf, str) and leaf in grafts:
+                    known |= set(grafts[leaf].ids())
+        for i, case in enumerate(getattr(owner, "cases", [])):
+            at = f"cases[{i}]"
+            for name in sorted(set(case.answers) - known):
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers.{name}"), f"{at}.answers names "
+                                 f"{name!r}, which is no question id of this {where}", field=f"{at}.answers",
+                                 codes=codes)
+            reached, why = _walk(tree, case.answers, grafts)
+            if reached is None:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers"), f"{at} stops: {why}",
+                                 hint="answer every question on the case's path", field=f"{at}.answers", codes=codes)
+            elif reached != case.expect:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.expect"), f"{at} expects {case.expect}, but its "
+                                 f"answers lead to {reached}", field=f"{at}.expect", codes=codes)
 
 
 # A status line, also inside a 207 body (<d:status>HTTP/1.1 424 ...) or an access log ("GET / HTTP/1.1" 499).
@@ -1138,34 +1182,42 @@ def registry_phrase(content: Content) -> Iterator[Diagnostic]:
                              f"but the registry lists {entry.code} as {expected}", field="registration", codes=codes)
 
 
-@rule("F002", "spec-reference", "`spec` must be the reference the IANA registry gives for the code.",
+@rule("F002", "spec-reference", "`spec` must be the reference the IANA registry gives for the code. Where the "
+      "registry cites the whole document (\"451 ... [RFC7725]\"), `section` is optional; when given, it must be "
+      "the section that defines the code.",
       "code: 412\nspec: {document: RFC 7232, section: \"4.2\"}",
       "code: 412\nspec: {document: RFC 9110, section: \"15.5.13\"}")
 def spec_reference(content: Content) -> Iterator[Diagnostic]:
     reg = registry()["registry"]
+    whole = set(registry()["cited_without_section"])
     for entry in content.entries.values():
         known = reg.get(entry.code)
         if known is None or not entry.official:
             continue
         doc_ok = entry.spec.document.replace(" ", "").upper() == str(known["document"]).replace(" ", "").upper()
-        section_ok = known.get("section") is None or str(entry.spec.section) == str(known["section"])
+        section_ok = (known.get("section") is None or str(entry.spec.section) == str(known["section"])
+                      or (entry.spec.section is None and entry.code in whole))
         if not (doc_ok and section_ok):
             want = f"{known['document']}" + (f" section {known['section']}" if known.get("section") else "")
             yield Diagnostic("F002", "error", entry.loc("spec"), f"spec is {entry.spec.label}, but the registry "
                              f"defines {entry.code} in {want}", field="spec", codes=(entry.code,))
 
 
-@rule("F003", "heuristic-cacheability", "`cacheable.default` must be true exactly for the codes RFC 9110 section "
-      "15.1 lists as heuristically cacheable.",
+@rule("F003", "heuristic-cacheability", "`cacheable.default` must follow the code's defining document: true "
+      "exactly for the codes RFC 9110 section 15.1 lists as heuristically cacheable and for 451, which RFC 7725 "
+      "section 3 makes \"cacheable by default\".",
       "code: 409\ncacheable: {default: true, note: ...}", "code: 409\ncacheable: {default: false, note: ...}")
 def heuristic_cacheability(content: Content) -> Iterator[Diagnostic]:
-    listed = set(registry()["heuristically_cacheable"])
+    by_source = {int(code): source for source, codes in registry()["heuristically_cacheable_by"].items()
+                 for code in codes}
     for entry in content.entries.values():
-        expected = entry.code in listed
+        source = by_source.get(entry.code)
+        expected = source is not None
         if entry.cacheable.default != expected:
+            why = f"{source} makes {entry.code} heuristically cacheable" if expected else \
+                f"neither RFC 9110 section 15.1 nor {entry.code}'s defining document makes it heuristically cacheable"
             yield Diagnostic("F003", "error", entry.loc("cacheable.default"),
-                             f"cacheable.default is {str(entry.cacheable.default).lower()}, but RFC 9110 section 15.1 "
-                             f"{'lists' if expected else 'does not list'} {entry.code} as heuristically cacheable",
+                             f"cacheable.default is {str(entry.cacheable.default).lower()}, but {why}",
                              field="cacheable.default", codes=(entry.code,))
 
 

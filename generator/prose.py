@@ -314,7 +314,7 @@ class Prose:
     def _list(self, block: str) -> str | None:
         """What Python-Markdown makes of a block of `- ` lines, each a one-line item, or None for anything else.
 
-        No line of such a block can start a header, a setext underline or a rule, so UListProcessor takes it
+        No line of such a block (each has text after `- `) can start a header, a setext underline or a rule, so UListProcessor takes it
         (with sane_lists, as the first list here: no `ul` sibling before it) and makes an item of each line's
         text after `- ` (CHILD_RE; no line is a continuation or an indented sublist). Each item's text is parsed
         as a block in a tight list: if _paragraph accepts it, no block processor before ParagraphProcessor
@@ -322,7 +322,8 @@ class Prose:
         treat it as they treat a paragraph's. Prettify puts each item on a line of its own."""
         items = []
         for line in block.split("\n"):
-            html = self._paragraph(line[2:]) if line.startswith("- ") else None
+            # `- ` with nothing after it under another line is a setext underline (SetextHeaderProcessor): refused
+            html = self._paragraph(line[2:]) if line.startswith("- ") and line[2:].strip(" ") else None
             if html is None:
                 return None
             items.append(f"<li>{html[3:-4]}</li>")

@@ -97,6 +97,7 @@ tables = st.tuples(row, rule, st.lists(row, max_size=3)).map(lambda t: "\n".join
 @example("x\n\n```json\n{\"a\": 1}\n```\n")
 @example("```\nx\n```")
 @example("\x02\n\nx")
+@example("- `the\n- \n\nthe")  # `- ` alone under a line is a setext underline: <h2>, not a list
 def test_any_markdown_renders_as_before(text: str):
     assert_same(text)
 

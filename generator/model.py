@@ -123,6 +123,24 @@ class FAQ:
 
 
 @dataclass
+class Source:
+    """A reference for a claim that is not the RFC's own: vendor documentation, a source file at a line,
+    browser code. Prose cites it as `[^id]`; the page shows it, numbered, in its Sources list."""
+
+    id: str
+    title: str
+    url: str
+    accessed: str | None = None  # YYYY-MM-DD: when the page was read, for claims that can change
+    quote: str | None = None  # the words of the source that bear the claim
+
+
+# How prose cites a source: `[^id]`. Python-Markdown (without its footnotes extension) and prose.py's direct path
+# both leave it as text, so the page's view replaces it, in the rendered HTML, by a numbered link to the list.
+CITATION = re.compile(r"\[\^([a-z0-9]+(?:-[a-z0-9]+)*)\]")
+SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+@dataclass
 class Ignore:
     rule: str
     field: str
@@ -152,6 +170,7 @@ class Entry(Located):
     origin: str | None = None
     registration: str = "permanent"
     ignore: list[Ignore] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     source: str = ""
     locs: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -252,6 +271,7 @@ class Comparison(Located):
     faq: list[FAQ]
     ignore: list[Ignore] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     source: str = ""
     locs: dict[str, int] = field(default_factory=dict, repr=False)
 

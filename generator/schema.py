@@ -59,7 +59,9 @@ class Bool(Kind):
 class Date(Kind):
     """A YYYY-MM-DD date; YAML may give it as a date or a string."""
 
-    json: dict[str, Any] = field(default_factory=lambda: {"type": "string", "format": "date"})
+    # The pattern too: validators do not assert "format" by default, and the loader refuses text that is no date.
+    json: dict[str, Any] = field(default_factory=lambda: {"type": "string", "format": "date",
+                                                          "pattern": r"^\d{4}-\d{2}-\d{2}$"})
 
 
 @dataclass
@@ -199,6 +201,18 @@ CASE = Obj([
     Field("source", TEXT, doc="where the case comes from: an RFC section or a real system's documentation"),
 ], model.Case)
 
+SOURCE = Obj([
+    Field("id", Str(pattern=model.SOURCE_ID, pattern_doc="a short slug such as nginx-return"),
+          doc="what prose cites it by: [^id]"),
+    Field("title", TEXT, doc="the document's title, as the list of sources shows it"),
+    Field("url", Str(pattern=r"^https?://\S+$", pattern_doc="an http(s) URL"),
+          doc="the vendor's documentation page, or the source file at a line or commit"),
+    Field("accessed", Date(), required=False, doc="when it was read (YYYY-MM-DD)"),
+    Field("quote", TEXT, required=False, doc="the source's own words that bear the claim, briefly"),
+], model.Source)
+_SOURCES = Field("sources", ListOf(SOURCE), required=False,
+                 doc="references for claims that are not the RFC's own (vendors, browsers, libraries); cite as [^id]")
+
 _ENTRY_FIELDS = [
     Field("code", CODE, doc="the status code; must equal the file name"),
     Field("name", TEXT, doc="reason phrase as the IANA registry gives it today"),
@@ -234,6 +248,7 @@ _ENTRY_FIELDS = [
     Field("mistakes", ListOf(MD)),
     Field("faq", ListOf(FAQ)),
     Field("related", ListOf(CODE)),
+    _SOURCES,
 ]
 ENTRY = Obj([
     *_ENTRY_FIELDS,
@@ -255,6 +270,7 @@ _COMPARISON_FIELDS = [
     Field("examples", ListOf(EXAMPLE, 2), doc="a minimal request/response for each code of the pair"),
     Field("faq", ListOf(FAQ)),
     Field("cases", ListOf(CASE), required=False, doc="worked examples the decision must send to their code"),
+    _SOURCES,
 ]
 COMPARISON = Obj([
     *_COMPARISON_FIELDS,

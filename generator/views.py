@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from .diagram import decision_svg
-from .model import CLASS_NAMES, LANGUAGES, Case, Comparison, Content, Decision, Entry, trail
+from .model import CITATION, CLASS_NAMES, LANGUAGES, Case, Comparison, Content, Decision, Entry, Source, trail
 from .plan import PlannedPage, comparisons_by_code
 from .prose import Prose, as_markup, excerpt, first_sentence, text_of
 from .urls import normalise_base_url
@@ -38,6 +39,51 @@ def _ascii_label(label: str) -> Markup:
     character the generator itself writes into most pages. A page of ASCII alone is encoded to UTF-8 by a copy;
     one `§` makes Python encode it character by character (~10 us a page)."""
     return as_markup(str(escape(label)).replace("\u00a7", "&sect;"))
+
+
+_SPACED_CITATION = re.compile(r"[ \t]*" + CITATION.pattern)
+
+
+def uncited(text: str) -> str:
+    """Prose without its `[^id]` citations: for plain-text uses (search words, excerpts), where no list follows."""
+    return _SPACED_CITATION.sub("", text) if "[^" in text else text
+
+
+def cited(value: Any, refs: dict[str, int]) -> Any:
+    """A view (rendered prose, or dicts and lists of it) with each `[^id]` of its HTML replaced by a numbered link
+    to item `refs[id]` of the page's Sources list. Only Markup is rewritten: a plain string is escaped on output.
+    An id the list lacks stays as written (F005 reports it)."""
+    if isinstance(value, Markup):
+        if "[^" not in value:
+            return value
+
+        def link(m: re.Match[str]) -> str:
+            n = refs.get(m.group(1))
+            if n is None:
+                return m.group(0)
+            return f'<sup class="cite"><a href="#source-{n}" aria-label="source {n}">[{n}]</a></sup>'
+        return as_markup(CITATION.sub(link, value))
+    if isinstance(value, dict):
+        return {k: cited(v, refs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cited(v, refs) for v in value]
+    return value
+
+
+def _citations(value: Any) -> list[str]:
+    """The ids a view cites, in the order they appear."""
+    if isinstance(value, Markup):
+        return CITATION.findall(value) if "[^" in value else []
+    if isinstance(value, dict):
+        return [i for v in value.values() for i in _citations(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in _citations(v)]
+    return []
+
+
+def _source_item(n: int, source: Source, owner: str = "") -> dict[str, Any]:
+    return {"n": n, "id": source.id, "title": source.title, "url": source.url, "accessed": source.accessed,
+            "quote": source.quote, "owner": owner}
 
 
 class Views:
@@ -77,7 +123,7 @@ class Views:
 
     def plain(self, text: str, inline: bool = False) -> str:
         """A prose field as plain text, from its HTML (which the page renders anyway)."""
-        return text_of(self.prose.html(text, inline))
+        return text_of(self.prose.html(uncited(text), inline))
 
     def class_info(self, klass: str) -> dict[str, Any]:
         return self._once("class", klass, lambda: self._class_info(klass))
@@ -132,7 +178,7 @@ class Views:
 
     def _leaf(self, code: int, via: dict[str, Any] | None) -> dict[str, Any]:
         entry = self.content.entries[code]
-        return {"leaf": True, **self.entry_link(code), "when": self.inline(first_sentence(entry.when_to_use)),
+        return {"leaf": True, **self.entry_link(code), "when": self.inline(first_sentence(uncited(entry.when_to_use))),
                 "via": via}
 
     def cases_view(self, tree: Decision, cases: list[Case]) -> list[dict[str, Any]]:
@@ -270,10 +316,12 @@ class Views:
         code = int(page.key)  # type: ignore[arg-type]
         entry = self.content.entries[code]
         i = self.codes.index(code)
+        refs = {s.id: n for n, s in enumerate(entry.sources, 1)}
         return {
             "title": f"{code} {entry.name}",
             "description": entry.summary,
-            "entry": self.entry_view(entry),
+            "entry": cited(self.entry_view(entry), refs) if refs else self.entry_view(entry),
+            "sources": [_source_item(n, s) for n, s in enumerate(entry.sources, 1)],
             "comparisons": [self.comparison_link(c) for c in self.by_code.get(code, [])],
             "toc": self._code_toc(entry),
             "prev": self.entry_link(self.codes[i - 1]) if i > 0 else None,
@@ -291,6 +339,7 @@ class Views:
         toc += [("constants", "Constants in libraries")]
         toc += [("related", "Related codes")] if any(c in self.content.entries for c in entry.related) else []
         toc += [("comparisons", "Comparisons")] if entry.code in self.by_code else []
+        toc += [("sources", "Sources")] if entry.sources else []
         return toc
 
     def _comparison(self, page: PlannedPage) -> dict[str, Any]:
@@ -304,7 +353,7 @@ class Views:
         rows += [{"aspect": r.aspect, "left": self.md(r.left), "right": self.md(r.right), "generated": False}
                  for r in comp.rows]
         link = self.comparison_link(comp)
-        return {
+        return self._with_sources(comp, (a, b), {
             "title": link["title"],
             "description": self.comparison_description(comp),
             "comparison": link,
@@ -319,7 +368,29 @@ class Views:
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": self._others(comp),
             "cases": self.cases_view(comp.decision, comp.cases),
-        }
+        })
+
+    def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:
+        """A comparison page's citations linked to one numbered Sources list: the comparison's own sources, then
+        those of each entry that the page's rows of that entry cite (an entry's ids are its own: 404's
+        `nginx-docs` and 499's may differ)."""
+        items = [_source_item(n, s) for n, s in enumerate(comp.sources, 1)]
+        refs = {s.id: n for n, s in enumerate(comp.sources, 1)}
+        sides: list[dict[str, int]] = []
+        for side, entry in zip(("left", "right"), pair, strict=True):
+            used = set(_citations([r[side] for r in ctx["rows"] if r["generated"]]))
+            own: dict[str, int] = {}
+            for s in entry.sources:
+                if s.id in used:
+                    own[s.id] = len(items) + 1
+                    items.append(_source_item(own[s.id], s, f"{entry.code} {entry.name}"))
+            sides.append(own)
+        if not items:
+            return ctx
+        rows = [{**r, "left": cited(r["left"], sides[0]), "right": cited(r["right"], sides[1])} if r["generated"]
+                else cited(r, refs) for r in ctx["rows"]]
+        out = {k: v if k in ("diagram", "left", "right", "rows") else cited(v, refs) for k, v in ctx.items()}
+        return {**out, "rows": rows, "sources": items}
 
     def compared(self, entry: Entry) -> list[Any]:
         """An entry's column of the generated rows of a comparison (COMPARED), the same in all its comparisons."""

@@ -228,3 +228,22 @@ def test_f002_section_optional_only_where_the_registry_cites_the_whole_document(
     p451.write_text(p451.read_text().replace("  document: RFC 7725\n", '  document: RFC 7725\n  section: "4"\n'))
     wrong = run_cli("check", "--content", str(content_copy), "--select", "F002", "--format", "json")
     assert _finding_lines(wrong, "F002", "451.yaml") == [("spec", _line_of(p451, "spec:"), "F002")]
+
+
+def test_f005_documented_examples_behave_as_documented(base_content):
+    """F005's bad example (a vendor claim without a source) is reported at its cell; its good example (the same
+    claim citing a source the entry lists) passes, as `statusdocs rules` documents them."""
+    from statusdocs.checks.registry import RULES
+    from statusdocs.model import Source
+
+    doc = RULES["F005"]
+    bad = doc.bad.split(": ", 1)[1]
+    good = doc.good.split("\n")[0].split(": ", 1)[1]
+    content = copy.deepcopy(base_content)
+    entry = content.entries[444]
+    entry.client_behavior = bad
+    assert (entry.source, "client_behavior") in findings(content, "F005")
+    entry.client_behavior = good
+    entry.sources = [*entry.sources, Source("nginx-return", "nginx, ngx_http_rewrite_module, return",
+                                            "https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return")]
+    assert (entry.source, "client_behavior") not in findings(content, "F005")

@@ -81,6 +81,15 @@ def _swap(old: str, new: str) -> str:
 
 UNOFFICIAL = _swap("official: true", "official: false")
 VENDOR = _swap("  document: RFC 9110\n  section: \"15.5.13\"", "  document: nginx source")
+SOURCE = ("\nsources:\n  - id: {id}\n    title: nginx, ngx_http_rewrite_module\n    url: {url}\n"
+          "    accessed: {accessed}\n    quote: The non-standard code 444 closes a connection.")
+NGINX_DOC = "https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return"
+
+
+def _sourced(id: str = "nginx-return", url: str = NGINX_DOC, accessed: str = "2026-12-06") -> str:
+    """412 with a `sources` list (issue 24), one of its values replaced."""
+    return _swap("related: [304, 409, 428, 423]", "related: [304, 409, 428, 423]" +
+                 SOURCE.format(id=id, url=url, accessed=accessed))
 
 
 @pytest.mark.parametrize("text,line,col,rule", [
@@ -97,9 +106,14 @@ VENDOR = _swap("  document: RFC 9110\n  section: \"15.5.13\"", "  document: ngin
     (_swap("  document: RFC 9110", "  document: RFC 0"), 5, 1, "S005"),
     (_swap("related: [304, 409, 428, 423]", "related: [304, 409, 428, 423]\nignore:\n  - rule: V005\n"
                                             "    field: definitoin\n    reason: reviewed"), None, None, "S004"),
+    (_sourced(url="ftp://nginx.org/x"), None, None, "S004"),
+    (_sourced(id="Nginx Return"), None, None, "S004"),
+    (_sourced(accessed="last week"), None, None, "S004"),
+    (_sourced().replace("    title: nginx, ngx_http_rewrite_module\n", ""), None, None, "S005"),
 ], ids=["official yes", "official on", "section 15.5", "section 15", "section 1e3", "name 412", "default No",
         "unofficial without origin", "official with origin", "vendor spec without url", "RFC 0 without url",
-        "ignore names no field"])
+        "ignore names no field", "source url not http", "source id not a slug", "source accessed not a date",
+        "source without title"])
 def test_both_refuse(one_entry, entry_schema, text, line, col, rule):
     """The disagreements of issue 22 (the tool accepted `official: yes` and `section: 15.5`, the schema knew
     nothing of origin and spec.url), each at the scalar's line:col with the loader's rule."""
@@ -129,8 +143,10 @@ def test_both_refuse(one_entry, entry_schema, text, line, col, rule):
     _swap('  section: "15.5.13"', "  section: 15.5.13"),
     _swap('  section: "15.5.13"', "  section: '15.5'"),
     _swap("name: Precondition Failed", "name: 2024-05-01"),
+    _sourced(),
+    _sourced().replace("    accessed: 2026-12-06\n", "").split("\n    quote:")[0],
 ], ids=["412 as it is", "True", "unofficial with origin", "rfc9110", "vendor with url", "section 15.5.13",
-        "quoted 15.5", "a date as text"])
+        "quoted 15.5", "a date as text", "with sources", "source without accessed or quote"])
 def test_both_accept(one_entry, entry_schema, text):
     assert tool_accepts(one_entry, text) == (True, [])
     assert schema_accepts(entry_schema, text) == (True, [])

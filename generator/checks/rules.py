@@ -68,6 +68,7 @@ from itertools import filterfalse, islice  # noqa: E402
 from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
+from ..model import CITATION as MODEL_CITATION  # noqa: E402
 from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
 from ..model import walk as _walk  # noqa: E402
 from ..reference import constant_tables, registry  # noqa: E402
@@ -1263,6 +1264,71 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
 def _constant_hint(table, code: int) -> str:
     names = [n for n in table.names_for(code) if n not in table.deprecated]
     return f"use {table.prefix}{names[0]}" if names else f"{table.library} has no constant for {code}: remove it"
+
+
+CLAIMS_TABLE = os.path.join(os.path.dirname(__file__), "claims.json")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# A dated claim: a month and a year ("July 2026"), or a year after since/as of/in/from/until/before/after.
+_DATED = re.compile(rf"\b(?:(?:{_MONTHS}) (?:19|20)\d\d|"
+                    r"(?:[Ss]ince|[Aa]s of|[Ii]n|[Ff]rom|[Uu]ntil|[Bb]efore|[Aa]fter) "
+                    r"(?:early |late |mid-)?(?:19|20)\d\d)\b")
+# Not read for names: inline code (`curl -I` is a command, not a claim about curl) and link targets.
+_UNCLAIMED = re.compile(r"`[^`]*`|\]\([^)]*\)")
+
+
+@functools.cache
+def _claim_names() -> re.Pattern[str]:
+    with open(CLAIMS_TABLE, encoding="utf-8") as f:
+        names = json.load(f)["names"]
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])")
+
+
+def _source_owners(content: Content) -> Iterator[Entry | Comparison]:
+    yield from content.entries.values()
+    yield from content.comparisons.values()
+
+
+@rule("F005", "unsourced-claim", "A prose cell that names a vendor, product, browser or library (the list is "
+      "generator/checks/claims.json), or makes a dated claim (\"since July 2026\", \"as of 2024\"), must cite a "
+      "source of the entry or comparison as [^id]; a citation must name a source the file lists, and source ids "
+      "are unique in a file.",
+      "client_behavior: nginx closes the connection after sending 444.",
+      "client_behavior: nginx closes the connection without sending a response [^nginx-return].\n"
+      "sources:\n  - id: nginx-return\n    title: nginx, ngx_http_rewrite_module, return\n"
+      "    url: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return")
+def unsourced_claim(content: Content) -> Iterator[Diagnostic]:
+    names = _claim_names()
+    known: dict[int, set[str]] = {}
+    for owner in _source_owners(content):
+        seen: set[str] = set()
+        for i, source in enumerate(owner.sources):
+            if source.id in seen:
+                field = f"sources[{i}].id"
+                yield Diagnostic("F005", "error", owner.loc(field), f"source id {source.id!r} is listed twice",
+                                 field=field, codes=tuple(owner.codes) if isinstance(owner, Comparison)
+                                 else (owner.code,))
+            seen.add(source.id)
+        known[id(owner)] = seen
+    hint = "add a source (its documentation page or source file) under sources: and cite it as [^id]"
+    for cell in all_cells(content):
+        if cell.kind in ("summary", "question") or isinstance(cell.owner, Guide):
+            continue  # plain-text fields, where a citation cannot render; a question's answer carries the source
+        cited = MODEL_CITATION.findall(cell.text)
+        ids = known.get(id(cell.owner), set())
+        for missing in dict.fromkeys(c for c in cited if c not in ids):
+            yield cell.diag("F005", f"{cell.field} cites [^{missing}], which is not among the file's sources")
+        if cited:
+            continue
+        plain = _UNCLAIMED.sub(" ", cell.text)
+        named = names.search(plain)
+        if named is not None:
+            yield cell.diag("F005", f"{cell.field} makes a claim about {named.group(0)} without citing a source", hint)
+            continue
+        dated = _DATED.search(plain)
+        if dated is not None:
+            yield cell.diag("F005", f"{cell.field} makes a dated claim ({dated.group(0)!r}) without citing a source "
+                            "for the date", hint)
 
 
 # ====================================================================== structure: Markdown in bounded time

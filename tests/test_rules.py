@@ -233,6 +233,7 @@ def test_f002_section_optional_only_where_the_registry_cites_the_whole_document(
 def test_f005_documented_examples_behave_as_documented(base_content):
     """F005's bad example (a vendor claim without a source) is reported at its cell; its good example (the same
     claim citing a source the entry lists) passes, as `statusdocs rules` documents them."""
+    from statusdocs.checks import rules  # noqa: F401 - importing registers the rules
     from statusdocs.checks.registry import RULES
     from statusdocs.model import Source
 

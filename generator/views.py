@@ -373,17 +373,22 @@ class Views:
     def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:
         """A comparison page's citations linked to one numbered Sources list: the comparison's own sources, then
         those of each entry that the page's rows of that entry cite (an entry's ids are its own: 404's
-        `nginx-docs` and 499's may differ)."""
+        `nginx-docs` and 499's may differ), a document already listed (same URL) keeping its number."""
         items = [_source_item(n, s) for n, s in enumerate(comp.sources, 1)]
         refs = {s.id: n for n, s in enumerate(comp.sources, 1)}
+        by_url = {s.url: n for n, s in reversed(list(enumerate(comp.sources, 1)))}
         sides: list[dict[str, int]] = []
         for side, entry in zip(("left", "right"), pair, strict=True):
             used = set(_citations([r[side] for r in ctx["rows"] if r["generated"]]))
             own: dict[str, int] = {}
             for s in entry.sources:
-                if s.id in used:
-                    own[s.id] = len(items) + 1
-                    items.append(_source_item(own[s.id], s, f"{entry.code} {entry.name}"))
+                if s.id not in used:
+                    continue
+                if s.url in by_url:  # the same document listed twice on one page: one item, one number
+                    own[s.id] = by_url[s.url]
+                    continue
+                own[s.id] = by_url[s.url] = len(items) + 1
+                items.append(_source_item(own[s.id], s, f"{entry.code} {entry.name}"))
             sides.append(own)
         if not items:
             return ctx

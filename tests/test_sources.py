@@ -162,3 +162,23 @@ def test_citations_link_to_the_numbered_sources_list(small, tmp_path):
     # The API keeps the marker and the list, for programs that resolve them themselves.
     data = json.loads((out / "api" / "404.json").read_text())
     assert NGINX_URL in [src["url"] for src in data["sources"]] and "[^test-nginx]" in data["client_behavior"]
+
+
+def test_a_document_cited_by_the_comparison_and_an_entry_is_listed_once(small, tmp_path):
+    shared = "https://example.org/shared"
+    _replace_cell(small / "comparisons" / "409-vs-412.yaml", "decision_rule",
+                  "Answer 412 when a precondition header failed [^cmp-src]; answer 409 for any other clash with "
+                  "the resource's current state.", SOURCE.replace("test-nginx", "cmp-src").replace(NGINX_URL, shared))
+    _replace_cell(small / "codes" / "409.yaml", "definition",
+                  "The request conflicts with the current state of the target resource [^def-src], and the "
+                  "client may be able to resolve the conflict and resubmit.",
+                  SOURCE.replace("test-nginx", "def-src").replace(NGINX_URL, shared))
+    out = tmp_path / "out"
+    assert run_cli("build", "--content", str(small), "--out", str(out), "--strict").returncode == 0
+    page = parse(out / "compare" / "409-vs-412" / "index.html")
+    numbers = [k for k, (href, _) in page.items.items() if href == shared]
+    assert len(numbers) == 1
+    html = (out / "compare" / "409-vs-412" / "index.html").read_text()
+    n = numbers[0].removeprefix("source-")
+    assert re.search(rf'failed <sup class="cite"><a href="#source-{n}"', html)
+    assert re.search(rf'resource <sup class="cite"><a href="#source-{n}"', html)

@@ -49,13 +49,16 @@ def uncited(text: str) -> str:
     return _SPACED_CITATION.sub("", text) if "[^" in text else text
 
 
-def cited(value: Any, refs: dict[str, int]) -> Any:
+def cited(value: Any, refs: dict[str, int] | None) -> Any:
     """A view (rendered prose, or dicts and lists of it) with each `[^id]` of its HTML replaced by a numbered link
-    to item `refs[id]` of the page's Sources list. Only Markup is rewritten: a plain string is escaped on output.
-    An id the list lacks stays as written (F005 reports it)."""
+    to item `refs[id]` of the page's Sources list, or removed where `refs` is None (a page with no such list, such
+    as the guide, which shows comparisons' questions). Only Markup is rewritten: a plain string is escaped on
+    output. An id the list lacks stays as written (F005 reports it)."""
     if isinstance(value, Markup):
         if "[^" not in value:
             return value
+        if refs is None:
+            return as_markup(_SPACED_CITATION.sub("", value))
 
         def link(m: re.Match[str]) -> str:
             n = refs.get(m.group(1))
@@ -427,8 +430,9 @@ class Views:
     def _guide(self, page: PlannedPage) -> dict[str, Any]:
         guide = self.content.guide
         assert guide is not None  # planned only when there is one
+        # The guide grafts in comparisons' questions and notes, whose citations belong to those comparisons' pages.
         return {"title": guide.title, "description": guide.description, "intro": self.md(guide.intro),
-                "tree": self.decision_view(guide.tree), "cases": self.cases_view(guide.tree, guide.cases)}
+                "tree": cited(self.decision_view(guide.tree), None), "cases": self.cases_view(guide.tree, guide.cases)}
 
     def _page(self, page: PlannedPage) -> dict[str, Any]:
         doc = self.content.pages[str(page.key)]

@@ -182,3 +182,21 @@ def test_a_document_cited_by_the_comparison_and_an_entry_is_listed_once(small, t
     n = numbers[0].removeprefix("source-")
     assert re.search(rf'failed <sup class="cite"><a href="#source-{n}"', html)
     assert re.search(rf'resource <sup class="cite"><a href="#source-{n}"', html)
+
+
+def test_the_guide_shows_a_grafted_note_without_its_citation(content_copy, tmp_path):
+    """The guide grafts in 404-vs-410's decision, whose note may cite the comparison's sources: the guide has no
+    Sources list, so the marker is dropped there, and linked on the comparison's own page."""
+    path = content_copy / "comparisons" / "404-vs-410.yaml"
+    text = path.read_text()
+    old = "an unmatched route does not count."
+    assert old in text and "\nsources:\n" not in text
+    path.write_text(text.replace(old, "an unmatched route does not count [^guide-src].", 1).rstrip("\n") + "\n"
+                    + SOURCE.replace("test-nginx", "guide-src"))
+    out = tmp_path / "out"
+    result = run_cli("build", "--content", str(content_copy), "--out", str(out), "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    guide = (out / "guide" / "index.html").read_text()
+    assert "an unmatched route does not count." in guide and "[^guide-src]" not in guide
+    page = parse(out / "compare" / "404-vs-410" / "index.html")
+    assert "#source-1" in page.cites and page.items["source-1"][0] == NGINX_URL

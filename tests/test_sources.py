@@ -54,7 +54,8 @@ def test_bundled_content_has_no_unsourced_claims():
     "nginx closes the connection after sending 444, and curl reports an empty reply.",
     "Since July 2026 the proxy answers such requests itself, so clients see this code more often.",
     "As of 2024, most clients treat it like any other error and show the body to the user.",
-], ids=["vendor", "month and year", "as of year"])
+    "Nginx closes the connection after sending 444, and the client sees an empty reply.",
+], ids=["vendor", "month and year", "as of year", "lower-case name capitalised"])
 def test_f005_reports_an_unsourced_claim_at_its_cell(small, text):
     path = small / "codes" / "404.yaml"
     line = _replace_cell(path, "client_behavior", text)

@@ -1280,6 +1280,8 @@ _UNCLAIMED = re.compile(r"`[^`]*`|\]\([^)]*\)")
 def _claim_names() -> re.Pattern[str]:
     with open(CLAIMS_TABLE, encoding="utf-8") as f:
         names = json.load(f)["names"]
+    # A name written in lower case (nginx, curl) also starts sentences: "Nginx closes ...".
+    names += [n[0].upper() + n[1:] for n in names if n[:1].islower()]
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])")
 

@@ -399,3 +399,35 @@ def test_one_line_split_test_is_what_sentence_splits_at(text: str):
     whitespace as \\s sees it: what T.SENTENCE's first branch needs before its lookahead."""
     found = any(a in ".!?;" and b.isspace() for a, b in zip(text, text[1:], strict=False))
     assert bool(R._SPLIT_AT.search(text.encode())) == found
+
+
+
+_CLAIM_WORDS = ["nginx", "Nginx", "NGINX", "curl", "libcurl", "S3", "s3", "S", "3", "Node.js", "node", "js", "ASP.NET",
+                "API Gateway", "API", "Gateway", "urllib3", "urllib", "Chrome", "Chromium", "the", "é", "x", "2015",
+                "July 2026", "since 1999", "in 20", "19", "20"]
+_CLAIM_GLUE = [" ", " ", ", ", ".", "-", "_", "`", "(", ")", "/", "é", "2", "\n", "[^a]", "](x)"]
+
+
+def _f005_agrees(text: str) -> None:
+    names, _, _ = R._claim_names()
+    plain = R._UNCLAIMED.sub(" ", text)
+    exact = names.search(plain)
+    assert R._claimed_name(text) == (exact.group(0) if exact else None), text
+    dated = R._DATED.search(plain)
+    assert R._dated(text) == (dated.group(0) if dated else None), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CLAIM_WORDS) | st.sampled_from(_CLAIM_GLUE), max_size=12).map("".join))
+def test_f005_fast_path_finds_what_the_patterns_find(text):
+    """F005 settles most ASCII cells by a set test of letter runs (and a year's digits) before its patterns run: it
+    must report the same name and date as the patterns alone."""
+    _f005_agrees(text)
+
+
+def test_f005_fast_path_on_every_bundled_cell():
+    report = Report()
+    content = load.load_content(str(CONTENT), report)
+    assert content is not None
+    for cell in R.all_cells(content):
+        _f005_agrees(cell.text)

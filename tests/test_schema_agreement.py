@@ -81,15 +81,17 @@ def _swap(old: str, new: str) -> str:
 
 UNOFFICIAL = _swap("official: true", "official: false")
 VENDOR = _swap("  document: RFC 9110\n  section: \"15.5.13\"", "  document: nginx source")
-SOURCE = ("\nsources:\n  - id: {id}\n    title: nginx, ngx_http_rewrite_module\n    url: {url}\n"
-          "    accessed: {accessed}\n    quote: The non-standard code 444 closes a connection.")
+SOURCE = ("  - id: {id}\n    title: nginx, ngx_http_rewrite_module\n    url: {url}\n"
+          "    accessed: {accessed}\n    quote: The non-standard code 444 closes a connection.\n")
 NGINX_DOC = "https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return"
 
 
 def _sourced(id: str = "nginx-return", url: str = NGINX_DOC, accessed: str = "2026-12-06") -> str:
-    """412 with a `sources` list (issue 24), one of its values replaced."""
-    return _swap("related: [304, 409, 428, 423]", "related: [304, 409, 428, 423]" +
-                 SOURCE.format(id=id, url=url, accessed=accessed))
+    """412 with one more item in its `sources` list (issue 24), one of the item's values replaced."""
+    item = SOURCE.format(id=id, url=url, accessed=accessed)
+    if "\nsources:\n" in ORIGINAL:
+        return _swap("\nsources:\n", "\nsources:\n" + item)
+    return ORIGINAL.rstrip("\n") + "\nsources:\n" + item
 
 
 @pytest.mark.parametrize("text,line,col,rule", [
@@ -144,7 +146,7 @@ def test_both_refuse(one_entry, entry_schema, text, line, col, rule):
     _swap('  section: "15.5.13"', "  section: '15.5'"),
     _swap("name: Precondition Failed", "name: 2024-05-01"),
     _sourced(),
-    _sourced().replace("    accessed: 2026-12-06\n", "").split("\n    quote:")[0],
+    _sourced().replace("    accessed: 2026-12-06\n    quote: The non-standard code 444 closes a connection.\n", "", 1),
 ], ids=["412 as it is", "True", "unofficial with origin", "rfc9110", "vendor with url", "section 15.5.13",
         "quoted 15.5", "a date as text", "with sources", "source without accessed or quote"])
 def test_both_accept(one_entry, entry_schema, text):

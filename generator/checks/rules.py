@@ -1260,7 +1260,8 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
                 better = table.deprecated.get(name)
                 yield Diagnostic("F004", "warning", entry.loc(field),
                                  f"{written} was removed in {table.release(table.removed_in[name])}",
-                                 hint=f"use {table.prefix}{better}" if better else "remove it", field=field, codes=codes)
+                                 hint=f"use {table.prefix}{better}" if better else "remove it",
+                                 field=field, codes=codes)
             elif table.deprecated.get(name):
                 # Deprecated in favour of a named replacement. A deprecation without one (a code the RFCs retired,
                 # such as Spring's I_AM_A_TEAPOT) leaves the constant the one to use; the page says it is deprecated.
@@ -1269,8 +1270,9 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
                                  hint=f"use {table.prefix}{better}", field=field, codes=codes)
             elif (newer := table.newer_name(name)) is not None:
                 # The entry gives the current name; the page shows this older one for the releases before it.
-                yield Diagnostic("F004", "warning", entry.loc(field), f"{written} is the older name of "
-                                 f"{table.prefix}{newer}" + (f" ({table.release(table.added_in[newer])}+)" if newer in table.added_in else ""),
+                since = f" ({table.release(table.added_in[newer])}+)" if newer in table.added_in else ""
+                yield Diagnostic("F004", "warning", entry.loc(field),
+                                 f"{written} is the older name of {table.prefix}{newer}{since}",
                                  hint=f"use {table.prefix}{newer}; the page names {written} for older releases",
                                  field=field, codes=codes)
 

@@ -314,8 +314,9 @@ class Prose:
     def _list(self, block: str) -> str | None:
         """What Python-Markdown makes of a block of `- ` lines, each a one-line item, or None for anything else.
 
-        No line of such a block (each has text after `- `) can start a header, a setext underline or a rule, so UListProcessor takes it
-        (with sane_lists, as the first list here: no `ul` sibling before it) and makes an item of each line's
+        No line of such a block (each has text after `- `) can start a header, a setext underline or a rule, so
+        UListProcessor takes it (with sane_lists, as the first list here: no `ul` sibling before it) and makes an
+        item of each line's
         text after `- ` (CHILD_RE; no line is a continuation or an indented sublist). Each item's text is parsed
         as a block in a tight list: if _paragraph accepts it, no block processor before ParagraphProcessor
         takes it either, and that one puts it in the item as text, where the inline patterns and the sanitizer

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import yaml
 
 HERE = os.path.join(os.path.dirname(__file__), "reference")
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A release number ("3.13", "6.0.5", "8") as a tuple that orders releases: "3.9" < "3.13"."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,18 @@ class ConstantTable:
     constants: dict[str, int]
     deprecated: dict[str, str | None]
     source_url: str
+    # The releases the table describes: `product` is how a release is named ("Python", "Rack"), `oldest` the
+    # first release it covers. A name without `added_in` exists in every covered release.
+    product: str = ""
+    oldest: str = ""
+    added_in: dict[str, str] = field(default_factory=dict)
+    # name -> the older name of the same code that releases before `added_in[name]` have (or keep as an alias)
+    before: dict[str, str] = field(default_factory=dict)
+    removed_in: dict[str, str] = field(default_factory=dict)
+    deprecated_in: dict[str, str] = field(default_factory=dict)
+    # Codes checked to have no constant in this library, and what they were checked against.
+    verified_absent: frozenset[int] = frozenset()
+    checked_against: str = ""
 
     def lookup(self, written: str) -> tuple[str | None, int | None]:
         """The bare name of a constant as written in content, and the code it has in the library."""
@@ -29,6 +47,18 @@ class ConstantTable:
 
     def names_for(self, code: int) -> list[str]:
         return [n for n, c in self.constants.items() if c == code]
+
+    def newer_than_oldest(self, name: str) -> bool:
+        """Whether `name` is missing from some release the table covers (it appeared after the oldest one)."""
+        added = self.added_in.get(name)
+        return bool(added and self.oldest) and version_key(added) > version_key(self.oldest)
+
+    def release(self, version: str) -> str:
+        return f"{self.product} {version}".strip()
+
+    def newer_name(self, name: str) -> str | None:
+        """The current name that `name` is the older name of, if any."""
+        return next((new for new, old in self.before.items() if old == name), None)
 
 
 @functools.cache
@@ -51,5 +81,15 @@ def constant_tables() -> dict[str, ConstantTable]:
             constants={str(k): int(v) for k, v in (data.get("constants") or {}).items()},
             deprecated={str(k): v for k, v in (data.get("deprecated") or {}).items()},
             source_url=(data.get("source") or {}).get("url", ""),
+            product=str((data.get("covers") or {}).get("product", "")),
+            oldest=str((data.get("covers") or {}).get("oldest", "")),
+            added_in=_strings(data.get("added_in")), before=_strings(data.get("before")),
+            removed_in=_strings(data.get("removed_in")), deprecated_in=_strings(data.get("deprecated_in")),
+            verified_absent=frozenset(int(c) for c in data.get("verified_absent") or ()),
+            checked_against=str(data.get("checked_against", "")),
         )
     return tables
+
+
+def _strings(mapping: dict | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (mapping or {}).items()}

@@ -11,7 +11,8 @@ from .reference import constant_tables, registry
 
 
 def _preferred_constant(table, code: int) -> str | None:
-    names = [n for n in table.names_for(code) if n not in table.deprecated]
+    names = [n for n in table.names_for(code) if n not in table.deprecated and n not in table.removed_in
+             and table.newer_name(n) is None]
     return table.prefix + names[0] if names else None
 
 

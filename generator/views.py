@@ -16,6 +16,7 @@ from .diagram import decision_svg
 from .model import CITATION, CLASS_NAMES, LANGUAGES, Case, Comparison, Content, Decision, Entry, Source, trail
 from .plan import PlannedPage, comparisons_by_code
 from .prose import Prose, as_markup, excerpt, first_sentence, text_of
+from .reference import ConstantTable, constant_tables
 from .urls import normalise_base_url
 
 
@@ -87,6 +88,44 @@ def _citations(value: Any) -> list[str]:
 def _source_item(n: int, source: Source, owner: str = "") -> dict[str, Any]:
     return {"n": n, "id": source.id, "title": source.title, "url": source.url, "accessed": source.accessed,
             "quote": source.quote, "owner": owner}
+
+
+def _constant_note(table: ConstantTable | None, written: str) -> dict[str, str] | None:
+    """What a reader needs besides the name: the release it appeared in when some covered release lacks it, with
+    the name those releases use, and a deprecation or removal."""
+    if table is None:
+        return None
+    name, _ = table.lookup(written)
+    if name is None:
+        return None
+    note = {"since": "", "before": "", "deprecated": "", "removed": ""}  # every key: templates are strict
+    if table.newer_than_oldest(name):
+        note["since"] = table.release(table.added_in[name]) + "+"
+        older = table.before.get(name)
+        note["before"] = table.prefix + older if older else ""
+    if name in table.removed_in:
+        note["removed"] = table.release(table.removed_in[name])
+    elif name in table.deprecated_in:
+        note["deprecated"] = table.release(table.deprecated_in[name])
+    return note if any(note.values()) else None
+
+
+def constants_view(entry: Entry) -> dict[str, Any]:
+    """The constants section: a row per library with a constant, a row per library verified to have none, and
+    the libraries for which nothing is recorded. "None of the libraries..." is said only when all were verified."""
+    tables = constant_tables()
+    rows, absent, unrecorded = [], [], []
+    for key, label in LANGUAGES.items():
+        table = tables.get(key)
+        if key in entry.constants:
+            rows.append({"key": key, "label": label, "value": entry.constants[key],
+                         "note": _constant_note(table, entry.constants[key])})
+        elif table is not None and entry.code in table.verified_absent:
+            absent.append({"key": key, "label": label, "checked": table.checked_against})
+        else:
+            unrecorded.append(label)
+    return {"constants": rows, "constants_absent": absent, "constants_unrecorded": unrecorded,
+            "constants_none": not rows and not unrecorded}
 
 
 class Views:
@@ -287,8 +326,7 @@ class Views:
             "cacheable": {"default": entry.cacheable.default, "note": self.md(entry.cacheable.note)},
             "retry": {"safe": entry.retry.safe, "note": self.md(entry.retry.note)},
             "headers": [{"name": h.name, "note": self.inline(h.note)} for h in entry.headers],
-            "constants": [{"key": k, "label": LANGUAGES[k], "value": v}
-                          for k, v in sorted(entry.constants.items(), key=lambda kv: list(LANGUAGES).index(kv[0]))],
+            **constants_view(entry),
             "scenarios": [self.inline(s) for s in entry.scenarios],
             "examples": [{"title": e.title, "request": e.request.rstrip("\n"), "response": e.response.rstrip("\n")}
                          for e in entry.examples],

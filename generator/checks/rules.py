@@ -1229,7 +1229,9 @@ def _python_live() -> dict[str, int]:
 
 
 @rule("F004", "library-constant", "Every language constant must exist in that library's source and mean this "
-      "code; deprecated names are warnings.",
+      "code; a name deprecated in favour of another, removed in a covered release, or the older name of a newer "
+      "one (e.g. REQUEST_ENTITY_TOO_LARGE for Python's CONTENT_TOO_LARGE) is a warning: give the current name, "
+      "and the page shows the older one for the releases before it.",
       "code: 422\nconstants: {java: HttpURLConnection.HTTP_UNPROCESSABLE_ENTITY}",
       "code: 422\nconstants: {go: http.StatusUnprocessableEntity}")
 def library_constant(content: Content) -> Iterator[Diagnostic]:
@@ -1255,14 +1257,30 @@ def library_constant(content: Content) -> Iterator[Diagnostic]:
             elif code != entry.code:
                 yield Diagnostic("F004", "error", entry.loc(field), f"{written} is {code} in {table.library}, "
                                  f"not {entry.code}", hint=_constant_hint(table, entry.code), field=field, codes=codes)
-            elif name in table.deprecated:
+            elif name in table.removed_in:
+                better = table.deprecated.get(name)
+                yield Diagnostic("F004", "warning", entry.loc(field),
+                                 f"{written} was removed in {table.release(table.removed_in[name])}",
+                                 hint=f"use {table.prefix}{better}" if better else "remove it",
+                                 field=field, codes=codes)
+            elif table.deprecated.get(name):
+                # Deprecated in favour of a named replacement. A deprecation without one (a code the RFCs retired,
+                # such as Spring's I_AM_A_TEAPOT) leaves the constant the one to use; the page says it is deprecated.
                 better = table.deprecated[name]
                 yield Diagnostic("F004", "warning", entry.loc(field), f"{written} is deprecated in {table.library}",
-                                 hint=f"use {table.prefix}{better}" if better else "", field=field, codes=codes)
+                                 hint=f"use {table.prefix}{better}", field=field, codes=codes)
+            elif (newer := table.newer_name(name)) is not None:
+                # The entry gives the current name; the page shows this older one for the releases before it.
+                since = f" ({table.release(table.added_in[newer])}+)" if newer in table.added_in else ""
+                yield Diagnostic("F004", "warning", entry.loc(field),
+                                 f"{written} is the older name of {table.prefix}{newer}{since}",
+                                 hint=f"use {table.prefix}{newer}; the page names {written} for older releases",
+                                 field=field, codes=codes)
 
 
 def _constant_hint(table, code: int) -> str:
-    names = [n for n in table.names_for(code) if n not in table.deprecated]
+    names = [n for n in table.names_for(code) if n not in table.deprecated and n not in table.removed_in
+             and table.newer_name(n) is None]
     return f"use {table.prefix}{names[0]}" if names else f"{table.library} has no constant for {code}: remove it"
 
 

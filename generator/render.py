@@ -18,11 +18,6 @@ from jinja2.nodes import Getattr, Output
 from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
-try:
-    from markupsafe._speedups import _escape_inner as _escape_str  # C; what escape() runs on a str
-except ImportError:  # markupsafe without its C extension
-    from markupsafe._native import _escape_inner as _escape_str
-
 from .diagnostics import Loc, Report
 from .plan import PlannedPage
 from .prose import ROOT_MARK, as_markup
@@ -33,12 +28,12 @@ from .views import Views
 def _escape(value: Any) -> str:
     """markupsafe.escape for `{{ value }}`, without wrapping each piece in a new Markup: compiled templates call
     `escape` only there, and only join what it returns into the page (or into a macro's Markup), so the text is
-    the same. Markup (all rendered prose) passes as it is; a plain str or int is escaped in C."""
+    the same. Markup (all rendered prose) passes as it is; a plain str is escaped by markupsafe."""
     kind = type(value)
     if kind is Markup:
         return value
     if kind is str:
-        return _escape_str(value)
+        return escape(value)  # markupsafe's C escape; the Markup joins into the page as the same text
     if kind is int:
         return str(value)  # digits and a sign: nothing to escape
     return escape(value)
@@ -119,7 +114,7 @@ class _Template(jinja2.Template):
         template = super().from_code(environment, code, globals, uptodate)
         # The compiled module looks `escape` up in its globals each time it writes `{{ value }}`.
         template.root_render_func.__globals__["escape"] = _escape
-        template.root_render_func.__globals__["escape_str"] = _escape_str  # see _CodeGenerator._output_child_pre
+        template.root_render_func.__globals__["escape_str"] = escape  # see _CodeGenerator._output_child_pre
         # Jinja keeps a template's globals as a ChainMap over the environment's, which every page copies key by
         # key in Python: into its context (new_context, Context.__init__) and to test the macros' import for new
         # globals. Nothing changes the environment's globals once a template is loaded (the Renderer sets them
@@ -393,7 +388,7 @@ class Renderer:
             self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
                        (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
         # The root is written into attributes: escaped like any value (the 404 page's is the base URL's path).
-        return html.replace(ROOT_MARK, _escape_str(root)).encode()
+        return html.replace(ROOT_MARK, str(escape(root))).encode()
 
     def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
         """Template.render(variables) without its copy of them into a new dict before new_context copies them

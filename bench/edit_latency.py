@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from statusdocs.serve import Preview  # noqa: E402
+from statusdocs.serve.server import Preview  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,7 @@
     python3 bench/prose_bench.py [CONTENT ...]      # default: content/ and bench/corpus/5000 if present
 
 Collects every (text, inline) pair the build renders, by driving Views.context over every planned page with a
-recording Prose, then renders each distinct pair uncached with the reference and with statusdocs.prose, asserts
+recording Prose, then renders each distinct pair uncached with the reference and with statusdocs.pages.prose, asserts
 byte equality, and prints the time per text and in total (best of --repeat rounds, a fresh Prose each round).
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from statusdocs.content.load import load_content  # noqa: E402
 from statusdocs.diagnostics import Report  # noqa: E402
-from statusdocs.load import load_content  # noqa: E402
-from statusdocs.plan import plan_site  # noqa: E402
-from statusdocs.prose import Prose  # noqa: E402
-from statusdocs.views import Views  # noqa: E402
+from statusdocs.pages.contexts import Views  # noqa: E402
+from statusdocs.pages.plan import plan_site  # noqa: E402
+from statusdocs.pages.prose import Prose  # noqa: E402
 
 
 def load_reference() -> Any:

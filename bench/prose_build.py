@@ -1,10 +1,10 @@
-"""A whole `statusdocs build`, with the original Prose (bench/prose_reference.py) and with statusdocs.prose: the
+"""A whole `statusdocs build`, with the original Prose (bench/prose_reference.py) and with statusdocs.pages.prose: the
 wall time of each, and whether the two sites are byte-identical.
 
     python3 bench/prose_build.py [CONTENT] [--jobs N] [--keep]      # default: bench/corpus/5000, one job
 
 Both builds run with --no-cache, each in a fresh interpreter (so neither warms the other's caches); the
-reference run swaps statusdocs.prose.Prose for the original class before anything imports it.
+reference run swaps statusdocs.pages.prose.Prose for the original class before anything imports it.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ if {reference!r}:
     spec = importlib.util.spec_from_file_location("prose_reference", {ref_path!r})
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    import statusdocs.prose
-    statusdocs.prose.Prose = module.Prose
+    import statusdocs.pages.prose
+    statusdocs.pages.prose.Prose = module.Prose
 from statusdocs.cli import main
 sys.exit(main(["build", "--content", {content!r}, "--templates", {templates!r}, "--out", {out!r}, *{extra!r}]))
 """

@@ -11,7 +11,7 @@ import signal
 import sys
 from typing import NoReturn
 
-from . import __version__
+from statusdocs import __version__
 
 DEFAULT_CONTENT = "content"
 DEFAULT_TEMPLATES = "templates"
@@ -38,7 +38,7 @@ def _rules_arg(value: str) -> set[str]:
 
 
 def _base_url(value: str) -> str:
-    from .urls import BASE_URL_EXAMPLE, normalise_base_url
+    from statusdocs.content.urls import BASE_URL_EXAMPLE, normalise_base_url
 
     url = normalise_base_url(value)
     if url is None:  # the same test as site.yaml's base_url
@@ -133,7 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _theme_text(templates: str | None) -> str:
-    from .shipped import theme_dirs
+    from statusdocs.shipped import theme_dirs
 
     return ", then ".join(theme_dirs(templates))
 
@@ -209,7 +209,7 @@ def run() -> NoReturn:
 
 
 def _print_findings(diags, fmt: str = "text", stream=sys.stderr) -> None:
-    from .diagnostics import format_report
+    from statusdocs.diagnostics import format_report
 
     if diags:
         print(format_report(diags, fmt), file=stream)
@@ -222,8 +222,8 @@ def _refused(exc: Exception) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
-    from .write import OutputRefused
+    from statusdocs.build.output import OutputRefused
+    from statusdocs.build.pipeline import build
 
     if _exiting_with is not None:
         # A build that exits when done needs no cyclic garbage collector: it makes few cycles (~30,000 objects
@@ -238,7 +238,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except OutputRefused as exc:
         return _refused(exc)
     except OSError as exc:
-        from .diagnostics import visible
+        from statusdocs.diagnostics import visible
 
         print(visible(f"{exc.filename or args.out}: error: cannot write the site: {exc.strerror or exc}; "
                       "the previous site is unchanged"), file=sys.stderr)
@@ -272,8 +272,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from .serve import serve
-    from .write import OutputRefused
+    from statusdocs.build.output import OutputRefused
+    from statusdocs.serve.server import serve
 
     # SIGTERM or SIGHUP before the server runs (it installs its own handlers) still removes the folder below.
     for name in ("SIGTERM", "SIGHUP"):
@@ -293,9 +293,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_and_check
-    from .diagnostics import summary_line
-    from .parallel import available_cores
+    from statusdocs.build.pipeline import load_and_check
+    from statusdocs.build.workers import available_cores
+    from statusdocs.diagnostics import summary_line
 
     if not _known_rules(args):
         return 2
@@ -316,8 +316,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _known_rules(args: argparse.Namespace) -> bool:
     """--select and --ignore name rules (V005) or families (V) that exist, or ALL: a typo must not pass as
     "no findings". Otherwise says so, naming the value and the known families."""
-    from .checks import RULES
-    from .checks import rules as _  # noqa: F401 - registers the rules
+    from statusdocs.checks import RULES
+    from statusdocs.checks import rules as _  # noqa: F401 - registers the rules
 
     families = sorted({r.rstrip("0123456789") for r in RULES})
     for option in ("select", "ignore"):
@@ -330,15 +330,15 @@ def _known_rules(args: argparse.Namespace) -> bool:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from .checks import RULES
-    from .checks import rules as _  # noqa: F401 - registers the rules
+    from statusdocs.checks import RULES
+    from statusdocs.checks import rules as _  # noqa: F401 - registers the rules
 
     rules = [RULES[k] for k in sorted(RULES)]
     if args.format == "json":
         print(json.dumps([{"id": r.id, "name": r.name, "severity": r.severity, "summary": r.summary,
                            "bad": r.bad, "good": r.good} for r in rules], indent=2))
     elif args.format == "markdown":
-        from .checks.docs import rules_markdown
+        from statusdocs.checks.docs import rules_markdown
 
         print(rules_markdown(rules), end="")
     else:
@@ -348,7 +348,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import DEFAULT_BASE_URL, json_schema
+    from statusdocs.content.schema import DEFAULT_BASE_URL, json_schema
 
     base_url = args.base_url or _site_base_url(args.content) or DEFAULT_BASE_URL
     _info(args, f"$id under {base_url}")
@@ -358,9 +358,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def _site_base_url(content: str) -> str | None:
     """site.yaml's base_url when the content folder has a valid one (its faults are `check`'s to report)."""
-    from . import schema
-    from .diagnostics import Report
-    from .load import load_document, read_text
+    from statusdocs.content import schema
+    from statusdocs.content.load import load_document, read_text
+    from statusdocs.diagnostics import Report
 
     path = os.path.join(content, "site.yaml")
     if not os.path.isfile(path):
@@ -372,9 +372,9 @@ def _site_base_url(content: str) -> str | None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .diagnostics import Diagnostic, Loc
-    from .init import schema_modeline
-    from .scaffold import scaffold
+    from statusdocs.diagnostics import Diagnostic, Loc
+    from statusdocs.scaffold.entry import scaffold
+    from statusdocs.scaffold.site import schema_modeline
 
     def fail(rule: str, path: str, message: str) -> int:
         print(Diagnostic(rule, "error", Loc(path), message).text(), file=sys.stderr)
@@ -410,7 +410,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .init import InitRefused, init
+    from statusdocs.scaffold.site import InitRefused, init
 
     try:
         written = init(args.dir, minimal=args.minimal)
@@ -427,7 +427,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import DeployError, DeployUsageError, deploy
+    from statusdocs.publish.deploy import DeployError, DeployUsageError, deploy
 
     _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}")
     try:

@@ -24,8 +24,8 @@ if str(ROOT) not in sys.path:  # run as a script by the fuzz test's subprocess
     sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:  # the generator is imported late, so that the fuzz harness can instrument it first
+    from statusdocs.content.model import Content
     from statusdocs.diagnostics import Diagnostic, Report
-    from statusdocs.model import Content
 
 # A five-file content folder: two entries that relate to each other, their comparison, the entry of 200 (where
 # the comparison's decision exits when neither code applies) and site.yaml. Loading and checking it takes ~25 ms
@@ -68,8 +68,8 @@ class EntrySandbox:
     def load(self, data: bytes) -> tuple[Content | None, Report]:
         """Load (and, if the entry loaded, check) the folder with `data` as 412.yaml. Raises only on a defect."""
         from statusdocs.checks import check_content
+        from statusdocs.content.load import load_content
         from statusdocs.diagnostics import Report
-        from statusdocs.load import load_content
 
         self.entry.write_bytes(data)
         report = Report()
@@ -100,7 +100,7 @@ def main(argv: list[str]) -> None:
     # Coverage feedback from the loader, the checks and PyYAML's Python side (instrument_all takes ~30 s).
     with atheris.instrument_imports(include=["statusdocs", "yaml"]):
         import statusdocs.checks.rules  # noqa: F401 - registers the rules
-        import statusdocs.load  # noqa: F401
+        import statusdocs.content.load  # noqa: F401
     atheris.Setup(argv, fuzz_one_input)
     atheris.Fuzz()
 

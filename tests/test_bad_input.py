@@ -312,7 +312,7 @@ def test_a_list_of_many_items_is_located_and_leaves_no_paths_behind():
     """The loader shares the paths of fields (`scenarios[3]`) between files, up to a bound: a list far longer
     than that still gets every item's location right, and the shared tables do not grow past the bound (a
     preview process would keep them for as long as it runs)."""
-    from statusdocs import load, schema
+    from statusdocs.content import load, schema
     from statusdocs.diagnostics import Report
 
     count = load.MAX_SHARED_PATHS + 1500

@@ -20,8 +20,8 @@ from conftest import CONTENT, ROOT, TEMPLATES, run_cli
 from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
-from statusdocs import cache as cache_module
-from statusdocs.build import build
+from statusdocs.build import cache as cache_module
+from statusdocs.build.pipeline import build
 
 CACHE = ".site.cache"
 
@@ -70,7 +70,7 @@ def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, 
     import jinja2.tests
     import markupsafe
 
-    from statusdocs import render
+    from statusdocs.pages import render
 
     source = "<p>{{ a }} {{ b }}</p>"
     assert "''.join(" in render._Environment().compile(source, raw=True)
@@ -91,7 +91,7 @@ def test_template_shortcuts_on_constructs_the_bundled_templates_do_not_use():
     the same output (and the same error) as stock Jinja."""
     import jinja2
 
-    from statusdocs import render
+    from statusdocs.pages import render
 
     ours = render._Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     stock = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -124,7 +124,7 @@ def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, 
     """With no previous build, the loader hashes the files it reads (in its worker too) and the build hashes the
     rest: the record must be what hashing every input up front gives, or the next build would be wrongly up to
     date, or never."""
-    from statusdocs import load
+    from statusdocs.content import load
 
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
     monkeypatch.setattr(load, "_CHUNK_FILES", 7)
@@ -231,7 +231,7 @@ class _CountingProse:
     """Counts the Markdown rendered (not taken from the build cache) by Prose in this process."""
 
     def __init__(self, monkeypatch):
-        from statusdocs.prose import Prose
+        from statusdocs.pages.prose import Prose
 
         self.rendered = 0
         simple = Prose._simple
@@ -296,7 +296,7 @@ def test_a_generator_change_invalidates_the_cache(tmp_path):
         assert result.returncode == 0, result.stderr
 
     run()
-    views = tmp_path / "pkg" / "statusdocs" / "views.py"
+    views = tmp_path / "pkg" / "statusdocs" / "pages" / "contexts.py"
     views.write_text(views.read_text().replace('("definition", "Definition")', '("definition", "Meaning")'))
     run()
     pages = [out / p.stem / "index.html" for p in (CONTENT / "codes").glob("*.yaml")]
@@ -514,7 +514,7 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
         _sub(base, r"</body>", "{{ no_such_name.attribute }}</body>")
         finding = rf"{re.escape(str(base))}:\d+:(\d+:)? error T001 "
     elif failure == "interrupted":  # Ctrl-C while a page renders, in this process or in a worker
-        from statusdocs.builder import Builder
+        from statusdocs.build.builder import Builder
 
         render_page = Builder.render_page
 

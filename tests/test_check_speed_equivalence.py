@@ -20,11 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from statusdocs import load
 from statusdocs.checks import check_content
 from statusdocs.checks import prefilter as PF
 from statusdocs.checks import rules as R
 from statusdocs.checks import text as T
+from statusdocs.content import load
 from statusdocs.diagnostics import Report
 
 try:
@@ -117,7 +117,7 @@ def test_findings_equal_without_shortcuts(seeded, monkeypatch):
 @pytest.fixture()
 def forks(monkeypatch) -> list[int]:
     """The number of workers of each `parallel.run_chunks` call, as it happens."""
-    from statusdocs import parallel
+    from statusdocs.build import workers as parallel
 
     calls: list[int] = []
     real = parallel.run_chunks

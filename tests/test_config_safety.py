@@ -264,7 +264,7 @@ def test_prose_renderer_is_bounded_on_every_blow_up_text():
     """What the preview's rebuild worker runs for a text, whatever the check says: each text in a process of its
     own, killed past the bound."""
     texts = [*BLOW_UPS.values(), "*a" * 28_500, "\\" * 57_000, "> - " * 50_000, "+ " * 4_000, "[`" * 8_000]
-    script = ("import json, sys; from statusdocs.prose import Prose; p = Prose({409}); "
+    script = ("import json, sys; from statusdocs.pages.prose import Prose; p = Prose({409}); "
               "[p.html(t) for t in json.load(sys.stdin)]; print('done')")
     result = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), capture_output=True, text=True,
                             timeout=120, cwd=ROOT)

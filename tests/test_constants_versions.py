@@ -15,9 +15,9 @@ import pytest
 import yaml
 from conftest import CONTENT, ROOT, run_cli
 
+from statusdocs.content.load import load_content
+from statusdocs.content.model import LANGUAGES, Content
 from statusdocs.diagnostics import Report
-from statusdocs.load import load_content
-from statusdocs.model import LANGUAGES, Content
 
 
 @dataclass

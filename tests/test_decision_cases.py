@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import CONTENT, run_cli
 
+from statusdocs.content.load import load_content
+from statusdocs.content.model import Content, Decision, walk
 from statusdocs.diagnostics import Report
-from statusdocs.load import load_content
-from statusdocs.model import Content, Decision, walk
 
 # The comparisons whose trees issue 24 corrected (412-vs-428, 406-vs-415 and 304-vs-412 sent a passing
 # precondition or an acceptable request to an error code too), then all the others: each carries at least five

@@ -29,14 +29,14 @@ REQUIRED_PAIRS = ["400-vs-422", "401-vs-403", "403-vs-404", "404-vs-410", "409-v
 @given(st.lists(st.sampled_from(["a", "bb", "question", "If-Match", "x" * 30, " ", "  ", "\t", "\n", "\u00a0", "-",
                                  "é", "`"]), max_size=40), st.integers(min_value=1, max_value=40))
 def test_diagram_wrapping_is_textwraps(pieces: list[str], width: int):
-    from statusdocs.diagram import wrap
+    from statusdocs.pages.diagram import wrap
 
     text = "".join(pieces)
     assert wrap(text, width) == textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 def _decisions(depth: int = 4):
-    from statusdocs.model import Decision
+    from statusdocs.content.model import Decision
 
     words = ["Is", "the", "If-Match", "header", "`ETag`", "stale?", "x" * 40, "<b>", "&", "100%", "%d"]
     text = st.lists(st.sampled_from(words), min_size=1, max_size=30).map(" ".join)
@@ -52,7 +52,7 @@ def _decisions(depth: int = 4):
 def test_diagram_whole_canvas_draws_as_the_general_one(decision):
     """_WholeCanvas (str() for coordinates below 10**6, each box's markup made once per text and column) draws
     what _Canvas draws with format "g" everywhere."""
-    from statusdocs.diagram import _box_form, _Canvas, _WholeCanvas
+    from statusdocs.pages.diagram import _box_form, _Canvas, _WholeCanvas
 
     def label(code: int) -> str:
         return f"{code} Some name that is rather long, 100% sure"

@@ -55,7 +55,7 @@ def watch_build(cmd: list[str], parent: Path, kill_after: float = math.inf, from
                     proc.kill()  # a no-op if it has just exited: the return code says which happened
                     break
                 time.sleep(0.001)
-            proc.wait(timeout=60)  # reaped, so write.py sees its pid as dead
+            proc.wait(timeout=60)  # reaped, so output.py sees its pid as dead
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from statusdocs.builder import Builder
+from statusdocs.build.builder import Builder
+from statusdocs.build.output import update_site, write_site
+from statusdocs.content.load import load_content
 from statusdocs.diagnostics import Report
-from statusdocs.load import load_content
-from statusdocs.write import update_site, write_site
 from tests.conftest import CONTENT, TEMPLATES
 from tests.sitecheck import tree_bytes
 

@@ -163,8 +163,8 @@ def test_the_root_folder_is_refused(project: Path, command: str):
 
 
 def test_a_library_caller_gets_an_exception(project: Path):
-    from statusdocs.build import build
-    from statusdocs.write import OutputRefused
+    from statusdocs.build.output import OutputRefused
+    from statusdocs.build.pipeline import build
 
     before = snapshot(project)
     with pytest.raises(OutputRefused, match="it is the content folder"):
@@ -289,7 +289,7 @@ def test_a_refused_name_with_control_characters_reaches_the_terminal_escaped(pro
 
 def test_a_folder_filled_by_someone_else_during_the_write_is_not_replaced(tmp_path: Path):
     """The output is checked again just before the staged site replaces it."""
-    from statusdocs.write import OutputRefused, Staging
+    from statusdocs.build.output import OutputRefused, Staging
 
     out = tmp_path / "site"
     out.mkdir()

@@ -1,4 +1,4 @@
-"""Forked workers (`statusdocs.parallel.run_chunks`): results in the order of the chunks whichever process
+"""Forked workers (`statusdocs.build.workers.run_chunks`): results in the order of the chunks whichever process
 made them, streamed while the parent takes chunks too or kept until the end while it is busy, and a worker's
 exception raised in the parent."""
 
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from statusdocs import parallel
+from statusdocs.build import workers as parallel
 from tests.browser import descendants, still_running
 from tests.conftest import CONTENT, ROOT, TEMPLATES
 

@@ -26,9 +26,9 @@ from fuzz_targets import EntrySandbox, check_findings, make_small_content, small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from statusdocs import schema
-from statusdocs.build import load_and_check
-from statusdocs.builder import Builder
+from statusdocs.build.builder import Builder
+from statusdocs.build.pipeline import load_and_check
+from statusdocs.content import schema
 from statusdocs.diagnostics import Report
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -1,4 +1,4 @@
-"""statusdocs.prose renders exactly what the original implementation did (frozen in bench/prose_reference.py):
+"""statusdocs.pages.prose renders exactly what the original implementation did (frozen in bench/prose_reference.py):
 byte for byte, in block and inline mode, for generated Markdown-ish texts and for every text of content/.
 
 The fast paths (one-line paragraphs and fences built directly, processors that cannot match left out) are only
@@ -17,7 +17,7 @@ from conftest import CONTENT, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from statusdocs import prose
+from statusdocs.pages import prose
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
@@ -281,7 +281,7 @@ def test_pygments_is_not_imported_and_fenced_code_reads_the_same():
     import markdown
 
     text = "Before:\n\n```python\nprint('<b>')  # 409\n```\n\n~~~ {.json #x}\n{\"a\": 1}\n~~~\n"
-    script = ("import sys, statusdocs.prose as p; html = p.Prose().html(sys.stdin.read()); "
+    script = ("import sys, statusdocs.pages.prose as p; html = p.Prose().html(sys.stdin.read()); "
               "held = 'pygments' in sys.modules; import importlib.util; "
               "print(held, importlib.util.find_spec('pygments') is not None); print(html, end='')")
     result = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, cwd=ROOT,
@@ -292,5 +292,5 @@ def test_pygments_is_not_imported_and_fenced_code_reads_the_same():
     stock = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
     assert html == stock
     if installed == "True":  # Pygments, if installed, still imports after the hold
-        again = subprocess.run([sys.executable, "-c", "import statusdocs.prose, pygments.lexers"], cwd=ROOT)
+        again = subprocess.run([sys.executable, "-c", "import statusdocs.pages.prose, pygments.lexers"], cwd=ROOT)
         assert again.returncode == 0

@@ -10,9 +10,9 @@ import pytest
 from conftest import CONTENT, run_cli
 
 from statusdocs.checks import check_content
+from statusdocs.content.load import load_content
+from statusdocs.content.model import Row
 from statusdocs.diagnostics import Report
-from statusdocs.load import load_content
-from statusdocs.model import Row
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +235,7 @@ def test_f005_documented_examples_behave_as_documented(base_content):
     claim citing a source the entry lists) passes, as `statusdocs rules` documents them."""
     from statusdocs.checks import rules  # noqa: F401 - importing registers the rules
     from statusdocs.checks.registry import RULES
-    from statusdocs.model import Source
+    from statusdocs.content.model import Source
 
     doc = RULES["F005"]
     bad = doc.bad.split(": ", 1)[1]

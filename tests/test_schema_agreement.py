@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML, SafeConstructor
 
-from statusdocs import load, model
+from statusdocs.content import load, model
 from statusdocs.diagnostics import Report
 
 ORIGINAL = (CONTENT / "codes" / "412.yaml").read_text()

@@ -118,7 +118,7 @@ def test_answers_only_the_hosts_it_was_started_for(server: ServeProcess):
 def test_hosts_answered_when_bound_elsewhere():
     """Tests bind loopback only, so the other cases are checked on the rule itself: bound to every address, the
     preview also answers this machine's name and address literals (no name to rebind), never another name."""
-    from statusdocs.serve import HostCheck
+    from statusdocs.serve.server import HostCheck
 
     anywhere = HostCheck("0.0.0.0", 8000)
     for host in ("192.168.1.5:8000", "[fe80::1]:8000", f"{socket.gethostname()}:8000", "localhost:8000"):

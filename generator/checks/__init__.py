@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, Report
-from ..model import Content
-from .registry import RULES, Rule, run_rules
+from statusdocs.checks.registry import RULES, Rule, run_rules
+from statusdocs.content.model import Content
+from statusdocs.diagnostics import Diagnostic, Report
 
 __all__ = ["RULES", "Rule", "check_content"]
 
@@ -15,6 +15,6 @@ def check_content(content: Content, select: set[str] | None = None, ignore: set[
 
 
 def filter_loader(report: Report, select: set[str] | None, ignore: set[str] | None) -> list[Diagnostic]:
-    from .registry import selected
+    from statusdocs.checks.registry import selected
 
     return [d for d in report.items if selected(d.rule, select, ignore)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import Rule
+from statusdocs.checks.registry import Rule
 
 
 def rules_markdown(rules: list[Rule]) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic
-from ..model import Comparison, Content, Entry
+from statusdocs.content.model import Comparison, Content, Entry
+from statusdocs.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
               jobs: int = 1) -> list[Diagnostic]:
     """Every selected rule over the content, in `jobs` processes on a large site: the shared pass over the cells
     split among them first, then the rules handed out one at a time. Findings come in the order of RULES."""
-    from ..load import PARALLEL_MIN_FILES, gc_paused
-    from . import rules  # importing registers the rules
+    from statusdocs.checks import rules  # importing registers the rules
+    from statusdocs.content.load import PARALLEL_MIN_FILES, gc_paused
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
@@ -70,7 +70,7 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
 
     with gc_paused(), rules.cells_memo():
         if jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES:
-            from ..parallel import can_fork, run_chunks
+            from statusdocs.build.workers import can_fork, run_chunks
 
             if can_fork():
                 # The rules that read the shared pass name it in their code: make it before they run.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..diagnostics import Diagnostic
-from ..model import Content
-from .registry import document, rule
+from statusdocs.checks.registry import document, rule
+from statusdocs.content.model import Content
+from statusdocs.diagnostics import Diagnostic
 
 document("S001", "yaml-syntax", "The file is not readable YAML: a syntax error, tabs for indentation, bad "
          "encoding, an empty file, aliases, tags, or nesting too deep.",
@@ -68,12 +68,12 @@ from itertools import filterfalse, islice  # noqa: E402
 from operator import or_  # noqa: E402
 from typing import Any, NamedTuple  # noqa: E402
 
-from ..model import CITATION as MODEL_CITATION  # noqa: E402
-from ..model import Comparison, Decision, Entry, Guide  # noqa: E402
-from ..model import walk as _walk  # noqa: E402
-from ..reference import constant_tables, registry  # noqa: E402
-from . import prefilter as PF  # noqa: E402
-from . import text as T  # noqa: E402
+from statusdocs.checks import prefilter as PF  # noqa: E402
+from statusdocs.checks import text as T  # noqa: E402
+from statusdocs.content.model import CITATION as MODEL_CITATION  # noqa: E402
+from statusdocs.content.model import Comparison, Decision, Entry, Guide  # noqa: E402
+from statusdocs.content.model import walk as _walk  # noqa: E402
+from statusdocs.reference import constant_tables, registry  # noqa: E402
 
 
 class Cell(NamedTuple):  # a tuple: made ~100,000 times per run of the rules on a large site
@@ -407,7 +407,7 @@ def _scan(content: Content) -> Scan:
 def scan_in_parallel(content: Content, jobs: int) -> None:
     """Make the shared pass of `scan` in `jobs` processes, each taking chunks of the cells (forked workers send
     back their flags and sentences), and keep it for this run of the rules as `scan` would."""
-    from ..parallel import run_chunks
+    from statusdocs.build.workers import run_chunks
 
     assert _MEMO is not None, "only within cells_memo()"
     cells = all_cells(content)
@@ -1380,8 +1380,8 @@ def unsourced_claim(content: Content) -> Iterator[Diagnostic]:
       "definition: \"![![![![![ ... (a thousand unclosed brackets)\"",
       "definition: The origin server has no current representation; see [410](../410/).")
 def prose_too_complex(content: Content) -> Iterator[Diagnostic]:
-    from ..diagnostics import Loc
-    from ..prose import too_complex
+    from statusdocs.diagnostics import Loc
+    from statusdocs.pages.prose import too_complex
 
     hint = "split the text, or close or escape (\\[) the brackets it leaves open"
     for cell in all_cells(content):  # the location only for a finding: a large site has ~100,000 cells

@@ -43,7 +43,7 @@ def become_worker(parent: int) -> None:
     with contextlib.suppress(AttributeError):  # not on Windows
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     watched = False
-    with contextlib.suppress(OSError, AttributeError, TypeError):  # libc's prctl, found as in write.py
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # libc's prctl, found as in output.py
         watched = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)

@@ -12,12 +12,23 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from .diagram import decision_svg
-from .model import CITATION, CLASS_NAMES, LANGUAGES, Case, Comparison, Content, Decision, Entry, Source, trail
-from .plan import PlannedPage, comparisons_by_code
-from .prose import Prose, as_markup, excerpt, first_sentence, text_of
-from .reference import ConstantTable, constant_tables
-from .urls import normalise_base_url
+from statusdocs.content.model import (
+    CITATION,
+    CLASS_NAMES,
+    LANGUAGES,
+    Case,
+    Comparison,
+    Content,
+    Decision,
+    Entry,
+    Source,
+    trail,
+)
+from statusdocs.content.urls import normalise_base_url
+from statusdocs.pages.diagram import decision_svg
+from statusdocs.pages.plan import PlannedPage, comparisons_by_code
+from statusdocs.pages.prose import Prose, as_markup, excerpt, first_sentence, text_of
+from statusdocs.reference import ConstantTable, constant_tables
 
 
 def _plain(value: Any) -> Any:
@@ -528,7 +539,7 @@ class Views:
         if page.kind == "search":
             return self.search_index()
         if page.kind == "schema":
-            from .schema import json_schema
+            from statusdocs.content.schema import json_schema
 
             return (json.dumps(json_schema(str(page.key), self.base_url), indent=2) + "\n").encode()
         if page.key == "codes":

@@ -12,9 +12,9 @@ import json
 import os
 import re
 
-from . import __version__
-from .schema import json_schema
-from .shipped import STARTER_CONTENT
+from statusdocs import __version__
+from statusdocs.content.schema import json_schema
+from statusdocs.shipped import STARTER_CONTENT
 
 # --minimal: entries whose related codes and comparisons are all among them, so that `check --strict` passes.
 MINIMAL_ENTRIES = ("200", "404", "409", "412")

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from . import model, schema
-from .cache import CONTENT_SUFFIXES, MAX_CONTENT_BYTES, digest, is_content_file
-from .diagnostics import Loc, Report
+from statusdocs.build.cache import CONTENT_SUFFIXES, MAX_CONTENT_BYTES, digest, is_content_file
+from statusdocs.content import model, schema
+from statusdocs.diagnostics import Loc, Report
 
 try:  # libyaml is ~8x faster and keeps the same marks
     _BaseLoader: Any = yaml.CSafeLoader
@@ -859,7 +859,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
     if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
         parts = [parse(range(len(files)))]
     else:
-        from .parallel import can_fork, run_chunks
+        from statusdocs.build.workers import can_fork, run_chunks
 
         if not can_fork():
             parts = [parse(range(len(files)))]

@@ -53,11 +53,11 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
-from .builder import Builder
-from .diagnostics import Report, report_lines
-from .load import FileCache, load_content
-from .parallel import become_worker, starting_worker
-from .write import check_output, update_site, write_site
+from statusdocs.build.builder import Builder
+from statusdocs.build.output import check_output, update_site, write_site
+from statusdocs.build.workers import become_worker, starting_worker
+from statusdocs.content.load import FileCache, load_content
+from statusdocs.diagnostics import Report, report_lines
 
 POLL_SECONDS = 0.05
 
@@ -110,7 +110,7 @@ class SnapshotWatcher(Watcher):
 
 def lint(content_dir: str) -> list[str]:
     """The error findings of `statusdocs check`, as text (runs in the linter process)."""
-    from .build import load_and_check
+    from statusdocs.build.pipeline import load_and_check
 
     _, report = load_and_check(content_dir)
     return list(report_lines(d for d in report.sorted() if d.severity == "error"))

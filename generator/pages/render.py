@@ -18,11 +18,11 @@ from jinja2.nodes import Getattr, Output
 from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
-from .diagnostics import Loc, Report
-from .plan import PlannedPage
-from .prose import ROOT_MARK, as_markup
-from .shipped import shown
-from .views import Views
+from statusdocs.diagnostics import Loc, Report
+from statusdocs.pages.contexts import Views
+from statusdocs.pages.plan import PlannedPage
+from statusdocs.pages.prose import ROOT_MARK, as_markup
+from statusdocs.shipped import shown
 
 
 def _escape(value: Any) -> str:

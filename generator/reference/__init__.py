@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-HERE = os.path.join(os.path.dirname(__file__), "reference")
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def version_key(version: str) -> tuple[int, ...]:

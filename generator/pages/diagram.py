@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from .model import Decision
+from statusdocs.content.model import Decision
 
 WIDTH = 480        # viewBox width; the SVG scales down on narrow screens
 INDENT = 76        # from a box's left edge to its answers' left edge

@@ -35,17 +35,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic, Loc
+from statusdocs.diagnostics import Diagnostic, Loc
 
 if TYPE_CHECKING:
-    from .prose import Prose, ProseKey
+    from statusdocs.pages.prose import Prose, ProseKey
 
 FORMAT = 5
 # marshal, like the prose files: 1 ms to write and 4 ms to read at 5,000 pages, against 12 ms each way for JSON
 # (a build with nothing to do reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
 MANIFEST = "manifest.marshal"
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the whole package: any change to it
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
 # What the loader reads: these files at the top of the content folder, and in each subfolder the files whose
 # names end so (not hidden, not an editor's backup ending in ~), up to a size.
@@ -133,7 +133,7 @@ def hash_inputs(content_dir: str, templates_dir: str | None,
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
     the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
     known = known or {}
-    from .shipped import theme_dirs  # the user's templates and the built-in theme they override
+    from statusdocs.shipped import theme_dirs  # the user's templates and the built-in theme they override
 
     content_dir = os.path.abspath(content_dir)
     folders = [(content_dir, ""), *((os.path.join(content_dir, sub), sub) for sub in CONTENT_FOLDERS),

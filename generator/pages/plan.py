@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Comparison, Content
-from .schema import SCHEMAS
+from statusdocs.content.model import Comparison, Content
+from statusdocs.content.schema import SCHEMAS
 
 
 @dataclass(frozen=True)

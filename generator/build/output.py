@@ -19,7 +19,7 @@ import shutil
 import stat
 import tempfile
 
-from .shipped import BUILTIN_THEME
+from statusdocs.shipped import BUILTIN_THEME
 
 # In every site statusdocs writes, and published with it (a dotfile, as .nojekyll: Pages serves it as it is).
 MARKER = ".statusdocs-site"
@@ -101,7 +101,7 @@ def _is_real_folder(path: str) -> bool:
 
 def cache_folder(out: str) -> str:
     """The build cache's folder beside the output: `site/` -> `.site.cache/` (BuildCache.folder)."""
-    from .cache import BuildCache
+    from statusdocs.build.cache import BuildCache
 
     return BuildCache(os.path.abspath(out), "").folder
 

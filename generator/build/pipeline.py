@@ -9,16 +9,16 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, ProseLog, Written, digest, file_state
-from .depth import bounded
-from .diagnostics import Diagnostic, Report
+from statusdocs.build.cache import BuildCache, ProseLog, Written, digest, file_state
+from statusdocs.diagnostics import Diagnostic, Report
+from statusdocs.pages.depth import bounded
 
 if TYPE_CHECKING:
-    from .builder import Builder
-    from .model import Content
-    from .parallel import Forked
-    from .plan import PlannedPage
-    from .write import Staging
+    from statusdocs.build.builder import Builder
+    from statusdocs.build.output import Staging
+    from statusdocs.build.workers import Forked
+    from statusdocs.content.model import Content
+    from statusdocs.pages.plan import PlannedPage
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_MIN_PAGES = 64
@@ -44,8 +44,8 @@ class BuildResult:
 def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
                    jobs: int = 1) -> tuple[Content | None, Report]:
     """`statusdocs check`: load and check in `jobs` processes."""
-    from .checks import check_content, filter_loader
-    from .load import load_content
+    from statusdocs.checks import check_content, filter_loader
+    from statusdocs.content.load import load_content
 
     report = Report()
     content = load_content(content_dir, report, jobs=jobs)
@@ -69,7 +69,7 @@ class PageWriter:
 
     @bounded  # templates that call themselves without end fail at one depth, in this process or a worker
     def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], str | None]:
-        from .render import TemplateFailure
+        from statusdocs.pages.render import TemplateFailure
 
         report = Report()
         assert self.builder.renderer is not None
@@ -121,7 +121,7 @@ def _reads(path: str, data: bytes) -> bool:
 def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
     """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
     the parent goes on without waiting for the import (~20 ms)."""
-    from .checks import check_content
+    from statusdocs.checks import check_content
 
     return check_content(content, jobs=jobs)
 
@@ -138,9 +138,9 @@ def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
 
     Raises `write.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
     replace (`write.check_output`)."""
-    from .cache import generator_fingerprint, hash_inputs
-    from .shipped import theme_dirs
-    from .write import check_output
+    from statusdocs.build.cache import generator_fingerprint, hash_inputs
+    from statusdocs.build.output import check_output
+    from statusdocs.shipped import theme_dirs
 
     check_output(out_dir, content_dir, templates_dir, cache=use_cache)  # OutputRefused: nothing is touched
     started = time.perf_counter()
@@ -160,8 +160,10 @@ def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     # read twice), and the rest after loading.
     read: dict[str, str] | None = {} if cache is not None and inputs is None else None
 
-    from .load import load_content  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
-    from .parallel import Forked, available_cores, can_fork
+    from statusdocs.build.workers import Forked, available_cores, can_fork
+    from statusdocs.content.load import (
+        load_content,  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
+    )
 
     jobs = jobs or available_cores()
     report = Report()
@@ -200,10 +202,10 @@ def _check_render_write(content: Content, report: Report, templates_dir: str | N
                         strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str],
                         checking: Forked | None, retain: list[object] | None = None) -> BuildResult:
     """The build after loading; `checking` is the check already running in a child, if it is."""
-    from .builder import Builder
-    from .cache import PageKeys
-    from .parallel import Forked, can_fork, run_chunks
-    from .write import MARKER, Staging
+    from statusdocs.build.builder import Builder
+    from statusdocs.build.cache import PageKeys
+    from statusdocs.build.output import MARKER, Staging
+    from statusdocs.build.workers import Forked, can_fork, run_chunks
 
     # Plan, and keep every page whose key (what it is made from, by content) is the one of the file in place.
     builder = Builder(templates_dir, base_url)

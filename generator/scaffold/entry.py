@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from .reference import constant_tables, registry
+from statusdocs.reference import constant_tables, registry
 
 
 def _preferred_constant(table, code: int) -> str | None:

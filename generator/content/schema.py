@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import model
-from .urls import BASE_URL_DOC, BASE_URL_EXAMPLE, BASE_URL_PATTERN
+from statusdocs.content import model
+from statusdocs.content.urls import BASE_URL_DOC, BASE_URL_EXAMPLE, BASE_URL_PATTERN
 
 
 class Kind:

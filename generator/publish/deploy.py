@@ -24,8 +24,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 
-from . import __version__
-from .diagnostics import Diagnostic
+from statusdocs import __version__
+from statusdocs.diagnostics import Diagnostic
 
 LOCAL_TIMEOUT = 120  # seconds for a local git command; fetch and push may wait for credentials, so have none
 TRAILER = "Deployed-by: statusdocs"  # the last line of every deploy commit's message: how a deploy is recognised
@@ -235,7 +235,7 @@ def deploy(content_dir: str, templates_dir: str | None, *, base_url: str | None 
            adopt: bool = False) -> Deployed:
     """Build the site strictly and commit it as the new tip of `branch`, then push it to `remote`.
     `adopt`: commit on top of an existing branch even if its tip is not a statusdocs deploy."""
-    from .build import build
+    from statusdocs.build.pipeline import build
 
     git = _Git(cwd)
     _repository(git, branch)

@@ -6,14 +6,14 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .depth import bounded
-from .diagnostics import Loc, Report
-from .model import Content
-from .plan import PlannedPage, plan_site
-from .prose import Prose, ProseKey
-from .render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
-from .shipped import owning_dir, theme_dirs
-from .views import Views
+from statusdocs.content.model import Content
+from statusdocs.diagnostics import Loc, Report
+from statusdocs.pages.contexts import Views
+from statusdocs.pages.depth import bounded
+from statusdocs.pages.plan import PlannedPage, plan_site
+from statusdocs.pages.prose import Prose, ProseKey
+from statusdocs.pages.render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
+from statusdocs.shipped import owning_dir, theme_dirs
 
 
 def static_pages(theme: tuple[str, ...], report: Report) -> list[PlannedPage]:

@@ -16,7 +16,7 @@ from typing import Any
 import markdown
 from markdown.extensions import Extension
 
-from ._imports import without_module
+from statusdocs._imports import without_module
 
 # fenced_code imports codehilite, which imports Pygments if it can: its lexer registry and plugin lookup (through
 # importlib.metadata) take ~15 ms. Highlighting only runs with codehilite among the extensions, which it is not

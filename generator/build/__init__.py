@@ -1,0 +1,1 @@
+"""The build pipeline and what surrounds it: page builder, cache, workers, output folder."""

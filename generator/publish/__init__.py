@@ -1,0 +1,1 @@
+"""`statusdocs deploy`: publishing the site on a gh-pages branch."""

@@ -1,0 +1,1 @@
+"""Scaffolding: `statusdocs init` (a new site) and `statusdocs new` (a new entry)."""

@@ -1,0 +1,1 @@
+"""`statusdocs serve`: the live preview."""

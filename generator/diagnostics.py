@@ -113,10 +113,6 @@ class Report:
               codes: tuple[int, ...] = ()) -> None:
         self.items.append(Diagnostic(rule, "error", loc, message, hint, field, codes))
 
-    def warning(self, rule: str, loc: Loc, message: str, *, hint: str = "", field: str = "",
-                codes: tuple[int, ...] = ()) -> None:
-        self.items.append(Diagnostic(rule, "warning", loc, message, hint, field, codes))
-
     def extend(self, diags: Iterable[Diagnostic]) -> None:
         self.items.extend(diags)
 

@@ -36,11 +36,6 @@ REGISTRATIONS = ("permanent", "temporary", "obsoleted", "unused")
 COL_BITS = 21  # columns below 2**21: content files are at most 1 MB
 
 
-def at(line: int, col: int) -> int:
-    """A line and column (from 1) as one integer, as `locs` holds them."""
-    return line << COL_BITS | col
-
-
 class Located:
     """Mixin: look up the location of a dotted field path, falling back to the nearest parent."""
 
@@ -177,10 +172,6 @@ class Entry(Located):
     @property
     def klass(self) -> str:
         return f"{self.code // 100}xx"
-
-    @property
-    def class_name(self) -> str:
-        return CLASS_NAMES.get(self.code // 100, "Unknown")
 
 
 @dataclass

@@ -24,7 +24,6 @@ class ConstantTable:
     prefix: str
     constants: dict[str, int]
     deprecated: dict[str, str | None]
-    source_url: str
     # The releases the table describes: `product` is how a release is named ("Python", "Rack"), `oldest` the
     # first release it covers. A name without `added_in` exists in every covered release.
     product: str = ""
@@ -80,7 +79,6 @@ def constant_tables() -> dict[str, ConstantTable]:
             key=data["key"], library=data["library"], prefix=data["prefix"],
             constants={str(k): int(v) for k, v in (data.get("constants") or {}).items()},
             deprecated={str(k): v for k, v in (data.get("deprecated") or {}).items()},
-            source_url=(data.get("source") or {}).get("url", ""),
             product=str((data.get("covers") or {}).get("product", "")),
             oldest=str((data.get("covers") or {}).get("oldest", "")),
             added_in=_strings(data.get("added_in")), before=_strings(data.get("before")),

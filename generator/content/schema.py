@@ -13,7 +13,10 @@ from statusdocs.content.urls import BASE_URL_DOC, BASE_URL_EXAMPLE, BASE_URL_PAT
 
 
 class Kind:
-    json: dict[str, Any] = {}
+    @property
+    def json(self) -> dict[str, Any]:
+        """This kind as JSON Schema."""
+        raise NotImplementedError
 
 
 @dataclass
@@ -52,16 +55,19 @@ class Int(Kind):
 
 @dataclass
 class Bool(Kind):
-    json: dict[str, Any] = field(default_factory=lambda: {"type": "boolean"})
+    @property
+    def json(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
 @dataclass
 class Date(Kind):
     """A YYYY-MM-DD date; YAML may give it as a date or a string."""
 
-    # The pattern too: validators do not assert "format" by default, and the loader refuses text that is no date.
-    json: dict[str, Any] = field(default_factory=lambda: {"type": "string", "format": "date",
-                                                          "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+    @property
+    def json(self) -> dict[str, Any]:
+        # The pattern too: validators do not assert "format" by default, and the loader refuses text that is no date.
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 
 @dataclass

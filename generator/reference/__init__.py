@@ -50,7 +50,9 @@ class ConstantTable:
     def newer_than_oldest(self, name: str) -> bool:
         """Whether `name` is missing from some release the table covers (it appeared after the oldest one)."""
         added = self.added_in.get(name)
-        return bool(added and self.oldest) and version_key(added) > version_key(self.oldest)
+        if not added or not self.oldest:
+            return False
+        return version_key(added) > version_key(self.oldest)
 
     def release(self, version: str) -> str:
         return f"{self.product} {version}".strip()

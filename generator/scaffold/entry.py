@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 
-from statusdocs.reference import constant_tables, registry
+from statusdocs.reference import ConstantTable, constant_tables, registry
 
 
-def _preferred_constant(table, code: int) -> str | None:
+def _preferred_constant(table: ConstantTable, code: int) -> str | None:
     names = [n for n in table.names_for(code) if n not in table.deprecated and n not in table.removed_in
              and table.newer_name(n) is None]
     return table.prefix + names[0] if names else None
@@ -38,9 +38,9 @@ def scaffold(code: int) -> str:
               "retry: {safe: false, note: TODO}", "headers: []", "constants:"]
     found = False
     for key, table in constant_tables().items():
-        name = _preferred_constant(table, code)
-        if name:
-            lines.append(f"  {key}: {q(name)}")
+        constant = _preferred_constant(table, code)
+        if constant:
+            lines.append(f"  {key}: {q(constant)}")
             found = True
     if not found:
         lines[-1] = "constants: {}"

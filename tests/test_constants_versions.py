@@ -6,7 +6,9 @@ name appeared in, the older name, and the sentences about libraries without a co
 
 from __future__ import annotations
 
+import http
 import re
+import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -221,6 +223,27 @@ def test_reference_data_is_consistent(tables: dict[str, Table]):
         for mapping in (table.added_in, table.removed_in, table.deprecated_in):
             assert set(mapping) <= set(table.constants), key
             assert all(version_key(v) for v in mapping.values()), key
+
+
+def test_python_table_matches_the_running_interpreters_http_status(tables: dict[str, Table]):
+    # The interpreter running the tests is a release of the library the table describes: every name it should
+    # have (no added_in, or one not newer than it) is there with the same code, a name added later is missing,
+    # and each older name of `before` is the same member as its new name where both exist.
+    table = tables["python"]
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    members = {name: int(member) for name, member in http.HTTPStatus.__members__.items()}
+    for name, code in table.constants.items():
+        added = table.added_in.get(name)
+        if added and version_key(added) > version_key(running):
+            assert name not in members, (running, name, added)
+        else:
+            assert members.get(name) == code, (running, name, code)
+    assert set(members) <= set(table.constants), (running, sorted(set(members) - set(table.constants)))
+    for name, older in table.before.items():
+        assert older in members, (running, older)
+        if name in members:
+            assert http.HTTPStatus[older] is http.HTTPStatus[name], (running, name, older)
+    assert not table.verified_absent & set(members.values())
 
 
 def _line_of(path: Path, text: str) -> int:

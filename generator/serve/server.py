@@ -70,7 +70,7 @@ class FolderWatcher:
         self.thread = threading.Thread(target=self._run, name="statusdocs-watch", daemon=True)
 
     def wanted(self, _change: watchfiles.Change, path: str) -> bool:
-        if path.startswith(self.skip):
+        if (path + os.sep).startswith(self.skip):  # the output folder, or anything in it
             return False
         root = next((f for f in self.folders if path.startswith(f + os.sep)), None)
         parts = (path[len(root) + 1:] if root else os.path.basename(path)).split(os.sep)

@@ -7,6 +7,7 @@ import os
 import stat
 import traceback
 from collections.abc import Callable
+from typing import NoReturn
 
 import jinja2
 import jinja2.meta
@@ -212,39 +213,47 @@ class Renderer:
         variables = {**self.views.context(page), "root": root}
         try:
             html = self.env.get_template(page.template).render(variables)
-        except UnsafeFile as exc:
-            self._fail(exc.path, 0, exc.problem, "T002")
-        except jinja2.TemplateSyntaxError as exc:
-            self._fail(exc.filename or page.template, exc.lineno, f"template syntax error: {exc.message}")
-        except jinja2.TemplateNotFound as exc:
-            path, line = self._template_frame(exc)
-            looked = ", ".join(shown(folder) for folder in self.theme)
-            self._fail(path or page.template, line, f"template not found: {exc.name} (looked in {looked})")
-        except jinja2.UndefinedError as exc:
-            path, line = self._template_frame(exc)
-            self._fail(path or page.template, line, f"undefined name in template: {exc.message}")
-        except jinja2.TemplateError as exc:
-            path, line = self._template_frame(exc)
-            self._fail(path or page.template, line, f"template error: {exc}")
-        except RecursionError as exc:
-            path, line = self._loop_frame(exc)
-            self._fail(path or page.template, line, "templates nest deeper than statusdocs allows: an include or "
-                       "extends loop, or a macro that calls itself without end")
+        except (jinja2.TemplateError, RecursionError) as exc:  # UnsafeFile is a TemplateError
+            self._template_fault(exc, page.template)
         except Exception as exc:  # noqa: BLE001 - from a template (it is on the stack), or raised again below
-            path, line = self._template_frame(exc)
-            if path is None and isinstance(exc, SyntaxError) and exc.filename and \
-                    any(os.path.abspath(exc.filename).startswith(folder + os.sep) for folder in self.theme):
-                # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
-                self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
-            if path is None:
-                raise
-            # Raised in our own code that the template called (a view, a filter): still the template's line, the
-            # one the user can change, but said so: if the template is right, it is a bug to report.
-            ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
-            self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
-                       (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
+            self._python_fault(exc)
+            raise  # no template on its stack: a bug of statusdocs, not a finding
         # The root is written into attributes: escaped like any value (the 404 page's is the base URL's path).
         return html.replace(ROOT_MARK, str(escape(root))).encode()
+
+    def _template_fault(self, exc: jinja2.TemplateError | RecursionError, template: str) -> NoReturn:
+        """Report what Jinja raised (or a recursion too deep) as a finding; raises TemplateFailure."""
+        if isinstance(exc, UnsafeFile):
+            self._fail(exc.path, 0, exc.problem, "T002")
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            self._fail(exc.filename or template, exc.lineno, f"template syntax error: {exc.message}")
+        if isinstance(exc, RecursionError):
+            path, line = self._loop_frame(exc)
+            self._fail(path or template, line, "templates nest deeper than statusdocs allows: an include or "
+                       "extends loop, or a macro that calls itself without end")
+        path, line = self._template_frame(exc)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            looked = ", ".join(shown(folder) for folder in self.theme)
+            self._fail(path or template, line, f"template not found: {exc.name} (looked in {looked})")
+        if isinstance(exc, jinja2.UndefinedError):
+            self._fail(path or template, line, f"undefined name in template: {exc.message}")
+        self._fail(path or template, line, f"template error: {exc}")
+
+    def _python_fault(self, exc: Exception) -> None:
+        """Report what Python raised in a template as a finding at its line (raises TemplateFailure); return if no
+        template is on its stack."""
+        path, line = self._template_frame(exc)
+        if path is None and isinstance(exc, SyntaxError) and exc.filename and \
+                any(os.path.abspath(exc.filename).startswith(folder + os.sep) for folder in self.theme):
+            # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
+            self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
+        if path is None:
+            return
+        # Raised in our own code that the template called (a view, a filter): still the template's line, the
+        # one the user can change, but said so: if the template is right, it is a bug to report.
+        ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
+        self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
+                   (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
 
     def _template_frames(self, exc: BaseException) -> list[tuple[str, int]]:
         """Jinja rewrites tracebacks so frames point into templates: the template lines on the stack, outermost
@@ -266,7 +275,7 @@ class Renderer:
         again = {f for f in frames if f in seen or seen.add(f)}  # type: ignore[func-returns-value]
         return next((f for f in frames if f in again), frames[-1] if frames else (None, 0))
 
-    def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> None:
+    def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> NoReturn:
         if not os.path.isabs(path):
             path = self._path(path)
         self.report.error(rule, Loc(path, line or 0, 0), message)

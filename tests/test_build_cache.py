@@ -58,67 +58,6 @@ def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
     assert tree_bytes(str(out)) == clean_tree
 
 
-def test_template_shortcuts_write_what_stock_jinja_writes(clean_tree, tmp_path, monkeypatch):
-    """render.py collects a block's output and yields it joined (Jinja yields each piece), escapes without
-    wrapping each piece in Markup (and tests for a Markup or a str in the template's code), calls macros without
-    Context.call's general path, tests `is mapping` type first, keeps each template's globals in a dict (not a
-    ChainMap over the environment's) and renders without Template.render's copy of the variables; with Jinja's
-    own code generator, template, context and test, markupsafe's escape and Template.render, every page of the
-    bundled site has the same bytes."""
-    import jinja2.compiler
-    import jinja2.runtime
-    import jinja2.tests
-    import markupsafe
-
-    from statusdocs.pages import render
-
-    source = "<p>{{ a }} {{ b }}</p>"
-    assert "''.join(" in render._Environment().compile(source, raw=True)
-    monkeypatch.setattr(render._Environment, "code_generator_class", jinja2.compiler.CodeGenerator)
-    monkeypatch.setattr(render, "_escape", markupsafe.escape)
-    monkeypatch.setattr(render._Environment, "context_class", jinja2.runtime.Context)
-    monkeypatch.setattr(render, "_is_mapping", jinja2.tests.test_mapping)
-    monkeypatch.setattr(render._Environment, "template_class", jinja2.Template)
-    monkeypatch.setattr(render.Renderer, "_render", lambda self, template, variables: template.render(variables))
-    assert "''.join(" not in render._Environment().compile(source, raw=True)  # the stock one is in use
-    result = build(str(CONTENT), str(TEMPLATES), str(tmp_path / "site"), jobs=1, use_cache=False)
-    assert result.ok
-    assert tree_bytes(str(tmp_path / "site")) == clean_tree
-
-
-def test_template_shortcuts_on_constructs_the_bundled_templates_do_not_use():
-    """Loop filters, recursive loops, call blocks, namespaces, `with`, filter blocks, literals, undefined names:
-    the same output (and the same error) as stock Jinja."""
-    import jinja2
-
-    from statusdocs.pages import render
-
-    ours = render._Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    stock = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    source = """{% set ns = namespace(n=0) %}{% for x in items if x.v > 1 recursive %}{{ x.name }}{% set ns.n = ns.n
-+ x.v %}{% if x.kids %}[{{ loop(x.kids) }}]{% endif %}{% endfor %} {{ ns.n }} {{ d["items"] }} {{ items |
-selectattr("v") | map(attribute="name") | join(",") }} {% macro m(a) %}<{{ a.name }}>{{ caller() if caller is
-defined else '' }}{% endmacro %}{% call m(items[0]) %}c{{ items[1].name }}{% endcall %} {{ {"k": items[0].name}.k
-}} {{ [items[0].name, d.x][1] }} {% with y = d.x %}{{ y }}{% endwith %} {{ items[0].missing is defined }} {%
-filter upper %}{{ items[0].name }}{% endfilter %} {{ d.get("x") }} {{ d.keys() | list }} {{ "%s" % d.x }} {{
-ns.n.real }} {{ m(d) if d.name is defined else "" }}"""
-    data = {"items": [{"name": "a<", "v": 2, "kids": [{"name": "k", "v": 3, "kids": []}]},
-                      {"name": "b", "v": 0, "kids": []}], "d": {"x": "<y>", "items": 5}}
-    assert ours.from_string(source).render(**data) == stock.from_string(source).render(**data)
-    for env in (ours, stock):
-        with pytest.raises(jinja2.UndefinedError, match="has no attribute 'nope'"):
-            env.from_string("{{ d.nope }}").render(d={})
-    # An imported template sees the globals the importing one was loaded with (then it is a module of its own),
-    # and not those of another.
-    outputs = []
-    for cls in (render._Environment, jinja2.Environment):
-        env = cls(loader=jinja2.DictLoader({"m": "{% macro f() %}{{ g | default('-') }}{% endmacro %}",
-                                            "p": "{% import 'm' as m %}[{{ m.f() }}]",
-                                            "q": "{% import 'm' as m %}({{ m.f() }})"}))
-        outputs.append([env.get_template("p", globals={"g": "x"}).render(), env.get_template("q").render()])
-    assert outputs[0] == outputs[1] == ["[x]", "(-)"]
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, jobs):
     """With no previous build, the loader hashes the files it reads (in its worker too) and the build hashes the

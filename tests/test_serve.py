@@ -108,8 +108,7 @@ def test_answers_only_the_hosts_it_was_started_for(server: ServeProcess):
         assert status == 200 and b"<h1>" in body, host
     for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
                  f"127.0.0.2:{port}", f"[::2]:{port}"):
-        for path in ("/statusdocs/409/", "/", "/statusdocs/no-such-page/", "/livereload.js", "/forcereload",
-                     "/__statusdocs__/shown"):
+        for path in ("/statusdocs/409/", "/", "/statusdocs/no-such-page/", "/livereload.js", "/forcereload"):
             status, body, _ = _request(port, path, {"Host": host})
             assert (status, body) == (403, b""), (host, path, status)
         assert _upgrade(port, f"http://{host}", host=host) == 403, host
@@ -302,19 +301,49 @@ def test_live_edit_error_overlay_and_recovery_in_chromium(server: ServeProcess, 
 
 @pytest.mark.browser
 def test_a_page_that_missed_its_reload_catches_up_in_chromium(server: ServeProcess, workdir: Path):
-    """livereload's socket connects only once a page has loaded, so a reload asked meanwhile is lost (a lint
-    result right after a rebuild). Each page also asks the server once a second whether a reload was asked
-    since it was served: with livereload's client blocked here, that alone brings the edit to the page."""
+    """livereload's socket connects only once a page has loaded, so a reload asked meanwhile would be lost. The
+    page tells, as its socket connects, how many reloads had been asked when it was served: here livereload.js is
+    held back until the edit is rebuilt, and once it connects the page reloads with the edit."""
     entry = workdir / "content" / "codes" / "409.yaml"
-    text = "Seen without livereload, through the page's own check with the server."
+    text = "Seen although the reload was asked before the page's socket connected."
+    held: list = []
+
+    def hold_first(route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
     with playwright.sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page()
-        page.route("**/livereload.js*", lambda route: route.abort())
-        page.goto(server.url + "409/")
+        page.route("**/livereload.js*", hold_first)
+        page.goto(server.url + "409/", wait_until="domcontentloaded")
         assert page.evaluate("typeof window.LiveReload") == "undefined"
+        start = len(server.lines)
         _replace(entry, r"^summary: .*$", f"summary: {text}")
+        server.wait_for(r"rebuilt \d+ page", start=start)
+        assert held, "livereload.js was never asked for"
+        held[0].continue_()
         playwright.expect(page.locator("p.lead")).to_have_text(text, timeout=10_000)
+        browser.close()
+
+
+@pytest.mark.browser
+def test_an_idle_page_asks_the_server_nothing_in_chromium(server: ServeProcess):
+    """One reload channel, livereload's socket: once loaded and connected, a page sends no request while nothing
+    changes (it used to ask the server once a second whether to reload)."""
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(server.url + "409/")
+        page.wait_for_function("window.LiveReload && window.LiveReload.connector.socket"
+                               " && window.LiveReload.connector.socket.readyState === 1", timeout=10_000)
+        requests.clear()
+        page.wait_for_timeout(3500)  # (events reach the handler above while playwright waits, not in time.sleep)
+        assert requests == []
         browser.close()
 
 

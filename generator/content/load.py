@@ -14,6 +14,7 @@ import gc
 import os
 import re
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,58 +26,11 @@ from statusdocs.build.cache import CONTENT_SUFFIXES, MAX_CONTENT_BYTES, digest, 
 from statusdocs.content import model, schema
 from statusdocs.diagnostics import Loc, Report
 
-try:  # libyaml is ~8x faster and keeps the same marks
-    _BaseLoader: Any = yaml.CSafeLoader
+try:  # libyaml is several times faster and keeps the same marks
+    _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
-
-
-def _implicit_resolvers() -> dict[str, tuple[int, tuple[tuple[str, re.Pattern[str]], ...]]]:
-    """The safe loader's implicit scalar resolvers by first character ("" for the empty scalar), with the
-    longest scalar any of them can match: their width, plus 1 as `$` also matches before a final newline.
-    Most text starts with a letter that could begin a boolean but is far longer than "false"."""
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse  # type: ignore[no-redef]
-    out = {}
-    width: dict[re.Pattern[str], int] = {}  # each regex serves many first characters: parse it once (~1 ms each)
-    for key, resolvers in _BaseLoader.yaml_implicit_resolvers.items():
-        widths = [width.get(r) or width.setdefault(r, sre_parse.parse(r.pattern, r.flags).getwidth()[1])
-                  for _, r in resolvers]
-        out[key] = (max(widths, default=0) + 1, tuple(resolvers))
-    return out
-
-
-_IMPLICIT = _implicit_resolvers()
-_STR_TAG, _SEQ_TAG, _MAP_TAG = (_BaseLoader.DEFAULT_SCALAR_TAG, _BaseLoader.DEFAULT_SEQUENCE_TAG,
-                                _BaseLoader.DEFAULT_MAPPING_TAG)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The safe loader with PyYAML's tag resolution, minus the generic work done for every node: the composer
-    calls these in Python for each of the ~100 nodes of a file. The safe loader has no path resolvers and no
-    wildcard implicit resolvers, so this is `BaseResolver.resolve` without the parts that cannot apply."""
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
-
-    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode:
-            if implicit[0]:
-                resolvers = _IMPLICIT.get(value[:1])
-                if resolvers is not None and len(value) <= resolvers[0]:
-                    for tag, regexp in resolvers[1]:
-                        if regexp.match(value):
-                            return tag
-            return _STR_TAG
-        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
-
-
-assert not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT, "the fast resolver assumes the safe loader's"
+    _Loader = yaml.SafeLoader
+_STR_TAG, _MAP_TAG = _Loader.DEFAULT_SCALAR_TAG, _Loader.DEFAULT_MAPPING_TAG
 
 MAX_FILE_BYTES = MAX_CONTENT_BYTES  # the build cache does not hash a file it refuses
 MAX_DEPTH = 64
@@ -452,7 +406,7 @@ class Converter:
             self.error("S004", node, field, f"{field} needs at least {kind.min_items} item"
                                             f"{'s' if kind.min_items > 1 else ''}")
         convert, item_kind = self.convert, kind.item
-        paths = _item_paths(field, len(node.value))  # as many as the items, or more
+        paths = _item_paths(field, len(node.value))
         if self.seen is None and id(item_kind) in _PLAIN_TEXT:
             # Lists of text (scenarios, mistakes): what `convert` and `_str` do for a text scalar, inline.
             items, locs = [], self.locs
@@ -531,7 +485,7 @@ class Converter:
         if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
         values, ok, present = {}, True, {}
-        by_name, locs, paths = kind.by_name, self.locs, _field_paths(field)
+        by_name, locs = kind.by_name, self.locs
         inline = self.seen is None
         for key, value in node.value:  # _pairs, written out here: ~56,000 mappings at 5,000 pages
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
@@ -547,9 +501,7 @@ class Converter:
                 self._unknown(key, field, name, [f.name for f in kind.fields])
                 ok = False
                 continue
-            sub = paths.get(name)
-            if sub is None:
-                sub = paths[name] = _join(field, name)
+            sub = _join(field, name)
             mark = key.start_mark
             locs[sub] = (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # _at(key)
             if inline and id(spec.kind) in _PLAIN_TEXT and type(value) is ScalarNode and value.tag == _STR_TAG:
@@ -614,37 +566,15 @@ _METHODS: dict[type, Callable[..., Any]] = {
 }
 
 
-def _join(parent: str, name: str) -> str:
-    return f"{parent}.{name}" if parent else name
-
-
-# The paths of fields (`rows[2].left`), made once and shared by every file and object that has them: every file
-# has the same ~100, and strings shared within a chunk of files are pickled once from the load worker (7.4
-# instead of 8.8 MB at 2,250 comparisons, a quarter less time on both sides), and kept once in memory. Kept up
-# to a bound: a file with a list of 100,000 items must not leave its paths in a preview that runs for hours.
-_FIELD_PATHS: dict[str, dict[str, str]] = {}   # parent path -> field name -> path
-_ITEM_PATHS: dict[str, list[str]] = {}         # list path -> the paths of its first items, as many as seen
-MAX_SHARED_PATHS = 4096                        # parents in _FIELD_PATHS, and items per list in _ITEM_PATHS
-
-
-def _field_paths(field: str) -> dict[str, str]:
-    paths = _FIELD_PATHS.get(field)
-    if paths is None:
-        paths = {}
-        if len(_FIELD_PATHS) < MAX_SHARED_PATHS:
-            _FIELD_PATHS[field] = paths
-    return paths
-
-
 def _item_paths(field: str, count: int) -> list[str]:
-    paths = _ITEM_PATHS.get(field)
-    if paths is None:
-        paths = [] if len(_ITEM_PATHS) >= MAX_SHARED_PATHS else _ITEM_PATHS.setdefault(field, [])
-    if len(paths) < count:
-        paths += [f"{field}[{i}]" for i in range(len(paths), min(count, MAX_SHARED_PATHS))]
-        if len(paths) < count:  # past the bound: this list's own, not kept
-            return paths + [f"{field}[{i}]" for i in range(len(paths), count)]
-    return paths
+    """The paths of a list's items (`rows[2]`), interned as _join's are."""
+    return [sys.intern(f"{field}[{i}]") for i in range(count)]
+
+
+def _join(parent: str, name: str) -> str:
+    """A field's path (`rows[2].left`). Interned: every file has the same ~100, so the load worker pickles each
+    once per chunk of files, and memory holds each once."""
+    return sys.intern(f"{parent}.{name}" if parent else name)
 
 
 @dataclass

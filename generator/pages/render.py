@@ -6,169 +6,18 @@ import contextlib
 import os
 import stat
 import traceback
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
+from typing import NoReturn
 
 import jinja2
 import jinja2.meta
-import jinja2.runtime
-from jinja2.compiler import CodeGenerator, Frame, optimizeconst
-from jinja2.loaders import split_template_path
-from jinja2.nodes import Getattr, Output
-from jinja2.runtime import Macro
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Views
 from statusdocs.pages.plan import PlannedPage
-from statusdocs.pages.prose import ROOT_MARK, as_markup
+from statusdocs.pages.prose import ROOT_MARK
 from statusdocs.shipped import shown
-
-
-def _escape(value: Any) -> str:
-    """markupsafe.escape for `{{ value }}`, without wrapping each piece in a new Markup: compiled templates call
-    `escape` only there, and only join what it returns into the page (or into a macro's Markup), so the text is
-    the same. Markup (all rendered prose) passes as it is; a plain str is escaped by markupsafe."""
-    kind = type(value)
-    if kind is Markup:
-        return value
-    if kind is str:
-        return escape(value)  # markupsafe's C escape; the Markup joins into the page as the same text
-    if kind is int:
-        return str(value)  # digits and a sign: nothing to escape
-    return escape(value)
-
-
-class _CodeGenerator(CodeGenerator):
-    """Jinja yields each piece of output (each text run, each `{{ }}`) on its own, and each yield passes up
-    through the block, the child template and the layout: a comparison page made ~400 of them. Here a block,
-    and the root of a template that extends none, collect their output in a list and yield it as one string;
-    elsewhere one output node (everything between two tags) is yielded as one string."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._escaped: list[tuple[str, str] | None] = []  # the temporaries of each `{{ value }}` being written
-
-    def blockvisit(self, nodes: Any, frame: Frame) -> None:
-        if not ((frame.block_frame or frame.rootlevel) and frame.buffer is None and not frame.require_output_check):
-            super().blockvisit(nodes, frame)  # an inner scope (or a child template's root): as it was
-            return
-        self._joined(frame, lambda: super(_CodeGenerator, self).blockvisit(nodes, frame))
-
-    def visit_Output(self, node: Output, frame: Frame) -> None:
-        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
-            super().visit_Output(node, frame)  # a macro or {% set %} body (a buffer already), or one piece
-            return
-        self._joined(frame, lambda: super(_CodeGenerator, self).visit_Output(node, frame))
-
-    def _joined(self, frame: Frame, visit: Callable[[], None]) -> None:
-        """Write `visit`'s code with the frame's output collected in a new list, then a yield of it joined."""
-        buffer = frame.buffer = self.temporary_identifier()
-        self.writeline(f"{buffer} = []")
-        try:
-            visit()
-        finally:
-            frame.buffer = None
-        self.writeline(f"yield ''.join({buffer})")
-
-    def _output_child_pre(self, node: Any, frame: Frame, finalize: Any) -> None:
-        """`{{ value }}` with autoescape as `escape(value)` does it (_escape), with its two common cases tested in the
-        template's code: a Markup (rendered prose) as it is, a str escaped in C. A call to _escape for each of the
-        ~800,000 values of 5,000 pages costs more than the escaping."""
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
-            self._escaped.append(None)
-            super()._output_child_pre(node, frame, finalize)
-            return
-        value, kind = self.temporary_identifier(), self.temporary_identifier()
-        self._escaped.append((value, kind))
-        self.write(f"({value} if ({kind} := ({value} := ")
-
-    def _output_child_post(self, node: Any, frame: Frame, finalize: Any) -> None:
-        names = self._escaped.pop()
-        if names is None:
-            super()._output_child_post(node, frame, finalize)
-            return
-        value, kind = names
-        self.write(f").__class__) is Markup else escape_str({value}) if {kind} is str else escape({value}))")
-
-    @optimizeconst
-    def visit_Getattr(self, node: Getattr, frame: Frame) -> None:
-        """`x.name` on a dict (every view is one) as a subscript written out in the template's code, instead of a
-        call to environment.getattr per lookup (~200 a comparison page); anything else, or a name a dict has as
-        an attribute (`items`...), still goes to environment.getattr, so the result is the same."""
-        if self.environment.is_async or node.attr in _DICT_ATTRIBUTES:
-            super().visit_Getattr(node, frame)
-            return
-        value, attr = self.temporary_identifier(), repr(node.attr)
-        self.write(f"({value}[{attr}] if ({value} := ")
-        self.visit(node.node, frame)
-        self.write(f").__class__ is dict and {attr} in {value} else environment.getattr({value}, {attr}))")
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))  # names a dict has as attributes: `x.items` is the method, as in Jinja
-
-
-class _Template(jinja2.Template):
-    @classmethod
-    def from_code(cls, environment: jinja2.Environment, code: Any, globals: Any, uptodate: Any = None) -> Any:
-        template = super().from_code(environment, code, globals, uptodate)
-        # The compiled module looks `escape` up in its globals each time it writes `{{ value }}`.
-        template.root_render_func.__globals__["escape"] = _escape
-        template.root_render_func.__globals__["escape_str"] = escape  # see _CodeGenerator._output_child_pre
-        # Jinja keeps a template's globals as a ChainMap over the environment's, which every page copies key by
-        # key in Python: into its context (new_context, Context.__init__) and to test the macros' import for new
-        # globals. Nothing changes the environment's globals once a template is loaded (the Renderer sets them
-        # first; the preview compiles again after `forget`), so a dict of the same items is the same globals,
-        # which those copies make in C.
-        template.globals = dict(template.globals)
-        return template
-
-
-class _Context(jinja2.runtime.Context):
-    """Calling a macro with exactly its positional arguments skips the general path (Context.call looks for
-    pass_* markers and hands the eval context to Macro.__call__, which matches arguments to parameters, callers,
-    *varargs and **kwargs): a comparison page calls ~11 macros, the decision tree recursively. The result is
-    what Macro._invoke returns, Markup when the calling template autoescapes."""
-
-    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Context.call's own names
-        if (type(__obj) is Macro and len(args) == __obj._argument_count and not __obj.caller
-                and not __obj.catch_kwargs and not __obj.catch_varargs and kwargs.keys() <= _RUNTIME_KWARGS
-                and not __obj._environment.is_async):
-            rv = __obj._func(*args)
-            return as_markup(rv) if __self.eval_ctx.autoescape else rv
-        return super().call(__obj, *args, **kwargs)
-
-
-_RUNTIME_KWARGS = frozenset(("_loop_vars", "_block_vars"))  # what compiled code adds to context.call
-
-
-class _Environment(jinja2.Environment):
-    """`{{ page.title }}` on a dict: Jinja tries the attribute first and takes the key after an AttributeError.
-    The views are plain dicts, so look the key up first, except for names a dict has as attributes (`items`,
-    `get`...), which keep Jinja's order: the result is the same, without an exception per lookup."""
-
-    template_class = _Template
-    code_generator_class = _CodeGenerator
-    context_class = _Context
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return super().getattr(obj, attribute)
-
-
-_NOT_MAPPINGS = frozenset((str, Markup, list, tuple, int, float, bool, type(None)))
-
-
-def _is_mapping(value: Any) -> bool:
-    """Jinja's `is mapping` (isinstance of collections.abc.Mapping, an ABC check that is slow for a str), with
-    the answer for the views' own types first: a comparison row tests each of its cells."""
-    kind = type(value)
-    return kind is dict or (kind not in _NOT_MAPPINGS and isinstance(value, Mapping))
-
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # generator/, for frames of our own code
 
@@ -247,6 +96,15 @@ def read_file(path: str, real_root: str) -> bytes:
     raise UnsafeFile(path, problem)
 
 
+def _template_path(name: str) -> list[str]:
+    """The parts of a template's name (`a/b.html`), as FileSystemLoader splits it: a name that leads out of the
+    folder (`..`) or holds a separator of the system's own is not found."""
+    parts = [part for part in name.split("/") if part and part != "."]
+    if any(part == ".." or os.sep in part or (os.altsep and os.altsep in part) for part in parts):
+        raise jinja2.TemplateNotFound(name)
+    return parts
+
+
 class _Loader(jinja2.BaseLoader):
     """Jinja's FileSystemLoader for one folder, reading templates as content files are read: never through a
     symlink out of the folder nor from a FIFO or device (UnsafeFile, T002), and text that is not UTF-8 is a
@@ -256,7 +114,7 @@ class _Loader(jinja2.BaseLoader):
         self.root, self.real_root = root, os.path.realpath(root)
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = os.path.join(self.root, *split_template_path(template))  # TemplateNotFound for `..`
+        path = os.path.join(self.root, *_template_path(template))
         if not os.path.lexists(path) or os.path.isdir(path):
             raise jinja2.TemplateNotFound(template)
         data = read_file(path, self.real_root)
@@ -277,29 +135,28 @@ class Renderer:
         self.templates_dir = theme[0]
         self.views = views
         self.report = report
-        self.env = _Environment(
-            loader=jinja2.ChoiceLoader([_Loader(folder) for folder in theme]),
+        self.env = self._environment()
+        self._deps: dict[str, frozenset[str]] = {}    # template -> the names of the templates it reads
+        self._paths: dict[str, frozenset[str]] = {}   # the same as absolute paths
+
+    def _environment(self) -> jinja2.Environment:
+        return jinja2.Environment(
+            loader=jinja2.ChoiceLoader([_Loader(folder) for folder in self.theme]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
-            # A dict: Jinja's LRU cache takes a lock and reorders its queue on each of the ~3 loads a page makes
-            # (its template, the layout, the macros), and a site has a handful of templates.
-            cache_size=-1,
+            cache_size=-1,  # a site has a handful of templates: keep them all
         )
-        self.env.tests["mapping"] = _is_mapping
-        self._deps: dict[str, frozenset[str]] = {}    # template -> the names of the templates it reads
-        self._paths: dict[str, frozenset[str]] = {}   # the same as absolute paths
 
     # ------------------------------------------------------------ dependencies
     def forget(self) -> None:
-        """Templates changed on disk: compile them again, and find again which read which."""
+        """Templates changed on disk: compile them again (in a new environment), and find again which read which."""
         self._deps.clear()
         self._paths.clear()
-        if self.env.cache is not None:
-            self.env.cache.clear()
+        self.env = self._environment()
 
     def template_deps(self, name: str) -> frozenset[str]:
         """The template files `name` reads: itself and everything it extends, includes or imports."""
@@ -355,49 +212,48 @@ class Renderer:
         root = self.views.base_path if page.kind == "404" else "../" * page.depth
         variables = {**self.views.context(page), "root": root}
         try:
-            html = self._render(self.env.get_template(page.template), variables)
-        except UnsafeFile as exc:
-            self._fail(exc.path, 0, exc.problem, "T002")
-        except jinja2.TemplateSyntaxError as exc:
-            self._fail(exc.filename or page.template, exc.lineno, f"template syntax error: {exc.message}")
-        except jinja2.TemplateNotFound as exc:
-            path, line = self._template_frame(exc)
-            looked = ", ".join(shown(folder) for folder in self.theme)
-            self._fail(path or page.template, line, f"template not found: {exc.name} (looked in {looked})")
-        except jinja2.UndefinedError as exc:
-            path, line = self._template_frame(exc)
-            self._fail(path or page.template, line, f"undefined name in template: {exc.message}")
-        except jinja2.TemplateError as exc:
-            path, line = self._template_frame(exc)
-            self._fail(path or page.template, line, f"template error: {exc}")
-        except RecursionError as exc:
-            path, line = self._loop_frame(exc)
-            self._fail(path or page.template, line, "templates nest deeper than statusdocs allows: an include or "
-                       "extends loop, or a macro that calls itself without end")
+            html = self.env.get_template(page.template).render(variables)
+        except (jinja2.TemplateError, RecursionError) as exc:  # UnsafeFile is a TemplateError
+            self._template_fault(exc, page.template)
         except Exception as exc:  # noqa: BLE001 - from a template (it is on the stack), or raised again below
-            path, line = self._template_frame(exc)
-            if path is None and isinstance(exc, SyntaxError) and exc.filename and \
-                    any(os.path.abspath(exc.filename).startswith(folder + os.sep) for folder in self.theme):
-                # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
-                self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
-            if path is None:
-                raise
-            # Raised in our own code that the template called (a view, a filter): still the template's line, the
-            # one the user can change, but said so: if the template is right, it is a bug to report.
-            ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
-            self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
-                       (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
+            self._python_fault(exc)
+            raise  # no template on its stack: a bug of statusdocs, not a finding
         # The root is written into attributes: escaped like any value (the 404 page's is the base URL's path).
         return html.replace(ROOT_MARK, str(escape(root))).encode()
 
-    def _render(self, template: jinja2.Template, variables: dict[str, Any]) -> str:
-        """Template.render(variables) without its copy of them into a new dict before new_context copies them
-        again (with the globals) for the context."""
-        try:
-            return self.env.concat(template.root_render_func(template.new_context(variables)))  # type: ignore
-        except Exception:  # noqa: BLE001 - as Template.render: Jinja points the traceback at the template lines
-            self.env.handle_exception()
-            raise  # not reached: handle_exception raises
+    def _template_fault(self, exc: jinja2.TemplateError | RecursionError, template: str) -> NoReturn:
+        """Report what Jinja raised (or a recursion too deep) as a finding; raises TemplateFailure."""
+        if isinstance(exc, UnsafeFile):
+            self._fail(exc.path, 0, exc.problem, "T002")
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            self._fail(exc.filename or template, exc.lineno, f"template syntax error: {exc.message}")
+        if isinstance(exc, RecursionError):
+            path, line = self._loop_frame(exc)
+            self._fail(path or template, line, "templates nest deeper than statusdocs allows: an include or "
+                       "extends loop, or a macro that calls itself without end")
+        path, line = self._template_frame(exc)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            looked = ", ".join(shown(folder) for folder in self.theme)
+            self._fail(path or template, line, f"template not found: {exc.name} (looked in {looked})")
+        if isinstance(exc, jinja2.UndefinedError):
+            self._fail(path or template, line, f"undefined name in template: {exc.message}")
+        self._fail(path or template, line, f"template error: {exc}")
+
+    def _python_fault(self, exc: Exception) -> None:
+        """Report what Python raised in a template as a finding at its line (raises TemplateFailure); return if no
+        template is on its stack."""
+        path, line = self._template_frame(exc)
+        if path is None and isinstance(exc, SyntaxError) and exc.filename and \
+                any(os.path.abspath(exc.filename).startswith(folder + os.sep) for folder in self.theme):
+            # Python cannot compile the code Jinja made of it; its line is one of that code, not the template's
+            self._fail(exc.filename, 0, f"template too complex to compile: {exc.msg}")
+        if path is None:
+            return
+        # Raised in our own code that the template called (a view, a filter): still the template's line, the
+        # one the user can change, but said so: if the template is right, it is a bug to report.
+        ours = traceback.extract_tb(exc.__traceback__)[-1].filename.startswith(_PACKAGE)
+        self._fail(path, line, f"template error: {type(exc).__name__}: {exc}" +
+                   (" (raised inside statusdocs: if the template is right, please report it)" if ours else ""))
 
     def _template_frames(self, exc: BaseException) -> list[tuple[str, int]]:
         """Jinja rewrites tracebacks so frames point into templates: the template lines on the stack, outermost
@@ -419,7 +275,7 @@ class Renderer:
         again = {f for f in frames if f in seen or seen.add(f)}  # type: ignore[func-returns-value]
         return next((f for f in frames if f in again), frames[-1] if frames else (None, 0))
 
-    def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> None:
+    def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> NoReturn:
         if not os.path.isabs(path):
             path = self._path(path)
         self.report.error(rule, Loc(path, line or 0, 0), message)

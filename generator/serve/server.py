@@ -1,27 +1,24 @@
 """`statusdocs serve`: a live preview on the `livereload` package that rebuilds only what changed.
 
-livereload 2.7 gives the pieces (Server, watch, serve, the browser's reload socket); these are the
-traps it sets, and what we do about each:
-- a reload within 3 s of the previous one is dropped (LiveReloadHandler.DEFAULT_RELOAD_TIME): the
-  watcher never reports a file to livereload's throttled reload; we call `reload_waiters` ourselves,
-  once per finished rebuild;
-- a folder watch fires once per changed file: our watcher's `is_changed` returns every change in the
-  folder as one list (a snapshot diff, deletions included), and a rebuild starts only after a quiet poll,
-  so an editor's save-rename-write burst gives one rebuild;
+Files are watched with `watchfiles` (inotify and its kind: nothing is read while nothing changes); livereload
+gives the browser's side only: its reload socket and livereload.js, on a tornado Application of our own (its
+Server, which polls the tree, is not used). What we do about the traps on the way:
+- `watchfiles` hands over the changes of a burst together, once none came for a moment, so an editor's
+  save-rename-write burst gives one rebuild; edits made during a rebuild give one more, after it;
 - an exception in the callback prints a tornado traceback and leaves the page stale: rebuilds run in
   one worker thread (serialized), every finding or crash is kept and shown on every page as an overlay,
   and the last good pages stay on disk underneath; the lint runs in a second process, after the page
   is already updated, so it never delays a rebuild;
 - a reload asked while a page is still loading is lost (the page's socket connects once it has loaded):
-  every page also asks once a second how many reloads were asked, and reloads if that changed since it
-  was served (`watch_script`);
+  each page tells, when its socket connects, how many reloads had been asked when it was served (a
+  livereload.js plugin's `analyze`, sent in the protocol's `info` message), and is reloaded at once if
+  that number has changed since (`ReloadSocket`);
 - a watched folder containing the output rebuilds forever: the output folder is never watched;
 - the site's 404.html is not served: our own handler serves it with status 404, under the base path,
   and keeps every request inside the output folder;
 - its reload socket and `/forcereload` accept any Origin, and every handler any Host, so a page elsewhere could
-  drive them, or read the preview through DNS rebinding: we make the Application ourselves (`application`)
-  with the same handlers, each refusing a Host other than the names the server was started for, and a
-  request from another origin (`Guard`).
+  drive them, or read the preview through DNS rebinding: each handler refuses a Host other than the names the
+  server was started for, and a request from another origin (`Guard`).
 
 The lint runs in one spawned process that ignores Ctrl-C and dies with this one, whatever kills it (`Linter`);
 SIGTERM and SIGHUP stop the preview as Ctrl-C does.
@@ -47,11 +44,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from livereload import Server
-from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
-from livereload.server import LiveScriptInjector
-from livereload.watcher import Watcher
-from tornado import ioloop, web
+import watchfiles
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+from tornado import escape, ioloop, web
 
 from statusdocs.build.builder import Builder
 from statusdocs.build.output import check_output, update_site, write_site
@@ -59,53 +54,40 @@ from statusdocs.build.workers import become_worker, starting_worker
 from statusdocs.content.load import FileCache, load_content
 from statusdocs.diagnostics import Report, report_lines
 
-POLL_SECONDS = 0.05
+EDITOR_TEMPORARIES = ("~", ".swp", ".swx", ".tmp")
 
 
-class SnapshotWatcher(Watcher):
-    """Polls every POLL_SECONDS; a folder task reports all its changes at once, as a list of paths."""
+class FolderWatcher:
+    """Watches folders with `watchfiles` in a thread of its own and hands each burst of changes (absolute paths,
+    deletions included) to `on_change` on the server's loop. Hidden files and folders, editor temporaries and
+    anything under a skipped folder (the output) are left out."""
 
-    def __init__(self, skip: list[str]):
-        super().__init__()
-        self.skip = [os.path.abspath(p) for p in skip]
-        self.snapshots: dict[str, dict[str, tuple[int, int, int]]] = {}
-        self.on_poll = lambda: None
+    def __init__(self, folders: list[str], skip: list[str], loop: ioloop.IOLoop, on_change: Any):
+        self.folders = [os.path.abspath(f) for f in folders]
+        self.skip = tuple(os.path.abspath(p) + os.sep for p in skip)
+        self.loop, self.on_change = loop, on_change
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="statusdocs-watch", daemon=True)
 
-    def watch(self, path, func=None, delay=None, ignore=None):
-        super().watch(path, func, delay, ignore)
-        self.snapshots[path] = self.scan(path)
+    def wanted(self, _change: watchfiles.Change, path: str) -> bool:
+        if (path + os.sep).startswith(self.skip):  # the output folder, or anything in it
+            return False
+        root = next((f for f in self.folders if path.startswith(f + os.sep)), None)
+        parts = (path[len(root) + 1:] if root else os.path.basename(path)).split(os.sep)
+        return not any(p.startswith(".") for p in parts) and not parts[-1].endswith(EDITOR_TEMPORARIES)
 
-    def scan(self, folder: str) -> dict[str, tuple[int, int, int]]:
-        found: dict[str, tuple[int, int, int]] = {}
-        for root, dirs, files in os.walk(folder):
-            root_abs = os.path.abspath(root)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and os.path.join(root_abs, d) not in self.skip)
-            for name in files:
-                if name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")):
-                    continue  # editor temporaries
-                path = os.path.join(root_abs, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                found[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
-        return found
+    def start(self) -> None:
+        self.thread.start()
 
-    def is_changed(self, path, ignore=None):
-        new = self.scan(path)
-        old = self.snapshots.get(path, {})
-        self.snapshots[path] = new
-        return sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    def _run(self) -> None:
+        for changes in watchfiles.watch(*self.folders, watch_filter=self.wanted, stop_event=self.stop_event,
+                                        debounce=1600, step=50, raise_interrupt=False):
+            self.loop.add_callback(self.on_change, sorted({path for _, path in changes}))
 
-    def examine(self):
-        super().examine()
-        self.on_poll()
-        return None, None  # never let livereload's own (throttled) reload run
-
-    def start(self, callback):
-        ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
-        return True
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread.is_alive():
+            self.thread.join(5)
 
 
 def lint(content_dir: str) -> list[str]:
@@ -205,14 +187,13 @@ class Preview:
         self.failed = False                 # do the problems stop the build (load/template errors, crash)?
         self.pending: set[str] = set()      # changed files not yet built
         self.unbuilt: set[str] = set()      # changed files whose build failed: part of the next one
-        self.fresh = False                  # did the last poll find changes? then wait for a quiet one
         self.busy = False
         self.loop: ioloop.IOLoop | None = None
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-build")  # serialized rebuilds
         self.linter = Linter()
         self.cache = FileCache()
         self.generation = 0                 # counts good builds; a lint result is for one of them
-        self.shown = 0                      # counts the reloads asked of browsers (see watch_script)
+        self.shown = 0                      # counts the reloads asked of browsers (see ReloadSocket)
         self.linting = self.lint_again = False
         self.base_path = self.base_href = "/"  # as matched (decoded), as linked to (encoded): see base_paths
 
@@ -285,7 +266,7 @@ class Preview:
                 self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
             if problems != self.problems:
                 self.problems = problems
-                self._broadcast()
+                self.broadcast()
         if self.lint_again or generation != self.generation:
             self.lint_again = False
             self.request_lint()
@@ -302,28 +283,24 @@ class Preview:
 
     def _reload(self) -> None:
         if self.loop is not None:  # thread-safe hand-over to the server's loop
-            self.loop.add_callback(self._broadcast)
+            self.loop.add_callback(self.broadcast)
 
-    def _broadcast(self) -> None:
+    def broadcast(self) -> None:
         """Tell every connected browser to reload (on the server's loop). A page still loading has no socket
-        yet and misses it; its watch_script asks for `shown` and reloads if it has changed since."""
+        yet and misses it; when its socket connects, ReloadSocket sees that `shown` has changed since."""
         self.shown += 1
-        LiveReloadHandler.reload_waiters("*")
+        for socket_ in list(LiveReloadHandler.waiters):
+            socket_.send_message(RELOAD)
 
     def _say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
     def on_change(self, paths: list[str]) -> None:
-        fresh = {p for p in paths if not p.startswith(self.out_dir + os.sep)}
-        self.pending |= fresh
-        self.fresh = self.fresh or bool(fresh)
+        """Files changed (on the server's loop): rebuild, unless a rebuild runs; then they wait for the next."""
+        self.pending |= {p for p in paths if not p.startswith(self.out_dir + os.sep)}
+        self.start_build()
 
-    def on_poll(self) -> None:
-        """Called after every poll: a rebuild starts once a poll finds no new change (debounce), and
-        never while another one runs."""
-        if self.fresh:
-            self.fresh = False
-            return
+    def start_build(self) -> None:
         if self.pending and not self.busy:
             changed, self.pending = self.pending, set()
             self.busy = True
@@ -332,15 +309,15 @@ class Preview:
 
     def _done(self) -> None:
         self.busy = False
+        self.start_build()  # what changed while it ran
 
     # ------------------------------------------------------------ serving
-    def watch_script(self) -> bytes:
-        """For every HTML page: once a second, the page asks for the number of reloads asked so far, and reloads
-        if it is not the one it was served with. livereload's socket connects only after the page has loaded,
-        so a reload asked meanwhile (a lint result right after a rebuild) would otherwise leave it stale."""
-        return (f'<script>(function(s){{setInterval(function(){{fetch("{SHOWN_PATH}",{{cache:"no-store"}})'
-                '.then(function(r){return r.text()}).then(function(t){if(t!==s)location.reload()},function(){})},'
-                f'1000)}})("{self.shown}")</script>').encode()
+    def live_script(self) -> bytes:
+        """For every HTML page: livereload.js, with a plugin that tells the server, once the page's socket is
+        connected, how many reloads had been asked when the page was served (see ReloadSocket)."""
+        return (f'<script>(function(p){{p.identifier="statusdocs";p.version="1";p.prototype.analyze=function()'
+                f'{{return{{shown:{self.shown}}}}};window.LiveReloadPluginStatusdocs=p}})(function(){{}});</script>'
+                ).encode() + LIVE_SCRIPT
 
     def overlay(self) -> bytes:
         if not self.problems:
@@ -353,7 +330,7 @@ class Preview:
                 f"good build.</strong><ul>{items}</ul></div>").encode()
 
 
-SHOWN_PATH = "/__statusdocs__/shown"  # outside any base path: pages are served under one (see SiteHandler)
+RELOAD = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}  # livereload's, for every page
 _HOST = re.compile(r"(\[[0-9a-fA-F:.]+\]|[^\[\]:]+)(?::(\d+))?")
 _WILDCARD = ("0.0.0.0", "::", "")
 
@@ -414,15 +391,29 @@ class Guard(web.RequestHandler):
 
 
 class ReloadSocket(Guard, LiveReloadHandler):
-    """livereload's reload channel; a connection from another origin is refused (livereload accepts any)."""
+    """livereload's reload channel; a connection from another origin is refused (livereload accepts any). A page
+    whose reload was asked before its socket connected (its plugin's `shown` is older) is reloaded at once."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
 
     def check_origin(self, origin: str) -> bool:
         return same_origin(origin, self.request.headers.get("Host", ""))
 
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            sent = escape.json_decode(message)
+            if sent.get("command") == "info" and sent["plugins"]["statusdocs"]["shown"] != self.preview.shown:
+                self.send_message(RELOAD)
 
-class ForceReload(Guard, ForceReloadHandler):
-    """livereload's `/forcereload`, which an `<img>` of another site could also ask for: such requests carry no
-    Origin, but browsers say where they come from in Sec-Fetch-Site."""
+
+class ForceReload(Guard):
+    """livereload's `/forcereload`: every connected page reloads. An `<img>` of another site could also ask for
+    it: such requests carry no Origin, but browsers say where they come from in Sec-Fetch-Site."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
 
     def prepare(self) -> None:
         if self.request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
@@ -431,21 +422,13 @@ class ForceReload(Guard, ForceReloadHandler):
             return
         super().prepare()
 
+    def get(self) -> None:
+        self.preview.broadcast()
+        self.finish("ok")
+
 
 class ReloadScript(Guard, LiveReloadJSHandler):
     pass
-
-
-class ShownHandler(Guard):
-    """The number of reloads asked of browsers so far, for watch_script."""
-
-    def initialize(self, preview: Preview) -> None:
-        self.preview = preview
-
-    def get(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-        self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(str(self.preview.shown))
 
 
 class SiteHandler(Guard):
@@ -494,8 +477,8 @@ class SiteHandler(Guard):
         self.set_status(404)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         if not head:
-            self.finish(b"<!doctype html><title>Not found</title><head></head><h1>Not found</h1>"
-                        + self.preview.overlay() + self.preview.watch_script())
+            self.finish(b"<!doctype html><title>Not found</title><head>" + self.preview.live_script() +
+                        b"</head><h1>Not found</h1>" + self.preview.overlay())
 
     def _file(self, path: str, status: int, head: bool) -> None:
         try:
@@ -508,8 +491,10 @@ class SiteHandler(Guard):
         if kind.startswith("text/") or kind in ("application/json", "application/javascript"):
             kind += "; charset=utf-8"
         if kind.startswith("text/html"):
-            extra = self.preview.overlay() + self.preview.watch_script()
-            data = data.replace(b"</body>", extra + b"</body>", 1) if b"</body>" in data else data + extra
+            script = self.preview.live_script()
+            data = data.replace(b"</head>", script + b"</head>", 1) if b"</head>" in data else data + script
+            overlay = self.preview.overlay()
+            data = data.replace(b"</body>", overlay + b"</body>", 1) if b"</body>" in data else data + overlay
         self.set_status(status)
         self.set_header("Content-Type", kind)
         if not head:
@@ -523,38 +508,15 @@ LIVE_SCRIPT = (b'<script type="text/javascript">(function(){var s=document.creat
                b"document.head.appendChild(s);})();</script>")
 
 
-class PreviewServer(Server):
-    def __init__(self, preview: Preview):
-        watcher = SnapshotWatcher(skip=[preview.out_dir])
-        watcher.on_poll = preview.on_poll
-        super().__init__(watcher=watcher)
-        self.preview = preview
-
-    def get_web_handlers(self, script):
-        return [(SHOWN_PATH, ShownHandler, {"preview": self.preview}),
-                (r"/(.*)", SiteHandler, {"preview": self.preview})]
-
-    def application(self, port: int, host: str, liveport: int | None = None, debug: bool | None = None,
-                    live_css: bool = True) -> None:
-        """What livereload's Server.application does for one port (`serve` gives no liveport), with its
-        handlers replaced by ones that check the Host and the Origin (see Guard)."""
-        LiveReloadHandler.watcher = self.watcher
-        LiveReloadHandler.live_css = live_css
-
-        class InjectScript(LiveScriptInjector):  # the script tag that loads livereload.js, as livereload's
-            script = LIVE_SCRIPT
-
-        handlers = [(r"/livereload", ReloadSocket), (r"/forcereload", ForceReload),
-                    (r"/livereload.js", ReloadScript), *self.get_web_handlers(LIVE_SCRIPT)]
-        app = web.Application(handlers, transforms=[InjectScript], statusdocs_hosts=HostCheck(host, port))
-        app.listen(port, address=host)
-
-    def _setup_logging(self):
-        import logging
-
-        # livereload logs every poll decision at INFO; keep its warnings and errors only.
-        logging.getLogger("livereload").setLevel(logging.WARNING)
-        logging.getLogger("tornado.access").setLevel(logging.ERROR)
+def application(preview: Preview, host: str, port: int) -> web.Application:
+    """The preview's handlers: livereload's socket and script, `/forcereload`, and the site under its base path.
+    Tornado's access log is off (the preview prints what it does); uncaught errors are still logged."""
+    return web.Application([
+        (r"/livereload", ReloadSocket, {"preview": preview}),
+        (r"/forcereload", ForceReload, {"preview": preview}),
+        (r"/livereload.js", ReloadScript),
+        (r"/(.*)", SiteHandler, {"preview": preview}),
+    ], statusdocs_hosts=HostCheck(host, port), log_function=lambda _handler: None)
 
 
 def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None, host: str, port: int,
@@ -564,11 +526,10 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     if base_url:
         preview.set_base(base_url)
     preview.build(None)
-    server = PreviewServer(preview)
-    for folder in (preview.content_dir, *preview.builder.theme):  # the user's templates and the theme they override
+    folders = [preview.content_dir, *preview.builder.theme]  # the user's templates and the theme they override
+    for folder in folders:
         if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
             preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
-        server.watch(folder, preview.on_change)
     url = f"http://{host}:{port}{preview.base_href}"
 
     def started() -> None:  # runs once the loop runs, so the socket is listening by now
@@ -579,6 +540,7 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
 
     preview.loop = ioloop.IOLoop.current()
     preview.loop.add_callback(started)
+    watcher = FolderWatcher(folders, [preview.out_dir], preview.loop, preview.on_change)
     # Ctrl-C stops the loop between two callbacks, and so do SIGTERM and SIGHUP (a closed terminal), so that the
     # linter is stopped too. Raised wherever the main thread is (KeyboardInterrupt), it could land inside the
     # linter's start-up, which then could not shut down.
@@ -590,14 +552,18 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
                 previous[name] = signal.signal(getattr(signal, name),
                                                lambda *_: loop.add_callback_from_signal(loop.stop))
     try:
-        server.serve(port=port, host=host, root=preview.out_dir)
+        application(preview, host, port).listen(port, address=host)
+        watcher.start()
+        loop.start()
     except OSError as exc:
         print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
+        watcher.stop()
         preview.linter.close()
         preview.worker.shutdown(wait=True, cancel_futures=True)
         for name, handler in previous.items():  # only now: a second Ctrl-C must not interrupt the shutdown
             signal.signal(getattr(signal, name), handler)
+        loop.close(all_fds=True)  # the listening sockets; nothing hands the loop work any more
     print("stopped", flush=True)
     return 0

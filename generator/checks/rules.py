@@ -988,50 +988,6 @@ TRIGGERS = [
 TRIGGER_FIELDS = {"summary", "definition", "when_to_use", "client_behavior", "scenario", "row"}
 
 
-@rule("C004", "other-codes-trigger", "A scenario or use that is another code's defining trigger (malformed "
-      "syntax is 400, missing credentials 401, lacking permission 403, a failed If-Match 412, a duplicate 409, "
-      "rate limiting 429 ...), unless the cell names that other code.",
-      "scenarios: [\"412 appears in production when: Malformed request format; Authentication or authorization "
-      "mismatch.\"]",
-      "scenarios: [\"A PATCH carries If-Match with the ETag the client read an hour ago; another editor has "
-      "saved since.\"]")
-def other_trigger(content: Content) -> Iterator[Diagnostic]:
-    sc = scan(content)
-    needs = [_keyword_rules()[1][f"trigger{k}"] for k in range(len(TRIGGERS))]
-    any_need = reduce(or_, needs)  # each trigger has one word set, so one bit
-    assert all(n.bit_count() == 1 for n in needs)
-    for i in [i for i, f in enumerate(sc.flags) if f & any_need]:
-        cell = sc.cells[i]
-        if cell.kind not in TRIGGER_FIELDS:
-            continue
-        if isinstance(cell.owner, Comparison) and cell.kind == "row":
-            aspect = cell.owner.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower()
-            if any(w in aspect for w in ("not", "mistake", "instead", "confus")):
-                continue
-        # Only triggers whose words the cell has can match it, in the cell or in one of its sentences.
-        possible = [trig for trig, need in zip(TRIGGERS, needs, strict=True) if sc.flags[i] & need]
-        if not any(trig.pattern.search(cell.text) for trig in possible):  # as a search for any trigger would
-            continue
-        for sentence in T.sentences(cell.text):
-            named = T.codes_in(sentence)
-            for trig in possible:
-                if cell.code in trig.codes or cell.code in trig.allowed:
-                    continue
-                m = trig.pattern.search(sentence)
-                if not m or named & set(trig.codes) or T.negated_before(sentence, m.start(), 30):
-                    continue
-                if trig.unless is not None and trig.unless.search(sentence):
-                    continue
-                owner = "/".join(map(str, trig.codes))
-                yield cell.diag("C004", f"{cell.field} describes \"{m.group(0)}\", which is {owner}'s case, "
-                                        f"not {cell.code}'s", hint=f"move it to {owner}, or say in the same "
-                                                                   f"sentence that it is a {owner}")
-                break
-            else:
-                continue
-            break
-
-
 @rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",
       "codes: [409, 412]\ndecision_rule: Use 409 for conflicts, 412 for failed preconditions and 400 otherwise.",
       "codes: [409, 412]\ndecision_rule: If a precondition header was sent and evaluated false, 412; otherwise 409.")
@@ -1402,3 +1358,6 @@ def prose_too_complex(content: Content) -> Iterator[Diagnostic]:
         if why is not None:
             yield Diagnostic("S011", "error", loc(), f"{field} cannot be rendered in bounded time: {why}", hint,
                              field=field)
+
+
+from statusdocs.checks import markdown, meaning  # noqa: E402,F401 - importing registers their rules

@@ -1,0 +1,303 @@
+"""What each status code means, as data (`knowledge.yaml`), and the prose checks made against it.
+
+Each fact there comes from the code's defining document, with the sentence it rests on. A fact lists concepts,
+each a set of phrasings; it matches a sentence when every one of its concepts does. The checks ask of every
+prose cell: does a sentence describe another code's defining situation (C004), contradict a normative statement
+or repeat a rule the current document dropped (C015), or contradict the cell's own class (C016)? A match that is
+negated, that names the other code, or that also describes the cell's own code is not a finding: such sentences
+are contrasts, which good documentation is full of.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from statusdocs.checks import text as T
+
+KNOWLEDGE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "knowledge.yaml")
+
+# Words that put a statement under a condition ("if the upload failed, ..."): the sentence then does not say
+# what the code itself means.
+CONDITIONAL = re.compile(r"\b(if|when|whenever|unless|whether|once|until|after|before|otherwise|instead of|"
+                         r"rather than|unlike|not|than)\b", re.I)
+# Words that deny what follows them ("nothing about it implies the request was wrong").
+NEGATION = re.compile(r"\b(not|no|nothing|none|never|isn't|aren't|doesn't|don't|didn't|wasn't|cannot|can't|"
+                      r"without|unlike|rather than|instead of|neither|nor)\b", re.I)
+# Where a sentence splits into clauses that may each speak of a different code.
+CLAUSE = re.compile(r";|\s(?:while|whereas|but|however)\s|,\s(?:and|so)\s", re.I)
+
+
+# Phrasings are written in a small finite language: letters and punctuation, `(a|b)` alternatives and `?` after
+# a letter or a group. Each expands to the finite set of texts it matches, which gives, without parsing any regular
+# expression engine's internals, the words a text must hold for a phrasing to match it.
+_PHRASING = re.compile(r"[a-z0-9 ,.:;/'*|()?_-]+")
+MAX_EXPANSIONS = 20_000
+# Letter runs as the checks see a cell: ASCII bytes, letters lowercased, everything else a space.
+LETTERS_ONLY = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+# Words too common to tell a cell apart: a phrasing's keyword is one of its other words when it has one.
+_COMMON = T.STOP | T.GENERIC | {"request", "requests", "response", "server", "client", "method", "header", "status",
+                                "code", "the", "sent", "send", "sends"}
+
+
+def expand(phrasing: str) -> list[str]:
+    """Every text a phrasing matches (lowercase), in order; ValueError beyond MAX_EXPANSIONS or outside the
+    language."""
+    if not _PHRASING.fullmatch(phrasing):
+        raise ValueError(f"phrasing outside the finite language: {phrasing!r}")
+    out, pos = _expand_seq(phrasing, 0)
+    if pos != len(phrasing):
+        raise ValueError(f"unbalanced parenthesis in {phrasing!r}")
+    return out
+
+
+def _expand_seq(s: str, pos: int) -> tuple[list[str], int]:
+    """The alternatives of a sequence starting at `pos`, up to a `)` or the end."""
+    branches: list[str] = []
+    current = [""]
+    while pos < len(s) and s[pos] != ")":
+        ch = s[pos]
+        if ch == "|":
+            branches += current
+            current, pos = [""], pos + 1
+            continue
+        if ch == "(":
+            options, pos = _expand_seq(s, pos + 1)
+            if pos >= len(s) or s[pos] != ")":
+                raise ValueError(f"unbalanced parenthesis in {s!r}")
+            pos += 1
+        else:
+            options, pos = [ch], pos + 1
+        if pos < len(s) and s[pos] == "?":
+            options, pos = ["", *options], pos + 1
+        current = [c + o for c in current for o in options]
+        if len(current) > MAX_EXPANSIONS:
+            raise ValueError(f"too many expansions: {s!r}")
+    return branches + current, pos
+
+
+def keyword(text: str) -> bytes:
+    """The word of a matched text that tells most: the longest of its uncommon letter runs."""
+    runs = text.encode().translate(LETTERS_ONLY).split()
+    uncommon = [r for r in runs if len(r) > 2 and r.decode() not in _COMMON]
+    return max(uncommon or runs, key=len) if runs else b""
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A named idea: `pattern` matches its phrasings; any text it matches holds a word of `words` whole."""
+
+    name: str
+    pattern: re.Pattern[str]
+    words: frozenset[bytes]
+
+
+def concept(name: str, phrasings: Sequence[str]) -> Concept:
+    texts = [t for p in phrasings for t in expand(p)]
+    # The phrasings are regular expressions as they stand, once `.` and `*` are taken literally. ASCII: under
+    # IGNORECASE alone a non-ASCII letter may match an ASCII one (the Kelvin sign is a k), which the letter runs
+    # of `present` would not see.
+    body = "|".join(p.replace(".", r"\.").replace("*", r"\*") for p in phrasings)
+    pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I | re.A)
+    words = frozenset(keyword(t) for t in texts)
+    if b"" in words:
+        raise ValueError(f"concept {name}: a phrasing without a letter")
+    return Concept(name, pattern, words)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A trigger or a claim: what `code`'s defining document says (`says`, at `source`), and the concepts a
+    sentence must all contain to describe it (a trigger) or to contradict it (a claim)."""
+
+    code: int
+    id: str
+    concepts: tuple[Concept, ...]
+    source: str
+    says: str
+    allowed: frozenset[int] = frozenset()   # codes whose own prose may describe this as their case too
+    unless: re.Pattern[str] | None = None   # context in the sentence that makes it legitimate
+    unless_concepts: tuple[Concept, ...] = ()
+
+    def first_match(self, sentence: str, context: str | None = None) -> re.Match[str] | None:
+        """The earliest match of the fact's concepts if all of them occur in `sentence`, else None. `unless`
+        is looked for in `context`, the whole sentence a clause comes from."""
+        first = None
+        for concept in self.concepts:
+            m = concept.pattern.search(sentence)
+            if m is None:
+                return None
+            if first is None or m.start() < first.start():
+                first = m
+        around = sentence if context is None else context
+        if self.unless is not None and self.unless.search(around):
+            return None
+        if any(c.pattern.search(around) for c in self.unless_concepts):
+            return None
+        return first
+
+
+class Knowledge:
+    """The facts, and an index from words to the concepts they may be part of."""
+
+    def __init__(self, concepts: dict[str, Concept], triggers: dict[int, tuple[Fact, ...]],
+                 claims: dict[int, tuple[Fact, ...]], class_claims: dict[int, tuple[Fact, ...]],
+                 obsolete: dict[str, str]) -> None:
+        self.concepts = concepts
+        self.triggers = triggers
+        self.claims = claims
+        self.class_claims = class_claims
+        self.obsolete = obsolete
+        self.nonstandard = concepts["nonstandard"]
+        self._bit = {name: 1 << i for i, name in enumerate(concepts)}
+        self._word_bits: dict[bytes, int] = {}
+        for c in concepts.values():
+            for w in c.words:
+                self._word_bits[w] = self._word_bits.get(w, 0) | self._bit[c.name]
+        self._words = frozenset(self._word_bits)
+        self._needs: dict[int, int] = {}
+        for f in self.every_fact():
+            need = 0
+            for c in f.concepts:
+                need |= self._bit[c.name]
+            self._needs[id(f)] = need
+
+    def present(self, text: str) -> int:
+        """The concepts a text may match, as bits: one whose words are all absent cannot match there."""
+        runs = text.encode().translate(LETTERS_ONLY).split()
+        if self._words.isdisjoint(runs):
+            return 0
+        bits = 0
+        for w in self._words.intersection(runs):
+            bits |= self._word_bits[w]
+        return bits
+
+    def possible(self, facts: Iterable[Fact], bits: int) -> list[Fact]:
+        """The facts whose every concept may match where `present` found `bits`."""
+        needs = self._needs
+        return [f for f in facts if needs[id(f)] & bits == needs[id(f)]] if bits else []
+
+    def all_triggers(self) -> Iterator[Fact]:
+        for facts in self.triggers.values():
+            yield from facts
+
+    def every_fact(self) -> Iterator[Fact]:
+        yield from self.all_triggers()
+        for group in (self.claims, self.class_claims):
+            for facts in group.values():
+                yield from facts
+
+
+def _facts(code: int, items: Iterable[dict], concepts: dict[str, Concept]) -> tuple[Fact, ...]:
+    out = []
+    for item in items:
+        unless = item.get("unless")
+        out.append(Fact(code, str(item["id"]), tuple(concepts[c] for c in item["concepts"]), str(item["source"]),
+                        str(item["says"]), frozenset(int(c) for c in item.get("allowed", ())),
+                        re.compile("|".join(unless), re.I) if unless else None,
+                        tuple(concepts[c] for c in item.get("unless_concepts", ()))))
+    return tuple(out)
+
+
+@functools.cache
+def knowledge() -> Knowledge:
+    with open(KNOWLEDGE_FILE, encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    concepts = {name: concept(name, phrasings) for name, phrasings in data["concepts"].items()}
+    codes = data["codes"]
+    return Knowledge(
+        concepts,
+        triggers={int(c): _facts(int(c), v.get("triggers") or (), concepts) for c, v in codes.items()},
+        claims={int(c): _facts(int(c), v.get("claims") or (), concepts) for c, v in codes.items()},
+        class_claims={int(d): _facts(int(d) * 100, v, concepts) for d, v in data["class_claims"].items()},
+        obsolete={str(k): str(v) for k, v in data["obsolete"].items()},
+    )
+
+
+def negated(sentence: str, start: int, window: int) -> bool:
+    return NEGATION.search(sentence, max(0, start - window), start) is not None
+
+
+def clauses(sentence: str) -> list[str]:
+    return [c for c in CLAUSE.split(sentence) if c.strip()]
+
+
+def mentions(sentence: str, code: int, names: Sequence[str]) -> bool:
+    """Whether the sentence names `code`: its number, or one of its names."""
+    if code in T.codes_in(sentence):
+        return True
+    low = sentence.lower()
+    return any(len(n) > 3 and n.lower() in low for n in names)
+
+
+def describes(sentence: str, fact: Fact, context: str | None = None) -> re.Match[str] | None:
+    """The fact's match in the sentence, unless the sentence negates it."""
+    m = fact.first_match(sentence, context)
+    if m is None or negated(sentence, m.start(), 30):
+        return None
+    return m
+
+
+def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[str]], bits: int,
+                  context: str | None = None) -> Fact | None:
+    """The first trigger of another code that `sentence` (a clause of `context`) describes as `own`'s case, if
+    any. `bits`: what `Knowledge.present` found in the text holding it."""
+    k = knowledge()
+    if any(describes(sentence, f, context) for f in k.possible(k.triggers.get(own, ()), bits)):
+        return None  # it describes its own code's case too: a contrast, or a situation both share
+    for fact in k.possible(k.all_triggers(), bits):
+        if fact.code == own or own in fact.allowed:
+            continue
+        if describes(sentence, fact, context) and not mentions(sentence, fact.code, names_of(fact.code)):
+            return fact
+    return None
+
+
+def contradicted_claim(sentence: str, own: int, bits: int, context: str | None = None) -> Fact | None:
+    k = knowledge()
+    for fact in k.possible(k.claims.get(own, ()), bits):
+        if describes(sentence, fact, context):
+            return fact
+    return None
+
+
+def class_contradiction(sentence: str, own: int, bits: int) -> Fact | None:
+    """A claim about `own` that contradicts its class; only sentences that state what the code means count
+    (not conditions, nor contrasts with other codes)."""
+    k = knowledge()
+    for fact in k.possible(k.class_claims.get(own // 100, ()), bits):
+        if own in fact.allowed:
+            continue
+        m = fact.first_match(sentence)
+        if m is None or negated(sentence, m.start(), 40):
+            continue
+        if CONDITIONAL.search(sentence[:m.start()]):
+            continue
+        return fact
+    return None
+
+
+OBSOLETE_POINTER = re.compile(
+    r"\b(RFC\s?(?:2068|2616|2817|723[0-58]))\W{0,3}(?:section|sec\.|§)\s?\d|"
+    r"(?:section|sec\.|§)\s?\d+(?:\.\d+)*\s+(?:of|in)\s+(RFC\s?(?:2068|2616|2817|723[0-58]))\b", re.I)
+
+
+def obsolete_pointer(text: str) -> tuple[str, str] | None:
+    """A section pointer into an obsoleted document: (the document, what replaces it)."""
+    m = OBSOLETE_POINTER.search(text)
+    if m is None:
+        return None
+    doc = "RFC " + re.sub(r"\D", "", m.group(1) or m.group(2))
+    return doc, knowledge().obsolete.get(doc, "RFC 9110")
+
+
+def called_nonstandard(sentence: str) -> re.Match[str] | None:
+    m = knowledge().nonstandard.pattern.search(sentence)
+    if m is None or negated(sentence, m.start(), 20):
+        return None
+    return m

@@ -1,0 +1,188 @@
+"""Rules that check what prose says a code means against knowledge.yaml (see checks/knowledge.py).
+
+C004: a sentence describes another code's defining situation. C015: a sentence contradicts a normative
+statement of the code's defining document, or repeats a rule it dropped. C016: a sentence contradicts the
+code's class. F006: a section pointer into an obsoleted document. F007: a registered code called non-standard.
+Each reports a cell once, at the cell (`scenarios[1]`, not `scenarios`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from statusdocs.checks import knowledge as K
+from statusdocs.checks import text as T
+from statusdocs.checks.registry import rule
+from statusdocs.checks.rules import Cell, all_cells, entry_cells, names_of
+from statusdocs.content.model import Comparison, Content, Entry
+from statusdocs.diagnostics import Diagnostic
+
+# Entry cells that say what the code is for; the others (mistakes, when_not_to_use, questions, FAQ answers)
+# discuss other codes' cases by design.
+TRIGGER_KINDS = frozenset({"summary", "definition", "when_to_use", "client_behavior", "scenario"})
+# Comparison cells that state what each of the two codes is for.
+PAIR_KINDS = frozenset({"comp_summary", "decision_rule", "row", "decision_note"})
+# Cells where a sentence about the code states a fact, rather than a mistake or another code's use.
+CLAIM_KINDS = frozenset({"summary", "definition", "when_to_use", "client_behavior", "scenario", "cacheable.note",
+                         "retry.note", "header", "faq_answer", "comp_summary", "decision_rule", "row"})
+
+
+def registered(content: Content, code: int) -> bool:
+    """A code the IANA registry assigns (permanently or provisionally): its meaning is its defining document's."""
+    entry = content.entries.get(code)
+    return entry is not None and entry.official and entry.registration in ("permanent", "temporary")
+
+
+def _namer(content: Content) -> Callable[[int], Sequence[str]]:
+    return lambda code: names_of(content, code)[1:]
+
+
+def _row_is_contrast(cell: Cell) -> bool:
+    """A comparison row whose aspect is about mistakes or what not to do: its cells name other codes' cases."""
+    if not (isinstance(cell.owner, Comparison) and cell.kind == "row"):
+        return False
+    aspect = cell.owner.rows[int(cell.field[5:cell.field.index("]")])].aspect.lower()
+    return any(w in aspect for w in ("not", "mistake", "instead", "confus", "wrong"))
+
+
+def _attributed(cell: Cell, sentence: str) -> Iterator[tuple[str, int]]:
+    """The parts of a sentence and the code each speaks of. In an entry: the whole sentence, of the entry's code.
+    In a comparison, a clause that names one of the pair speaks of it, and so do the clauses after it that name
+    neither; a row cell's clauses speak of its side until one names the other code."""
+    if not isinstance(cell.owner, Comparison):
+        yield sentence, cell.code
+        return
+    pair = set(cell.owner.codes)
+    current = cell.code if cell.kind == "row" else None
+    for clause in K.clauses(sentence):
+        named = T.codes_in(clause) & pair
+        if len(named) == 1:
+            current = named.pop()
+        elif named:
+            current = None  # names both: a contrast, no one code's
+            continue
+        if current is not None:
+            yield clause, current
+
+
+def _describe(fact: K.Fact) -> str:
+    return f"{fact.source} defines {fact.code} for this: \"{fact.says}\""
+
+
+@rule("C004", "other-codes-trigger", "A sentence describes the defining situation of another code (from that code's "
+      "defining document: missing credentials are 401, a media type the client cannot be given is 406, work "
+      "queued for later is 202 ...), and does not name that code. In a comparison, a clause that gives one code "
+      "the other's case is a swapped meaning.",
+      "scenarios: [\"409 answers when the client asks in Accept for XML and the API only produces JSON.\"]",
+      "scenarios: [\"A PATCH carries If-Match with the ETag the client read an hour ago; another editor has "
+      "saved since, so the precondition fails (that is a 412, not a 409).\"]")
+def other_codes_trigger(content: Content) -> Iterator[Diagnostic]:
+    k, names = K.knowledge(), _namer(content)
+    for cell in all_cells(content):
+        if cell.kind not in TRIGGER_KINDS and cell.kind not in PAIR_KINDS or _row_is_contrast(cell):
+            continue
+        if isinstance(cell.owner, Entry) and (cell.kind not in TRIGGER_KINDS or not registered(content, cell.code)):
+            continue
+        bits = k.present(cell.text)
+        if not bits:
+            continue
+        found = _first_other_trigger(content, cell, bits, names)
+        if found is not None:
+            fact, own = found
+            yield cell.diag("C004", f"{cell.field} describes {fact.code}'s case as {own}'s: {_describe(fact)}",
+                            hint=f"move it to {fact.code}, or say in the same sentence that it is a {fact.code}")
+
+
+def _first_other_trigger(content: Content, cell: Cell, bits: int,
+                         names: Callable[[int], Sequence[str]]) -> tuple[K.Fact, int] | None:
+    for sentence in T.sentences(cell.text):
+        for part, own in _attributed(cell, sentence):
+            if not registered(content, own):
+                continue
+            fact = K.other_trigger(part, own, names, bits, sentence)
+            if fact is not None:
+                return fact, own
+    return None
+
+
+@rule("C015", "contradicts-definition", "A sentence about the code contradicts a normative statement of its "
+      "defining document (a 303 that keeps the method, a 304 that carries a representation, a 401 without "
+      "WWW-Authenticate), or states as a requirement a rule that document dropped.",
+      "client_behavior: The browser repeats the original request method at the URI a 303 points to.",
+      "client_behavior: The browser follows a 303 with a GET (or HEAD) to the URI in Location.")
+def contradicts_definition(content: Content) -> Iterator[Diagnostic]:
+    k = K.knowledge()
+    for cell in all_cells(content):
+        if cell.kind not in CLAIM_KINDS or _row_is_contrast(cell):
+            continue
+        bits = k.present(cell.text)
+        if not bits:
+            continue
+        for sentence in T.sentences(cell.text):
+            fact = next((f for part, own in _attributed(cell, sentence) if not (T.codes_in(part) - {own})
+                         for f in [K.contradicted_claim(part, own, bits, sentence)] if f is not None), None)
+            if fact is not None:
+                yield cell.diag("C015", f"{cell.field} contradicts {fact.source} on {fact.code}: \"{fact.says}\"")
+                break
+
+
+@rule("C016", "contradicts-class", "A sentence says of the code what its class rules out: a 2xx that reports a "
+      "failure, a 4xx or 5xx that reports success, a 5xx blamed on the client or a 4xx on the server.",
+      "summary: A 204 means the request was rejected and nothing was saved.",
+      "summary: A 204 means the request succeeded and the response has no content.")
+def contradicts_class(content: Content) -> Iterator[Diagnostic]:
+    k = K.knowledge()
+    for entry in content.entries.values():
+        if not registered(content, entry.code):
+            continue
+        for cell in (c for c in entry_cells(entry) if c.kind in TRIGGER_KINDS or c.kind == "faq_answer"):
+            bits = k.present(cell.text)
+            if not bits:
+                continue
+            for sentence in T.sentences(cell.text):
+                named = T.codes_in(sentence)
+                if named - {entry.code}:
+                    continue  # a contrast with another code
+                if not (named or cell.kind in ("summary", "definition")):
+                    continue  # says nothing of the code itself
+                fact = K.class_contradiction(sentence, entry.code, bits)
+                if fact is not None:
+                    yield cell.diag("C016", f"{cell.field} contradicts {entry.code}'s class: {fact.source}: "
+                                            f"\"{fact.says}\"")
+                    break
+
+
+@rule("F006", "obsolete-section-pointer", "Prose points at a section of a document that RFC 9110, 9111 or 9112 "
+      "obsoletes (RFC 2616, RFC 7230-7235 ...): that text is no longer the definition. Cite the current one.",
+      "definition: RFC 2616 section 10.4.10 says the request conflicts with the resource's state.",
+      "definition: RFC 9110 section 15.5.10 says the request conflicts with the resource's current state.")
+def obsolete_section_pointer(content: Content) -> Iterator[Diagnostic]:
+    for cell in all_cells(content):
+        if "RFC" not in cell.text.upper():
+            continue
+        found = K.obsolete_pointer(cell.text)
+        if found is not None:
+            old, new = found
+            yield cell.diag("F006", f"{cell.field} points at a section of {old}, which {new} obsoletes",
+                            hint=f"cite the section of {new} that defines it")
+
+
+@rule("F007", "registered-called-nonstandard", "Prose calls a code the IANA registry assigns non-standard, "
+      "unofficial or proprietary.",
+      "summary: 425 is a non-standard code some CDNs use for early data.",
+      "summary: 425 (RFC 8470) tells a client to retry a request it sent in TLS early data.")
+def registered_called_nonstandard(content: Content) -> Iterator[Diagnostic]:
+    for entry in content.entries.values():
+        if not (entry.official and entry.registration == "permanent"):
+            continue
+        for cell in entry_cells(entry):
+            if cell.kind not in TRIGGER_KINDS and cell.kind not in ("faq_answer", "question"):
+                continue
+            for sentence in T.sentences(cell.text):
+                named = T.codes_in(sentence)
+                if named - {entry.code} or not (named or cell.kind in ("summary", "definition")):
+                    continue
+                if K.called_nonstandard(sentence):
+                    yield cell.diag("F007", f"{cell.field} calls {entry.code} non-standard, but the IANA registry "
+                                            "assigns it", hint="name the document that defines it")
+                    break

@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     command = " ".join(["python bench/validator/run.py", *map(shlex.quote, sys.argv[1:] if argv is None else argv)])
     head = ["# Validator benchmark: the labelled real-world corpus", "",
-            f"Produced by `{command}` ({len(cells)} cells from {len({c.file for c in cells})} sources, "
+            f"Produced by `{command}` ({len(cells)} cells from {len({c.file for c in cells})} corpus files, "
             f"{len(shards)} content folders, {elapsed:.0f} s). The corpus, its format and how a finding is "
             "attributed: `bench/validator/corpus/`, `make_entries.py` and `run.py`'s docstrings.", ""]
     body = tables(scored, off_cell)

@@ -76,7 +76,8 @@ def test_a_cell_without_a_source_is_refused(tmp_path):
 
 def test_benchmark_attributes_findings_to_cells(tmp_path):
     """A labelled contradiction the validator documents as bad is counted caught; a sound RFC sentence is not a
-    false positive; RESULTS.md says so, with the command."""
+    false positive, nor is a sound vendor sentence (checked with its source cited); RESULTS.md says so, with the
+    command."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "slice.yaml").write_text(yaml.safe_dump({"source": {"title": "slice", "url": "https://example.org/"},
@@ -88,7 +89,11 @@ def test_benchmark_attributes_findings_to_cells(tmp_path):
          "url": "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.13",
          "text": "The 412 (Precondition Failed) status code indicates that one or more conditions given in the "
                  "request header fields evaluated to false when tested on the server.",
-         "reason": "RFC 9110 section 15.5.13"}]}))
+         "reason": "RFC 9110 section 15.5.13"},
+        {"id": "vendor-405", "codes": [405], "field": "scenarios[0]", "label": "sound",
+         "url": "https://docs.djangoproject.com/en/stable/ref/request-response/",
+         "text": "Django's HttpResponseNotAllowed takes the list of permitted methods and sends them in Allow.",
+         "reason": "Django's documentation; checked with its source cited, as F005 asks"}]}))
     results = tmp_path / "RESULTS.md"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, str(BENCH / "run.py"), "--corpus", str(corpus), "--out",
@@ -96,6 +101,6 @@ def test_benchmark_attributes_findings_to_cells(tmp_path):
                           capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr
     text = results.read_text()
-    assert "| 2 | 1 | 1 | 100% (1/1) | 100% (1/1) | 0 |" in text
+    assert "| 3 | 1 | 2 | 100% (1/1) | 100% (1/1) | 0 |" in text
     assert "| C | 1 | 100% (1/1) |" in text
     assert "--corpus" in text

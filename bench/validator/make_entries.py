@@ -51,7 +51,7 @@ REQUIRED = ("id", "codes", "field", "text", "label", "reason")
 # Prose fields that are Markdown and so may carry a [^id] citation of the cell's source.
 _PLAIN_FIELDS = re.compile(r"^(summary|name|headers\[\d+\]\.name|rows\[\d+\]\.aspect|faq\[\d+\]\.question)$")
 _STEP = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
-SOURCE_ID = "corpus-source"
+SOURCE_ID = "src"
 
 
 class _Loader(yaml.SafeLoader):
@@ -176,16 +176,12 @@ def _set(doc: dict[str, Any], dotted: str, value: str) -> None:
         node = items[int(index)]
 
 
-def _cites(cell: Cell) -> bool:
-    """Every Markdown cell cites where it was read, as a writer quoting a page would."""
-    return not _PLAIN_FIELDS.match(cell.field)
-
-
-def apply(doc: dict[str, Any], cell: Cell) -> dict[str, Any]:
-    """The template document with the cell put in place (and its source cited where the field allows)."""
+def apply(doc: dict[str, Any], cell: Cell, cite: bool = False) -> dict[str, Any]:
+    """The template document with the cell put in place; with `cite`, followed by [^src] naming the page it was
+    read on (Markdown fields only), as a writer does where the house rule asks for a source (F005)."""
     doc = copy.deepcopy(doc)
     text = cell.text
-    if _cites(cell):
+    if cite and not _PLAIN_FIELDS.match(cell.field):
         text = f"{text} [^{SOURCE_ID}]"
         sources = [s for s in doc.get("sources", []) if s.get("id") != SOURCE_ID]
         sources.append({"id": SOURCE_ID, "title": cell.source_title or cell.url, "url": cell.url})
@@ -232,8 +228,10 @@ def shard_cells(cells: list[Cell]) -> list[list[Cell]]:
     return shards
 
 
-def build(cells: list[Cell], content: Path, out: Path) -> list[tuple[Path, list[Cell]]]:
-    """Write one content folder per shard under `out`; returns each folder with its cells."""
+def build(cells: list[Cell], content: Path, out: Path, cited: frozenset[str] = frozenset()
+          ) -> list[tuple[Path, list[Cell]]]:
+    """Write one content folder per shard under `out`, the cells whose ids are in `cited` with a citation of their
+    source; returns each folder with its cells."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -249,7 +247,7 @@ def build(cells: list[Cell], content: Path, out: Path) -> list[tuple[Path, list[
         folder = out / f"shard-{n:02d}"
         shutil.copytree(content, folder)
         for cell in shard:
-            doc = apply(templates[cell.target], cell)
+            doc = apply(templates[cell.target], cell, cell.id in cited)
             (folder / f"{cell.target}.yaml").write_text(
                 yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100000), encoding="utf-8")
         result.append((folder, shard))

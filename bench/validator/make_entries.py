@@ -228,13 +228,8 @@ def shard_cells(cells: list[Cell]) -> list[list[Cell]]:
     return shards
 
 
-def build(cells: list[Cell], content: Path, out: Path, cited: frozenset[str] = frozenset()
-          ) -> list[tuple[Path, list[Cell]]]:
-    """Write one content folder per shard under `out`, the cells whose ids are in `cited` with a citation of their
-    source; returns each folder with its cells."""
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+def load_templates(cells: list[Cell], content: Path) -> dict[str, dict[str, Any]]:
+    """The bundled entry or comparison each cell goes into, by target (codes/409, comparisons/409-vs-412)."""
     templates: dict[str, dict[str, Any]] = {}
     for cell in cells:
         if cell.target not in templates:
@@ -242,6 +237,17 @@ def build(cells: list[Cell], content: Path, out: Path, cited: frozenset[str] = f
             if not path.is_file():
                 raise CorpusError(f"{cell.file}: {cell.id}: no template {path}")
             templates[cell.target] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return templates
+
+
+def build(cells: list[Cell], content: Path, out: Path, cited: frozenset[str] = frozenset()
+          ) -> list[tuple[Path, list[Cell]]]:
+    """Write one content folder per shard under `out`, the cells whose ids are in `cited` with a citation of their
+    source; returns each folder with its cells."""
+    templates = load_templates(cells, content)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
     result = []
     for n, shard in enumerate(shard_cells(cells)):
         folder = out / f"shard-{n:02d}"

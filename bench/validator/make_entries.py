@@ -32,7 +32,8 @@ import copy
 import re
 import shutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ class Cell:
     reason: str
     kind: str = "real"
     section: str = ""
-    expect: list[str] = field(default_factory=list)
+    expect: list[str] = dc_field(default_factory=list)
 
     @property
     def problem(self) -> bool:
@@ -123,7 +124,7 @@ def _cell(raw: Any, path: Path, source: dict[str, Any], n: int) -> Cell:
     target = raw.get("target") or f"codes/{raw['codes'][0]}"
     if not re.match(r"^(codes/[1-5]\d\d|comparisons/[1-5]\d\d-vs-[1-5]\d\d)$", target):
         raise CorpusError(f"{where}: target must be codes/N or comparisons/A-vs-B")
-    return Cell(id=str(raw["id"]), file=path.name, source_title=str(source.get("title", "")), url=url,
+    return Cell(id=str(raw["id"]), file=path.name, source_title=str(source.get("title", "")), url=str(url),
                 codes=raw["codes"], target=target, field=str(raw["field"]), text=raw["text"].strip(),
                 label=raw["label"], reason=raw["reason"], kind=raw.get("kind", "real"),
                 section=str(raw.get("section", "")), expect=raw.get("expect", []))

@@ -8,6 +8,7 @@ Each reports a cell once, at the cell (`scenarios[1]`, not `scenarios`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 
 from statusdocs.checks import knowledge as K
@@ -65,6 +66,31 @@ def _attributed(cell: Cell, sentence: str) -> Iterator[tuple[str, int]]:
             yield clause, current
 
 
+# A sentence about another code: it defines that code ("403 Forbidden signifies ...", "A 405 status code is
+# returned when ...") or says that code is the answer ("the server will respond with 431").
+_DEFINES = re.compile(r"^\W*(?:an?\s+|the\s+)?(?:http\s+)?(?:status\s+)?(?:code\s+)?(\d{3})\b[^.;:]{0,40}?\b(?:means|"
+                      r"indicates|signifies|signals|denotes|represents|is (?:used|returned|sent|for)|tells)\b", re.I)
+_ANSWERS = re.compile(r"\b(?:respond|responds|answer|answers|reply|replies|return|returns|send|sends)\s+(?:with\s+)?"
+                      r"(?:an?\s+|the\s+)?(?:http\s+)?(?:status\s+)?(?:code\s+)?(\d{3})\b|\b(\d{3})\s+is\s+(?:returned|"
+                      r"sent)\b", re.I)
+_CONTRAST = re.compile(r"\b(?:instead|rather|not|never|unlike|whereas|than|vs|versus|opposite|differs?|difference|"
+                       r"compare[sd]?|mistakes?|mistaken|wrong|confus\w*|otherwise|only|also|too|either|alternatively|"
+                       r"like|same|both)\b", re.I)
+
+
+def about_another_code(sentence: str, own: int) -> int | None:
+    """The other code a sentence is about, when it defines it or gives it as the answer, does not name `own` and
+    draws no contrast."""
+    named = T.codes_in(sentence)
+    if own in named or len(named) != 1 or _CONTRAST.search(sentence):
+        return None
+    m = _DEFINES.search(sentence) or _ANSWERS.search(sentence)
+    if m is None:
+        return None
+    other = int(m.group(1) or m.group(2))
+    return other if other in named else None
+
+
 def _describe(fact: K.Fact) -> str:
     return f"{fact.source} defines {fact.code} for this: \"{fact.says}\""
 
@@ -84,24 +110,29 @@ def other_codes_trigger(content: Content) -> Iterator[Diagnostic]:
         if isinstance(cell.owner, Entry) and (cell.kind not in TRIGGER_KINDS or not registered(content, cell.code)):
             continue
         bits = k.present(cell.text)
-        if not bits:
+        if not bits and not isinstance(cell.owner, Entry):
             continue
         found = _first_other_trigger(content, cell, bits, names)
         if found is not None:
-            fact, own = found
-            yield cell.diag("C004", f"{cell.field} describes {fact.code}'s case as {own}'s: {_describe(fact)}",
-                            hint=f"move it to {fact.code}, or say in the same sentence that it is a {fact.code}")
+            other, own, why = found
+            yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
+                            hint=f"move it to {other}, or say in the same sentence that it is a {other}")
 
 
 def _first_other_trigger(content: Content, cell: Cell, bits: int,
-                         names: Callable[[int], Sequence[str]]) -> tuple[K.Fact, int] | None:
+                         names: Callable[[int], Sequence[str]]) -> tuple[int, int, str] | None:
+    """(the other code, the code the text speaks of, why) for the first sentence that gives another code's case."""
     for sentence in T.sentences(cell.text):
+        if isinstance(cell.owner, Entry) and cell.kind != "client_behavior":
+            other = about_another_code(sentence, cell.code)
+            if other is not None and registered(content, other):
+                return other, cell.code, f"the sentence defines {other} or gives it as the answer"
         for part, own in _attributed(cell, sentence):
             if not registered(content, own):
                 continue
             fact = K.other_trigger(part, own, names, bits, sentence)
             if fact is not None:
-                return fact, own
+                return fact.code, own, _describe(fact)
     return None
 
 

@@ -69,6 +69,15 @@ CELLS = [
      "A 500 indicates that an unexpected condition on the server kept it from fulfilling the request."),
     ("F006", 409, "definition", "Section 10.4.10 of RFC 2616 says the request conflicts with the resource's state.",
      "RFC 9110 section 15.5.10 says the request conflicts with the current state of the target resource."),
+    ("F006", 412, "faq[0].answer", "The conditional request rules in HTTP/1.1: Conditional Requests decide which "
+     "precondition wins.", "The rules in RFC 9110 section 13.2.2 decide which precondition is evaluated first."),
+    ("F006", 304, "headers[0].note", "Send ETag and Vary as section 14.19 asks, and no other metadata.",
+     "Send ETag and Vary as RFC 9110 section 15.4.5 asks, and no other metadata."),
+    ("F008", 416, "summary", "416 Requested Range Not Satisfiable tells the client no part of its Range can be served.",
+     "416 Range Not Satisfiable tells the client no part of its Range can be served."),
+    ("F008", 307, "definition", "A 307 Temporarily Moved response sends the client to another URI for now, method "
+     "and body unchanged.", "A 307 Temporary Redirect response sends the client to another URI for now, method and "
+     "body unchanged."),
     ("F007", 429, "summary", "429 is an unofficial code that API gateways send when a caller is rate limited.",
      "429 (RFC 6585) tells a caller it has sent too many requests in a given amount of time."),
     ("M001", 409, "when_to_use", "Use it for clashes with current state:\n- a taken username\n- an edit on a "
@@ -98,7 +107,7 @@ def test_rule_flags_the_bad_cell_once_and_passes_the_good_one(base_content, rule
 
 
 def test_bundled_content_passes_every_knowledge_rule(base_content):
-    rules = {"C004", "C015", "C016", "F006", "F007", "M001", "M002", "M003"}
+    rules = {"C004", "C015", "C016", "F006", "F007", "F008", "M001", "M002", "M003"}
     assert [d.text() for d in check_content(base_content, select=rules)] == []
 
 

@@ -147,13 +147,18 @@ class Knowledge:
 
     def __init__(self, concepts: dict[str, Concept], triggers: dict[int, tuple[Fact, ...]],
                  claims: dict[int, tuple[Fact, ...]], class_claims: dict[int, tuple[Fact, ...]],
-                 obsolete: dict[str, str]) -> None:
+                 obsolete: dict[str, str], data: dict) -> None:
         self.concepts = concepts
         self.triggers = triggers
         self.claims = claims
         self.class_claims = class_claims
         self.obsolete = obsolete
         self.nonstandard = concepts["nonstandard"]
+        self.former_names = {int(c): {str(n): str(d) for n, d in names.items()}
+                             for c, names in data["former_names"].items()}
+        self.history = re.compile(r"\b(?:" + "|".join(data["history"]) + r")", re.I)
+        self.obsolete_titles = {str(t): str(d) for t, d in data["obsolete_titles"].items()}
+        self.rfc9110_sections = frozenset(str(data["rfc9110_sections"]).split())
         self._bit = {name: 1 << i for i, name in enumerate(concepts)}
         self._word_bits: dict[bytes, int] = {}
         for c in concepts.values():
@@ -216,6 +221,7 @@ def knowledge() -> Knowledge:
         claims={int(c): _facts(int(c), v.get("claims") or (), concepts) for c, v in codes.items()},
         class_claims={int(d): _facts(int(d) * 100, v, concepts) for d, v in data["class_claims"].items()},
         obsolete={str(k): str(v) for k, v in data["obsolete"].items()},
+        data=data,
     )
 
 
@@ -282,18 +288,92 @@ def class_contradiction(sentence: str, own: int, bits: int) -> Fact | None:
     return None
 
 
-OBSOLETE_POINTER = re.compile(
-    r"\b(RFC\s?(?:2068|2616|2817|723[0-58]))\W{0,3}(?:section|sec\.|§)\s?\d|"
-    r"(?:section|sec\.|§)\s?\d+(?:\.\d+)*\s+(?:of|in)\s+(RFC\s?(?:2068|2616|2817|723[0-58]))\b", re.I)
+# Text a sentence quotes (what a server prints, a label a tool shows): "...", `...`, *...*.
+QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|`[^`]*`|\*[^*]*\*")
 
 
-def obsolete_pointer(text: str) -> tuple[str, str] | None:
-    """A section pointer into an obsoleted document: (the document, what replaces it)."""
-    m = OBSOLETE_POINTER.search(text)
-    if m is None:
+OBSOLETE_DOC = re.compile(r"\bRFC\s?(2068|2616|2617|723[0-58]|7538)\b", re.I)
+SECTION = re.compile(r"(?:\bsections?|\bsec\.|§)\s?(\d{1,2}(?:\.\d{1,2})+)", re.I)
+ANY_DOC = re.compile(r"\bRFC\s?\d{3,5}\b|\bdraft-|\binternet-draft\b", re.I)
+
+
+def historical(sentence: str) -> bool:
+    """Whether a sentence tells history, where former documents and names belong: it says so, or quotes a
+    former name."""
+    k = knowledge()
+    if k.history.search(sentence):
+        return True
+    quoted = " ".join(QUOTED.findall(sentence)).lower()
+    return bool(quoted) and any(n.lower() in quoted for names in k.former_names.values() for n in names)
+
+
+def outdated_reference(sentence: str) -> str | None:
+    """What a sentence cites as current that is obsolete: "RFC 7231" (by number or title), or "section 14.33",
+    a pointer that is no section of RFC 9110 in a sentence naming no document. None in a sentence of history."""
+    k = knowledge()
+    if historical(sentence):
         return None
-    doc = "RFC " + re.sub(r"\D", "", m.group(1) or m.group(2))
-    return doc, knowledge().obsolete.get(doc, "RFC 9110")
+    m = OBSOLETE_DOC.search(sentence)
+    if m is not None:
+        doc = "RFC " + m.group(1)
+        return f"{doc}, which {k.obsolete.get(doc, 'RFC 9110')} obsoletes"
+    low = sentence.lower()
+    for title, doc in k.obsolete_titles.items():
+        if title in low:
+            return f"{doc} (\"{title}\"), which {k.obsolete.get(doc, 'RFC 9110')} obsoletes"
+    if not ANY_DOC.search(sentence):
+        for sm in SECTION.finditer(sentence):
+            if sm.group(1) not in k.rfc9110_sections:
+                return f"section {sm.group(1)}, which is no section of RFC 9110 (an older document's numbering)"
+    return None
+
+
+def former_name(sentence: str, code: int) -> tuple[str, str] | None:
+    """A former name of `code` that the sentence uses outside history, quotation and questions: (the name, the
+    document that gave it)."""
+    names = knowledge().former_names.get(code)
+    if not names or historical(sentence) or sentence.rstrip().endswith("?"):
+        return None
+    low = QUOTED.sub(" ", sentence).lower()
+    for name, doc in names.items():
+        i = low.find(name.lower())
+        if i >= 0 and not low[i + len(name):i + len(name) + 1].isalnum():
+            return name, doc
+    return None
+
+
+# "307 Temporarily Moved": a code followed by a name in title case.
+_NAMED_CODE = re.compile(r"\b([1-5]\d\d)[ \t]*(?:-|–|:)?[ \t]*((?:[A-Z][A-Za-z'’-]*|I'm)"
+                         r"(?:[ -](?:[A-Z][A-Za-z'’-]*|[Nn]ot|[Tt]oo|[Oo]f|[Oo]n|[Aa]n?)){1,4})")
+_STARTERS = frozenset(["The", "A", "An", "This", "That", "It", "In", "On", "For", "With", "And", "Or", "But", "If",
+                       "When", "Its", "Their", "Our"])
+
+
+def other_name(sentence: str, code: int, phrase: str) -> str | None:
+    """A name written right after `code` in title case (two words or more) that is neither its phrase nor a former
+    one: "307 Temporarily Moved"."""
+    for m in _NAMED_CODE.finditer(QUOTED.sub(" ", sentence)):
+        if int(m.group(1)) != code:
+            continue
+        written = m.group(2)
+        words = written.split()
+        if words[0] in _STARTERS:
+            continue
+        known = [phrase, *knowledge().former_names.get(code, {})]
+        if any(written.lower().startswith(n.lower()) or n.lower().startswith(written.lower()) for n in known):
+            continue
+        if sum(w[:1].isupper() for w in words) >= 2:
+            return written
+    return None
+
+
+@functools.cache
+def registry_phrases() -> dict[int, str]:
+    """Each registered code's current phrase (the IANA registry's Description, without a marker in parentheses)."""
+    from statusdocs.reference import registry
+
+    return {int(c): str(v["phrase"]).split(" (")[0] for c, v in registry()["registry"].items()
+            if v.get("registration") not in ("unused", "obsoleted")}
 
 
 def called_nonstandard(sentence: str) -> re.Match[str] | None:

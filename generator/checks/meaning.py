@@ -183,19 +183,53 @@ def contradicts_class(content: Content) -> Iterator[Diagnostic]:
                     break
 
 
-@rule("F006", "obsolete-section-pointer", "Prose points at a section of a document that RFC 9110, 9111 or 9112 "
-      "obsoletes (RFC 2616, RFC 7230-7235 ...): that text is no longer the definition. Cite the current one.",
-      "definition: RFC 2616 section 10.4.10 says the request conflicts with the resource's state.",
-      "definition: RFC 9110 section 15.5.10 says the request conflicts with the resource's current state.")
-def obsolete_section_pointer(content: Content) -> Iterator[Diagnostic]:
+@rule("F006", "obsolete-reference", "Prose cites as current a document that RFC 9110, 9111 or 9112 obsoletes "
+      "(RFC 2616, RFC 7230-7235, RFC 2617 ...), by number or by title, or points at a section number that RFC 9110 "
+      "does not have. History (\"RFC 2616 called it ...\", \"originally defined in ...\") is fine.",
+      "definition: RFC 7231 section 6.5.8 defines 409 as a conflict with the resource's state.",
+      "definition: RFC 9110 section 15.5.10 defines 409 as a conflict with the current state of the target resource.")
+def obsolete_reference(content: Content) -> Iterator[Diagnostic]:
     for cell in all_cells(content):
-        if "RFC" not in cell.text.upper():
+        if not ("RFC" in cell.text.upper() or "ection" in cell.text or "§" in cell.text or "HTTP/1.1:" in cell.text
+                or "--" in cell.text):
             continue
-        found = K.obsolete_pointer(cell.text)
-        if found is not None:
-            old, new = found
-            yield cell.diag("F006", f"{cell.field} points at a section of {old}, which {new} obsoletes",
-                            hint=f"cite the section of {new} that defines it")
+        for sentence in T.sentences(cell.text):
+            found = K.outdated_reference(sentence)
+            if found is not None:
+                yield cell.diag("F006", f"{cell.field} cites {found}",
+                                hint="cite the current document (RFC 9110, 9111 or 9112) and its section")
+                break
+
+
+@rule("F008", "former-reason-phrase", "Prose calls a registered code by a name it no longer has (RFC 7231's "
+      "\"Payload Too Large\" for 413, RFC 2616's \"Requested Range Not Satisfiable\" for 416) or by a name it "
+      "never had, outside a sentence about its history.",
+      "summary: 413 Payload Too Large tells the client its upload exceeds the server's limit.",
+      "summary: 413 Content Too Large tells the client its upload exceeds the server's limit.")
+def former_reason_phrase(content: Content) -> Iterator[Diagnostic]:
+    phrases = K.registry_phrases()
+    for cell in all_cells(content):
+        codes = [c for c in cell.codes if c in phrases] or ([cell.code] if cell.code in phrases else [])
+        for sentence in T.sentences(cell.text):
+            found = _name_problem(sentence, codes, phrases)
+            if found is not None:
+                code, name, why = found
+                yield cell.diag("F008", f"{cell.field} calls {code} \"{name}\", {why}; the registry's phrase is "
+                                        f"\"{phrases[code]}\"", hint=f"write \"{phrases[code]}\"")
+                break
+
+
+def _name_problem(sentence: str, codes: list[int], phrases: dict[int, str]) -> tuple[int, str, str] | None:
+    named = T.codes_in(sentence)
+    for code in set(codes) | (named & set(phrases)):
+        former = K.former_name(sentence, code)
+        if former is not None and (code in named or code in codes):
+            return code, former[0], f"its name in {former[1]}"
+        if code in named:
+            other = K.other_name(sentence, code, phrases[code])
+            if other is not None and not K.historical(sentence):
+                return code, other, "a name it never had"
+    return None
 
 
 @rule("F007", "registered-called-nonstandard", "Prose calls a code the IANA registry assigns non-standard, "

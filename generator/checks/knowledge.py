@@ -307,6 +307,14 @@ def historical(sentence: str) -> bool:
     return bool(quoted) and any(n.lower() in quoted for names in k.former_names.values() for n in names)
 
 
+_CELL_HISTORY = re.compile(r"\b(?:deprecated|formerly|renamed|obsolete[ds]?|superseded|old name|former name)\b", re.I)
+
+
+def cell_tells_history(text: str) -> bool:
+    """Whether a whole cell is about history: one of its sentences says outright that something was replaced."""
+    return _CELL_HISTORY.search(text) is not None
+
+
 def outdated_reference(sentence: str) -> str | None:
     """What a sentence cites as current that is obsolete: "RFC 7231" (by number or title), or "section 14.33",
     a pointer that is no section of RFC 9110 in a sentence naming no document. None in a sentence of history."""

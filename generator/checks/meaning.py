@@ -193,6 +193,8 @@ def obsolete_reference(content: Content) -> Iterator[Diagnostic]:
         if not ("RFC" in cell.text.upper() or "ection" in cell.text or "§" in cell.text or "HTTP/1.1:" in cell.text
                 or "--" in cell.text):
             continue
+        if K.cell_tells_history(cell.text):
+            continue
         for sentence in T.sentences(cell.text):
             found = K.outdated_reference(sentence)
             if found is not None:
@@ -210,6 +212,8 @@ def former_reason_phrase(content: Content) -> Iterator[Diagnostic]:
     phrases = K.registry_phrases()
     for cell in all_cells(content):
         codes = [c for c in cell.codes if c in phrases] or ([cell.code] if cell.code in phrases else [])
+        if K.cell_tells_history(cell.text):
+            continue
         for sentence in T.sentences(cell.text):
             found = _name_problem(sentence, codes, phrases)
             if found is not None:

@@ -159,6 +159,9 @@ class Knowledge:
         self.history = re.compile(r"\b(?:" + "|".join(data["history"]) + r")", re.I)
         self.obsolete_titles = {str(t): str(d) for t, d in data["obsolete_titles"].items()}
         self.rfc9110_sections = frozenset(str(data["rfc9110_sections"]).split())
+        # What each class below 4xx is, for a sentence that calls one of its codes an error.
+        self.not_an_error = {digit: Fact(digit * 100, f"{digit}xx-not-an-error", (), f"RFC 9110 section 15.{digit + 1}",
+                                         says) for digit, says in data["class_definitions"].items()}
         self._bit = {name: 1 << i for i, name in enumerate(concepts)}
         self._word_bits: dict[bytes, int] = {}
         for c in concepts.values():
@@ -276,6 +279,10 @@ def class_contradiction(sentence: str, own: int, bits: int) -> Fact | None:
     """A claim about `own` that contradicts its class; only sentences that state what the code means count
     (not conditions, nor contrasts with other codes)."""
     k = knowledge()
+    if own < 400:
+        m = re.search(rf"\b{own}\s+(?:status\s+)?(?:errors?|error codes?)\b", sentence, re.I)
+        if m is not None and not negated(sentence, m.start(), 30):
+            return knowledge().not_an_error[own // 100]
     for fact in k.possible(k.class_claims.get(own // 100, ()), bits):
         if own in fact.allowed:
             continue

@@ -159,6 +159,7 @@ class Knowledge:
         self.history = re.compile(r"\b(?:" + "|".join(data["history"]) + r")", re.I)
         self.obsolete_titles = {str(t): str(d) for t, d in data["obsolete_titles"].items()}
         self.rfc9110_sections = frozenset(str(data["rfc9110_sections"]).split())
+        self.any_code_claims = _facts(0, data["any_code_claims"], concepts)
         # What each class below 4xx is, for a sentence that calls one of its codes an error.
         self.not_an_error = {digit: Fact(digit * 100, f"{digit}xx-not-an-error", (), f"RFC 9110 section 15.{digit + 1}",
                                          says) for digit, says in data["class_definitions"].items()}
@@ -196,6 +197,7 @@ class Knowledge:
 
     def every_fact(self) -> Iterator[Fact]:
         yield from self.all_triggers()
+        yield from self.any_code_claims
         for group in (self.claims, self.class_claims):
             for facts in group.values():
                 yield from facts
@@ -228,8 +230,15 @@ def knowledge() -> Knowledge:
     )
 
 
+_CLAUSE_END = re.compile(r"[,;:(]|\s(?:but|and|so|which|that)\s")
+
+
 def negated(sentence: str, start: int, window: int) -> bool:
-    return NEGATION.search(sentence, max(0, start - window), start) is not None
+    """Whether a negation comes shortly before `start`, in the same clause."""
+    lo = max(0, start - window)
+    for m in _CLAUSE_END.finditer(sentence, lo, start):
+        lo = m.end()
+    return NEGATION.search(sentence, lo, start) is not None
 
 
 def clauses(sentence: str) -> list[str]:
@@ -240,8 +249,8 @@ def mentions(sentence: str, code: int, names: Sequence[str]) -> bool:
     """Whether the sentence names `code`: its number, or one of its names."""
     if code in T.codes_in(sentence):
         return True
-    low = sentence.lower()
-    return any(len(n) > 3 and n.lower() in low for n in names)
+    # As written, capitals and all: "Too Many Requests" names 429, "too many requests" describes its case.
+    return any(len(n) > 3 and n in sentence for n in names)
 
 
 def describes(sentence: str, fact: Fact, context: str | None = None) -> re.Match[str] | None:
@@ -269,8 +278,8 @@ def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[st
 
 def contradicted_claim(sentence: str, own: int, bits: int, context: str | None = None) -> Fact | None:
     k = knowledge()
-    for fact in k.possible(k.claims.get(own, ()), bits):
-        if describes(sentence, fact, context):
+    for fact in k.possible((*k.claims.get(own, ()), *k.any_code_claims), bits):
+        if own not in fact.allowed and describes(sentence, fact, context):
             return fact
     return None
 
@@ -358,7 +367,7 @@ def former_name(sentence: str, code: int) -> tuple[str, str] | None:
 
 
 # "307 Temporarily Moved": a code followed by a name in title case.
-_NAMED_CODE = re.compile(r"\b([1-5]\d\d)[ \t]*(?:-|–|:)?[ \t]*((?:[A-Z][A-Za-z'’-]*|I'm)"
+_NAMED_CODE = re.compile(r"\b([1-5]\d\d)[ \t]*(?:-|–|:|=)?[ \t]*((?:[A-Z][A-Za-z'’-]*|I'm)"
                          r"(?:[ -](?:[A-Z][A-Za-z'’-]*|[Nn]ot|[Tt]oo|[Oo]f|[Oo]n|[Aa]n?)){1,4})")
 _STARTERS = frozenset(["The", "A", "An", "This", "That", "It", "In", "On", "For", "With", "And", "Or", "But", "If",
                        "When", "Its", "Their", "Our"])

@@ -150,10 +150,11 @@ def contradicts_definition(content: Content) -> Iterator[Diagnostic]:
         if not bits:
             continue
         for sentence in T.sentences(cell.text):
-            fact = next((f for part, own in _attributed(cell, sentence) if not (T.codes_in(part) - {own})
-                         for f in [K.contradicted_claim(part, own, bits, sentence)] if f is not None), None)
-            if fact is not None:
-                yield cell.diag("C015", f"{cell.field} contradicts {fact.source} on {fact.code}: \"{fact.says}\"")
+            found = next(((f, own) for part, own in _attributed(cell, sentence) if not (T.codes_in(part) - {own})
+                          for f in [K.contradicted_claim(part, own, bits, sentence)] if f is not None), None)
+            if found is not None:
+                fact, own = found
+                yield cell.diag("C015", f"{cell.field} contradicts {fact.source} on {own}: \"{fact.says}\"")
                 break
 
 
@@ -166,7 +167,7 @@ def contradicts_class(content: Content) -> Iterator[Diagnostic]:
     for entry in content.entries.values():
         if not registered(content, entry.code):
             continue
-        for cell in (c for c in entry_cells(entry) if c.kind in TRIGGER_KINDS or c.kind == "faq_answer"):
+        for cell in (c for c in entry_cells(entry) if c.kind != "question"):
             bits = k.present(cell.text)
             if not bits:
                 continue
@@ -176,6 +177,8 @@ def contradicts_class(content: Content) -> Iterator[Diagnostic]:
                     continue  # a contrast with another code
                 if not (named or cell.kind in ("summary", "definition")):
                     continue  # says nothing of the code itself
+                if cell.kind not in TRIGGER_KINDS and cell.kind != "faq_answer" and entry.code >= 400:
+                    continue  # elsewhere only "a 204 error" counts: a mistake cell may describe a failure
                 fact = K.class_contradiction(sentence, entry.code, bits)
                 if fact is not None:
                     yield cell.diag("C016", f"{cell.field} contradicts {entry.code}'s class: {fact.source}: "
@@ -248,9 +251,8 @@ def registered_called_nonstandard(content: Content) -> Iterator[Diagnostic]:
             if cell.kind not in TRIGGER_KINDS and cell.kind not in ("faq_answer", "question"):
                 continue
             for sentence in T.sentences(cell.text):
-                named = T.codes_in(sentence)
-                if named - {entry.code} or not (named or cell.kind in ("summary", "definition")):
-                    continue
+                if T.codes_in(sentence) - {entry.code}:
+                    continue  # about another code
                 if K.called_nonstandard(sentence):
                     yield cell.diag("F007", f"{cell.field} calls {entry.code} non-standard, but the IANA registry "
                                             "assigns it", hint="name the document that defines it")

@@ -123,14 +123,21 @@ def names_of(content: Content, code: int) -> list[str]:
     return names
 
 
-def masked_content(content: Content, cell: Cell) -> list[str]:
-    """Content words of a cell once every code it is about or names, and their names, are masked."""
+def masked_content(content: Content, cell: Cell, names_as_written: bool = False) -> list[str]:
+    """Content words of a cell once every code it is about or names, and their names, are masked.
+
+    `names_as_written`: a one-word name (Accepted, Created, Gone) is masked only where written as the name is,
+    capitalised: in running text it is an ordinary word ("the request has been accepted for processing")."""
     codes = set(cell.codes) | T.codes_in(cell.text)
     phrases = [n for c in codes for n in names_of(content, c)]
     phrases += ["HTTP " + str(c) for c in codes]
     for c in codes:
         phrases += list(T.CLASS_WORDS[c // 100])
-    return T.content_words(T.mask(cell.text, phrases))
+    if not names_as_written:
+        return T.content_words(T.mask(cell.text, phrases))
+    words = {p for p in phrases if p.isalpha() and len(p.split()) == 1}
+    text = T.mask(cell.text, [p for p in phrases if p not in words])
+    return T.content_words(T.mask_exact(text, sorted(words)))
 
 
 def masked_sentence(content: Content, sentence: str, owner_codes: tuple[int, ...]) -> str:

@@ -86,6 +86,13 @@ def mask(text: str, phrases: list[str]) -> str:
     return _phrase_re(ordered).sub(" ", text)
 
 
+def mask_exact(text: str, words: list[str]) -> str:
+    """Remove the given words where written exactly so (case-sensitive), as whole words."""
+    if not words:
+        return text
+    return re.sub(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", " ", text)
+
+
 FAST_MASK = True  # off: always the regex (tests/test_check_speed_equivalence.py)
 _WORDISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 

@@ -302,7 +302,8 @@ def _other_trigger(cell: Cell, possible: list[Trigger]) -> Iterator[Diagnostic]:
 
 
 @rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",
-      "codes: [409, 412]\ndecision_rule: Use 409 for conflicts, 412 for failed preconditions and 400 otherwise.",
+      "codes: [409, 412]\ndecision_rule: If If-Match fails, 412; if the change clashes with the resource's state, "
+      "409; if the body does not parse, 400.",
       "codes: [409, 412]\ndecision_rule: If a precondition header was sent and evaluated false, 412; otherwise 409.",
       reads="comparisons' decision_rule")
 def decision_outside_pair(run: Run) -> Iterator[Diagnostic]:
@@ -317,7 +318,7 @@ def decision_outside_pair(run: Run) -> Iterator[Diagnostic]:
 
 
 @rule("C010", "dangling-related", "A related code has no entry, so its link would lead nowhere.",
-      "related: [409, 999]", "related: [409, 428]", reads="entries' related")
+      "related: [409, 597]", "related: [409, 428]", reads="entries' related")
 def dangling_related(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     for entry in content.entries.values():
@@ -333,11 +334,13 @@ def dangling_related(run: Run) -> Iterator[Diagnostic]:
 
 
 
-LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?\)")
+LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?(?:#[^)\s]*)?\)")  # a fragment leads to the same page
 
 
 @rule("C011", "dangling-link", "A Markdown link in prose points at a code page that does not exist.",
-      "definition: See [the 499 page](../499/).", "definition: Compare with [409](../409/).", reads="every prose cell")
+      "definition: One of the request's preconditions evaluated to false; compare [the 420 page](../420/).",
+      "definition: One of the request's preconditions evaluated to false; compare [the 428 page](../428/).",
+      reads="every prose cell")
 def dangling_link(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     for cell in run.cells:
@@ -397,23 +400,40 @@ def example_status(run: Run) -> Iterator[Diagnostic]:
     owners: list[Entry | Comparison] = [*(e for e in content.entries.values() if e.official),
                                         *content.comparisons.values()]
     for owner in owners:
-        shown = {int(m.group(1)) for ex in owner.examples for m in STATUS_LINE.finditer(ex.response)}
+        shown = [{int(m.group(1)) for m in STATUS_LINE.finditer(ex.response)} for ex in owner.examples]
         codes = owner.codes if isinstance(owner, Comparison) else [owner.code]
+        blamed: set[int] = set()
         for code in codes:
-            if code not in shown:
-                yield Diagnostic("C013", "error", owner.loc("examples"), f"no example response has status {code}",
-                                 hint=f"start a response with a status line such as `HTTP/1.1 {code} ...`",
-                                 field="examples", codes=tuple(codes))
+            if any(code in s for s in shown):
+                continue
+            at = _example_at_fault(shown, codes, blamed)
+            field = "examples" if at is None else f"examples[{at}].response"
+            yield Diagnostic("C013", "error", owner.loc(field), f"no example response has status {code}",
+                             hint=f"start a response with a status line such as `HTTP/1.1 {code} ...`",
+                             field=field, codes=tuple(codes))
+
+
+def _example_at_fault(shown: list[set[int]], codes: list[int], blamed: set[int]) -> int | None:
+    """The example that should have shown a missing code: the first that shows none of the codes, else the last
+    whose codes another example shows too; None if every example is needed for a code of its own."""
+    wanted = set(codes)
+    free = [i for i in range(len(shown)) if i not in blamed]
+    useless = [i for i in free if not shown[i] & wanted]
+    spare = [i for i in free if all(any(c in shown[k] for k in free if k != i) for c in shown[i] & wanted)]
+    at = useless[0] if useless else (spare[-1] if spare else None)
+    if at is not None:
+        blamed.add(at)
+    return at
 
 
 @rule("C014", "decision-cases", "Every worked example (`cases`) must answer, by question id, each question on "
       "its path and reach its `expect` code; question ids are unique within a tree and every answer names one.",
       "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
       "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
-      "{precondition-false: yes}\n    expect: 409\n    source: RFC 9110 section 13.1.1",
+      "{precondition-false: true}\n    expect: 409\n    source: RFC 9110 section 13.1.1",
       "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
       "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
-      "{precondition-false: yes}\n    expect: 412\n    source: RFC 9110 section 13.1.1",
+      "{precondition-false: true}\n    expect: 412\n    source: RFC 9110 section 13.1.1",
       reads="comparisons' and the guide's decision trees and cases")
 def decision_cases(run: Run) -> Iterator[Diagnostic]:
     content = run.content

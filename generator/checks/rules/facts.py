@@ -206,7 +206,7 @@ def _source_owners(content: Content) -> Iterator[Entry | Comparison]:
       "generator/checks/claims.json), or makes a dated claim (\"since July 2026\", \"as of 2024\"), must cite a "
       "source of the entry or comparison as [^id]; a citation must name a source the file lists, and source ids "
       "are unique in a file.",
-      "client_behavior: nginx closes the connection after sending 444.",
+      "client_behavior: nginx closes the connection without sending any response at all.",
       "client_behavior: nginx closes the connection without sending a response [^nginx-return].\n"
       "sources:\n  - id: nginx-return\n    title: nginx, ngx_http_rewrite_module, return\n"
       "    url: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return",

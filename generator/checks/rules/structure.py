@@ -14,7 +14,9 @@ document("S001", "yaml-syntax", "The file is not readable YAML: a syntax error, 
          "encoding, an empty file, aliases, tags, or nesting too deep.",
          "code: 412\nname: [Precondition Failed", "code: 412\nname: Precondition Failed")
 document("S002", "duplicate-key", "A key appears twice in one mapping; YAML would silently keep the last.",
-         "summary: A\nsummary: B", "summary: A")
+         "summary: A precondition in the request evaluated to false.\n"
+         "summary: The server refused to apply the request.",
+         "summary: A precondition in the request evaluated to false.")
 document("S003", "unknown-field", "A field the schema does not know, usually a typo.",
          "client_behaviour: ...", "client_behavior: ...")
 document("S004", "wrong-type", "A value of the wrong type or outside its allowed values; a status code is "

@@ -40,7 +40,7 @@ def restates(run: Run) -> Iterator[Diagnostic]:
         cell = run.cells[i]
         if cell.kind == "question":
             continue
-        if own_mentions(run.content, cell) and len(masked_content(run.content, cell)) <= 1:
+        if own_mentions(run.content, cell) and len(masked_content(run.content, cell, names_as_written=True)) <= 1:
             yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
                                     "specific", hint="say what triggers it, what the client does, or what changes")
 
@@ -62,7 +62,7 @@ ACCORDING_SEMANTICS = T.keyed("according", r"\baccording to ([\w-]+[ -]){0,3}sem
 
 @rule("V002", "defers-elsewhere", "The cell sends the reader elsewhere (\"see the spec\", \"according to ... "
       "semantics\", \"refer to\") instead of giving the content.",
-      "client_behavior: Client handles 412 according to client-errors semantics.",
+      "client_behavior: When an upload fails with 412, the client handles it according to client-errors semantics.",
       "client_behavior: The client fetches the current representation, merges its change and retries with "
       "the new ETag in If-Match.", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER))
 def defers(run: Run) -> Iterator[Diagnostic]:
@@ -115,8 +115,8 @@ TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct
 
 @rule("V004", "tautology", "The cell is circular: \"use X when X is the right signal\". A decision needs an "
       "observable test.",
-      "decision_rule: Use 409 when the response should communicate conflict behavior; use 412 when precondition "
-      "failed is the accurate protocol signal.",
+      "decision_rule: Use 409 when the response should communicate conflict behavior to the editing tool; use 412 "
+      "when precondition failed is the accurate protocol signal.",
       "decision_rule: If the request carried If-Match or If-Unmodified-Since and it evaluated false, send 412; "
       "if no precondition was sent and the change clashes with the resource's state, send 409.",
       reads=PROSE + "; every code's names", keywords=(USE_WHEN,))
@@ -219,7 +219,7 @@ HEDGE = T.keyed("hedge",
 
 
 @rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
-      "client_behavior: Clients handle 412 in various ways depending on the implementation.",
+      "client_behavior: Clients react to 412 in various ways depending on the implementation.",
       "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}",
       reads=PROSE, keywords=(HEDGE,))
 def hedge(run: Run) -> Iterator[Diagnostic]:
@@ -288,9 +288,9 @@ def too_short(run: Run) -> Iterator[Diagnostic]:
 
 @rule("V009", "same-both-sides", "In a comparison, a row whose two cells say the same thing once the codes and "
       "names are masked.",
-      "rows: [{aspect: Safe to retry?, left: Only after fixing the underlying cause, right: Only after fixing "
+      "rows: [{aspect: \"Safe to retry?\", left: Only after fixing the underlying cause, right: Only after fixing "
       "the underlying cause}]",
-      "rows: [{aspect: Safe to retry?, left: After resolving the conflict, right: After re-reading the ETag}]",
+      "rows: [{aspect: \"Safe to retry?\", left: After resolving the conflict, right: After re-reading the ETag}]",
       reads="comparisons' rows", index=True)
 def same_both_sides(run: Run) -> Iterator[Diagnostic]:
     content, index = run.content, run.index

@@ -398,3 +398,29 @@ def test_f005_fast_path_on_every_bundled_cell():
     assert content is not None
     for cell in CL.all_cells(content):
         _f005_agrees(cell.text)
+
+
+@pytest.mark.slow
+def test_findings_equal_without_the_prefilter_on_the_benchmark_corpus(tmp_path):
+    """The 1,000-page benchmark corpus (`python3 bench/make_corpus.py 1000`), as made and with mutated cells:
+    the same findings with the prefilter and without it."""
+    import subprocess
+    import sys
+
+    folder = CONTENT.parent / "bench" / "corpus" / "1000"
+    if not (folder / "codes").is_dir():
+        folder = tmp_path / "1000"
+        subprocess.run([sys.executable, str(CONTENT.parent / "bench" / "make_corpus.py"), "1000", "--out",
+                        str(folder)], check=True, capture_output=True, timeout=600)
+    corpus = load.load_content(str(folder), Report())
+    assert corpus is not None and len(corpus.comparisons) == 500
+    assert _findings(corpus) == _findings(corpus, prefilter=False) == []
+    pool = [s for cell in CL.all_cells(corpus) for s in T.sentences(cell.text)][:5000]
+    total = 0
+    for seed in range(3):
+        content = copy.deepcopy(corpus)
+        _mutate(content, random.Random(seed), pool)
+        fast = _findings(content)
+        assert fast == _findings(content, prefilter=False), seed
+        total += len(fast)
+    assert total > 20

@@ -173,3 +173,18 @@ def test_good_example_does_not_fire_the_rule(folder, rule_id):
 def test_every_rule_has_an_example_run_or_a_reason():
     assert set(RULES) == set(RUNNABLE) | set(NOT_CONTENT)
     assert all(RULES[r].func is None for r in NOT_CONTENT)  # the loader's and the renderer's own
+
+
+def test_each_module_of_the_rules_folder_registers_its_own_rules():
+    """A family is a module in checks/rules/: importing the folder imports it, and its rules register themselves
+    (no list to edit), each rule in the module of its family and in id order there."""
+    import pkgutil
+
+    from statusdocs.checks import rules as family_package
+
+    modules = {f"{family_package.__name__}.{m.name}" for m in pkgutil.iter_modules(family_package.__path__)}
+    assert modules == {r.func.__module__ for r in RULES.values() if r.func is not None}
+    for module in modules:
+        ids = [r.id for r in RULES.values() if r.func is not None and r.func.__module__ == module]
+        assert ids == sorted(ids), module
+        assert len({i[0] for i in ids}) == 1 or module.endswith(".structure"), module

@@ -45,6 +45,8 @@ CELLS = [
      "Fetch the resource again, re-apply the edit to the new version and send it with the new ETag."),
     ("V001", 503, "summary", "503 Service Unavailable signals a server error response to the client.",
      "The server is overloaded or in maintenance and expects to recover; Retry-After says when."),
+    ("V001", 409, "client_behavior", "HTTP 409 signals a conflict, so the client sees a conflict.",
+     "Re-read the resource, merge the change into the newer version and send it again."),
     ("V002", 412, "client_behavior", "Client handles 412 according to client-errors semantics.",
      "The client re-reads the resource and retries with the fresh validator in If-Match."),
     ("V002", 412, "cacheable.note", "See 412 caching spec.",

@@ -97,7 +97,7 @@ class Universe:
 
 # Facts of `Index.unless`, bits of a cell's flags above those of the word sets (which take the low bits).
 FACTS = {
-    "informative": 1 << 60,     # surely 2+ content words once masked: V001 cannot fire
+    "informative": 1 << 60,     # surely 2+ distinct content words once masked: V001 cannot fire
     "enough_words": 1 << 61,    # surely MIN_WORDS tokens: V008 cannot fire
     "no_placeholder": 1 << 62,  # PLACEHOLDER cannot match
     "no_section": 1 << 63,      # SECTION_REF cannot match
@@ -236,10 +236,11 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_us
             continue
         if kind == "row":  # without ' or -, the tokens less numbers are the runs of letters
             row_tokens.append(None if joints else letters)
-        # A run outside `not_content` makes its token a content word that masking leaves in place; the
-        # tokens holding such runs are at least their number less the joints.
-        # (Counting them up to the number needed: they come early in most cells.)
-        if n - joints >= 2 and len(list(islice(filterfalse(not_content, runs), joints + 2))) == joints + 2:
+        # A run outside `not_content` makes its token a content word that masking leaves in place; a token
+        # holds at most its joints + 1 runs, so the distinct such tokens are at least the distinct such runs
+        # less the joints. (The first such runs are distinct in most cells: the set of all only if they are not.)
+        if n - joints >= 2 and (len(set(islice(filterfalse(not_content, runs), joints + 2))) == joints + 2
+                                or len(set(filterfalse(not_content, runs))) >= joints + 2):
             f |= _INFORMATIVE
         flags.append(f)
         sentences += _sentence_records(content, cell, i, raw, runs, uni)

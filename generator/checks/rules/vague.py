@@ -40,7 +40,7 @@ def restates(run: Run) -> Iterator[Diagnostic]:
         cell = run.cells[i]
         if cell.kind == "question":
             continue
-        if own_mentions(run.content, cell) and len(masked_content(run.content, cell, names_as_written=True)) <= 1:
+        if own_mentions(run.content, cell) and len(set(masked_content(run.content, cell, names_as_written=True))) <= 1:
             yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
                                     "specific", hint="say what triggers it, what the client does, or what changes")
 

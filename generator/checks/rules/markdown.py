@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from statusdocs.checks.registry import rule
-from statusdocs.checks.rules import Cell, all_cells
+from statusdocs.checks.cells import Cell
+from statusdocs.checks.registry import Run, rule
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Diagnostic
 
@@ -59,24 +59,29 @@ def _list_pitfall(text: str) -> tuple[str, int] | None:
 
 @rule("M001", "list-needs-blank-line", "A list written right under a paragraph line, with no blank line between: "
       "Python-Markdown keeps it in the paragraph, so the items run together in one line.",
-      "when_to_use: |\n  Use it when:\n  - the body is too large", "when_to_use: |\n  Use it when:\n\n  - the body "
-      "is too large")
-def list_needs_blank_line(content: Content) -> Iterator[Diagnostic]:
-    yield from _list_rule(content, "M001", "starts a list with no blank line before it: it renders as "
+      "code: 413\nwhen_to_use: |\n  Refuse the upload with it in these cases:\n  - the file is over the configured "
+      "maximum size\n  - the server cannot stage a body of that length",
+      "code: 413\nwhen_to_use: |\n  Refuse the upload with it in these cases:\n\n  - the file is over the configured "
+      "maximum size\n  - the server cannot stage a body of that length", reads="every prose cell")
+def list_needs_blank_line(run: Run) -> Iterator[Diagnostic]:
+    yield from _list_rule(run, "M001", "starts a list with no blank line before it: it renders as "
                           "part of the paragraph above", "put a blank line before the list")
 
 
 @rule("M002", "nested-list-indent", "A list item indented by one to three spaces under another: Python-Markdown "
       "nests only at four spaces, so it renders as a sibling, not a sub-item.",
-      "definition: |\n  - caches\n    - shared\n  - browsers", "definition: |\n  - caches\n\n      - shared\n\n"
-      "  - browsers")
-def nested_list_indent(content: Content) -> Iterator[Diagnostic]:
-    yield from _list_rule(content, "M002", "indents a list item by fewer than four spaces: it is not nested",
+      "code: 412\nclient_behavior: |\n  Clients react in two ways:\n\n  - editors fetch the resource again\n    - and "
+      "show the user what changed since their copy\n  - sync tools merge and resend with the new ETag",
+      "code: 412\nclient_behavior: |\n  Clients react in two ways:\n\n  - editors fetch the resource again\n\n"
+      "      - and show the user what changed since their copy\n\n  - sync tools merge and resend with the new ETag",
+      reads="every prose cell")
+def nested_list_indent(run: Run) -> Iterator[Diagnostic]:
+    yield from _list_rule(run, "M002", "indents a list item by fewer than four spaces: it is not nested",
                           "indent nested items by four spaces")
 
 
-def _list_rule(content: Content, rule_id: str, message: str, hint: str) -> Iterator[Diagnostic]:
-    for cell in all_cells(content):
+def _list_rule(run: Run, rule_id: str, message: str, hint: str) -> Iterator[Diagnostic]:
+    for cell in run.cells:
         if "\n" not in cell.text:
             continue
         found = _list_pitfall(cell.text)
@@ -104,10 +109,13 @@ def _target_path(target: str) -> str:
 @rule("M003", "link-leaves-site", "A link to a site path (`/x/`, `../x/`) that is no page of this site. Site paths "
       "are read from the site root, so on a project site (`https://user.github.io/repo/`) `/docs/` becomes "
       "`/repo/docs/`: link to a full URL for anything outside the site.",
-      "definition: See [the API docs](/docs/api/).", "definition: See [the API docs](https://example.com/docs/api/).")
-def link_leaves_site(content: Content) -> Iterator[Diagnostic]:
-    known = site_paths(content)
-    for cell in all_cells(content):
+      "code: 412\nclient_behavior: Fetch the resource again, reapply the edit and resend it with the new ETag, as [our "
+      "client guide](/docs/retries/) shows.", "code: 412\nclient_behavior: Fetch the resource again, reapply the edit "
+      "and resend it with the new ETag, as [our client guide](https://example.com/docs/retries/) shows.",
+      reads="every prose cell; the site's pages")
+def link_leaves_site(run: Run) -> Iterator[Diagnostic]:
+    known = site_paths(run.content)
+    for cell in run.cells:
         if "](" not in cell.text:
             continue
         for m in SITE_LINK.finditer(cell.text):

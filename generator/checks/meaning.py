@@ -66,9 +66,9 @@ _DEFINES = re.compile(r"^\W*(?:an?\s+|the\s+)?(?:http\s+)?(?:status\s+)?(?:code\
 _ANSWERS = re.compile(r"\b(?:respond|responds|answer|answers|reply|replies|return|returns|send|sends)\s+(?:with\s+)?"
                       r"(?:an?\s+|the\s+)?(?:http\s+)?(?:status\s+)?(?:code\s+)?(\d{3})\b|\b(\d{3})\s+is\s+(?:returned|"
                       r"sent)\b", re.I)
-_CONTRAST = re.compile(r"\b(?:instead|rather|not|never|unlike|whereas|than|vs|versus|opposite|differs?|difference|"
-                       r"compare[sd]?|mistakes?|mistaken|wrong|confus\w*|otherwise|only|also|too|either|alternatively|"
-                       r"like|same|both)\b", re.I)
+_CONTRAST = re.compile(r"\b(?:instead|rather|unlike|whereas|than|vs|versus|opposite|differs?|difference|compare[sd]?|"
+                       r"mistakes?|mistaken|wrong|confus\w*|otherwise|either|alternatively|should|would|expects?|"
+                       r"expected|could|might|may|can|must|not (?:a|an|the|for))\b", re.I)
 
 
 def about_another_code(sentence: str, own: int) -> int | None:

@@ -97,14 +97,64 @@ class Concept:
     words: frozenset[bytes]
 
 
+def _top_items(phrasing: str) -> list[tuple[str, bool]]:
+    """The top-level items of a phrasing that stand between spaces (or its ends), each with whether it is
+    mandatory: `(a|b) x? (c|d)` -> [("(a|b)", True), ("(c|d)", True)] (x? is neither whole nor mandatory)."""
+    items: list[tuple[str, bool]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(phrasing + " "):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return []  # alternatives at the top: no item stands in every match
+        elif ch == " " and depth == 0:
+            if i > start:
+                item = phrasing[start:i]
+                items.append((item, not item.endswith("?")))
+            start = i + 1
+    return items
+
+
+def phrasing_words(phrasing: str) -> frozenset[bytes]:
+    """Words of which any text the phrasing matches holds one whole: the keywords of one mandatory item's
+    expansions (the item with the fewest), or of the whole phrasing's when no item stands alone."""
+    def score(words: frozenset[bytes]) -> tuple[int, int]:  # common words first, then how many
+        return sum(1 for w in words if len(w) <= 3 or w.decode() in _COMMON), len(words)
+
+    best: frozenset[bytes] | None = None
+    for item, mandatory in _top_items(phrasing):
+        if not mandatory:
+            continue
+        words = frozenset(keyword(t) for t in expand(item))
+        if b"" not in words and all(len(w) > 2 for w in words) and (best is None or score(words) < score(best)):
+            best = words
+    if best is None:
+        best = frozenset(keyword(t) for t in expand(phrasing))
+    return best
+
+
+def check_phrasing(phrasing: str) -> None:
+    """ValueError for a phrasing outside the finite language (without expanding it)."""
+    depth = 0
+    for ch in phrasing:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            break
+    if depth != 0 or not _PHRASING.fullmatch(phrasing) or "()" in phrasing or phrasing.startswith("?"):
+        raise ValueError(f"phrasing outside the finite language: {phrasing!r}")
+
+
 def concept(name: str, phrasings: Sequence[str]) -> Concept:
-    texts = [t for p in phrasings for t in expand(p)]
+    for p in phrasings:
+        check_phrasing(p)
     # The phrasings are regular expressions as they stand, once `.` and `*` are taken literally. ASCII: under
     # IGNORECASE alone a non-ASCII letter may match an ASCII one (the Kelvin sign is a k), which the letter runs
     # of `present` would not see.
     body = "|".join(p.replace(".", r"\.").replace("*", r"\*") for p in phrasings)
     pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I | re.A)
-    words = frozenset(keyword(t) for t in texts)
+    words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:
         raise ValueError(f"concept {name}: a phrasing without a letter")
     return Concept(name, pattern, words)
@@ -169,6 +219,9 @@ class Knowledge:
             for w in c.words:
                 self._word_bits[w] = self._word_bits.get(w, 0) | self._bit[c.name]
         self._words = frozenset(self._word_bits)
+        self._triggers_by_bits: dict[int, list[Fact]] = {}
+        # The words of each fact's least common concept: a text with none of them can match no fact.
+        self._gate = frozenset(w for f in self.every_fact() for w in min(f.concepts, key=_commonness).words)
         self._needs: dict[int, int] = {}
         for f in self.every_fact():
             need = 0
@@ -177,9 +230,10 @@ class Knowledge:
             self._needs[id(f)] = need
 
     def present(self, text: str) -> int:
-        """The concepts a text may match, as bits: one whose words are all absent cannot match there."""
+        """The concepts a text may match, as bits: one whose words are all absent cannot match there. 0 when no
+        fact can match (every fact needs a word of its least common concept)."""
         runs = text.encode().translate(LETTERS_ONLY).split()
-        if self._words.isdisjoint(runs):
+        if self._gate.isdisjoint(runs):
             return 0
         bits = 0
         for w in self._words.intersection(runs):
@@ -191,6 +245,13 @@ class Knowledge:
         needs = self._needs
         return [f for f in facts if needs[id(f)] & bits == needs[id(f)]] if bits else []
 
+    def possible_triggers(self, bits: int) -> list[Fact]:
+        """`possible` over every trigger, remembered by `bits`: cells repeat the same few concept sets."""
+        found = self._triggers_by_bits.get(bits)
+        if found is None:
+            found = self._triggers_by_bits[bits] = self.possible(self.all_triggers(), bits)
+        return found
+
     def all_triggers(self) -> Iterator[Fact]:
         for facts in self.triggers.values():
             yield from facts
@@ -201,6 +262,11 @@ class Knowledge:
         for group in (self.claims, self.class_claims):
             for facts in group.values():
                 yield from facts
+
+
+def _commonness(concept: Concept) -> tuple[int, int]:
+    """How often a concept's words may occur in any text: common words first, then how many words."""
+    return sum(1 for w in concept.words if len(w) <= 3 or w.decode() in _COMMON), len(concept.words)
 
 
 def _facts(code: int, items: Iterable[dict], concepts: dict[str, Concept]) -> tuple[Fact, ...]:
@@ -273,7 +339,7 @@ def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[st
         return None  # "use X instead", "unlike X": the sentence sets another code's case apart
     if any(describes(sentence, f, context) for f in k.possible(k.triggers.get(own, ()), bits)):
         return None  # it describes its own code's case too: a contrast, or a situation both share
-    for fact in k.possible(k.all_triggers(), bits):
+    for fact in k.possible_triggers(bits):
         if fact.code == own or own in fact.allowed:
             continue
         if describes(sentence, fact, context) and not mentions(sentence, fact.code, names_of(fact.code)):
@@ -376,6 +442,23 @@ _NAMED_CODE = re.compile(r"\b([1-5]\d\d)[ \t]*(?:-|–|:|=)?[ \t]*((?:[A-Z][A-Za
                          r"(?:[ -](?:[A-Z][A-Za-z'’-]*|[Nn]ot|[Tt]oo|[Oo]f|[Oo]n|[Aa]n?)){1,4})")
 _STARTERS = frozenset(["The", "A", "An", "This", "That", "It", "In", "On", "For", "With", "And", "Or", "But", "If",
                        "When", "Its", "Their", "Our"])
+
+
+@functools.cache
+def _former_lower() -> tuple[str, ...]:
+    return tuple(sorted({n.lower() for names in knowledge().former_names.values() for n in names}))
+
+
+# A cheap test for _NAMED_CODE: it starts with a character class, which the regular expression engine scans fast.
+_CODE_THEN_CAPITAL = re.compile(r"[1-5]\d\d[ \t]*[-–:=]?[ \t]*[A-Z]")
+
+
+def may_misname(text: str) -> bool:
+    """Whether a text may call a code by another name: it holds a former name, or a code followed by a name."""
+    if _CODE_THEN_CAPITAL.search(text):
+        return True
+    low = text.lower()
+    return any(name in low for name in _former_lower())
 
 
 def other_name(sentence: str, code: int, phrase: str) -> str | None:

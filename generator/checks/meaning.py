@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from statusdocs.checks import knowledge as K
 from statusdocs.checks import text as T
 from statusdocs.checks.cells import Cell, names_of
+from statusdocs.checks.registry import Run
 from statusdocs.content.model import Comparison, Content, Entry
 
 # Entry cells that say what the code is for; the others (mistakes, when_not_to_use, questions, FAQ answers)
@@ -19,6 +20,20 @@ PAIR_KINDS = frozenset({"comp_summary", "decision_rule", "row", "decision_note"}
 # Cells where a sentence about the code states a fact, rather than a mistake or another code's use.
 CLAIM_KINDS = frozenset({"summary", "definition", "when_to_use", "client_behavior", "scenario", "cacheable.note",
                          "retry.note", "header", "faq_answer", "comp_summary", "decision_rule", "row"})
+
+
+def cell_bits(run: Run) -> list[int]:
+    """For each cell of the run, the concepts of knowledge.yaml it may hold (Knowledge.present), made once."""
+    def make() -> list[int]:
+        present = K.knowledge().present
+        return [present(cell.text) for cell in run.cells]
+    return run.derived("knowledge-bits", make)  # type: ignore[return-value]
+
+
+def speaks_of_registered(content: Content, cell: Cell) -> bool:
+    """Whether the cell may speak of a registered code: its own, or one of its comparison's pair."""
+    return any(registered(content, c) for c in (cell.owner.codes if isinstance(cell.owner, Comparison) else
+                                                (cell.code,)))
 
 
 def registered(content: Content, code: int) -> bool:
@@ -91,8 +106,13 @@ def describe(fact: K.Fact) -> str:
 def first_other_trigger(content: Content, cell: Cell, bits: int,
                          names: Callable[[int], Sequence[str]]) -> tuple[int, int, str] | None:
     """(the other code, the code the text speaks of, why) for the first sentence that gives another code's case."""
+    # A sentence about another code names one: without another number in the cell, only the triggers can fire.
+    named = (isinstance(cell.owner, Entry) and cell.kind != "client_behavior"
+             and bool(T.codes_in(cell.text) - {cell.code}))
+    if not named and not K.knowledge().possible_triggers(bits):
+        return None
     for sentence in T.sentences(cell.text):
-        if isinstance(cell.owner, Entry) and cell.kind != "client_behavior":
+        if named:
             other = about_another_code(sentence, cell.code)
             if other is not None and registered(content, other):
                 return other, cell.code, f"the sentence defines {other} or gives it as the answer"

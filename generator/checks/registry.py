@@ -34,6 +34,13 @@ class Run:
         self.content = content
         self.prefilter = prefilter
         self.index: PF.Index | None = None
+        self._derived: dict[str, object] = {}
+
+    def derived(self, key: str, make: Callable[[], object]) -> object:
+        """Data rules derive from the content once per run and share (each cell's concepts, say)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     @cached_property
     def cells(self) -> list[Cell]:

@@ -214,14 +214,13 @@ def _class_digit(m: re.Match) -> int | None:
       "decision rule, decision notes and rows")
 def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
     content = run.content
-    k, names = K.knowledge(), M.namer(content)
-    for cell in run.cells:
-        if cell.kind not in M.TRIGGER_KINDS and cell.kind not in M.PAIR_KINDS or M.row_is_contrast(cell):
+    names, bits_of = M.namer(content), M.cell_bits(run)
+    for cell, bits in zip(run.cells, bits_of, strict=True):
+        if cell.kind not in M.TRIGGER_KINDS and cell.kind not in M.PAIR_KINDS:
             continue
-        if isinstance(cell.owner, Entry) and (cell.kind not in M.TRIGGER_KINDS or not M.registered(content, cell.code)):
+        if isinstance(cell.owner, Entry) and cell.kind not in M.TRIGGER_KINDS:
             continue
-        bits = k.present(cell.text)
-        if not bits and not isinstance(cell.owner, Entry):
+        if not M.speaks_of_registered(content, cell) or M.row_is_contrast(cell):
             continue
         found = M.first_other_trigger(content, cell, bits, names)
         if found is not None:
@@ -405,12 +404,12 @@ def decision_cases(run: Run) -> Iterator[Diagnostic]:
       reads="prose cells that state what a code does (not mistakes, when_not_to_use or questions)")
 def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
     k = K.knowledge()
-    for cell in run.cells:
-        if cell.kind not in M.CLAIM_KINDS or M.row_is_contrast(cell):
+    for cell, bits in zip(run.cells, M.cell_bits(run), strict=True):
+        if not bits or cell.kind not in M.CLAIM_KINDS or M.row_is_contrast(cell):
             continue
-        bits = k.present(cell.text)
-        if not bits:
-            continue
+        codes = cell.owner.codes if isinstance(cell.owner, Comparison) else (cell.code,)
+        if not k.possible([f for c in codes for f in k.claims.get(c, ())] + list(k.any_code_claims), bits):
+            continue  # no claim about these codes can match this cell
         for sentence in T.sentences(cell.text):
             found = next(((f, own) for part, own in M.attributed(cell, sentence) if not (T.codes_in(part) - {own})
                           for f in [K.contradicted_claim(part, own, bits, sentence)] if f is not None), None)
@@ -433,8 +432,8 @@ def contradicts_class(run: Run) -> Iterator[Diagnostic]:
             continue
         for cell in (c for c in entry_cells(entry) if c.kind != "question"):
             bits = k.present(cell.text)
-            if not bits:
-                continue
+            if not bits and (entry.code >= 400 or str(entry.code) not in cell.text):
+                continue  # below 400, "a 204 error" needs no concept
             for sentence in T.sentences(cell.text):
                 named = T.codes_in(sentence)
                 if named - {entry.code}:

@@ -299,9 +299,9 @@ def registered_called_nonstandard(run: Run) -> Iterator[Diagnostic]:
 def former_reason_phrase(run: Run) -> Iterator[Diagnostic]:
     phrases = K.registry_phrases()
     for cell in run.cells:
-        codes = [c for c in cell.codes if c in phrases] or ([cell.code] if cell.code in phrases else [])
-        if K.cell_tells_history(cell.text):
+        if not K.may_misname(cell.text) or K.cell_tells_history(cell.text):
             continue
+        codes = [c for c in cell.codes if c in phrases] or ([cell.code] if cell.code in phrases else [])
         for sentence in T.sentences(cell.text):
             found = _name_problem(sentence, codes, phrases)
             if found is not None:

@@ -8,7 +8,6 @@ findings with and without the shortcuts, the regex prefilters, masking and the d
 from __future__ import annotations
 
 import copy
-import json
 import random
 import re
 import shutil
@@ -16,28 +15,23 @@ import shutil
 import pytest
 import yaml
 from conftest import CONTENT
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from statusdocs.checks import cells as CL
 from statusdocs.checks import check_content
 from statusdocs.checks import prefilter as PF
-from statusdocs.checks import rules as R
 from statusdocs.checks import text as T
+from statusdocs.checks.registry import load_rules
+from statusdocs.checks.rules import contradiction as CR
+from statusdocs.checks.rules import facts as F
+from statusdocs.checks.rules import vague as V
 from statusdocs.content import load
 from statusdocs.diagnostics import Report
 
-try:
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as P  # type: ignore[attr-defined]
-except ImportError:  # Python 3.10
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
-
 SEED = CONTENT.parent / "tests" / "fixtures" / "seed_000_409-vs-412.yaml"
-KEYWORD_PATTERNS = {"MARKETING": R.MARKETING, "DEFER": R.DEFER, "ACCORDING": R.ACCORDING_SEMANTICS,
-                    "HEDGE": R.HEDGE, "USE_WHEN": R.USE_WHEN, "SELF_CLASS": R.SELF_CLASS,
-                    "PLACEHOLDER_WORD": R.PLACEHOLDER_WORD,
-                    **{f"TRIGGER{k}": t.pattern for k, t in enumerate(R.TRIGGERS)}}
+# Every pattern whose words a rule declares for the prefilter.
+KEYWORD_PATTERNS = {k.name: k for r in load_rules().values() for k in r.keywords}
 
 
 @pytest.fixture(scope="module")
@@ -93,21 +87,20 @@ def _mutate(content, rng: random.Random, pool: list[str]) -> None:
                 comp.decision_rule = text()
 
 
-def _findings(content) -> list[str]:
-    return [f"{d.text()} {d.field} {d.codes}" for d in check_content(content)]
+def _findings(content, select: set[str] | None = None, prefilter: bool = True) -> list[str]:
+    return [f"{d.text()} {d.field} {d.codes}" for d in check_content(content, select, prefilter=prefilter)]
 
 
 def test_findings_equal_without_shortcuts(seeded, monkeypatch):
-    pool = [s for cell in R.all_cells(seeded) for s in T.sentences(cell.text)]
+    pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
     for round_ in range(6):
         content = copy.deepcopy(seeded)
         _mutate(content, random.Random(round_), pool)
         fast = _findings(content)
         with monkeypatch.context() as m:
-            m.setattr(R, "SHORTCUTS", False)
             m.setattr(T, "FAST_MASK", False)
-            exact = _findings(content)
+            exact = _findings(content, prefilter=False)
         assert fast == exact, round_
         total += len(fast)
     assert total > 50  # the mutations make findings of most rules
@@ -128,7 +121,7 @@ def test_findings_equal_in_two_processes(seeded, monkeypatch, forks):
     """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
     processes: every finding is the same, in the same order, as from one process."""
     monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
-    pool = [s for cell in R.all_cells(seeded) for s in T.sentences(cell.text)]
+    pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
     for round_ in range(4):
         content = copy.deepcopy(seeded)
@@ -167,83 +160,57 @@ def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch, forks):
 
 # ---------------------------------------------------------------- regex prefilters
 
-def _sample(pattern_tree, rng: random.Random) -> str:
-    """A random string built along the parse tree (lookarounds ignored: callers keep only real matches)."""
-    out = []
-    for op, av in pattern_tree:
-        if op is C.LITERAL:
-            out.append(chr(av))
-        elif op is C.NOT_LITERAL or op is C.ANY:
-            out.append(rng.choice("ab -.'1X"))
-        elif op is C.IN:
-            choices = []
-            for iop, iav in av:
-                if iop is C.LITERAL:
-                    choices.append(chr(iav))
-                elif iop is C.RANGE:
-                    choices.append(chr(rng.randint(*iav)))
-                elif iop is C.CATEGORY:
-                    choices += list({"DIGIT": "07", "SPACE": " \n", "WORD": "aZ_9"}.get(
-                        next((k for k in ("DIGIT", "SPACE", "WORD") if k in str(iav) and "NOT" not in str(iav)),
-                             ""), ".,-"))
-            out.append(rng.choice(choices or ["."]))
-        elif op is C.BRANCH:
-            out.append(_sample(rng.choice(av[1]), rng))
-        elif op is C.SUBPATTERN:
-            out.append(_sample(av[-1], rng))
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            lo, hi, sub = av
-            out += [_sample(sub, rng) for _ in range(rng.randint(lo, min(hi, lo + 3)))]
-    return "".join(out)
+@pytest.mark.parametrize("name", sorted(KEYWORD_PATTERNS))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_declared_words_are_in_every_match(name, data, seeded_cells):
+    """A pattern's declared words (`T.keyed(..., needs=...)`) are what the prefilter tests before the rule runs:
+    every ASCII text the pattern matches, generated from the pattern itself or taken from the content, has a
+    word of each declared set among its runs of letters. A word left out would hide findings."""
+    pattern = KEYWORD_PATTERNS[name]
+    assert pattern.needs, "no word sets: the rule would run its pattern on every cell"
+    ascii_text = st.characters(codec="ascii")
+    around = st.text(alphabet=st.sampled_from(" x-'1.\n(aZ"), max_size=4)
+    text = data.draw(around) + data.draw(st.from_regex(pattern.pattern, alphabet=ascii_text)) + data.draw(around)
+    for candidate in (text, text.upper(), text.lower()):
+        if pattern.search(candidate):
+            assert PF.may_match(pattern.needs, PF.letter_runs(candidate.encode())), (name, candidate)
+
+
+@pytest.fixture(scope="module")
+def seeded_cells(seeded) -> list[str]:
+    return [cell.text for cell in CL.all_cells(seeded) if cell.text.isascii()]
 
 
 @pytest.mark.parametrize("name", sorted(KEYWORD_PATTERNS))
-def test_prefilter_never_misses_a_match(name, seeded):
+def test_declared_words_on_every_matching_cell(name, seeded_cells):
     pattern = KEYWORD_PATTERNS[name]
-    sets = PF.keyword_sets(pattern)
-    assert sets is not None, "no word sets: the rule would run its pattern on every cell"
-    rng = random.Random(name)
-    tree = P.parse(pattern.pattern, pattern.flags)
-    contexts = ["", " ", "x", "-", "'", "1", ". ", "\n", "(", "a-", "it's "]
-    texts = [cell.text for cell in R.all_cells(seeded)]
-    for _ in range(400):
-        s = _sample(tree, rng)
-        s = "".join(c.upper() if rng.random() < 0.3 else c for c in s)
-        texts.append(rng.choice(contexts) + s + rng.choice(contexts))
-    matched = 0
-    for text in texts:
-        if text.isascii() and pattern.search(text):
-            matched += 1
-            assert PF.may_match(sets, PF.letter_runs(text.encode())), (name, text)
-    assert matched > 50, name
+    for text in seeded_cells:
+        if pattern.search(text):
+            assert PF.may_match(pattern.needs, PF.letter_runs(text.encode())), (name, text)
 
 
-def test_the_stored_word_sets_are_those_of_the_patterns(monkeypatch, tmp_path):
-    """The word sets are read off the patterns once and kept in generator/checks/keyword_sets.json. It must say
-    what reading them now says (else: `python3 -c "from statusdocs.checks import rules;
-    rules.write_keyword_table()"`), and the bits made from it equal those made without it."""
-    with open(R.KEYWORD_TABLE, encoding="utf-8") as fh:
-        assert json.load(fh) == R.keyword_table()
-    stored = R._keyword_rules()
-    R._keyword_rules.cache_clear()
-    try:
-        monkeypatch.setattr(R, "KEYWORD_TABLE", str(tmp_path / "missing.json"))
-        assert R._keyword_rules() == stored
-        (tmp_path / "missing.json").write_text(json.dumps({"defer": {"pattern": "an older pattern", "flags": 34,
-                                                                    "sets": [["never"]]}}))
-        R._keyword_rules.cache_clear()
-        assert R._keyword_rules() == stored  # a stale entry is read again from the pattern
-        (tmp_path / "missing.json").write_text(json.dumps({"defer": 5, "hedge": {"pattern": None}}))
-        R._keyword_rules.cache_clear()
-        assert R._keyword_rules() == stored  # and so is a damaged one
-    finally:
-        R._keyword_rules.cache_clear()
+def test_every_rule_gives_the_same_findings_without_the_prefilter(seeded):
+    """Rule by rule (each declaring only its own patterns), on mutated content: the same findings with the
+    prefilter on and off."""
+    pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
+    fired = set()
+    for seed in (42, 43, 44):
+        content = copy.deepcopy(seeded)
+        _mutate(content, random.Random(seed), pool)
+        for rule_id, rule in load_rules().items():
+            if rule.func is None:
+                continue
+            on = _findings(content, {rule_id})
+            assert on == _findings(content, {rule_id}, prefilter=False), (seed, rule_id)
+            fired |= {rule_id} if on else set()
+    assert len(fired) >= 12, fired
 
 
 def test_other_necessary_conditions(seeded):
     """What the scan tests without word sets: SECTION_REF needs "sec", LINK "](", PLACEHOLDER few words."""
     rng = random.Random(7)
-    texts = [cell.text for cell in R.all_cells(seeded)]
+    texts = [cell.text for cell in CL.all_cells(seeded)]
     texts += ["RFC 9110 Section 15.5.13", "sec. 15.5.4", "subsection 1.2", "[x](../412/)", "TBD", " -- ", "N/A.",
               "to be written", "Lorem ipsum dolor sit amet, and more words", "???", "...", "coming soon!"]
     for _ in range(2000):
@@ -254,11 +221,11 @@ def test_other_necessary_conditions(seeded):
             continue
         letters = text.encode().translate(PF.LETTERS_ONLY)
         runs = letters.split()
-        if R.SECTION_REF.search(text):
+        if CR.SECTION_REF.search(text):
             assert b"sec" in letters, text
-        if R.LINK.search(text):
+        if CR.LINK.search(text):
             assert "](" in text, text
-        if text.strip() and R.PLACEHOLDER.match(text.strip()):
+        if text.strip() and V.PLACEHOLDER.match(text.strip()):
             assert len(runs) <= 3 or b"lorem" in runs, text
 
 
@@ -352,14 +319,14 @@ def test_sentences_split_on_bytes_as_on_text(text: str):
     the text has no line break before its trailing whitespace, the one-line split gives the same runs of letters
     (some of its pieces lack their final punctuation)."""
     raw = text.encode()
-    pieces = [p.decode() for p in R._SENTENCE_BYTES.split(raw) if p.strip(R._SPACE_BYTES)]
+    pieces = [p.decode() for p in PF.SENTENCE_BYTES.split(raw) if p.strip(PF.SPACE_BYTES)]
     assert [p.strip() for p in pieces] == T.sentences(text)
-    assert R._sentence_pieces(raw, True) == [p.encode() for p in pieces]
+    assert PF.sentence_pieces(raw, True) == [p.encode() for p in pieces]
     if b"\n" not in raw.rstrip():
         def runs(parts: list[bytes]) -> list[list[bytes]]:
             return [p.translate(PF.LETTERS_ONLY).split() for p in parts]
 
-        assert runs(R._sentence_pieces(raw, False)) == runs(R._sentence_pieces(raw, True))
+        assert runs(PF.sentence_pieces(raw, False)) == runs(PF.sentence_pieces(raw, True))
 
 
 _SENTENCE_AS_WRITTEN = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
@@ -379,10 +346,10 @@ def test_sentence_regex_splits_as_written_plainly(text: str):
 @given(st.lists(st.sampled_from([".", "!", "?", ";", ",", " ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "a", "B",
                                  "1", "-", "\x1a"]), max_size=10).map("".join))
 def test_one_line_split_test_is_what_sentence_splits_at(text: str):
-    """The scan sends a one-line ASCII cell to the sentence split only where _SPLIT_AT finds [.!?;] and then
+    """The scan sends a one-line ASCII cell to the sentence split only where SPLIT_AT finds [.!?;] and then
     whitespace as \\s sees it: what T.SENTENCE's first branch needs before its lookahead."""
     found = any(a in ".!?;" and b.isspace() for a, b in zip(text, text[1:], strict=False))
-    assert bool(R._SPLIT_AT.search(text.encode())) == found
+    assert bool(PF.SPLIT_AT.search(text.encode())) == found
 
 
 
@@ -393,12 +360,12 @@ _CLAIM_GLUE = [" ", " ", ", ", ".", "-", "_", "`", "(", ")", "/", "é", "2", "\n
 
 
 def _f005_agrees(text: str) -> None:
-    names, _, _ = R._claim_names()
-    plain = R._UNCLAIMED.sub(" ", text)
+    names, _, _ = F._claim_names()
+    plain = F._UNCLAIMED.sub(" ", text)
     exact = names.search(plain)
-    assert R._claimed_name(text) == (exact.group(0) if exact else None), text
-    dated = R._DATED.search(plain)
-    assert R._dated(text) == (dated.group(0) if dated else None), text
+    assert F._claimed_name(text) == (exact.group(0) if exact else None), text
+    dated = F._DATED.search(plain)
+    assert F._dated(text) == (dated.group(0) if dated else None), text
 
 
 @settings(max_examples=400, deadline=None)
@@ -413,5 +380,31 @@ def test_f005_fast_path_on_every_bundled_cell():
     report = Report()
     content = load.load_content(str(CONTENT), report)
     assert content is not None
-    for cell in R.all_cells(content):
+    for cell in CL.all_cells(content):
         _f005_agrees(cell.text)
+
+
+@pytest.mark.slow
+def test_findings_equal_without_the_prefilter_on_the_benchmark_corpus(tmp_path):
+    """The 1,000-page benchmark corpus (`python3 bench/make_corpus.py 1000`), as made and with mutated cells:
+    the same findings with the prefilter and without it."""
+    import subprocess
+    import sys
+
+    folder = CONTENT.parent / "bench" / "corpus" / "1000"
+    if not (folder / "codes").is_dir():
+        folder = tmp_path / "1000"
+        subprocess.run([sys.executable, str(CONTENT.parent / "bench" / "make_corpus.py"), "1000", "--out",
+                        str(folder)], check=True, capture_output=True, timeout=600)
+    corpus = load.load_content(str(folder), Report())
+    assert corpus is not None and len(corpus.comparisons) == 500
+    assert _findings(corpus) == _findings(corpus, prefilter=False) == []
+    pool = [s for cell in CL.all_cells(corpus) for s in T.sentences(cell.text)][:5000]
+    total = 0
+    for seed in range(3):
+        content = copy.deepcopy(corpus)
+        _mutate(content, random.Random(seed), pool)
+        fast = _findings(content)
+        assert fast == _findings(content, prefilter=False), seed
+        total += len(fast)
+    assert total > 20

@@ -45,6 +45,8 @@ CELLS = [
      "Fetch the resource again, re-apply the edit to the new version and send it with the new ETag."),
     ("V001", 503, "summary", "503 Service Unavailable signals a server error response to the client.",
      "The server is overloaded or in maintenance and expects to recover; Retry-After says when."),
+    ("V001", 409, "client_behavior", "HTTP 409 signals a conflict, so the client sees a conflict.",
+     "Re-read the resource, merge the change into the newer version and send it again."),
     ("V002", 412, "client_behavior", "Client handles 412 according to client-errors semantics.",
      "The client re-reads the resource and retries with the fresh validator in If-Match."),
     ("V002", 412, "cacheable.note", "See 412 caching spec.",
@@ -248,3 +250,61 @@ def test_f005_documented_examples_behave_as_documented(base_content):
     entry.sources = [*entry.sources, Source("nginx-return", "nginx, ngx_http_rewrite_module, return",
                                             "https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return")]
     assert (entry.source, "client_behavior") not in findings(content, "F005")
+
+
+# ---------------------------------------------------------------- each finding names the exact cell, once
+def test_c013_names_the_example_at_fault(content_copy):
+    """Two examples of 409-vs-412 both showing 412: the finding is at the second one's response (the example
+    that repeats a code another already shows), not at the whole `examples` list."""
+    path = content_copy / "comparisons" / "409-vs-412.yaml"
+    text = path.read_text()
+    assert text.count("HTTP/1.1 409 Conflict") == 1
+    path.write_text(text.replace("HTTP/1.1 409 Conflict", "HTTP/1.1 412 Precondition Failed"))
+    result = run_cli("check", "--content", str(content_copy), "--select", "C013", "--format", "json")
+    assert result.returncode == 1
+    line = next(i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln.strip() == "response: |" and i > 60)
+    assert _finding_lines(result, "C013", "409-vs-412.yaml") == [("examples[1].response", line, "C013")]
+
+
+def test_c013_on_an_entry_names_an_example_showing_another_code(base_content):
+    content = copy.deepcopy(base_content)
+    entry = content.entries[412]
+    for example in entry.examples:
+        example.response = example.response.replace("HTTP/1.1 412 Precondition Failed", "HTTP/1.1 200 OK")
+    assert findings(content, "C013") == [(entry.source, "examples[0].response")]
+
+
+def test_v005_reports_a_cell_once_however_many_of_its_sentences_repeat(base_content):
+    content = copy.deepcopy(base_content)
+    for code in (400, 409, 412):
+        content.entries[code].mistakes.append(
+            f"Returning {code} for the wrong reason breaks client expectations and monitoring. Sending {code} out "
+            "of habit confuses every dashboard and every engineer on call.")
+    hit = findings(content, "V005")
+    added = [(content.entries[c].source, f"mistakes[{len(content.entries[c].mistakes) - 1}]") for c in (400, 409, 412)]
+    assert sorted(hit) == sorted(added)
+
+
+def test_c011_follows_links_with_a_fragment(base_content):
+    content = copy.deepcopy(base_content)
+    e = content.entries[409]
+    e.definition += " Compare [the 597 page](../597/#when-to-use)."
+    assert findings(content, "C011") == [(e.source, "definition")]
+    e.definition = e.definition.replace("../597/#when-to-use", "../412/#when-to-use")
+    assert findings(content, "C011") == []
+
+
+def _rfc9110_definitions() -> list[tuple[int, str]]:
+    """The first sentence of RFC 9110's section for each code ("The 202 (Accepted) status code indicates ...")."""
+    path = CONTENT.parent / "tests" / "fixtures" / "rfc9110_definitions.tsv"
+    return [(int(code), text) for code, text in (ln.split("\t") for ln in path.read_text().splitlines())]
+
+
+def test_v001_passes_summaries_quoting_the_rfc_definition(base_content):
+    """A summary that quotes RFC 9110's one-line definition says what the code means: the code's one-word name
+    used as an ordinary word ("has been accepted for processing") is not a restatement of the name. 200's line
+    ("the request has succeeded") only says its class, 2xx Successful, and stays a finding."""
+    content = copy.deepcopy(base_content)
+    for code, text in _rfc9110_definitions():
+        content.entries[code].summary = text
+    assert findings(content, "V001") == [(content.entries[200].source, "summary")]

@@ -1,8 +1,9 @@
-"""Check: rules over the loaded model. Each rule module registers its rules in `registry.RULES`."""
+"""Check: rules over the loaded model. Each family module in checks/rules/ registers its rules in
+`registry.RULES` (see registry.py for how to add one)."""
 
 from __future__ import annotations
 
-from statusdocs.checks.registry import RULES, Rule, run_rules
+from statusdocs.checks.registry import RULES, Rule, run_rules, selected
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Diagnostic, Report
 
@@ -10,11 +11,10 @@ __all__ = ["RULES", "Rule", "check_content"]
 
 
 def check_content(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
-                  jobs: int = 1) -> list[Diagnostic]:
-    return run_rules(content, select=select, ignore=ignore, jobs=jobs)
+                  jobs: int = 1, prefilter: bool = True) -> list[Diagnostic]:
+    """The findings of the selected rules. `prefilter=False` runs every rule on every cell (the same findings)."""
+    return run_rules(content, select=select, ignore=ignore, jobs=jobs, prefilter=prefilter)
 
 
 def filter_loader(report: Report, select: set[str] | None, ignore: set[str] | None) -> list[Diagnostic]:
-    from statusdocs.checks.registry import selected
-
     return [d for d in report.items if selected(d.rule, select, ignore)]

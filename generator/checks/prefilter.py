@@ -1,314 +1,297 @@
-"""Words a regular expression cannot match without: a cheap test that lets the rules skip most cells.
+"""The optional prefilter: one pass over the cells that tells the rules which cells they can skip.
 
-Python's `re` scans a case-insensitive alternation at ~50 ns a character, and the rules run a dozen of them
-over every cell. Most cells cannot match at all: MARKETING needs "book", "team", "contact" ... somewhere.
-`keyword_sets` reads that off the pattern's parse tree, as a list of word sets: a match needs a word of
-every set. Words are maximal runs of ASCII letters, lowercased (`letter_runs`), so the test is a set
-intersection with the words of the cell.
+A large site has ~100,000 cells, and most cannot match most rules: MARKETING needs "book", "team", "contact" ...
+somewhere. One pass reads each ASCII cell's runs of letters at C speed (bytes.translate, split, set operations)
+and derives, per cell, cheap tests that are *necessary* for a rule to fire:
 
-The test only says "cannot match" for ASCII text: a non-ASCII character may match an ASCII letter under
-IGNORECASE (the Kelvin sign is a K), so non-ASCII cells always run the real pattern. For ASCII text it is
-exact by construction: every word in a set is a run of letters the pattern spells out, with a non-letter or
-a word boundary (\\b) on both sides, so that run appears whole in the text of any match. What cannot be read
-off the tree safely (lookarounds, back references, unknown constructs) is treated as "anything", which only
-makes a set less useful, never wrong. tests/test_check_speed_equivalence.py checks this on real and random text.
+- for each `Keyed` pattern a rule declares, whether the cell has a word of each of its word sets (`may`);
+- a few facts about the cell (`unless`): it surely has enough words (V008), surely says something once its code
+  and names are masked (V001), cannot be a placeholder (V003), names no section (C003);
+- V005's sentences, keyed by their runs of letters without the maskable ones; V009's row tokens.
+
+The rules then run their exact code on the cells that pass. Non-ASCII cells always take the exact path (a
+non-ASCII character may match an ASCII letter under IGNORECASE: the Kelvin sign is a K). Without the prefilter
+(`check_content(..., prefilter=False)`) every rule reads every cell and gives the same findings:
+tests/test_check_speed_equivalence.py compares them, and checks every declared word set.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from itertools import filterfalse, islice
+from operator import or_
 
-try:
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as P  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
+from statusdocs.checks import text as T
+from statusdocs.checks.cells import MIN_WORDS, Cell, masked_sentence, names_of, registry_names
+from statusdocs.content.model import Content
 
-# Strings of possible matched text are spelled in three symbols: a lowercase letter, " " for any non-letter
-# (digits, spaces, punctuation: they all end a run of letters), and "\x01" for a word boundary (zero-width).
-_BOUND = "\x01"
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_ALL = frozenset(_LETTERS | {" "})
-_LIMIT = 512  # at most this many spelled strings per node, beyond that: "unknown"
-_ATS_BOUNDARY = {C.AT_BOUNDARY, getattr(C, "AT_UNI_BOUNDARY", C.AT_BOUNDARY),
-                 getattr(C, "AT_LOC_BOUNDARY", C.AT_BOUNDARY)}
-
-# Letter runs as the rules see a cell: ASCII bytes, letters lowercased, everything else a space.
-LETTERS_ONLY = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+LETTERS_ONLY, letter_runs = T.LETTERS_ONLY, T.letter_runs
 
 
-def letter_runs(ascii_text: bytes) -> list[bytes]:
-    return ascii_text.translate(LETTERS_ONLY).split()
+def may_match(needs: Sequence[frozenset[str]], runs: Iterable[bytes]) -> bool:
+    """The word test itself, for one text's letter runs (see `letter_runs`)."""
+    present = {r.decode("ascii") for r in runs}
+    return all(not s.isdisjoint(present) for s in needs)
 
 
-class _Info:
-    """What a node can match: `exact`, every string it can match (spelled as above) or None if unknown;
-    `needs`, word sets of which every match needs one word each; `first` and `last`, the symbols a match can
-    start and end with ("" if it can be empty, "?" if unknown)."""
-
-    __slots__ = ("exact", "needs", "first", "last")
-
-    def __init__(self, exact: frozenset[str] | None, needs: tuple[frozenset[str], ...] = (),
-                 first: frozenset[str] = frozenset("?"), last: frozenset[str] = frozenset("?")):
-        self.exact = exact
-        self.needs = needs
-        if exact is not None:
-            first = frozenset(s[:1] for s in exact)
-            last = frozenset(s[-1:] for s in exact)
-        self.first = first
-        self.last = last
-
-
-_UNKNOWN_SYM = frozenset(["?", ""])
-_UNKNOWN = _Info(None, (), _UNKNOWN_SYM, _UNKNOWN_SYM)
-_EMPTY = _Info(frozenset([""]))
-_NO_CONTEXT = frozenset("?")
+# ASCII bytes -> the rules' tokens: letters lowercased, ' and - kept (they join tokens), everything else,
+# digits included, a space. The chunks of a cell are then exactly its `T.tokens` that are not numbers, before
+# `.strip("'-")`: a token is a letter followed by letters, ' and -, and a number is a token of its own.
+_TOKEN_BYTES = bytes(c + 32 if 65 <= c <= 90 else c if (97 <= c <= 122 or c in b"'-") else 32 for c in range(256))
+_SINGLE_LETTERS = frozenset(bytes([c]) for c in range(97, 123))
+# T.SENTENCE and the whitespace str.strip removes, for ASCII bytes: \s of a str pattern also matches \x1c-\x1f.
+SPACE_BYTES = bytes(c for c in range(128) if chr(c).isspace())
+_SPACE = b"[" + re.escape(SPACE_BYTES) + b"]"
+# Where SENTENCE could split a cell of one line: [.!?;] and then whitespace (as \s sees it, for ASCII).
+SPLIT_AT = re.compile(rb"[.!?;]" + _SPACE)
+# Written, like T.SENTENCE, to start with whitespace (the test on the character before it follows), so that the
+# engine skips to whitespace instead of trying every position.
+SENTENCE_BYTES = re.compile(_SPACE + rb"(?<=[.!?;]" + _SPACE + rb")" + _SPACE + rb"*(?=[A-Z0-9`*\"(])|\n" + _SPACE
+                            + rb"*\n|\n" + _SPACE + rb"*[-*]" + _SPACE + rb"+")
+# Its first branch alone, for a text whose line breaks are all in its trailing whitespace (the other two need a
+# line break and more after it): started at the punctuation, which the engine finds faster than whitespace,
+# and which goes to a group of its own (see sentence_pieces).
+SENTENCE_ONE_LINE = re.compile(rb"([.!?;])" + _SPACE + rb"+(?=[A-Z0-9`*\"(])")
 
 
-@functools.cache
-def _char_class(code: int, ignore_case: bool) -> frozenset[str] | None:
-    """The spelled symbols one character of the pattern can match in ASCII text, None if unknown."""
-    ch = chr(code)
-    if ch.isascii():
-        return frozenset([ch.lower() if ch.lower() in _LETTERS else " "])
-    flags = re.I if ignore_case else 0
-    if not any(re.fullmatch(re.escape(ch), chr(a), flags) for a in range(128)):
-        return frozenset()  # cannot match ASCII text at all
-    return None
+def sentence_pieces(raw: bytes, lines: bool) -> list[bytes]:
+    """T.sentences of an ASCII text as bytes, not stripped, some without the punctuation that ends them: V005
+    reads only their runs of letters. `lines`: a line break comes before the trailing whitespace."""
+    if lines:
+        return [part for part in SENTENCE_BYTES.split(raw) if part.strip(SPACE_BYTES)]
+    parts = SENTENCE_ONE_LINE.split(raw)  # a sentence, the punctuation that ends it, the next sentence...
+    pieces = parts[:-1:2]  # each ends with punctuation where it was split: none is blank
+    if parts[-1].strip(SPACE_BYTES):
+        pieces.append(parts[-1])
+    return pieces
 
 
-def _category(code: object) -> frozenset[str] | None:
-    name = str(code).upper()
-    if "NOT_WORD" in name:
-        return frozenset(" ")  # \W: no letter
-    if "NOT" in name:
-        return _ALL  # \D, \S: a letter or not
-    if "DIGIT" in name or "SPACE" in name or "LINEBREAK" in name:
-        return frozenset(" ")
-    if "WORD" in name:
-        return _ALL
-    return None
+def _bytes_of(words: Iterable[str]) -> frozenset[bytes]:
+    return frozenset(w.encode("ascii") for w in words if w.isascii())
 
 
-def _in(items: list, ignore_case: bool) -> frozenset[str] | None:
-    out: set[str] = set()
-    for op, av in items:
-        if op is C.NEGATE:
-            return _ALL
-        if op is C.LITERAL:
-            chars = _char_class(av, ignore_case)
-        elif op is C.RANGE:
-            lo, hi = av
-            if hi - lo > 300:
-                return None
-            parts = [_char_class(c, ignore_case) for c in range(lo, hi + 1)]
-            if any(p is None for p in parts):
-                return None
-            chars = frozenset().union(*parts)  # type: ignore[arg-type]
-        elif op is C.CATEGORY:
-            chars = _category(av)
-        else:
-            return None
-        if chars is None:
-            return None
-        out |= chars
-    return frozenset(out)
+class Universe:
+    """Every phrase masking can remove from any cell of this content: code numbers, entry and registry names,
+    class words, "HTTP". `letters` are their runs of letters. A run of letters in an ASCII text is either
+    inside a masked span or outside all of them (a span starts and ends next to a non-word character, and
+    letters are word characters), and a run inside a span is a run of the masked phrase; so once the runs in
+    `letters` are dropped, the runs of a text and of its masked text are the same, if text and phrases are
+    ASCII (`ascii`)."""
+
+    def __init__(self, content: Content):
+        phrases = {n for c in content.entries for n in names_of(content, c)}
+        phrases |= set(registry_names().values()) | {w for ws in T.CLASS_WORDS.values() for w in ws} | {"HTTP"}
+        self.ascii = all(p.isascii() for p in phrases)
+        self.letters = frozenset(r for p in phrases if p.isascii() for r in letter_runs(p.encode()))
+        # Tokens that are content words wherever they appear, and never masked (V001).
+        self.not_content = _bytes_of(T.STOP | T.GENERIC) | self.letters | _SINGLE_LETTERS
+
+    def runs_key(self, runs: list[bytes]) -> int:
+        """A value equal for two ASCII texts whose masked token strings are equal: their runs of letters
+        without the masked ones (see above). A hash: equal tuples hash equal."""
+        return hash(tuple(filterfalse(self.letters.__contains__, runs)))
 
 
-_SEEN: dict[tuple, _Info] = {}  # during one `keyword_sets`: nodes are looked at again with their neighbours
+# Facts of `Index.unless`, bits of a cell's flags above those of the word sets (which take the low bits).
+FACTS = {
+    "informative": 1 << 60,     # surely 2+ distinct content words once masked: V001 cannot fire
+    "enough_words": 1 << 61,    # surely MIN_WORDS tokens: V008 cannot fire
+    "no_placeholder": 1 << 62,  # PLACEHOLDER cannot match
+    "no_section": 1 << 63,      # SECTION_REF cannot match
+}
+_INFORMATIVE, _ENOUGH_WORDS, _NO_PLACEHOLDER, _NO_SECTION = FACTS.values()
+_NO_HITS: frozenset[bytes] = frozenset()  # a cell with no keyword
 
 
-def _node(op: object, av: object, case: bool, left: frozenset[str] = _NO_CONTEXT,
-          right: frozenset[str] = _NO_CONTEXT) -> _Info:
-    """`left` and `right`: the symbols that can come just before and after this node's match."""
-    key = (id(av), op, case, left, right)
-    info = _SEEN.get(key)
-    if info is None:
-        info = _SEEN[key] = _node_info(op, av, case, left, right)
-    return info
+class Words:
+    """The declared word sets of the patterns in use, as bits: each word the bits of the sets it is in, each
+    pattern the bits of all its sets. Patterns without sets get no bits: always tried."""
+
+    def __init__(self, patterns: Iterable[T.Keyed]):
+        self.word_bits: dict[bytes, int] = {b"lorem": 0}  # in the words looked up, for PLACEHOLDER (see `scan`)
+        self.pattern_bits: dict[str, int] = {}
+        bit = 1
+        for p in patterns:
+            if p.name in self.pattern_bits:
+                continue
+            need = 0
+            for words in p.needs:
+                for w in _bytes_of(words):
+                    self.word_bits[w] = self.word_bits.get(w, 0) | bit
+                need |= bit
+                bit <<= 1
+            self.pattern_bits[p.name] = need
+        assert bit < 1 << 60, "more word sets than bits below the facts"
 
 
-def _node_info(op: object, av: object, case: bool, left: frozenset[str], right: frozenset[str]) -> _Info:
-    if op is C.LITERAL:
-        chars = _char_class(av, case)  # type: ignore[arg-type]
-        return _UNKNOWN if chars is None else _Info(chars)
-    if op is C.NOT_LITERAL or op is C.ANY:
-        return _Info(_ALL)
-    if op is C.IN:
-        chars = _in(av, case)  # type: ignore[arg-type]
-        return _UNKNOWN if chars is None else _Info(chars)
-    if op is C.AT:
-        return _Info(frozenset([_BOUND])) if av in _ATS_BOUNDARY else _EMPTY
-    if op is C.ASSERT or op is C.ASSERT_NOT:
-        return _EMPTY  # consumes nothing; what it looks at is not used
-    if op is C.BRANCH:
-        return _branch([_seq(sub, case, left, right) for sub in av[1]], left, right)  # type: ignore[index]
-    if op is C.SUBPATTERN:
-        _group, add_flags, del_flags, sub = av  # type: ignore[misc]
-        return _seq(sub, (case or bool(add_flags & re.I)) and not (del_flags & re.I), left, right)
-    if op is getattr(C, "ATOMIC_GROUP", object()):
-        return _seq(av, case, left, right)  # type: ignore[arg-type]
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", object())):
-        lo, hi, sub = av  # type: ignore[misc]
-        plain = _seq(sub, case)
-        if lo == 0 and hi == 1 and plain.exact is not None:
-            return _Info(plain.exact | {""})
-        # A repetition is preceded by what precedes the whole, or by another repetition; likewise after.
-        inner = _seq(sub, case, left | (plain.last - {""}), right | (plain.first - {""}))
-        first, last = plain.first, plain.last
-        if lo == 0:
-            return _Info(None, (), first | {""}, last | {""})
-        if lo == hi == 1:
-            return inner
-        needs = inner.needs
-        if inner.exact is not None:
-            needs += _flushed(inner.exact, left | (plain.last - {""}), right | (plain.first - {""}))
-        return _Info(None, needs, first, last)
-    return _UNKNOWN
+@dataclass
+class Index:
+    cells: list[Cell]
+    words: Words
+    universe: Universe
+    flags: list[int]         # per cell: the word sets met and the facts (-1 for non-ASCII text: exact paths)
+    sentences: list[tuple]   # V005: (group key, cell index, sentence index, sentence or None, masked key or None)
+    # V009: per row cell in order, its tokens less numbers, if easily known: the letters of the text with
+    # everything else a space (its runs of letters), one bytes object, cheap to send between processes.
+    row_tokens: list[bytes | None]
+    _groups: dict[int, list[int]] | None = field(default=None, repr=False)  # flags -> cell indices
+
+    def may(self, *patterns: T.Keyed) -> list[int]:
+        """Indices of the cells in which one of the patterns can match."""
+        needs = [self.words.pattern_bits[p.name] for p in patterns]
+        return self._where(lambda f: any(f & need == need for need in needs))
+
+    def may_at(self, i: int, pattern: T.Keyed) -> bool:
+        need = self.words.pattern_bits[pattern.name]
+        return self.flags[i] & need == need
+
+    def unless(self, fact: str) -> list[int]:
+        """Indices of the cells of which the fact is not known."""
+        bit = FACTS[fact]
+        return self._where(lambda f: not f & bit or f == -1)
+
+    def _where(self, test: Callable[[int], bool]) -> list[int]:
+        # Cells share a few dozen distinct flags among tens of thousands: test each distinct value once.
+        if self._groups is None:
+            self._groups = {}
+            for i, f in enumerate(self.flags):
+                self._groups.setdefault(f, []).append(i)
+        return sorted(i for f, cells in self._groups.items() if test(f) for i in cells)
 
 
-def _branch(infos: list[_Info], left: frozenset[str], right: frozenset[str]) -> _Info:
-    first = frozenset().union(*(i.first for i in infos))
-    last = frozenset().union(*(i.last for i in infos))
-    if all(i.exact is not None for i in infos):
-        exact = frozenset().union(*(i.exact for i in infos))  # type: ignore[misc]
-        if len(exact) <= _LIMIT:
-            return _Info(exact)
-    # A match takes one branch: it needs a word of the union of one word set chosen per branch.
-    union: set[str] = set()
-    for info in infos:
-        if info.exact is not None and not info.exact:
-            continue  # a branch that cannot match ASCII text
-        options = list(info.needs)
-        if info.exact is not None:
-            options += _flushed(info.exact, left, right)
-        if not options:
-            return _Info(None, (), first, last)
-        union |= _best(options)
-    return _Info(None, (frozenset(union),), first, last)
+def build_index(content: Content, cells: list[Cell], patterns: Iterable[T.Keyed], jobs: int = 1) -> Index:
+    """The pass over the cells, in `jobs` processes if more than one (each taking chunks of the cells; forked
+    workers send back their flags and sentences)."""
+    words, universe = Words(patterns), Universe(content)  # what every process's share needs, made before a fork
+    if jobs <= 1:
+        return Index(cells, words, universe, *_scan_cells(content, cells, range(len(cells)), words, universe))
+    from statusdocs.build.workers import run_chunks
+
+    step = max(1, -(-len(cells) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
+    chunks = [range(i, min(i + step, len(cells))) for i in range(0, len(cells), step)]
+    flags: list[int] = []
+    sentences: list[tuple] = []
+    row_tokens: list[bytes | None] = []
+    for part_flags, part_sentences, part_rows in run_chunks(
+            lambda r: _scan_cells(content, cells, r, words, universe), chunks, jobs - 1):
+        flags += part_flags
+        sentences += part_sentences
+        row_tokens += part_rows
+    return Index(cells, words, universe, flags, sentences, row_tokens)
 
 
-def _around(symbols: frozenset[str], empty: frozenset[str]) -> frozenset[str]:
-    """Symbols next to a node: its own, or, where it can be empty, those beyond it."""
-    return (symbols - {""}) | (empty if "" in symbols else frozenset())
+def exact_sentences(content: Content, cell: Cell, i: int, universe: Universe) -> list[tuple]:
+    """V005's records of cell `i` computed from its text, as the rule reads them without the prefilter."""
+    out = []
+    for si, sentence in enumerate(T.sentences(cell.text)):
+        key = masked_sentence(content, sentence, cell.codes)
+        out.append((universe.runs_key(letter_runs(key.encode())), i, si, sentence, key))
+    return out
 
 
-def _flushed(run: frozenset[str], before: frozenset[str], after: frozenset[str]) -> tuple[frozenset[str], ...]:
-    """The word set of a run of exactly known items, read with the symbols around it."""
-    if len(run) * len(before) * len(after) <= 4 * _LIMIT:
-        run = frozenset(b + s + a for b in before for s in run for a in after)
-    words = _words(run)
-    return (words,) if words is not None else ()
-
-
-def _seq(items: Iterable, case: bool, left: frozenset[str] = _NO_CONTEXT,
-         right: frozenset[str] = _NO_CONTEXT) -> _Info:
-    items = list(items)
-    plain = [_node(op, av, case) for op, av in items]
-    # afters[k]: the symbols that can follow item k
-    afters: list[frozenset[str]] = [right] * len(items)
-    for k in range(len(items) - 2, -1, -1):
-        afters[k] = _around(plain[k + 1].first, afters[k + 1])
-    run, before = frozenset([""]), left  # the current run of exactly known items, and what precedes it
-    needs: list[frozenset[str]] = []
-    exact = True
-    for k, (op, av) in enumerate(items):
-        info = plain[k]
-        if info.exact is not None and len(run) * max(len(info.exact), 1) <= _LIMIT:
-            needs.extend(info.needs)
-            run = frozenset(a + b for a in run for b in info.exact)
+def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_use: Words, uni: Universe) \
+        -> tuple[list[int], list[tuple], list[bytes | None]]:
+    """The pass over the cells at `indices`: per cell its flags, its V005 sentences, its V009 tokens."""
+    word_bits = words_in_use.word_bits
+    words, is_word = frozenset(word_bits), word_bits.__getitem__
+    not_content, min_words = uni.not_content.__contains__, MIN_WORDS.get
+    flags: list[int] = []
+    sentences: list[tuple] = []
+    row_tokens: list[bytes | None] = []
+    for i in indices:
+        cell = cells[i]
+        text, kind = cell.text, cell.kind
+        if not text.isascii():
+            flags.append(-1)
+            if kind == "row":
+                row_tokens.append(None)
+            if kind != "question":
+                sentences += exact_sentences(content, cell, i, uni)
             continue
-        exact = False
-        here = _around(_Info(run).last, before)  # what precedes item k
-        needs.extend(_flushed(run, before, _around(info.first, afters[k])))
-        if info.exact is None:  # look inside it again, now knowing its neighbours
-            info = _node(op, av, case, here, afters[k])
-            needs.extend(info.needs)
-            run, before = frozenset([""]), _around(info.last, here)
-        else:  # known, but too many strings with the run: a new run starts
-            needs.extend(info.needs)
-            run, before = info.exact, here
-    if exact:
-        return _Info(run, tuple(needs))
-    needs.extend(_flushed(run, before, right))
-    first: set[str] = set()
-    for info in plain:
-        first |= info.first - {""}
-        if "" not in info.first:
-            break
-    else:
-        first.add("")
-    last: set[str] = set()
-    for info in reversed(plain):
-        last |= info.last - {""}
-        if "" not in info.last:
-            break
-    else:
-        last.add("")
-    return _Info(None, tuple(needs), frozenset(first), frozenset(last))
+        raw = text.encode()
+        letters = raw.translate(LETTERS_ONLY)
+        runs = letters.split()
+        if words.isdisjoint(runs):  # most cells hold no keyword: no set to make
+            f, hits = 0, _NO_HITS
+        else:
+            hits = words.intersection(runs)
+            f = reduce(or_, map(is_word, hits), 0)
+        n = len(runs)
+        # Tokens are runs of letters joined by ' and -, so there are at least n - joints of them.
+        joints = raw.count(b"-") + raw.count(b"'")
+        if n - joints >= min_words(kind, 0):
+            f |= _ENOUGH_WORDS
+        # PLACEHOLDER allows only non-word characters around one placeholder of 3 words at most, or "lorem
+        # ipsum" and anything after it.
+        if n > 3 and b"lorem" not in hits:
+            f |= _NO_PLACEHOLDER
+        # SECTION_REF needs "section" or "sec." (or "§", not ASCII), in any case.
+        if b"sec" not in letters:
+            f |= _NO_SECTION
+        if kind == "question":
+            flags.append(f | _INFORMATIVE)
+            continue
+        if kind == "row":  # without ' or -, the tokens less numbers are the runs of letters
+            row_tokens.append(None if joints else letters)
+        # A run outside `not_content` makes its token a content word that masking leaves in place; a token
+        # holds at most its joints + 1 runs, so the distinct such tokens are at least the distinct such runs
+        # less the joints. (The first such runs are distinct in most cells: the set of all only if they are not.)
+        if n - joints >= 2 and (len(set(islice(filterfalse(not_content, runs), joints + 2))) == joints + 2
+                                or len(set(filterfalse(not_content, runs))) >= joints + 2):
+            f |= _INFORMATIVE
+        flags.append(f)
+        sentences += _sentence_records(content, cell, i, raw, runs, uni)
+    return flags, sentences, row_tokens
 
 
-def _whole_runs(spelled: str) -> list[str]:
-    """Runs of letters with a non-letter or a word boundary on both sides inside the spelled string."""
-    return [m.group(1) for m in re.finditer(r"(?<=[ \x01])([a-z]+)(?=[ \x01])", spelled)]
+def _sentence_records(content: Content, cell: Cell, i: int, raw: bytes, runs: list[bytes],
+                      uni: Universe) -> list[tuple]:
+    """V005's sentences of an ASCII cell, keyed by their runs of letters without the maskable ones, which
+    masking keeps. One sentence, the stripped text, unless SENTENCE can split it: at a newline (not one in
+    trailing whitespace: a split there only leaves whitespace, which `sentences` drops), or after [.!?;] and
+    whitespace followed by more text."""
+    masked_letters = uni.letters.__contains__
+    body = raw.rstrip()
+    if b"\n" not in body and not SPLIT_AT.search(body):
+        if not body or len(runs) < 6:  # a masked key has at most as many tokens as the text has runs of letters
+            return []
+        if uni.ascii:
+            return [(hash(tuple(filterfalse(masked_letters, runs))), i, 0, None, None)]
+        key = masked_sentence(content, cell.text.strip(), cell.codes)
+        return [(uni.runs_key(letter_runs(key.encode())), i, 0, None, key)]
+    if not uni.ascii:
+        return exact_sentences(content, cell, i, uni)
+    out = []
+    for si, part in enumerate(sentence_pieces(raw, b"\n" in body)):  # the rule finds a sentence's text again
+        sentence_runs = part.translate(LETTERS_ONLY).split()
+        if len(sentence_runs) >= 6:
+            out.append((hash(tuple(filterfalse(masked_letters, sentence_runs))), i, si, None, None))
+    return out
 
 
-_COMMON = frozenset(["a", "an", "the", "is", "are", "was", "be", "to", "of", "and", "or", "in", "on", "for", "with",
-                     "as", "by", "at", "it", "its", "this", "that", "from", "when", "if", "not", "no", "any", "can",
-                     "may", "do", "does", "use", "used", "see", "per", "so", "than", "then", "one", "all", "only",
-                     "client", "server", "http", "request", "response", "our", "your"])
-
-
-def _words(spelled: frozenset[str]) -> frozenset[str] | None:
-    """A set of whole words with one in every spelled string, None if a string has none. Greedy: the word in
-    most strings first, uncommon and long words preferred."""
-    runs = [set(_whole_runs(s)) for s in spelled]
-    if any(not r for r in runs):
-        return None
-    out: set[str] = set()
-    while runs:
-        counts: dict[str, int] = {}
-        for r in runs:
-            for w in r:
-                counts[w] = counts.get(w, 0) + 1
-        word = max(counts, key=lambda w: (w not in _COMMON, counts[w], len(w), w))
-        out.add(word)
-        runs = [r for r in runs if word not in r]
-    return frozenset(out)
-
-
-def _best(options: list[frozenset[str]]) -> frozenset[str]:
-    """The word set least likely to be met: fewest common words, then longest shortest word, then smallest."""
-    return min(options, key=lambda s: (sum(w in _COMMON for w in s), -min((len(w) for w in s), default=99),
-                                       len(s), sorted(s)))
-
-
-def keyword_sets(pattern: re.Pattern[str]) -> tuple[frozenset[bytes], ...] | None:
-    """Word sets (ASCII bytes) such that ASCII text the pattern matches somewhere contains, as whole runs of
-    letters, a word of each set. An empty set: the pattern cannot match ASCII text. None: nothing known."""
-    _SEEN.clear()
-    try:
-        tree = P.parse(pattern.pattern, pattern.flags)
-        info = _seq(tree, bool(pattern.flags & re.I))
-        needs = list(info.needs)
-        if info.exact is not None:
-            needs += _flushed(info.exact, _NO_CONTEXT, _NO_CONTEXT)
-    except Exception:  # noqa: BLE001 - a parser change must cost speed, not correctness
-        return None
-    finally:
-        _SEEN.clear()  # the tree, whose ids are the keys, is gone
-    if not needs:
-        return None
-    unique = sorted(set(needs), key=lambda s: (len(s), sorted(s)))
-    return tuple(frozenset(w.encode("ascii") for w in s) for s in unique)
-
-
-def may_match(sets: tuple[frozenset[bytes], ...] | None, words: Iterable[bytes]) -> bool:
-    """The test itself, for one text's letter runs (see `letter_runs`)."""
-    if sets is None:
-        return True
-    present = set(words)
-    return all(not s.isdisjoint(present) for s in sets)
+def surely_different(left: str, right: str, masked_letters: frozenset[bytes], sl: set[bytes] | None = None,
+                     sr: set[bytes] | None = None) -> bool:
+    """True when V009's overlap of the masked token sets is surely below 0.8. For ASCII text without ' the
+    masked tokens L are the text's tokens S_L minus some (masking never cuts a token there), and tokens made
+    of letters outside `masked_letters` (R_L) are never removed. With x = |R_L - S_R| and y = |R_R - S_L|,
+    tokens in one set only, |L & R| / |L | R| <= m / (m + x + y) with m = min(|S_L|, |S_R|). `sl` and `sr`:
+    S_L and S_R if known (see `Index.row_tokens`)."""
+    if sl is not None and sr is not None:  # tokens of letters only
+        m = min(len(sl), len(sr))
+        x, y = len(sl.difference(sr, masked_letters)), len(sr.difference(sl, masked_letters))
+        return m == 0 or 5 * m < 4 * (m + x + y)
+    if not (left.isascii() and right.isascii()) or "'" in left or "'" in right:
+        return False
+    # The tokens less the numbers: chunks of letters and -, with - stripped (rare, hence the test).
+    cl, cr = left.encode().translate(_TOKEN_BYTES), right.encode().translate(_TOKEN_BYTES)
+    sl = set(cl.split()) if b"-" not in cl else {t for t in (c.strip(b"-") for c in cl.split()) if t}
+    sr = set(cr.split()) if b"-" not in cr else {t for t in (c.strip(b"-") for c in cr.split()) if t}
+    m = min(len(sl), len(sr))
+    if m == 0:
+        return True  # a side without tokens: the rule skips the row
+    x = len(set(filter(bytes.isalpha, sl - sr)) - masked_letters)
+    y = len(set(filter(bytes.isalpha, sr - sl)) - masked_letters)
+    return 5 * m < 4 * (m + x + y)

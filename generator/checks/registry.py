@@ -1,12 +1,67 @@
-"""The rule registry: ids, docs with a bad and a good example, and the runner with per-entry ignores."""
+"""The rule registry: ids, docs with a bad and a good example, what each rule reads, and the runner.
+
+A rule is a function from a `Run` (the content, its prose cells and, if on, the prefilter's index) to findings,
+registered with `@rule`. Its declaration says what it reads (`reads`, for the docs and a reviewer) and which of
+the prefilter's tests it uses (`keywords`, the patterns whose words it needs; `index`, true if it reads the
+index at all): the runner makes the index only when a chosen rule declares it.
+
+Adding a rule family: add a module to `statusdocs/checks/rules/` (e.g. `knowledge.py`) whose rules are decorated
+with `@rule`; `statusdocs.checks.rules` imports every module of that folder, so the rules register themselves,
+`statusdocs rules` lists them and `statusdocs check` runs them. Ids are a family letter and three digits; each
+rule's bad example must fire it and its good example must not (tests/test_rule_examples.py runs them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
+from statusdocs.checks.cells import Cell, all_cells
+from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
 from statusdocs.diagnostics import Diagnostic
+
+
+class Run:
+    """What the rules of one check read: the content, its prose cells (made once) and the prefilter's index
+    (None when off). The `may`/`unless`/`may_at` tests fall back to "every cell" without an index, so a rule
+    written with them gives the same findings either way."""
+
+    def __init__(self, content: Content, prefilter: bool = True):
+        from statusdocs.checks import prefilter as PF
+
+        self.content = content
+        self.prefilter = prefilter
+        self.index: PF.Index | None = None
+        self._derived: dict[str, object] = {}
+
+    def derived(self, key: str, make: Callable[[], object]) -> object:
+        """Data rules derive from the content once per run and share (each cell's concepts, say)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        return all_cells(self.content)
+
+    def make_index(self, patterns: list[Keyed], jobs: int = 1) -> None:
+        if self.prefilter:
+            from statusdocs.checks.prefilter import build_index
+
+            self.index = build_index(self.content, self.cells, patterns, jobs)
+
+    def may(self, *patterns: Keyed) -> list[int]:
+        """Indices of the cells in which one of the patterns may match."""
+        return list(range(len(self.cells))) if self.index is None else self.index.may(*patterns)
+
+    def may_at(self, i: int, pattern: Keyed) -> bool:
+        return self.index is None or self.index.may_at(i, pattern)
+
+    def unless(self, fact: str) -> list[int]:
+        """Indices of the cells of which the prefilter does not know the fact (see prefilter.FACTS)."""
+        return list(range(len(self.cells))) if self.index is None else self.index.unless(fact)
 
 
 @dataclass(frozen=True)
@@ -17,15 +72,20 @@ class Rule:
     summary: str
     bad: str
     good: str
-    func: Callable[[Content], Iterator[Diagnostic]] | None = None
+    func: Callable[[Run], Iterator[Diagnostic]] | None = None
+    reads: str = ""                   # what of the content the rule reads
+    keywords: tuple[Keyed, ...] = ()  # patterns whose declared words the prefilter indexes for it
+    index: bool = False               # reads the prefilter's index (Run.may, Run.unless, Run.index)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error"):
-    def decorate(func: Callable[[Content], Iterator[Diagnostic]]):
-        RULES[id] = Rule(id, name, severity, summary, bad, good, func)
+def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error", *, reads: str,
+         keywords: tuple[Keyed, ...] = (), index: bool = False):
+    def decorate(func: Callable[[Run], Iterator[Diagnostic]]):
+        assert id not in RULES, f"rule {id} is registered twice"
+        RULES[id] = Rule(id, name, severity, summary, bad, good, func, reads, keywords, index or bool(keywords))
         return func
     return decorate
 
@@ -33,6 +93,13 @@ def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = 
 def document(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error") -> None:
     """Rules reported by the loader (S) or the renderer (T) have docs but no function here."""
     RULES[id] = Rule(id, name, severity, summary, bad, good)
+
+
+def load_rules() -> dict[str, Rule]:
+    """Every rule, once each family module has registered its own."""
+    from statusdocs.checks import rules  # noqa: F401 - importing registers the rules
+
+    return RULES
 
 
 def selected(rule_id: str, select: set[str] | None, ignore: set[str] | None) -> bool:
@@ -54,27 +121,31 @@ def _ignored(diag: Diagnostic, owner: Entry | Comparison | None) -> bool:
 
 
 def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
-              jobs: int = 1) -> list[Diagnostic]:
-    """Every selected rule over the content, in `jobs` processes on a large site: the shared pass over the cells
-    split among them first, then the rules handed out one at a time. Findings come in the order of RULES."""
-    from statusdocs.checks import rules  # importing registers the rules
+              jobs: int = 1, prefilter: bool = True) -> list[Diagnostic]:
+    """Every selected rule over the content, in `jobs` processes on a large site: the prefilter's pass over the
+    cells split among them first, then the rules handed out one at a time. Findings come in the order of the
+    rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower)."""
     from statusdocs.content.load import PARALLEL_MIN_FILES, gc_paused
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
-    chosen = [r for r in RULES.values() if r.func is not None and selected(r.id, select, ignore)]
+    chosen = [r for _, r in sorted(load_rules().items()) if r.func is not None and selected(r.id, select, ignore)]
+    run = Run(content, prefilter)
 
     def apply(group: list[Rule]) -> list[Diagnostic]:
-        return [diag for r in group for diag in r.func(content)  # type: ignore[misc]
+        return [diag for r in group for diag in r.func(run)  # type: ignore[misc]
                 if not _ignored(diag, owners.get(diag.loc.path))]
 
-    with gc_paused(), rules.cells_memo():
-        if jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES:
-            from statusdocs.build.workers import can_fork, run_chunks
+    parallel = jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES
+    with gc_paused():
+        if parallel:
+            from statusdocs.build.workers import can_fork
 
-            if can_fork():
-                # The rules that read the shared pass name it in their code: make it before they run.
-                if any("scan" in r.func.__code__.co_names for r in chosen):  # type: ignore[union-attr]
-                    rules.scan_in_parallel(content, jobs)
-                return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
+            parallel = can_fork()
+        if any(r.index for r in chosen):
+            run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1)
+        if parallel:
+            from statusdocs.build.workers import run_chunks
+
+            return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
         return apply(chosen)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+")
 # A sentence ends at [.!?;] followed by whitespace and a capital, digit or opening mark, or at a blank line or a
@@ -53,6 +55,14 @@ NEGATION = re.compile(r"\b(not|no|never|isn't|aren't|doesn't|don't|didn't|wasn't
                       r"rather than|instead of|neither|nor)\b", re.I)
 
 
+# Letter runs as the rules' fast paths see a text: ASCII bytes, letters lowercased, everything else a space.
+LETTERS_ONLY = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def letter_runs(ascii_text: bytes) -> list[bytes]:
+    return ascii_text.translate(LETTERS_ONLY).split()
+
+
 def tokens(text: str) -> list[str]:
     return [t.lower().strip("'-") for t in WORD.findall(text)]
 
@@ -74,6 +84,13 @@ def mask(text: str, phrases: list[str]) -> str:
     if FAST_MASK and text.isascii() and all(p.isascii() for p in ordered):
         return _mask_ascii(text, ordered)
     return _phrase_re(ordered).sub(" ", text)
+
+
+def mask_exact(text: str, words: list[str]) -> str:
+    """Remove the given words where written exactly so (case-sensitive), as whole words."""
+    if not words:
+        return text
+    return re.sub(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", " ", text)
 
 
 FAST_MASK = True  # off: always the regex (tests/test_check_speed_equivalence.py)
@@ -133,3 +150,28 @@ _CODE_IN_PROSE = re.compile(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d|\s?(?:
 
 def negated_before(text: str, start: int, window: int = 40) -> bool:
     return NEGATION.search(text[max(0, start - window):start]) is not None
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A regular expression with the words every match of it needs, declared next to it.
+
+    `needs` is a tuple of word sets: ASCII text in which the pattern matches contains, as a whole run of ASCII
+    letters (lowercased), a word of each set. The optional prefilter (checks/prefilter.py) skips the cells that
+    lack one, so a missing word would hide findings: tests/test_check_speed_equivalence.py checks each declaration
+    against matches generated from the pattern and against real text. No sets: every cell is tried."""
+
+    name: str
+    pattern: re.Pattern[str]
+    needs: tuple[frozenset[str], ...] = ()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text)
+
+
+def keyed(name: str, pattern: str, flags: int = 0, needs: tuple[str, ...] = ()) -> Keyed:
+    """`needs`: each a space-separated word set (see Keyed)."""
+    return Keyed(name, re.compile(pattern, flags), tuple(frozenset(s.split()) for s in needs))

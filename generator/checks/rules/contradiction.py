@@ -1,0 +1,449 @@
+"""Contradictions (C): a cell that contradicts another field, the reference data or the content's own links.
+
+Caching and retrying cells against `cacheable.default` and `retry.safe` (C001, C002), sections and classes
+(C003), another code's defining trigger (C004), comparisons' decisions and examples (C005, C012 to C014), and
+links and related codes that lead nowhere (C010, C011).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from statusdocs.checks import knowledge as K
+from statusdocs.checks import meaning as M
+from statusdocs.checks import text as T
+from statusdocs.checks.cells import Cell, entry_cells, registry_names
+from statusdocs.checks.registry import Run, rule
+from statusdocs.content.model import Comparison, Content, Decision, Entry, Guide, walk
+from statusdocs.diagnostics import Diagnostic
+from statusdocs.reference import registry
+
+CACHE_YES = re.compile(r"\b(heuristically cacheable|cacheable by default|cached by default|stored by default|"
+                       r"cacheable without (explicit )?(freshness|headers|cache-control)|caches (may|can) store it "
+                       r"(by default|without))\b", re.I)
+CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
+                      r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
+                      re.I)
+QUALIFIER = re.compile(r"\b(unless|only if|only when|except|without|if|when|until|after|before|but|however|"
+                       r"no-store|private|no-cache|explicit|max-age|expires|by default)\b", re.I)
+
+
+def _unqualified(sentence: str, match: re.Match) -> bool:
+    rest = sentence[:match.start()] + " " + sentence[match.end():]
+    return QUALIFIER.search(rest) is None
+
+
+CACHE_PLAIN_YES = re.compile(r"\b(is|are) (always )?(cacheable|cached)\b|^\W*(yes\W+)?cacheable\W*$", re.I)
+
+
+def cache_claim(text: str) -> bool | None:
+    """True if the text claims heuristic cacheability, False if it flatly denies any caching, None otherwise."""
+    for sentence in T.sentences(text):
+        m = CACHE_YES.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 45):
+            return True
+        m = CACHE_PLAIN_YES.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m):
+            return True
+        m = CACHE_NO.search(sentence)
+        if m and _unqualified(sentence, m):
+            return False
+    return None
+
+
+RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|don't (auto[- ]?)?retry|must not "
+                         r"(be )?(retried|retry)|should not (be )?(retried|retry)|not safe to retry|unsafe to retry|"
+                         r"no point (in )?retrying|retrying (will|would) (always )?fail|never be retried)\b", re.I)
+RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
+                        r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
+                        r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|"
+                        r"retries are (safe|fine|harmless))\b", re.I)
+RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"
+                             r"first|changed?|changing|modif\w*|fix\w*|correct\w*|new|different|another|again|"
+                             r"blindly|same body|same request|loop|but|however|POST|PATCH)\b", re.I)
+
+
+def retry_claim(text: str) -> bool | None:
+    """True if the text says an unchanged retry is fine, False if it says never retry, None otherwise."""
+    for sentence in T.sentences(text):
+        m = RETRY_NEVER.search(sentence)
+        if m and RETRY_QUALIFIER.search(sentence[:m.start()] + " " + sentence[m.end():]) is None:
+            return False
+        m = RETRY_SAFE.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 20):
+            return True
+    return None
+
+
+@rule("C001", "cache-contradiction", "A caching cell contradicts `cacheable.default` (RFC 9110 section 15.1).",
+      "cacheable: {default: false, note: 412 responses are heuristically cacheable.}",
+      "cacheable: {default: false, note: Caches do not store it unless the response carries explicit freshness.}",
+      reads="entries' cacheable, comparisons' rows about caching")
+def cache_contradiction(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    for entry in content.entries.values():
+        claim = cache_claim(entry.cacheable.note)
+        if claim is not None and claim != entry.cacheable.default:
+            cell = Cell(entry, "cacheable.note", entry.cacheable.note, entry.code, "cacheable.note")
+            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default))
+    for cell, entry in _row_cells_about(content, "cach"):
+        claim = cache_claim(cell.text)
+        if claim is not None and claim != entry.cacheable.default:
+            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default) + f" in {entry.source}")
+
+
+def _row_cells_about(content: Content, aspect_stem: str) -> Iterator[tuple[Cell, Entry]]:
+    """Comparison row cells whose aspect mentions `aspect_stem`, with the entry of the cell's side."""
+    for comp in content.comparisons.values():
+        for i, row in enumerate(comp.rows):
+            if aspect_stem in row.aspect.lower():
+                for side, text, code in (("left", row.left, comp.codes[0]), ("right", row.right, comp.codes[1])):
+                    yield Cell(comp, f"rows[{i}].{side}", text, code, "row"), content.entries[code]
+
+
+def _cache_message(field: str, claim: bool, default: bool) -> str:
+    said = "cacheable by default" if claim else "never cached"
+    return f"{field} says {said}, but cacheable.default is {str(default).lower()}"
+
+
+@rule("C002", "retry-contradiction", "A cell about retrying contradicts `retry.safe`.",
+      "retry: {safe: true, note: Never retry this request.}",
+      "retry: {safe: true, note: Repeat the identical request after the delay in Retry-After.}",
+      reads="entries' retry and client_behavior, comparisons' rows about retrying")
+def retry_contradiction(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    for entry in content.entries.values():
+        for field, text in (("retry.note", entry.retry.note), ("client_behavior", entry.client_behavior)):
+            claim = retry_claim(text)
+            if claim is not None and claim != entry.retry.safe:
+                cell = Cell(entry, field, text, entry.code, field)
+                yield cell.diag("C002", _retry_message(field, claim, entry.retry.safe))
+    for cell, entry in _row_cells_about(content, "retr"):
+        claim = retry_claim(cell.text)
+        if claim is not None and claim != entry.retry.safe:
+            yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + f" in {entry.source}")
+
+
+def _retry_message(field: str, claim: bool, safe: bool) -> str:
+    said = "an unchanged retry is safe" if claim else "never to retry"
+    return f"{field} says {said}, but retry.safe is {str(safe).lower()}"
+
+
+@functools.cache
+def _section_owner() -> dict[tuple[str, str], int]:
+    out = {}
+    for code, ref in registry()["registry"].items():
+        if ref.get("section"):
+            out[(str(ref["document"]).replace(" ", "").upper(), str(ref["section"]))] = int(code)
+    return out
+
+
+SECTION_REF = re.compile(r"(?:(RFC\s?\d{3,5})\W{0,3}(?:section|sec\.|§)\s?|(?:section|sec\.|§)\s?)(\d+(?:\.\d+)+)",
+                         re.I)
+SELF_CLASS = T.keyed("self_class", r"\b(?:is|as|are|it's|this)\s+(?:an?\s+)?(?:(\d)xx|(client|server)[- ]errors?|"
+                     r"(redirect(?:ion)?)|(informational)|(success(?:ful)?))\b(?!\s+(?:code|response)s?\s+(?:like|"
+                     r"such))", re.I, needs=("are as is s this",
+                                             "error errors informational redirect redirection success successful xx"))
+
+
+@rule("C003", "wrong-section-or-class", "Prose names a status-code section of RFC 9110 that belongs to another "
+      "code, or calls the code a member of another class.",
+      "definition: 412 is a server error defined in RFC 9110 section 15.5.10.",
+      "definition: 412 is a client error defined in RFC 9110 section 15.5.13.",
+      reads="every prose cell (sections); entries' prose cells (classes)", keywords=(SELF_CLASS,))
+def wrong_section(run: Run) -> Iterator[Diagnostic]:
+    self_class = {i for i in run.may(SELF_CLASS) if isinstance(run.cells[i].owner, Entry)}
+    section = set(run.unless("no_section"))
+    for i in sorted(section | self_class):
+        cell = run.cells[i]
+        if i in section:
+            yield from _wrong_sections(cell)
+        if i in self_class:
+            yield from _wrong_classes(cell)
+
+
+def _wrong_sections(cell: Cell) -> Iterator[Diagnostic]:
+    owners = _section_owner()
+    mentioned: set[int] | None = None
+    for m in SECTION_REF.finditer(cell.text):
+        doc = (m.group(1) or "RFC9110").replace(" ", "").upper()
+        other = owners.get((doc, m.group(2)))
+        if mentioned is None:
+            mentioned = T.codes_in(cell.text)
+        if other is not None and other not in cell.codes and other not in mentioned:
+            yield cell.diag("C003", f"{cell.field} cites {m.group(0)}, which defines {other}, not "
+                                    f"{'/'.join(map(str, cell.codes))}", hint="cite the entry's own section")
+
+
+def _wrong_classes(cell: Cell) -> Iterator[Diagnostic]:
+    for sentence in T.sentences(cell.text):
+        if str(cell.code) not in sentence and not re.match(r"\s*(it|this (code|status|response))\b", sentence, re.I):
+            continue
+        for m in SELF_CLASS.finditer(sentence):
+            digit = _class_digit(m)
+            if digit and digit != cell.code // 100 and not T.negated_before(sentence, m.start(), 30) and \
+                    not any(c // 100 == digit for c in T.codes_in(sentence) if c != cell.code):
+                yield cell.diag("C003", f"{cell.field} calls {cell.code} a {m.group(0).split()[-1]} "
+                                        f"({digit}xx), but it is a {cell.code // 100}xx code")
+
+
+def _class_digit(m: re.Match) -> int | None:
+    if m.group(1):
+        return int(m.group(1))
+    if m.group(2):
+        return 4 if m.group(2).lower() == "client" else 5
+    if m.group(3):
+        return 3
+    if m.group(4):
+        return 1
+    if m.group(5):
+        return 2
+    return None
+
+
+@rule("C004", "other-codes-trigger", "A sentence describes the defining situation of another code (from that code's "
+      "defining document: missing credentials are 401, a media type the client cannot be given is 406, work "
+      "queued for later is 202 ...), and does not name that code. In a comparison, a clause that gives one code "
+      "the other's case is a swapped meaning.",
+      "code: 409\nscenarios: [\"A mobile app asks in Accept for XML, and the API only produces JSON.\", ...]",
+      "code: 409\nscenarios: [\"Two editors save the same page; the second save clashes with the version the first "
+      "stored.\", ...]",
+      reads="registered codes' summary, definition, when_to_use, client_behavior and scenarios; comparisons' summary, "
+      "decision rule, decision notes and rows")
+def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    names, bits_of = M.namer(content), M.cell_bits(run)
+    for cell, bits in zip(run.cells, bits_of, strict=True):
+        if cell.kind not in M.TRIGGER_KINDS and cell.kind not in M.PAIR_KINDS:
+            continue
+        if isinstance(cell.owner, Entry) and cell.kind not in M.TRIGGER_KINDS:
+            continue
+        if not M.speaks_of_registered(content, cell) or M.row_is_contrast(cell):
+            continue
+        found = M.first_other_trigger(content, cell, bits, names)
+        if found is not None:
+            other, own, why = found
+            yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
+                            hint=f"move it to {other}, or say in the same sentence that it is a {other}")
+
+
+@rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",
+      "codes: [409, 412]\ndecision_rule: If If-Match fails, 412; if the change clashes with the resource's state, "
+      "409; if the body does not parse, 400.",
+      "codes: [409, 412]\ndecision_rule: If a precondition header was sent and evaluated false, 412; otherwise 409.",
+      reads="comparisons' decision_rule")
+def decision_outside_pair(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    known = set(content.entries) | set(registry_names())
+    for comp in content.comparisons.values():
+        outside = sorted(c for c in T.codes_in(comp.decision_rule) if c in known and c not in comp.codes)
+        if outside:
+            cell = Cell(comp, "decision_rule", comp.decision_rule, comp.codes[0], "decision_rule")
+            yield cell.diag("C005", f"decision_rule names {', '.join(map(str, outside))}, outside the pair "
+                                    f"{comp.codes[0]}/{comp.codes[1]}", hint="decide between the two codes only")
+
+
+@rule("C010", "dangling-related", "A related code has no entry, so its link would lead nowhere.",
+      "related: [409, 597]", "related: [409, 428]", reads="entries' related")
+def dangling_related(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    for entry in content.entries.values():
+        for i, code in enumerate(entry.related):
+            field = f"related[{i}]"
+            if code == entry.code:
+                yield Diagnostic("C010", "error", entry.loc(field), f"related lists the entry's own code {code}",
+                                 field=field, codes=(entry.code,))
+            elif code not in content.entries and code not in content.unloadable:
+                yield Diagnostic("C010", "error", entry.loc(field), f"related code {code} has no entry",
+                                 hint=f"add content/codes/{code}.yaml or remove it", field=field,
+                                 codes=(entry.code,))
+
+
+
+LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?(?:#[^)\s]*)?\)")  # a fragment leads to the same page
+
+
+@rule("C011", "dangling-link", "A Markdown link in prose points at a code page that does not exist.",
+      "definition: One of the request's preconditions evaluated to false; compare [the 420 page](../420/).",
+      "definition: One of the request's preconditions evaluated to false; compare [the 428 page](../428/).",
+      reads="every prose cell")
+def dangling_link(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    for cell in run.cells:
+        if "](" not in cell.text:  # every LINK match starts with it
+            continue
+        for m in LINK.finditer(cell.text):
+            if int(m.group(2)) not in content.entries:
+                yield cell.diag("C011", f"{cell.field} links to code {m.group(2)}, which has no entry")
+
+
+@rule("C012", "decision-leaves", "A decision must end in codes: in a comparison, the pair's two codes, each "
+      "reachable, or, where an honest answer leaves the pair (a GET whose validator no longer matches is neither "
+      "204 nor 304 but 200), another code that has an entry; in the guide, codes that have entries or comparisons "
+      "that exist.",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409-vs-422",
+      "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409",
+      reads="comparisons' decision trees, the guide's tree")
+def decision_leaves(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    for comp in content.comparisons.values():
+        leaves = comp.decision.leaves("decision")
+        for field, leaf in leaves:
+            if isinstance(leaf, str) or (leaf not in comp.codes and leaf not in content.entries
+                                         and leaf not in content.unloadable):
+                what = f"comparison {leaf}" if isinstance(leaf, str) else f"code {leaf}, which has no entry and is"
+                yield Diagnostic("C012", "error", comp.loc(field), f"{field} ends in {what} outside the pair "
+                                 f"{comp.codes[0]}/{comp.codes[1]}", hint="every answer must lead to one of the "
+                                 "two codes, or to a code that has an entry", field=field, codes=tuple(comp.codes))
+        for code in comp.codes:
+            if code not in {leaf for _, leaf in leaves}:
+                yield Diagnostic("C012", "error", comp.loc("decision"), f"no answer of the decision leads to "
+                                 f"{code}", field="decision", codes=tuple(comp.codes))
+    guide = content.guide
+    if guide is None:
+        return
+    for field, leaf in guide.tree.leaves("tree"):
+        if isinstance(leaf, str) and leaf not in content.comparisons:
+            yield Diagnostic("C012", "error", guide.loc(field), f"{field} names comparison {leaf}, which has no "
+                             "file", hint=f"add content/comparisons/{leaf}.yaml or answer with a code", field=field)
+        elif isinstance(leaf, int) and leaf not in content.entries and leaf not in content.unloadable:
+            yield Diagnostic("C012", "error", guide.loc(field), f"{field} ends in code {leaf}, which has no entry",
+                             field=field)
+
+
+# A status line, also inside a 207 body (<d:status>HTTP/1.1 424 ...) or an access log ("GET / HTTP/1.1" 499).
+STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\"? ([1-5]\d\d)\b")
+
+
+@rule("C013", "example-status", "Examples must show the code they illustrate: an official entry's examples a "
+      "response with its code, a comparison's examples a response with each of its two codes. (Unofficial codes "
+      "such as nginx's 495 or ELB's 460 are often only logged, so their entries are exempt.)",
+      "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n  - response: HTTP/1.1 409 Conflict",
+      "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n"
+      "  - response: HTTP/1.1 412 Precondition Failed", reads="official entries' and comparisons' examples")
+def example_status(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    owners: list[Entry | Comparison] = [*(e for e in content.entries.values() if e.official),
+                                        *content.comparisons.values()]
+    for owner in owners:
+        shown = [{int(m.group(1)) for m in STATUS_LINE.finditer(ex.response)} for ex in owner.examples]
+        codes = owner.codes if isinstance(owner, Comparison) else [owner.code]
+        blamed: set[int] = set()
+        for code in codes:
+            if any(code in s for s in shown):
+                continue
+            at = _example_at_fault(shown, codes, blamed)
+            field = "examples" if at is None else f"examples[{at}].response"
+            yield Diagnostic("C013", "error", owner.loc(field), f"no example response has status {code}",
+                             hint=f"start a response with a status line such as `HTTP/1.1 {code} ...`",
+                             field=field, codes=tuple(codes))
+
+
+def _example_at_fault(shown: list[set[int]], codes: list[int], blamed: set[int]) -> int | None:
+    """The example that should have shown a missing code: the first that shows none of the codes, else the last
+    whose codes another example shows too; None if every example is needed for a code of its own."""
+    wanted = set(codes)
+    free = [i for i in range(len(shown)) if i not in blamed]
+    useless = [i for i in free if not shown[i] & wanted]
+    spare = [i for i in free if all(any(c in shown[k] for k in free if k != i) for c in shown[i] & wanted)]
+    at = useless[0] if useless else (spare[-1] if spare else None)
+    if at is not None:
+        blamed.add(at)
+    return at
+
+
+@rule("C014", "decision-cases", "Every worked example (`cases`) must answer, by question id, each question on "
+      "its path and reach its `expect` code; question ids are unique within a tree and every answer names one.",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: true}\n    expect: 409\n    source: RFC 9110 section 13.1.1",
+      "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
+      "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
+      "{precondition-false: true}\n    expect: 412\n    source: RFC 9110 section 13.1.1",
+      reads="comparisons' and the guide's decision trees and cases")
+def decision_cases(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}
+    owners: list[tuple[Comparison | Guide, Decision, str]] = [
+        (comp, comp.decision, "decision") for comp in content.comparisons.values()]
+    if content.guide is not None:
+        owners.append((content.guide, content.guide.tree, "tree"))
+    for owner, tree, where in owners:
+        codes = tuple(owner.codes) if isinstance(owner, Comparison) else ()
+        ids = tree.ids()
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            yield Diagnostic("C014", "error", owner.loc(where), f"question id {dup!r} is used more than once in "
+                             f"{where}", field=where, codes=codes)
+        known = set(ids)
+        if isinstance(owner, Guide):  # a guide case answers the grafted comparisons' questions too
+            for _, leaf in tree.leaves():
+                if isinstance(leaf, str) and leaf in grafts:
+                    known |= set(grafts[leaf].ids())
+        for i, case in enumerate(getattr(owner, "cases", [])):
+            at = f"cases[{i}]"
+            for name in sorted(set(case.answers) - known):
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers.{name}"), f"{at}.answers names "
+                                 f"{name!r}, which is no question id of this {where}", field=f"{at}.answers",
+                                 codes=codes)
+            reached, why = walk(tree, case.answers, grafts)
+            if reached is None:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.answers"), f"{at} stops: {why}",
+                                 hint="answer every question on the case's path", field=f"{at}.answers", codes=codes)
+            elif reached != case.expect:
+                yield Diagnostic("C014", "error", owner.loc(f"{at}.expect"), f"{at} expects {case.expect}, but its "
+                                 f"answers lead to {reached}", field=f"{at}.expect", codes=codes)
+
+
+@rule("C015", "contradicts-definition", "A sentence about the code contradicts a normative statement of its "
+      "defining document (a 303 that keeps the method, a 304 that carries a representation, a 401 without "
+      "WWW-Authenticate), or states as a requirement a rule that document dropped.",
+      "code: 303\nclient_behavior: The browser repeats the original request method at the URI in Location.",
+      "code: 303\nclient_behavior: The browser follows with a GET (or a HEAD) to the URI in Location.",
+      reads="prose cells that state what a code does (not mistakes, when_not_to_use or questions)")
+def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
+    k = K.knowledge()
+    for cell, bits in zip(run.cells, M.cell_bits(run), strict=True):
+        if not bits or cell.kind not in M.CLAIM_KINDS or M.row_is_contrast(cell):
+            continue
+        codes = cell.owner.codes if isinstance(cell.owner, Comparison) else (cell.code,)
+        if not k.possible([f for c in codes for f in k.claims.get(c, ())] + list(k.any_code_claims), bits):
+            continue  # no claim about these codes can match this cell
+        for sentence in T.sentences(cell.text):
+            found = next(((f, own) for part, own in M.attributed(cell, sentence) if not (T.codes_in(part) - {own})
+                          for f in [K.contradicted_claim(part, own, bits, sentence)] if f is not None), None)
+            if found is not None:
+                fact, own = found
+                yield cell.diag("C015", f"{cell.field} contradicts {fact.source} on {own}: \"{fact.says}\"")
+                break
+
+
+@rule("C016", "contradicts-class", "A sentence says of the code what its class rules out: a 2xx that reports a "
+      "failure, a 4xx or 5xx that reports success, a 5xx blamed on the client or a 4xx on the server.",
+      "code: 204\nsummary: A 204 means the request was rejected and nothing was saved.",
+      "code: 204\nsummary: A 204 means the request succeeded and the response has no content.",
+      reads="registered entries' cells")
+def contradicts_class(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    k = K.knowledge()
+    for entry in content.entries.values():
+        if not M.registered(content, entry.code):
+            continue
+        for cell in (c for c in entry_cells(entry) if c.kind != "question"):
+            bits = k.present(cell.text)
+            if not bits and (entry.code >= 400 or str(entry.code) not in cell.text):
+                continue  # below 400, "a 204 error" needs no concept
+            for sentence in T.sentences(cell.text):
+                named = T.codes_in(sentence)
+                if named - {entry.code}:
+                    continue  # a contrast with another code
+                if not (named or cell.kind in ("summary", "definition")):
+                    continue  # says nothing of the code itself
+                if cell.kind not in M.TRIGGER_KINDS and cell.kind != "faq_answer" and entry.code >= 400:
+                    continue  # elsewhere only "a 204 error" counts: a mistake cell may describe a failure
+                fact = K.class_contradiction(sentence, entry.code, bits)
+                if fact is not None:
+                    yield cell.diag("C016", f"{cell.field} contradicts {entry.code}'s class: {fact.source}: "
+                                            f"\"{fact.says}\"")
+                    break

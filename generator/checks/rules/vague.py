@@ -1,0 +1,313 @@
+"""Vague cells (V): prose that says nothing a reader can act on.
+
+Each rule reads the prose cells (checks/cells.py). The patterns a rule searches for are declared with the
+words every match needs (`keyed`), which lets the optional prefilter skip the cells without them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from statusdocs.checks import text as T
+from statusdocs.checks.cells import (
+    MIN_WORDS,
+    Cell,
+    masked_content,
+    masked_sentence,
+    names_of,
+    own_mentions,
+    registry_names,
+)
+from statusdocs.checks.prefilter import Universe, exact_sentences, surely_different
+from statusdocs.checks.registry import Run, rule
+from statusdocs.diagnostics import Diagnostic
+
+PROSE = "every prose cell but questions"
+
+
+# ---------------------------------------------------------------- V001
+
+
+@rule("V001", "restates-code", "The cell only restates the code, its name or its class, and says nothing a "
+      "reader can act on.",
+      "client_behavior: HTTP 412 Precondition Failed indicates a client errors response outcome.",
+      "client_behavior: Re-read the resource to get its current ETag, re-apply the change, and send it again "
+      "with the new If-Match value.", reads=PROSE, index=True)
+def restates(run: Run) -> Iterator[Diagnostic]:
+    for i in run.unless("informative"):
+        cell = run.cells[i]
+        if cell.kind == "question":
+            continue
+        if own_mentions(run.content, cell) and len(set(masked_content(run.content, cell, names_as_written=True))) <= 1:
+            yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
+                                    "specific", hint="say what triggers it, what the client does, or what changes")
+
+
+# ---------------------------------------------------------------- V002
+
+DEFER = T.keyed("defer",
+                r"\bsee (the |our |its )?([\w-]+ ){0,3}(spec|specs|specification|rfc|docs|documentation|standard|"
+                r"guide|reference|section|page|link|article)\b|\brefer(s|red)? to\b|\bconsult\b|\bcheck the (spec|"
+                r"docs|documentation|rfc|standard)\b|\bas (defined|specified|described|documented) (in|by) (the )?"
+                r"(spec|specification|standard|rfc|relevant|docs|documentation)\b|\bper (the )?(spec|specification|"
+                r"standard)\b|\bfor (more )?details\b|\bdefined elsewhere\b|\bsee (above|below)\b", re.I,
+                needs=("above article below check consult defined described details docs documentation documented "
+                       "elsewhere guide link page refer reference referred refers rfc section spec specification "
+                       "specified specs standard",))
+ACCORDING_SEMANTICS = T.keyed("according", r"\baccording to ([\w-]+[ -]){0,3}semantics\b|\bfollows? ([\w-]+[ -])"
+                              r"{0,3}semantics\b|\bper ([\w-]+[ -]){0,3}semantics\b", re.I, needs=("semantics",))
+
+
+@rule("V002", "defers-elsewhere", "The cell sends the reader elsewhere (\"see the spec\", \"according to ... "
+      "semantics\", \"refer to\") instead of giving the content.",
+      "client_behavior: When an upload fails with 412, the client handles it according to client-errors semantics.",
+      "client_behavior: The client fetches the current representation, merges its change and retries with "
+      "the new ETag in If-Match.", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER))
+def defers(run: Run) -> Iterator[Diagnostic]:
+    for i in run.may(ACCORDING_SEMANTICS, DEFER):
+        cell = run.cells[i]
+        if cell.kind == "question":
+            continue
+        if ACCORDING_SEMANTICS.search(cell.text):
+            yield cell.diag("V002", f"{cell.field} defers to \"semantics\" instead of saying what they are",
+                            hint="write out what happens")
+            continue
+        m = DEFER.search(cell.text)
+        if m and len(masked_content(run.content, cell)) - len(T.content_words(m.group(0))) <= 4:
+            yield cell.diag("V002", f"{cell.field} points elsewhere (\"{m.group(0)}\") instead of giving the "
+                                    "content", hint="state the rule here; a pointer may follow the content")
+
+
+# ---------------------------------------------------------------- V003
+
+# The whole cell is a placeholder: the prefilter's fact "no_placeholder" is what this pattern needs.
+PLACEHOLDER = re.compile(r"^\W*(tbd|tba|todo|fixme|xxx|n/?a|none|null|nil|unknown|placeholder|lorem ipsum.*|"
+                         r"coming soon|to be (written|determined|decided|added)|-+|—|–|\?+|\.+)\W*$", re.I)
+PLACEHOLDER_WORD = T.keyed("placeholder_word", r"\b(TODO|TBD|FIXME|XXX|lorem ipsum)\b",
+                           needs=("fixme lorem tbd todo xxx",))
+
+
+@rule("V003", "placeholder", "The cell is a placeholder (TBD, TODO, N/A, a dash) or empty.",
+      "cacheable: {default: false, note: TBD}",
+      "cacheable: {default: false, note: Caches do not store it unless Cache-Control gives explicit freshness.}",
+      reads="every prose cell", keywords=(PLACEHOLDER_WORD,))
+def placeholder(run: Run) -> Iterator[Diagnostic]:
+    for i in sorted(set(run.unless("no_placeholder")) | set(run.may(PLACEHOLDER_WORD))):
+        cell = run.cells[i]
+        if not cell.text.strip() or PLACEHOLDER.match(cell.text.strip()) or PLACEHOLDER_WORD.search(cell.text):
+            yield cell.diag("V003", f"{cell.field} is a placeholder", hint="write the cell or remove it")
+
+
+# ---------------------------------------------------------------- V004
+
+USE_WHEN = T.keyed("use_when",
+                   r"\b(use|return|send|respond with|choose|pick|prefer|reach for)\s+(?:an?\s+|the\s+)?(?:HTTP\s+)?"
+                   r"(\d{3}|[A-Z][\w' -]{2,40}?)\s+(?:\w+\s+){0,2}?(when|if|whenever|where|for|because)\b(.*?)"
+                   r"(?:[;.]|$)", re.I,
+                   needs=("because for if when whenever where", "choose pick prefer reach respond return send use"))
+TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct", "right", "intended",
+                   "behavior", "behaviour", "semantics", "matches", "match", "fits", "fit", "apt", "suits",
+                   "describe", "best", "better", "applicable", "convenience", "contract", "chosen", "choice",
+                   "wrong", "reason", "reasons", "protocol", "meaning", "outcome", "expectations"}
+
+
+@rule("V004", "tautology", "The cell is circular: \"use X when X is the right signal\". A decision needs an "
+      "observable test.",
+      "decision_rule: Use 409 when the response should communicate conflict behavior to the editing tool; use 412 "
+      "when precondition failed is the accurate protocol signal.",
+      "decision_rule: If the request carried If-Match or If-Unmodified-Since and it evaluated false, send 412; "
+      "if no precondition was sent and the change clashes with the resource's state, send 409.",
+      reads=PROSE + "; every code's names", keywords=(USE_WHEN,))
+def tautology(run: Run) -> Iterator[Diagnostic]:
+    content = run.content
+    names = {n.lower() for c in content.entries for n in names_of(content, c)} | \
+        {n.lower() for n in registry_names().values()}
+    for i in run.may(USE_WHEN):
+        cell = run.cells[i]
+        if cell.kind == "question":
+            continue
+        for m in USE_WHEN.finditer(cell.text):
+            if _circular(run, cell, m, names):
+                yield cell.diag("V004", f"{cell.field} is circular: \"{m.group(0).strip()}\" gives no condition a "
+                                        "developer can test", hint="name the header, state or timing that decides")
+                break
+
+
+def _circular(run: Run, cell: Cell, m: re.Match[str], names: set[str]) -> bool:
+    """The condition of a "use X when ..." says nothing but X's own names and words of filler."""
+    target = m.group(2)
+    if not target.isdigit() and not any(target.lower().startswith(n) for n in names if not n.isdigit()):
+        return False  # "use that URI for ..." is not about choosing a status code
+    condition = m.group(4)
+    codes = set(cell.codes) | T.codes_in(cell.text)
+    phrases = [n for c in codes for n in names_of(run.content, c)] + [target]
+    for c in codes:
+        phrases += list(T.CLASS_WORDS[c // 100])
+    stems = {t[:5] for p in phrases for t in T.tokens(p) if len(t) >= 4}
+    rest = [w for w in T.content_words(T.mask(condition, phrases), TAUTOLOGY_EXTRA) if w[:5] not in stems]
+    return len(rest) <= 1 and len(T.tokens(condition)) >= 2
+
+
+# ---------------------------------------------------------------- V005
+
+
+@rule("V005", "boilerplate", "The same sentence, once code numbers and names are masked, appears in three or "
+      "more entries: the mark of generated filler.",
+      "mistakes: [\"Returning 409 for the wrong reason breaks client expectations and monitoring.\"] "
+      "(and the same sentence with 410, 412, ...)",
+      "mistakes: [\"Returning 409 for a malformed JSON body; that is a 400.\"]",
+      reads=PROSE + ", every file's", index=True)
+def boilerplate(run: Run) -> Iterator[Diagnostic]:
+    seen: dict[str, dict[str, Cell]] = defaultdict(dict)
+    for _, _, key, cell in _repeated_sentences(run):
+        if len(key.split()) >= 6:
+            seen[key].setdefault(cell.owner.source, cell)
+    reported: set[tuple[str, str]] = set()  # a cell with two repeated sentences is one finding
+    for key, owners in seen.items():
+        if len(owners) < 3:
+            continue
+        for cell in owners.values():
+            if (cell.owner.source, cell.field) in reported:
+                continue
+            reported.add((cell.owner.source, cell.field))
+            yield cell.diag("V005", f"{cell.field} repeats a sentence template used in {len(owners)} files: "
+                                    f"\"{key[:80]}\"", hint="write a sentence for this code")
+
+
+def _repeated_sentences(run: Run) -> list[tuple[int, int, str, Cell]]:
+    """(cell index, sentence index, masked key, cell) of the sentences that may be repeated in three files, in
+    the order of the cells. Sentences whose masked keys are equal have equal group keys (see prefilter), so
+    only groups spanning three files can hold a finding; only their keys are computed."""
+    if run.index is not None:
+        records = run.index.sentences
+    else:
+        universe = Universe(run.content)
+        records = [r for i, cell in enumerate(run.cells) if cell.kind != "question"
+                   for r in exact_sentences(run.content, cell, i, universe)]
+    sizes = Counter(r[0] for r in records)
+    groups: dict[int, list[tuple]] = defaultdict(list)
+    for record in records:
+        if sizes[record[0]] >= 3:
+            groups[record[0]].append(record)
+    keyed: list[tuple[int, int, str, Cell]] = []
+    for members in groups.values():
+        if len({run.cells[r[1]].owner.source for r in members}) < 3:
+            continue
+        for _, i, si, sentence, key in members:
+            cell = run.cells[i]
+            if key is None:
+                key = masked_sentence(run.content, T.sentences(cell.text)[si] if sentence is None else sentence,
+                                      cell.codes)
+            keyed.append((i, si, key, cell))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return keyed
+
+
+# ---------------------------------------------------------------- V006
+
+HEDGE = T.keyed("hedge",
+                r"\b(in (various|different|many|several) ways|may or may not|might or might not|it depends|"
+                r"depending on (the )?(situation|context|circumstances|use case|implementation|needs|"
+                r"scenario|case|server|client|application)|can vary|varies|vary (widely|greatly|by)|"
+                r"under certain (conditions|circumstances)|in (some|certain) (cases|situations)|as (appropriate|"
+                r"needed|necessary|required)|if (needed|necessary|appropriate)|where (applicable|appropriate)|"
+                r"handled differently|case[- ]by[- ]case)\b", re.I,
+                needs=("applicable appropriate case certain depending depends differently might necessary needed not "
+                       "required some varies vary ways",))
+
+
+@rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
+      "client_behavior: Clients react to 412 in various ways depending on the implementation.",
+      "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}",
+      reads=PROSE, keywords=(HEDGE,))
+def hedge(run: Run) -> Iterator[Diagnostic]:
+    for i in run.may(HEDGE):
+        cell = run.cells[i]
+        # A match in a sentence is one in the cell (\b holds at a sentence's ends, next to whitespace).
+        if cell.kind == "question" or HEDGE.search(cell.text) is None:
+            continue
+        for sentence in T.sentences(cell.text):
+            m = HEDGE.search(sentence)
+            if not m:
+                continue
+            rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(run.content, cell.code)))
+            if len(rest) <= 3:
+                yield cell.diag("V006", f"{cell.field} hedges (\"{m.group(0)}\") without saying what it depends on",
+                                hint="name the condition and the outcome")
+                break
+
+
+# ---------------------------------------------------------------- V007
+
+MARKETING = T.keyed("marketing",
+                    r"\b(book (a|an|your) [\w-]*\s?(call|demo|consultation|session|meeting)|our team|"
+                    r"our (experts?|engineers|consultants|clients|customers|engagements?|services?|platform|"
+                    r"product|agency|company|firm)|contact us|get in touch|reach out to us|"
+                    r"strategy call|no-pressure|hire us|schedule a (call|demo)|we (can )?help you|"
+                    r"(talk|speak) to (an|our) (expert|engineer|specialist)|our recent|our perspective|"
+                    r"subscribe to|try it free|request a (quote|demo))\b", re.I,
+                    needs=("agency book clients company consultants contact customers demo engagement engagements "
+                           "engineers expert experts firm free help hire perspective platform pressure product "
+                           "quote reach recent schedule service services speak strategy subscribe talk team touch",))
+
+
+@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\") rather than documentation.",
+      "when_to_use: Considering HTTP 409? Book a no-pressure strategy call with our team.",
+      "when_to_use: Return 409 when the change is valid but clashes with the resource's current state.",
+      reads="every prose cell", keywords=(MARKETING,))
+def marketing(run: Run) -> Iterator[Diagnostic]:
+    for i in run.may(MARKETING):
+        cell = run.cells[i]
+        m = MARKETING.search(cell.text)
+        if m:
+            yield cell.diag("V007", f"{cell.field} is marketing (\"{m.group(0)}\")", hint="remove it")
+
+
+# ---------------------------------------------------------------- V008
+
+
+@rule("V008", "too-short", "The cell is too short to inform for its field.",
+      "definition: Request conflicts.",
+      "definition: The request could not be completed because it conflicts with the current state of the "
+      "target resource, and the user may be able to resolve the conflict and resubmit.",
+      reads="every prose cell, with its kind's minimum (cells.MIN_WORDS)", index=True)
+def too_short(run: Run) -> Iterator[Diagnostic]:
+    for i in run.unless("enough_words"):
+        cell = run.cells[i]
+        need = MIN_WORDS.get(cell.kind, 0)
+        got = T.words(cell.text)
+        if cell.text.strip() and not PLACEHOLDER.match(cell.text.strip()) and got < need:
+            yield cell.diag("V008", f"{cell.field} has {got} word{'s' if got != 1 else ''}; at least {need} are "
+                                    "needed to inform", hint="say what, when and what to do")
+
+
+# ---------------------------------------------------------------- V009
+
+
+@rule("V009", "same-both-sides", "In a comparison, a row whose two cells say the same thing once the codes and "
+      "names are masked.",
+      "rows: [{aspect: \"Safe to retry?\", left: Only after fixing the underlying cause, right: Only after fixing "
+      "the underlying cause}]",
+      "rows: [{aspect: \"Safe to retry?\", left: After resolving the conflict, right: After re-reading the ETag}]",
+      reads="comparisons' rows", index=True)
+def same_both_sides(run: Run) -> Iterator[Diagnostic]:
+    content, index = run.content, run.index
+    letters = index.universe.letters if index is not None and index.universe.ascii else None
+    row_tokens = iter(index.row_tokens if index is not None else ())  # the row cells in order, left then right
+    for comp in content.comparisons.values():
+        for i, row in enumerate(comp.rows):
+            if letters is not None:
+                known = [None if t is None else set(t.split()) for t in (next(row_tokens), next(row_tokens))]
+                if surely_different(row.left, row.right, letters, *known):
+                    continue
+            left = set(masked_sentence(content, row.left, tuple(comp.codes)).split())
+            right = set(masked_sentence(content, row.right, tuple(comp.codes)).split())
+            if not left or not right:
+                continue
+            overlap = len(left & right) / len(left | right)
+            if overlap >= 0.8:
+                cell = Cell(comp, f"rows[{i}].right", row.right, comp.codes[1], "row")
+                yield cell.diag("V009", f"rows[{i}] says the same thing for {comp.codes[0]} and {comp.codes[1]} "
+                                        f"({row.aspect})", hint="state the difference, or drop the row")

@@ -91,8 +91,12 @@ def test_comparison_pages_have_diagram_text_version_and_examples(built_site: Pat
             return leaves(node[True]) | leaves(node[False]) if isinstance(node, dict) else {str(node)}
 
         assert answers == leaves(data["decision"]) and {low, high} <= answers, (slug, answers)
-        assert 'role="img"' in svg.group(0) and "<title" in svg.group(0)
-        assert f'HTTP/1.1 {low} ' in html and f'HTTP/1.1 {high} ' in html  # both examples
+        # A group of links named by its title: each answer that is a code links to that code's page.
+        assert 'role="group" aria-labelledby="dg-title"' in svg.group(0) and '<title id="dg-title">' in svg.group(0)
+        linked = set(re.findall(r'<a class="dg-link" href="\.\./\.\./(\d{3})/"><rect', svg.group(0)))
+        assert linked == answers, (slug, linked)
+        text = re.sub(r"<[^>]+>", "", html)  # the examples are highlighted: their text is split into tokens
+        assert f'HTTP/1.1 {low} ' in text and f'HTTP/1.1 {high} ' in text  # both examples
 
 
 def test_guide_leaves_all_link_to_existing_code_pages(built_site: Path):

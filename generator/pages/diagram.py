@@ -95,7 +95,8 @@ class _Canvas:
             link = self.href(branch) if isinstance(branch, int) else None
             if link is None:
                 return self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf")
-            self.parts.append(f'<a class="dg-link" href="{link.replace(chr(34), "&quot;")}">')  # the root mark unescaped
+            # The root mark is written as it is (render replaces it); a quote could only come from a caller's URL.
+            self.parts.append(f'<a class="dg-link" href="{link.replace(chr(34), "&quot;")}">')
             h = self.box(x, y, self.labels(branch), "dg-leaf")
             self.parts.append("</a>")
             return h

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-
 from html import unescape as html_unescape
 
 from markupsafe import Markup, escape

@@ -87,7 +87,7 @@ def test_409_vs_412_on_a_phone_is_short_and_opens_with_its_decision(served: str,
     # Only the rows where the codes differ come before the details, which are folded.
     aspects = page.locator("#differences .aspect").all_inner_texts()
     assert "Triggered by" in aspects and "Definition" not in aspects
-    assert page.locator("#details details.full").get_attribute("open") is None
+    assert page.locator("#differences details.full").get_attribute("open") is None
     page.close()
 
 
@@ -370,3 +370,11 @@ def test_the_preview_overlay_leaves_the_header_visible_follows_dark_mode_and_quo
         page.close()
     finally:
         proc.stop()
+
+
+def test_no_code_page_links_its_own_number(built_site: Path):
+    pages = sorted(built_site.glob("[1-5][0-9][0-9]/index.html"))
+    assert len(pages) > 80
+    selfish = [p.parent.name for p in pages
+               if f'class="code-ref" href="../{p.parent.name}/"' in p.read_text()]
+    assert selfish == []

@@ -87,6 +87,18 @@ def cited(value: Any, refs: dict[str, int] | None) -> Any:
     return value
 
 
+def unlinked(value: Any, code: int) -> Any:
+    """A view with prose's links to `code`'s own page turned back into the number: a page never links itself."""
+    if isinstance(value, Markup):
+        link = f'<a class="code-ref" href="{ROOT_MARK}{code}/">{code}</a>'
+        return as_markup(value.replace(link, str(code))) if link in value else value
+    if isinstance(value, dict):
+        return {k: unlinked(v, code) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unlinked(v, code) for v in value]
+    return value
+
+
 def _citations(value: Any) -> list[str]:
     """The ids a view cites, in the order they appear."""
     if isinstance(value, Markup):
@@ -419,7 +431,7 @@ class Views:
         return {
             "title": f"{code} {entry.name}",
             "description": entry.summary,
-            "entry": cited(self.entry_view(entry), refs) if refs else self.entry_view(entry),
+            "entry": unlinked(cited(self.entry_view(entry), refs) if refs else self.entry_view(entry), code),
             "sources": [_source_item(n, s) for n, s in enumerate(entry.sources, 1)],
             "comparisons": [self.comparison_link(c) for c in self.by_code.get(code, [])],
             "confused": self._confused(code),

@@ -53,8 +53,15 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(nowrap=True)
 
 
+# A request line (any method: WebDAV's PROPFIND, RFC 2324's BREW) or a status line.
+_START_LINE = re.compile(r"^(?:[A-Za-z][A-Za-z_-]* \S+ HTTP/\d(?:\.\d)?|HTTP/\d(?:\.\d)? \d{3}\b)")
+
+
 def http_html(message: str) -> Markup:
-    """The message, its JSON body pretty-printed, as highlighted HTML for the inside of `<pre><code>`."""
+    """The message, its JSON body pretty-printed, as highlighted HTML for the inside of `<pre><code>`. A text that
+    is no HTTP message (an access log line, "(connection closed, no response)") is shown as it is."""
+    if not _START_LINE.match(message):
+        return escape(message)
     text = pretty_body(message)
     # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert.
     return Markup(highlight(text, HttpLexer(), _formatter()).rstrip("\n"))  # noqa: S704

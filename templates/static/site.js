@@ -275,7 +275,16 @@ function initSearch(form) {
 // Copy buttons on examples and constants.
 function initCopy() {
   if (!navigator.clipboard) return;
-  const targets = [...document.querySelectorAll("pre.http"), ...document.querySelectorAll("table.constants code")];
+  // Fenced code in prose gets the examples' wrapper, so its button sits in the corner too.
+  for (const pre of document.querySelectorAll(".prose pre")) {
+    if (pre.parentElement.classList.contains("codeblock")) continue;
+    const wrap = document.createElement("div");
+    wrap.className = "codeblock";
+    pre.before(wrap);
+    wrap.append(pre);
+  }
+  const targets = [...document.querySelectorAll("pre.http, .prose pre"),
+                   ...document.querySelectorAll("table.constants code")];
   for (const el of targets) {
     const b = document.createElement("button");
     b.type = "button";

@@ -92,9 +92,11 @@ class _Canvas:
     def node(self, branch: Decision | int | str, x: int, y: int) -> int:
         """Draw a question (with its answers) or an answer at (x, y); returns the height used."""
         if not isinstance(branch, Decision):
-            link = self.href(branch) if isinstance(branch, int) else None
+            if not isinstance(branch, int):
+                return self.box(x, y, str(branch), "dg-leaf")
+            link = self.href(branch)
             if link is None:
-                return self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf")
+                return self.box(x, y, self.labels(branch), "dg-leaf")
             # The root mark is written as it is (render replaces it); a quote could only come from a caller's URL.
             self.parts.append(f'<a class="dg-link" href="{link.replace(chr(34), "&quot;")}">')
             h = self.box(x, y, self.labels(branch), "dg-leaf")

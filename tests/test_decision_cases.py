@@ -261,8 +261,9 @@ def test_a_cached_rebuild_refreshes_a_comparison_whose_exit_code_changed(tmp_pat
     out, fresh = tmp_path / "site", tmp_path / "fresh"
     assert run_cli("build", "--content", str(content_copy), "--out", str(out)).returncode == 0
     path = content_copy / "codes" / "500.yaml"
-    path.write_text(path.read_text().replace("  Send it from your outermost error handler when",
-                                             "  Send it (edited) from your outermost error handler when", 1))
+    # The comparison shows each answer's summary (its decision as text): edit 500's.
+    path.write_text(path.read_text().replace("  The server ran into a fault it did not anticipate,",
+                                             "  The server (edited) ran into a fault it did not anticipate,", 1))
     assert run_cli("build", "--content", str(content_copy), "--out", str(out)).returncode == 0
     assert run_cli("build", "--content", str(content_copy), "--out", str(fresh), "--no-cache").returncode == 0
     page = Path("compare", "408-vs-504", "index.html")

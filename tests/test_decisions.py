@@ -91,8 +91,12 @@ def test_comparison_pages_have_diagram_text_version_and_examples(built_site: Pat
             return leaves(node[True]) | leaves(node[False]) if isinstance(node, dict) else {str(node)}
 
         assert answers == leaves(data["decision"]) and {low, high} <= answers, (slug, answers)
-        assert 'role="img"' in svg.group(0) and "<title" in svg.group(0)
-        assert f'HTTP/1.1 {low} ' in html and f'HTTP/1.1 {high} ' in html  # both examples
+        # A group of links named by its title: each answer that is a code links to that code's page.
+        assert 'role="group" aria-labelledby="dg-title"' in svg.group(0) and '<title id="dg-title">' in svg.group(0)
+        linked = set(re.findall(r'<a class="dg-link" href="\.\./\.\./(\d{3})/"><rect', svg.group(0)))
+        assert linked == answers, (slug, linked)
+        text = re.sub(r"<[^>]+>", "", html)  # the examples are highlighted: their text is split into tokens
+        assert f'HTTP/1.1 {low} ' in text and f'HTTP/1.1 {high} ' in text  # both examples
 
 
 def test_guide_leaves_all_link_to_existing_code_pages(built_site: Path):
@@ -206,14 +210,14 @@ def test_guide_walk_with_the_keyboard_and_pair_picker(served: str):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(served + "guide/")
-        walk = page.locator(".walk")
+        walk = page.locator("#guide .gnode:visible")
         expect(walk.locator(".question")).to_be_visible()
         for _ in range(20):  # always answer "no" by keyboard until an answer appears; bounded
-            if walk.locator(".leaf a").count():
+            if walk.locator(".verdict a").count():
                 break
             walk.locator(".answer-no").focus()
             page.keyboard.press("Enter")
-        href = walk.locator(".leaf a").first.get_attribute("href")
+        href = walk.locator(".verdict a").first.get_attribute("href")
         assert re.fullmatch(r"\.\./\d{3}/", href or "")
         page.keyboard.press("Backspace")
         expect(walk.locator(".question")).to_be_visible()
@@ -229,7 +233,7 @@ def test_guide_walk_with_the_keyboard_and_pair_picker(served: str):
         page.select_option("select[name=a]", "418")
         page.select_option("select[name=b]", "201")
         page.click("form.picker button")
-        result = page.locator("#picker-result table")
+        result = page.locator("#picker-result")
         expect(result).to_contain_text("201 Created")
         expect(result).to_contain_text("418")
         assert errors == []

@@ -21,13 +21,15 @@ from statusdocs.content.model import (
     Content,
     Decision,
     Entry,
+    Example,
     Source,
     trail,
 )
 from statusdocs.content.urls import normalise_base_url
 from statusdocs.pages.diagram import decision_svg
+from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
-from statusdocs.pages.prose import Prose, as_markup, excerpt, first_sentence, text_of
+from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -85,6 +87,18 @@ def cited(value: Any, refs: dict[str, int] | None) -> Any:
     return value
 
 
+def unlinked(value: Any, code: int) -> Any:
+    """A view with prose's links to `code`'s own page turned back into the number: a page never links itself."""
+    if isinstance(value, Markup):
+        link = f'<a class="code-ref" href="{ROOT_MARK}{code}/">{code}</a>'
+        return as_markup(value.replace(link, str(code))) if link in value else value
+    if isinstance(value, dict):
+        return {k: unlinked(v, code) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unlinked(v, code) for v in value]
+    return value
+
+
 def _citations(value: Any) -> list[str]:
     """The ids a view cites, in the order they appear."""
     if isinstance(value, Markup):
@@ -121,6 +135,14 @@ def _constant_note(table: ConstantTable | None, written: str) -> dict[str, str] 
     return note if any(note.values()) else None
 
 
+def example_view(example: Example) -> dict[str, Any]:
+    """An HTTP example: its text as written (for JSON and plain uses) and as highlighted HTML with its JSON body
+    pretty-printed (what the page shows)."""
+    request, response = example.request.rstrip("\n"), example.response.rstrip("\n")
+    return {"title": example.title, "request": request, "response": response,
+            "request_html": http_html(request), "response_html": http_html(response)}
+
+
 def constants_view(entry: Entry) -> dict[str, Any]:
     """The constants section: a row per library with a constant, a row per library verified to have none, and
     the libraries for which nothing is recorded. "None of the libraries..." is said only when all were verified."""
@@ -137,6 +159,17 @@ def constants_view(entry: Entry) -> dict[str, Any]:
             unrecorded.append(label)
     return {"constants": rows, "constants_absent": absent, "constants_unrecorded": unrecorded,
             "constants_none": not rows and not unrecorded}
+
+
+def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
+    """The one-word facts of two entries (class, cacheable, safe to retry) where they differ: a comparison's list of
+    differences starts with them; those they share are in its full details."""
+    def yes_no(flag: bool) -> str:
+        return "Yes" if flag else "No"
+    facts = [("Class", a.klass, b.klass),
+             ("Cacheable by default", yes_no(a.cacheable.default), yes_no(b.cacheable.default)),
+             ("Safe to retry unchanged", yes_no(a.retry.safe), yes_no(b.retry.safe))]
+    return [{"aspect": aspect, "left": left, "right": right} for aspect, left, right in facts if left != right]
 
 
 class Views:
@@ -169,10 +202,10 @@ class Views:
 
     # ------------------------------------------------------------ shared pieces
     def md(self, text: str) -> Any:
-        return self.prose.html(text)
+        return unbroken_code(self.prose.html(text))
 
     def inline(self, text: str) -> Any:
-        return self.prose.html(text, inline=True)
+        return unbroken_code(self.prose.html(text, inline=True))
 
     def plain(self, text: str, inline: bool = False) -> str:
         """A prose field as plain text, from its HTML (which the page renders anyway)."""
@@ -211,6 +244,10 @@ class Views:
         return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
                 "title": f"{a.code} {a.name} vs {b.code} {b.name}"}
 
+    def _code_href(self, code: int) -> str | None:
+        """A code page's URL from any page (the root mark becomes the page's relative root), if it has one."""
+        return f"{ROOT_MARK}{code}/" if code in self.content.entries else None
+
     def label(self, code: int) -> str:
         return f"{code} {self.content.entries[code].name}"
 
@@ -232,7 +269,9 @@ class Views:
     def _leaf(self, code: int, via: dict[str, Any] | None) -> dict[str, Any]:
         entry = self.content.entries[code]
         return {"leaf": True, **self.entry_link(code), "when": self.inline(first_sentence(uncited(entry.when_to_use))),
-                "via": via}
+                "via": via,
+                # For a leaf the guide reaches without a comparison: the comparisons its code is in.
+                "comparisons": [self.comparison_link(c) for c in self.by_code.get(code, [])]}
 
     def cases_view(self, tree: Decision, cases: list[Case]) -> list[dict[str, Any]]:
         """Worked examples: each situation with the questions its walk passes, the answer taken at each and the
@@ -262,6 +301,10 @@ class Views:
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
             "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.content.pages.items())],
             "has_guide": self.content.guide is not None,
+            # The side navigation: every class with its codes.
+            "nav_codes": [{**self.class_info(k), "entries": [
+                {"code": c, "name": self.content.entries[c].name, "url": f"{c}/"}
+                for c in self.codes if f"{c // 100}xx" == k]} for k in sorted({f"{c // 100}xx" for c in self.codes})],
         }
 
     def shared_fingerprint(self) -> str:
@@ -301,7 +344,24 @@ class Views:
         groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
                   for k in sorted({f"{c // 100}xx" for c in self.codes})]
         return {"title": self.content.site.title, "description": self.content.site.description, "groups": groups,
-                "comparisons": [self.comparison_link(c) for c in self.comparisons]}
+                "comparisons": [self.comparison_link(c) for c in self.comparisons],
+                "common": self._common_decisions()}
+
+    def _common_decisions(self) -> list[dict[str, Any]]:
+        """The decisions the home page opens with: the comparisons the guide ends in (the everyday situations
+        it covers), in the guide's order; without a guide, the first comparisons."""
+        slugs: list[str] = []
+
+        def walk(node: Decision | int | str) -> None:
+            if isinstance(node, Decision):
+                walk(node.yes)
+                walk(node.no)
+            elif isinstance(node, str) and node in self.content.comparisons and node not in slugs:
+                slugs.append(node)
+        if self.content.guide is not None:
+            walk(self.content.guide.tree)
+        chosen = [self.content.comparisons[s] for s in slugs] or self.comparisons[:12]
+        return [{**self.comparison_link(c), "rule": self.comparison_description(c)} for c in chosen]
 
     def _class(self, page: PlannedPage) -> dict[str, Any]:
         info = self.class_info(str(page.key))
@@ -339,8 +399,7 @@ class Views:
             "headers": [{"name": h.name, "note": self.inline(h.note)} for h in entry.headers],
             **constants_view(entry),
             "scenarios": [self.inline(s) for s in entry.scenarios],
-            "examples": [{"title": e.title, "request": e.request.rstrip("\n"), "response": e.response.rstrip("\n")}
-                         for e in entry.examples],
+            "examples": [example_view(e) for e in entry.examples],
             "mistakes": [self.inline(m) for m in entry.mistakes],
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in entry.faq],
             "related": [self.entry_link(c) for c in entry.related if c in self.content.entries],
@@ -372,13 +431,23 @@ class Views:
         return {
             "title": f"{code} {entry.name}",
             "description": entry.summary,
-            "entry": cited(self.entry_view(entry), refs) if refs else self.entry_view(entry),
+            "entry": unlinked(cited(self.entry_view(entry), refs) if refs else self.entry_view(entry), code),
             "sources": [_source_item(n, s) for n, s in enumerate(entry.sources, 1)],
             "comparisons": [self.comparison_link(c) for c in self.by_code.get(code, [])],
+            "confused": self._confused(code),
             "toc": self._code_toc(entry),
             "prev": self.entry_link(self.codes[i - 1]) if i > 0 else None,
             "next": self.entry_link(self.codes[i + 1]) if i + 1 < len(self.codes) else None,
         }
+
+    def _confused(self, code: int) -> list[dict[str, Any]]:
+        """The codes a code page names under its summary ("Often confused with"), each linking the comparison."""
+        out = []
+        for comp in self.by_code.get(code, []):
+            other = comp.codes[1] if comp.codes[0] == code else comp.codes[0]
+            out.append({"code": other, "name": self.content.entries[other].name, "url": f"compare/{comp.slug}/",
+                        "title": self.comparison_link(comp)["title"]})
+        return out
 
     def _code_toc(self, entry: Entry) -> list[tuple[str, str]]:
         toc = [("definition", "Definition"), ("when-to-use", "When to use it"),
@@ -413,13 +482,13 @@ class Views:
             "summary": self.md(comp.summary),
             "decision_rule": self.md(comp.decision_rule),
             "decision": self.decision_view(comp.decision),
-            "diagram": Markup(decision_svg(comp.decision, self.label, "dg")),  # noqa: S704 - built and escaped by us
-            "examples": [{"title": e.title, "request": e.request.rstrip("\n"), "response": e.response.rstrip("\n")}
-                         for e in comp.examples],
+            "diagram": Markup(decision_svg(comp.decision, self.label, "dg", self._code_href)),  # noqa: S704 - ours
+            "examples": [example_view(e) for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": self._others(comp),
             "cases": self.cases_view(comp.decision, comp.cases),
+            "facts": _differing_facts(a, b),
         })
 
     def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,11 @@ from html import escape
 
 from statusdocs.content.model import Decision
 
-WIDTH = 480        # viewBox width; the SVG scales down on narrow screens
-INDENT = 76        # from a box's left edge to its answers' left edge
-TRUNK = 20         # x offset of the vertical connector inside the parent box
+# Drawn at most as wide as a phone's column (390 px less the page's margins), so it is never scaled down there and
+# its 14px text stays 14px; on wider screens it keeps this width.
+WIDTH = 340        # viewBox width
+INDENT = 52        # from a box's left edge to its answers' left edge
+TRUNK = 14         # x offset of the vertical connector inside the parent box
 PAD = 10
 LINE = 18          # line height for 14px text
 CHAR = 7.4         # average advance of a 14px sans-serif character, for wrapping questions
@@ -71,6 +73,7 @@ class _Canvas:
 
     parts: list[str]
     labels: Callable[[int], str]
+    href: Callable[[int], str | None] = lambda code: None  # where an answer links (a code's page), if anywhere
 
     def box(self, x: int, y: int, text: str, css: str) -> int:
         """A rounded box with wrapped text; returns its height."""
@@ -89,7 +92,16 @@ class _Canvas:
     def node(self, branch: Decision | int | str, x: int, y: int) -> int:
         """Draw a question (with its answers) or an answer at (x, y); returns the height used."""
         if not isinstance(branch, Decision):
-            return self.box(x, y, self.labels(branch) if isinstance(branch, int) else str(branch), "dg-leaf")
+            if not isinstance(branch, int):
+                return self.box(x, y, str(branch), "dg-leaf")
+            link = self.href(branch)
+            if link is None:
+                return self.box(x, y, self.labels(branch), "dg-leaf")
+            # The root mark is written as it is (render replaces it); a quote could only come from a caller's URL.
+            self.parts.append(f'<a class="dg-link" href="{link.replace(chr(34), "&quot;")}">')
+            h = self.box(x, y, self.labels(branch), "dg-leaf")
+            self.parts.append("</a>")
+            return h
         h = self.box(x, y, branch.question.replace("`", ""), "dg-q")
         top, cursor, trunk = y + h, y + h + GAP, x + TRUNK
         for child, answer in ((branch.yes, "Yes"), (branch.no, "No")):
@@ -137,14 +149,18 @@ def flatten(node: Decision | int | str, labels: Callable[[int], str], nested: bo
     return f"({text})" if nested else text
 
 
-def decision_svg(decision: Decision, labels: Callable[[int], str], ident: str) -> str:
-    """The whole diagram as an `<svg>` element; `ident` makes its ids unique within the page."""
-    canvas: _Canvas = _WholeCanvas([], labels)
+def decision_svg(decision: Decision, labels: Callable[[int], str], ident: str,
+                 href: Callable[[int], str | None] | None = None) -> str:
+    """The whole diagram as an `<svg>` element; `ident` makes its ids unique within the page. With `href`, each
+    answer for which it gives a URL links there (the diagram is then a group of links, not one image)."""
+    where = href or (lambda code: None)
+    canvas: _Canvas = _WholeCanvas([], labels, where)
     height = canvas.node(decision, 1, 1) + 2
     if height >= 1_000_000:  # every coordinate is at most the height or WIDTH: below this, str() writes as "g"
-        canvas = _Canvas([], labels)
+        canvas = _Canvas([], labels, where)
         height = canvas.node(decision, 1, 1) + 2
     title = escape(flatten(decision, labels))
+    role = "group" if href else "img"
     return (f'<svg class="decision-diagram" viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}" '
-            f'role="img" aria-labelledby="{ident}-title" xmlns="http://www.w3.org/2000/svg">'
+            f'role="{role}" aria-labelledby="{ident}-title" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{ident}-title">{title}</title>' + "".join(canvas.parts) + "</svg>")

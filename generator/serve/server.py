@@ -320,17 +320,44 @@ class Preview:
                 ).encode() + LIVE_SCRIPT
 
     def overlay(self) -> bytes:
+        """The problems over the bottom of the page (the header stays in view), each with the line it names; its
+        colours follow the page's light or dark scheme (light-dark())."""
         if not self.problems:
             return b""
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
-        return ('<div id="statusdocs-overlay" role="alert" style="position:fixed;inset:0 0 auto 0;max-height:70vh;'
-                "overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;background:#fff5f5;color:#1b1f24;"
-                "border-bottom:4px solid #cf222e;font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;"
+        items = "".join(f"<li>{html.escape(p)}{_quoted_line(p)}</li>" for p in self.problems)
+        return ('<div id="statusdocs-overlay" role="alert" style="position:fixed;inset:auto 0 0 0;max-height:45vh;'
+                "overflow:auto;z-index:2147483647;margin:0;padding:1rem 1.25rem;"
+                "background:light-dark(#fff5f5,#2d1215);color:light-dark(#1b1f24,#f0d9db);"
+                "border-top:4px solid light-dark(#cf222e,#f85149);font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;"
                 'white-space:pre-wrap"><strong>statusdocs: the last edit has problems; this page is the last '
                 f"good build.</strong><ul>{items}</ul></div>").encode()
 
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}  # livereload's, for every page
+_LOCATION = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::(?P<col>\d+))?: ")
+
+
+def _quoted_line(problem: str) -> str:
+    """The line a problem names (`path:line:col: ...`), with a caret under its column, as an overlay's `<pre>`;
+    empty when the problem names no readable line."""
+    m = _LOCATION.match(problem)
+    if m is None:
+        return ""
+    try:
+        with open(m["path"], encoding="utf-8", errors="replace") as fh:
+            text = next((t for n, t in enumerate(fh, 1) if n == int(m["line"])), None)
+    except OSError:
+        return ""
+    if text is None:
+        return ""
+    text = text.rstrip("\n")
+    gutter = f"{m['line']} | "
+    caret = " " * (len(gutter) + max(int(m["col"] or 1) - 1, 0)) + "^" if m["col"] else ""
+    return ('<pre class="statusdocs-source" style="margin:.3rem 0 .6rem;padding:.4rem .6rem;overflow-x:auto;'
+            'white-space:pre;background:light-dark(#ffffff,#0d1117);border-radius:4px">'
+            f"{html.escape(gutter + text)}\n{caret}</pre>")
+
+
 _HOST = re.compile(r"(\[[0-9a-fA-F:.]+\]|[^\[\]:]+)(?::(\d+))?")
 _WILDCARD = ("0.0.0.0", "::", "")
 

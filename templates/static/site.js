@@ -1,83 +1,32 @@
 // Progressive enhancement only: every page is complete without this file.
 "use strict";
 
-// The guide: the whole tree is in the page as nested lists; with JavaScript it becomes a walk,
-// one question at a time, with Yes/No buttons (also the Y and N keys), Back and Start over.
+// The guide works without this: one section per question or answer, shown by its address (#q-ny...), answered
+// with links. This adds the Y, N and Backspace keys, focus on the step shown, and a Back link that steps back
+// through the browser's history when the previous step is where it leads (so Back and Forward stay in step).
 function initGuide(root) {
-  const tree = root.querySelector(":scope > .q");
-  if (!tree) return;
-  const panel = document.createElement("div");
-  panel.className = "walk";
-  panel.setAttribute("aria-live", "polite");
-  const toggle = document.createElement("button");
-  toggle.type = "button";
-  toggle.className = "show-all";
-  toggle.textContent = "Show every question";
-  toggle.setAttribute("aria-expanded", "false");
-  root.before(panel, toggle);
-  root.hidden = true;
-  toggle.addEventListener("click", () => {
-    root.hidden = !root.hidden;
-    toggle.setAttribute("aria-expanded", String(!root.hidden));
-    toggle.textContent = root.hidden ? "Show every question" : "Hide the full tree";
+  const visited = [];  // the guide's steps shown in this visit, in order
+  const current = () => root.querySelector(".gnode:target") || root.querySelector(".gnode");
+  const note = () => { visited.push(location.hash.slice(1) || "q"); };
+  note();
+  window.addEventListener("hashchange", () => {
+    const before = visited[visited.length - 2];
+    if (before === (location.hash.slice(1) || "q")) visited.pop(); else note();
+    const node = current();
+    if (node && root.contains(node)) node.focus({ preventScroll: true });
   });
-
-  const path = [];  // the question nodes answered so far
-  const child = (node, answer) =>
-    node.querySelector(`:scope > ul.answers > li[data-answer="${answer}"] > .q, ` +
-                       `:scope > ul.answers > li[data-answer="${answer}"] > .leaf`);
-
-  function button(label, onClick, cls) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.textContent = label;
-    if (cls) b.className = cls;
-    b.addEventListener("click", onClick);
-    return b;
-  }
-
-  function show(node) {
-    panel.replaceChildren();
-    const step = document.createElement("p");
-    step.className = "step";
-    step.textContent = node.classList.contains("leaf") ? "Answer" : `Question ${path.length + 1}`;
-    panel.append(step);
-    const body = document.createElement("div");
-    body.className = node.classList.contains("leaf") ? "leaf" : "q";
-    body.tabIndex = -1;
-    if (node.classList.contains("leaf")) {
-      body.innerHTML = node.innerHTML;
-    } else {
-      for (const p of node.querySelectorAll(":scope > p")) body.append(p.cloneNode(true));
-    }
-    panel.append(body);
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    if (!node.classList.contains("leaf")) {
-      for (const answer of ["yes", "no"]) {
-        actions.append(button(answer === "yes" ? "Yes" : "No", () => {
-          path.push(node);
-          show(child(node, answer));
-        }, "answer-" + answer));
-      }
-    }
-    if (path.length) {
-      actions.append(button("Back", () => show(path.pop()), "back"));
-      actions.append(button("Start over", () => { path.length = 0; show(tree); }, "restart"));
-    }
-    panel.append(actions);
-    panel.current = node;
-    if (path.length) body.focus();
-  }
-
-  panel.addEventListener("keydown", (ev) => {
-    if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  root.addEventListener("click", (ev) => {
+    const back = ev.target.closest("a.back");
+    if (!back) return;
+    if (visited[visited.length - 2] === back.dataset.parent) { ev.preventDefault(); history.back(); }
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.target.closest("input, select, textarea")) return;
     const key = ev.key.toLowerCase();
     const target = key === "y" ? ".answer-yes" : key === "n" ? ".answer-no" : key === "backspace" ? ".back" : null;
-    const b = target && panel.querySelector(target);
-    if (b) { ev.preventDefault(); b.click(); }
+    const link = target && current().querySelector(target);
+    if (link) { ev.preventDefault(); link.click(); }
   });
-  show(tree);
 }
 
 // The comparison picker: a pair with its own page goes there; any other pair is shown side by side
@@ -87,7 +36,39 @@ function initPicker(form) {
   const api = form.dataset.api;
   const out = document.getElementById("picker-result");
   form.hidden = false;
-  const text = (md) => String(md).replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/[`*_#>]/g, "");
+  // A prose field's Markdown as paragraphs and lists (text only: links keep their words, `code` stays code).
+  function inline(md, into) {
+    const plain = String(md).replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\[\^[^\]]*\]/g, "");
+    plain.split(/(`[^`]*`)/).forEach((piece, i) => {
+      if (i % 2) into.append(cell("code", piece.slice(1, -1)));
+      else into.append(piece.replace(/[*_]{1,2}([^*_]+)[*_]{1,2}/g, "$1"));
+    });
+    return into;
+  }
+  function blocks(md) {
+    const nodes = [];
+    for (const block of String(md || "").split(/\n\s*\n/)) {
+      const lines = block.split("\n").filter((l) => l.trim());
+      if (!lines.length) continue;
+      let list = null, para = [];
+      const flush = () => { if (para.length) nodes.push(inline(para.join(" "), document.createElement("p"))); para = []; };
+      for (const line of lines) {
+        const item = line.match(/^\s*(?:[-*+]|\d+\.)\s+(.*)$/);
+        if (item) {
+          flush();
+          if (!list) { list = document.createElement(/^\s*\d/.test(line) ? "ol" : "ul"); nodes.push(list); }
+          list.append(inline(item[1], document.createElement("li")));
+        } else if (list && /^\s+/.test(line)) {
+          list.lastChild.append(" ", ...inline(line.trim(), document.createElement("span")).childNodes);
+        } else {
+          list = null;
+          para.push(line.trim());
+        }
+      }
+      flush();
+    }
+    return nodes;
+  }
 
   async function load(code) {
     const res = await fetch(`${api}${code}.json`);
@@ -116,44 +97,52 @@ function initPicker(form) {
       out.textContent = `Could not load the codes (${err.message}).`;
       return;
     }
+    // The same shape as a comparison page's rows: per aspect, a card per code, stacked on phones.
     const rows = [
-      ["Name", (e) => e.name],
       ["Class", (e) => e.class],
       ["Summary", (e) => e.summary],
-      ["Definition", (e) => text(e.definition)],
-      ["When to use", (e) => text(e.when_to_use)],
-      ["What clients do", (e) => text(e.client_behavior)],
+      ["Definition", (e) => blocks(e.definition)],
+      ["When to use", (e) => blocks(e.when_to_use)],
+      ["What clients do", (e) => blocks(e.client_behavior)],
       ["Cacheable by default", (e) => (e.cacheable.default ? "Yes" : "No")],
       ["Safe to retry unchanged", (e) => (e.retry.safe ? "Yes" : "No")],
       ["Headers", (e) => e.headers.map((h) => h.name).join(", ") || "None in particular"],
       ["Defined in", (e) => (e.spec.section ? `${e.spec.document} §${e.spec.section}` : e.spec.document)],
     ];
-    const table = document.createElement("table");
-    table.className = "compare";
-    const head = table.createTHead().insertRow();
-    head.append(cell("th", "Aspect"));
-    for (const e of [left, right]) {
-      const th = document.createElement("th");
+    const head = document.createElement("h2");
+    head.className = "picked";
+    for (const [i, e] of [left, right].entries()) {
       const link = document.createElement("a");
       link.href = `../${e.code}/`;
       link.textContent = `${e.code} ${e.name}`;
-      th.append(link);
-      head.append(th);
+      head.append(...(i ? [" vs ", link] : [link]));
     }
-    for (const th of head.cells) th.scope = "col";
-    const body = table.createTBody();
-    for (const [label, get] of rows) {
-      const tr = body.insertRow();
-      const th = cell("th", label);
-      th.scope = "row";
-      tr.append(th, cell("td", get(left)), cell("td", get(right)));
-    }
-    const note = cell("p", `No comparison page exists for ${a} and ${b}; this table is built from their entries.`);
+    const note = cell("p", `No comparison page exists for ${a} and ${b}; these cards are built from their entries.`);
     note.className = "note";
-    const wrap = document.createElement("div");
-    wrap.className = "scroll";
-    wrap.append(table);
-    out.replaceChildren(note, wrap);
+    const parts = [head, note];
+    for (const [label, get] of rows) {
+      const row = document.createElement("div");
+      row.className = "pair-row";
+      row.append(cell("h3", label));
+      row.firstChild.className = "aspect";
+      const pair = document.createElement("div");
+      pair.className = "pair";
+      for (const e of [left, right]) {
+        const side = document.createElement("div");
+        side.className = "side";
+        const who = cell("p", `${e.code} ${e.name}`);
+        who.className = "side-code";
+        const body = document.createElement("div");
+        body.className = "prose";
+        const value = get(e);
+        if (typeof value === "string") body.append(cell("p", value)); else body.append(...value);
+        side.append(who, body);
+        pair.append(side);
+      }
+      row.append(pair);
+      parts.push(row);
+    }
+    out.replaceChildren(...parts);
   });
 }
 
@@ -286,7 +275,16 @@ function initSearch(form) {
 // Copy buttons on examples and constants.
 function initCopy() {
   if (!navigator.clipboard) return;
-  const targets = [...document.querySelectorAll("pre.http"), ...document.querySelectorAll("table.constants code")];
+  // Fenced code in prose gets the examples' wrapper, so its button sits in the corner too.
+  for (const pre of document.querySelectorAll(".prose pre")) {
+    if (pre.parentElement.classList.contains("codeblock")) continue;
+    const wrap = document.createElement("div");
+    wrap.className = "codeblock";
+    pre.before(wrap);
+    wrap.append(pre);
+  }
+  const targets = [...document.querySelectorAll("pre.http, .prose pre"),
+                   ...document.querySelectorAll("table.constants code")];
   for (const el of targets) {
     const b = document.createElement("button");
     b.type = "button";
@@ -302,7 +300,8 @@ function initCopy() {
       }
       setTimeout(() => { b.textContent = "Copy"; }, 1500);
     });
-    el.after(b);
+    if (el.parentElement.classList.contains("codeblock")) el.parentElement.append(b);  // its top right corner
+    else el.after(b);
   }
 }
 

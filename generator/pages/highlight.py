@@ -1,0 +1,97 @@
+"""HTTP examples for the page: a JSON body pretty-printed, the whole message highlighted at build time by Pygments.
+
+Only whitespace changes in a body (a body that would change otherwise, such as one with a duplicate key or a
+number JSON would write differently, stays as written), so the copy button copies what the entry says. Token
+classes are Pygments' short names (`na`, `s2`...); the theme's stylesheet colours them for light and dark.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from html import unescape as html_unescape
+
+from markupsafe import Markup, escape
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import HttpLexer
+
+_JSON_TYPE = re.compile(r"^content-type:[ \t]*application/(?:[\w.-]+\+)?json\b", re.I | re.M)
+# Whitespace outside JSON strings: what a pretty-printed body may differ from its original by, and nothing else.
+_OUTSIDE_STRINGS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
+
+
+def _squeezed(text: str) -> str:
+    return _OUTSIDE_STRINGS.sub(lambda m: m.group(1) or "", text)
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def pretty_body(message: str) -> str:
+    """An HTTP message with a one-line JSON body indented by two spaces; any other message as it is."""
+    head, sep, body = message.partition("\n\n")
+    if not sep or not body.strip() or not _JSON_TYPE.search(head) or "\n" in body.strip():
+        return message
+    try:
+        data = json.loads(body, object_pairs_hook=_no_duplicates)
+    except ValueError:
+        return message
+    pretty = json.dumps(data, indent=2, ensure_ascii=False)
+    if _squeezed(pretty) != _squeezed(body):  # 1e3, 1.50, \u escapes: anything but whitespace would change
+        return message
+    return head + sep + pretty
+
+
+@functools.cache
+def _formatter() -> HtmlFormatter:
+    return HtmlFormatter(nowrap=True)
+
+
+# A request line (any method: WebDAV's PROPFIND, RFC 2324's BREW) or a status line.
+_START_LINE = re.compile(r"^(?:[A-Za-z][A-Za-z_-]* \S+ HTTP/\d(?:\.\d)?|HTTP/\d(?:\.\d)? \d{3}\b)")
+
+
+def http_html(message: str) -> Markup:
+    """The message, its JSON body pretty-printed, as highlighted HTML for the inside of `<pre><code>`. A text that
+    is no HTTP message (an access log line, "(connection closed, no response)") is shown as it is."""
+    if not _START_LINE.match(message):
+        return escape(message)
+    text = pretty_body(message)
+    # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert.
+    return Markup(highlight(text, HttpLexer(), _formatter()).rstrip("\n"))  # noqa: S704
+
+
+# Inline code in rendered prose: `<code>` with text only (a code span); a fenced block's is `<pre><code...>`.
+_INLINE_CODE = re.compile(r"(?<!<pre>)<code>([^<]+)</code>")
+_BREAK_AFTER = re.compile(r"(?<=[./_=:?&,])(?=.)|(?<=[a-z])(?=[A-Z])")
+LONG_TOKEN = 28  # characters: a longer token gets break opportunities, a shorter one never wraps
+
+
+def _token(token: str) -> str:
+    """One whitespace-free piece of a code span, escaped: never broken inside a word. A short one (`If-None-Match`,
+    whose hyphens would otherwise be break opportunities) stays on one line; a long one may break after a dot,
+    slash or similar and between camel-case humps (`<wbr>`: nothing is added to the copied text)."""
+    if len(token) <= LONG_TOKEN:
+        text = str(escape(token))
+        return f'<span class="nobreak">{text}</span>' if "-" in token else text
+    return "<wbr>".join(str(escape(piece)) for piece in _BREAK_AFTER.split(token))
+
+
+def _span(m: re.Match[str]) -> str:
+    text = html_unescape(m.group(1))
+    # Whitespace between tokens is kept as written; each token is escaped again by _token.
+    return "<code>" + re.sub(r"[^ \t\n]+", lambda t: _token(t.group(0)), text) + "</code>"
+
+
+def unbroken_code(html: Markup) -> Markup:
+    """Rendered prose with its code spans wrapped only where a reader expects: at spaces, and in long tokens after
+    punctuation; never inside `HTTPStatus.CONFLICT` or `If-None-Match` (the stylesheet's code wraps normally)."""
+    if "<code>" not in html:
+        return html
+    return Markup(_INLINE_CODE.sub(_span, html))  # noqa: S704 - every piece of text escaped by _token

@@ -1,0 +1,50 @@
+"""HTTP examples as the built pages show them: highlighted by Pygments at build time, a JSON body pretty-printed
+with only its whitespace changed, any method read as one, and a text that is no HTTP message left as written."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import CONTENT
+
+BLOCK = re.compile(r'<pre class="http"[^>]*><code>(.*?)</code></pre>', re.S)
+OUTSIDE_STRINGS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
+
+
+def _text(block: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", block))
+
+
+def _squeezed(text: str) -> str:
+    return OUTSIDE_STRINGS.sub(lambda m: m.group(1) or "", text)
+
+
+def test_examples_differ_from_their_entries_in_whitespace_alone(built_site: Path):
+    checked = 0
+    for path in sorted((CONTENT / "codes").glob("*.yaml")):
+        examples = yaml.safe_load(path.read_text()).get("examples", [])
+        shown = [_text(b) for b in BLOCK.findall((built_site / path.stem / "index.html").read_text())]
+        written = [m.rstrip("\n") for x in examples for m in (x["request"], x["response"])]
+        assert len(shown) == len(written), path.stem
+        for page_text, entry_text in zip(shown, written, strict=True):
+            assert _squeezed(page_text) == _squeezed(entry_text), path.stem
+            checked += 1
+    assert checked > 150
+
+
+def test_json_bodies_are_indented_and_every_method_is_highlighted(built_site: Path):
+    page = (built_site / "409" / "index.html").read_text()
+    bodies = [b for b in BLOCK.findall(page) if "json" in b]
+    assert bodies and all('\n<span class="w">  </span><span class="nt">&quot;' in b for b in bodies)
+    webdav = (built_site / "207" / "index.html").read_text()
+    assert '<span class="nf">PROPFIND</span>' in webdav and 'class="err"' not in webdav
+
+
+def test_a_log_line_example_is_shown_as_written(built_site: Path):
+    page = (built_site / "499" / "index.html").read_text()
+    blocks = BLOCK.findall(page)
+    assert any(b.startswith("(client closed") and "<span" not in b for b in blocks)

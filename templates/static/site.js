@@ -215,10 +215,11 @@ function initSearch(form) {
   const list = form.querySelector("[role=listbox]");
   const root = new URL(form.dataset.root, document.baseURI);
   let index = null;        // the small index, once loaded
-  let pagefind;            // undefined: not tried yet; null: not available here
+  let pagefind = null;     // the attempt to load Pagefind: a promise of its module, or of null without it
   let active = -1;
   let generation = 0;      // a slower answer to an earlier query is dropped
   form.hidden = false;
+  list.tabIndex = -1;  // a list that scrolls is otherwise a stop of its own for Tab
 
   function loadIndex() {
     if (index || document.getElementById("search-index")) return;
@@ -229,15 +230,18 @@ function initSearch(form) {
     document.head.append(s);
   }
 
-  async function loadPagefind() {
-    if (pagefind !== undefined) return pagefind;
-    pagefind = null;
-    if (root.protocol === "file:") return null;
-    try {
-      const module = await import(new URL("pagefind/pagefind.js", root).href);
-      await module.options({ baseUrl: root.pathname, excerptLength: 24 });
-      pagefind = module;
-    } catch (e) { /* a site built without Pagefind: the small index answers */ }
+  // Once per page; every query waits for the same attempt.
+  function loadPagefind() {
+    pagefind = pagefind || (async () => {
+      if (root.protocol === "file:") return null;
+      try {
+        const module = await import(new URL("pagefind/pagefind.js", root).href);
+        await module.options({ baseUrl: root.pathname, excerptLength: 24 });
+        return module;
+      } catch (e) {
+        return null;  // a site built without Pagefind: the small index answers
+      }
+    })();
     return pagefind;
   }
 
@@ -283,9 +287,10 @@ function initSearch(form) {
     return best && best.url.includes("#") ? best : null;
   }
 
-  async function fullTextHits(q) {
+  async function fullTextHits(module, q) {
+    const words = [...new Set(spellings(q).join(" ").split(" "))];
     const found = new Map();
-    for (const result of await Promise.all(spellings(q).map((v) => pagefind.search(v)))) {
+    for (const result of await Promise.all(spellings(q).map((v) => module.search(v)))) {
       for (const r of result ? result.results : []) {
         if (!found.has(r.id) || found.get(r.id).score < r.score) found.set(r.id, r);
       }
@@ -294,26 +299,29 @@ function initSearch(form) {
     return (await Promise.all(top.map((r) => r.data()))).map((data) => {
       const section = bestSection(data);
       return { kind: data.meta.kind || "page", title: data.meta.title, url: new URL((section || data).url, root).href,
-               section: section ? section.title : "", excerpt: (section || data).excerpt };
+               section: section ? section.title : "", excerpt: (section || data).excerpt, words };
     });
   }
 
-  // Text with the query's words marked, as DOM nodes: from Pagefind's excerpt (which marks them itself), only
-  // its text and <mark> elements are kept.
+  // `text` into `out`, the query's words in it marked.
+  function markWords(out, text, words) {
+    const found = words.filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const parts = found.length ? text.split(new RegExp(`(${found.join("|")})`, "i")) : [text];
+    parts.forEach((part, i) => out.append(i % 2 ? Object.assign(document.createElement("mark"), { textContent: part }) : part));
+    return out;
+  }
+
+  // The hit's text with the query's words marked: from Pagefind's excerpt, which marks them itself, only its
+  // text and <mark> elements are kept.
   function marked(hit) {
     const out = document.createElement("span");
     out.className = "hit-text";
-    if (hit.excerpt !== undefined) {
-      const doc = new DOMParser().parseFromString(`<p>${hit.excerpt}</p>`, "text/html");
-      for (const node of doc.body.firstChild.childNodes) {
-        if (node.nodeName === "MARK") out.append(Object.assign(document.createElement("mark"), { textContent: node.textContent }));
-        else out.append(node.textContent);
-      }
-      return out;
+    if (hit.excerpt === undefined) return markWords(out, hit.text, hit.words);
+    const doc = new DOMParser().parseFromString(`<p>${hit.excerpt}</p>`, "text/html");
+    for (const node of doc.body.firstChild.childNodes) {
+      if (node.nodeName === "MARK") out.append(Object.assign(document.createElement("mark"), { textContent: node.textContent }));
+      else out.append(node.textContent);
     }
-    const words = hit.words.filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-    const parts = words.length ? hit.text.split(new RegExp(`(${words.join("|")})`, "i")) : [hit.text];
-    parts.forEach((part, i) => out.append(i % 2 ? Object.assign(document.createElement("mark"), { textContent: part }) : part));
     return out;
   }
 
@@ -341,7 +349,7 @@ function initSearch(form) {
       kind.textContent = KINDS[hit.kind] || "Page";
       const t = document.createElement("span");
       t.className = "hit-title";
-      t.textContent = hit.title;
+      markWords(t, hit.title, hit.words);
       a.append(kind, t);
       if (hit.section) {
         const s = document.createElement("span");
@@ -364,7 +372,7 @@ function initSearch(form) {
     const full = /^\d{1,3}$/.test(q) ? null : await loadPagefind();
     let hits;
     try {
-      hits = full ? await fullTextHits(q) : localHits(q);
+      hits = full ? await fullTextHits(full, q) : localHits(q);
     } catch (e) {
       hits = localHits(q);
     }
@@ -395,6 +403,7 @@ function initSearch(form) {
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") { ev.preventDefault(); move(1); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); move(-1); }
+    else if (ev.key === "Tab") close();  // focus goes on past the list
     else if (ev.key === "Escape") {
       if (!list.hidden) close();
       else input.value = "";

@@ -6,16 +6,20 @@ Reports and screenshots go to `$ARTIFACTS` if set, else `tests/artifacts/` (git-
 
 from __future__ import annotations
 
+import functools
+import gzip
+import http.server
 import json
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, StaticServer, launch
+from tests.browser import CHROMIUM, launch
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -35,14 +39,46 @@ def artifacts(sub: str) -> Path:
     return folder
 
 
+COMPRESSED = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+
+class _PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """Files as GitHub Pages serves them: text gzip-compressed for a browser that accepts it (Lighthouse's
+    simulated network sends the bytes that travel), with Pages' ten-minute cache lifetime."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not (path.is_file() and path.suffix in COMPRESSED and "gzip" in self.headers.get("Accept-Encoding", "")):
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 @pytest.fixture(scope="module")
 def served(built_site: Path, tmp_path_factory):
     """The site at the path its base URL names (/statusdocs/), as Pages serves it."""
     root = tmp_path_factory.mktemp("pages")
     (root / "statusdocs").symlink_to(built_site, target_is_directory=True)
-    server = StaticServer(root)
-    yield server.url + "statusdocs/"
-    server.close()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_PagesHandler, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/statusdocs/"
+    httpd.shutdown()
+    httpd.server_close()
 
 
 def lighthouse(url: str, report: Path) -> dict:

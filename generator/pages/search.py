@@ -40,7 +40,7 @@ def index_files(site: str) -> dict[str, bytes]:
         # Pagefind's command line, as its package documents it (`python -m pagefind`): it returns once every
         # file is written. Run in the site's folder, so that no pagefind.yml of the user's working folder applies.
         command = [sys.executable, "-m", "pagefind", "--site", ".", "--output-path", bundle, "--exclude-selectors",
-                   EXCLUDE, "--silent"]
+                   EXCLUDE]  # its report goes to the captured output
         try:
             done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=600, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:

@@ -189,6 +189,7 @@ function initTheme(button) {
 // (search-index.js, a script, so it loads from file:// too): numbers, names, summaries, headers.
 // British and American spellings find each other ("behaviour", "behavior"): each query is also searched
 // in the other spelling.
+// Each rule turns one spelling into the other (British -> American, then back).
 const SPELLINGS = [
   [/our(s|ed|ing|al|ally|able|ite|ites|ful)?$/, "or$1"], [/([^o])or(s|ed|ing|al|ally|able|ite|ites|ful)?$/, "$1our$2"],
   [/(\w{3})is(e|es|ed|ing|ation|ations|er|ers)$/, "$1iz$2"], [/(\w{3})iz(e|es|ed|ing|ation|ations|er|ers)$/, "$1is$2"],
@@ -199,11 +200,8 @@ const SPELLINGS = [
 function spellings(query) {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const variants = new Set([words.join(" ")]);
-  for (let i = 0; i < SPELLINGS.length; i += 2) {
-    for (const [pattern, to] of [SPELLINGS[i], SPELLINGS[i + 1] || SPELLINGS[i]]) {
-      const other = words.map((w) => (/^[a-z]{4,}$/.test(w) ? w.replace(pattern, to) : w)).join(" ");
-      variants.add(other);
-    }
+  for (const [pattern, to] of SPELLINGS) {  // one rule at a time: a variant that is no word finds nothing
+    variants.add(words.map((w) => (/^[a-z]{4,}$/.test(w) ? w.replace(pattern, to) : w)).join(" "));
   }
   return [...variants].slice(0, 8);
 }

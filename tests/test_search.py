@@ -95,7 +95,7 @@ def test_the_query_set_finds_its_pages(site_url: str, browser):
         if search(page, a) != search(page, b):
             wrong.append((a, "differs from", b, search(page, a), search(page, b)))
     page.close()
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 @pytest.mark.browser

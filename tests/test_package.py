@@ -145,7 +145,8 @@ def test_init_minimal_site_checks_strict_and_builds(tmp_path):
     for name in (".gitignore", ".pre-commit-config.yaml", ".github/workflows/pages.yml", ".vscode/settings.json"):
         assert (site / name).is_file(), name
     version = re.search(r"statusdocs (\S+)", run_cli("--version").stdout)[1]  # type: ignore[index]
-    assert f"pip install statusdocs=={version}" in (site / ".github/workflows/pages.yml").read_text()
+    # with the search extra: the site it deploys has its full-text search
+    assert f"pip install 'statusdocs[search]=={version}'" in (site / ".github/workflows/pages.yml").read_text()
     assert f"rev: v{version}" in (site / ".pre-commit-config.yaml").read_text()
     assert {"/site/", "/.site.cache/"} <= set((site / ".gitignore").read_text().splitlines())
     schemas = json.loads((site / ".vscode" / "settings.json").read_text())["yaml.schemas"]

@@ -46,7 +46,7 @@ FORMAT = 5
 # holds; a manifest it cannot read is a damaged one, and is ignored.
 MANIFEST = "manifest.marshal"
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the whole package: any change to it
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "pagefind")  # pagefind: the search index
 # What the loader reads: these files at the top of the content folder, and in each subfolder the files whose
 # names end so (not hidden, not an editor's backup ending in ~), up to a size.
 TOP_FILES = ("site.yaml", "guide.yaml")

@@ -284,6 +284,10 @@ def _check_render_write(content: Content, report: Report, templates_dir: str | N
                     written[rel] = writer.write(rel, fh.read())
         for rel, data in builder.extras(content).items():
             written[rel] = writer.write(rel, data)
+        from statusdocs.pages.search import index_files
+
+        for rel, data in index_files(staging.path).items():  # Pagefind's index of the pages above, if installed
+            written[rel] = writer.write(rel, data)
         written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
         staging.commit()
         committed = True

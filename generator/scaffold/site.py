@@ -63,8 +63,8 @@ jobs:
       - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.11"
-      - name: Install statusdocs
-        run: python -m pip install statusdocs=={version}
+      - name: Install statusdocs (with Pagefind: the site's full-text search)
+        run: python -m pip install 'statusdocs[search]=={version}'
       - name: Check the content (findings annotate the commit)
         run: statusdocs check --format github
       - name: Configure Pages

@@ -172,22 +172,64 @@ function initTheme(button) {
   });
 }
 
-// Search: the index is a script loaded on first use, so it works on any sub-path and from file://.
+// Search. Full text by Pagefind (pagefind/ beside the pages, when the site was built with it installed): every
+// heading, FAQ question and paragraph, each hit labelled by kind with the matching words marked. Without it,
+// or from file:// (where a browser will not load its module), and for a code number, the small index below
+// (search-index.js, a script, so it loads from file:// too): numbers, names, summaries, headers.
+// British and American spellings find each other ("behaviour", "behavior"): each query is also searched
+// in the other spelling.
+// Each rule turns one spelling into the other (British -> American, then back).
+const SPELLINGS = [
+  [/our(s|ed|ing|al|ally|able|ite|ites|ful)?$/, "or$1"], [/([^o])or(s|ed|ing|al|ally|able|ite|ites|ful)?$/, "$1our$2"],
+  [/(\w{3})is(e|es|ed|ing|ation|ations|er|ers)$/, "$1iz$2"], [/(\w{3})iz(e|es|ed|ing|ation|ations|er|ers)$/, "$1is$2"],
+  [/yse(s|d)?$/, "yze$1"], [/yze(s|d)?$/, "yse$1"], [/ence$/, "ense"], [/ense$/, "ence"],
+  [/([^aeiou])tre(s)?$/, "$1ter$2"], [/ogue(s)?$/, "og$1"], [/ll(ed|ing)$/, "l$1"],
+];
+
+function spellings(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const variants = new Set([words.join(" ")]);
+  for (const [pattern, to] of SPELLINGS) {  // one rule at a time: a variant that is no word finds nothing
+    variants.add(words.map((w) => (/^[a-z]{4,}$/.test(w) ? w.replace(pattern, to) : w)).join(" "));
+  }
+  return [...variants].slice(0, 8);
+}
+
+const KINDS = { code: "Code", comparison: "Comparison", guide: "Guide", class: "Class", page: "Page" };
+
 function initSearch(form) {
   const input = form.querySelector("input");
   const list = form.querySelector("[role=listbox]");
-  const root = form.dataset.root;
-  let index = null;
+  const root = new URL(form.dataset.root, document.baseURI);
+  let index = null;        // the small index, once loaded
+  let pagefind = null;     // the attempt to load Pagefind: a promise of its module, or of null without it
   let active = -1;
+  let generation = 0;      // a slower answer to an earlier query is dropped
   form.hidden = false;
+  list.tabIndex = -1;  // a list that scrolls is otherwise a stop of its own for Tab
 
-  function load() {
+  function loadIndex() {
     if (index || document.getElementById("search-index")) return;
     const s = document.createElement("script");
     s.id = "search-index";
     s.src = form.dataset.index;
     s.onload = () => { index = window.STATUSDOCS_SEARCH || []; update(); };
     document.head.append(s);
+  }
+
+  // Once per page; every query waits for the same attempt.
+  function loadPagefind() {
+    pagefind = pagefind || (async () => {
+      if (root.protocol === "file:") return null;
+      try {
+        const module = await import(new URL("pagefind/pagefind.js", root).href);
+        await module.options({ baseUrl: root.pathname, excerptLength: 24 });
+        return module;
+      } catch (e) {
+        return null;  // a site built without Pagefind: the small index answers
+      }
+    })();
+    return pagefind;
   }
 
   function score(item, q, words) {
@@ -207,34 +249,102 @@ function initSearch(form) {
     return total - (item.c === null ? 5 : 0);
   }
 
-  function update() {
-    const q = input.value.trim().toLowerCase();
+  function kindOf(item) {
+    if (item.c !== null) return "code";
+    if (item.u.startsWith("compare/")) return "comparison";
+    return item.u === "guide/" ? "guide" : "page";
+  }
+
+  function localHits(q) {
+    if (!index) return [];
+    const query = q.toLowerCase(), words = query.split(/\s+/);
+    return index.map((item) => [score(item, query, words), item]).filter(([s]) => s > 0)
+      .sort((a, b) => b[0] - a[0]).slice(0, 8)
+      .map(([, item]) => ({ kind: kindOf(item), title: item.t, url: new URL(item.u, root).href, text: item.s,
+                            words }));
+  }
+
+  // The sub-result (a heading with an id: an FAQ question) where the query weighs most, if not the page's top.
+  function bestSection(data) {
+    let best = null, weight = 0;
+    for (const sub of data.sub_results || []) {
+      const w = (sub.weighted_locations || []).reduce((sum, l) => sum + l.balanced_score, 0);
+      if (w > weight) { best = sub; weight = w; }
+    }
+    return best && best.url.includes("#") ? best : null;
+  }
+
+  async function fullTextHits(module, q) {
+    const words = [...new Set(spellings(q).join(" ").split(" "))];
+    const found = new Map();
+    for (const result of await Promise.all(spellings(q).map((v) => module.search(v)))) {
+      for (const r of result ? result.results : []) {
+        if (!found.has(r.id) || found.get(r.id).score < r.score) found.set(r.id, r);
+      }
+    }
+    const top = [...found.values()].sort((a, b) => b.score - a.score).slice(0, 8);
+    return (await Promise.all(top.map((r) => r.data()))).map((data) => {
+      const section = bestSection(data);
+      return { kind: data.meta.kind || "page", title: data.meta.title, url: new URL((section || data).url, root).href,
+               section: section ? section.title : "", excerpt: (section || data).excerpt, words };
+    });
+  }
+
+  // `text` into `out`, the query's words in it marked.
+  function markWords(out, text, words) {
+    const found = words.filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const parts = found.length ? text.split(new RegExp(`(${found.join("|")})`, "i")) : [text];
+    parts.forEach((part, i) => out.append(i % 2 ? Object.assign(document.createElement("mark"), { textContent: part }) : part));
+    return out;
+  }
+
+  // The hit's text with the query's words marked: from Pagefind's excerpt, which marks them itself, only its
+  // text and <mark> elements are kept.
+  function marked(hit) {
+    const out = document.createElement("span");
+    out.className = "hit-text";
+    if (hit.excerpt === undefined) return markWords(out, hit.text, hit.words);
+    const doc = new DOMParser().parseFromString(`<p>${hit.excerpt}</p>`, "text/html");
+    for (const node of doc.body.firstChild.childNodes) {
+      if (node.nodeName === "MARK") out.append(Object.assign(document.createElement("mark"), { textContent: node.textContent }));
+      else out.append(node.textContent);
+    }
+    return out;
+  }
+
+  function show(hits, q) {
     list.replaceChildren();
+    list.dataset.query = q;  // what these hits answer
     active = -1;
-    if (!q || !index) { close(); return; }
-    const words = q.split(/\s+/);
-    const hits = index.map((item) => [score(item, q, words), item]).filter(([s]) => s > 0)
-      .sort((a, b) => b[0] - a[0]).slice(0, 8);
+    input.removeAttribute("aria-activedescendant");
     if (!hits.length) {
       const li = document.createElement("li");
       li.className = "empty";
       li.textContent = "No match";
       list.append(li);
     }
-    hits.forEach(([, item], i) => {
+    hits.forEach((hit, i) => {
       const li = document.createElement("li");
       li.id = `search-hit-${i}`;
       li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
       const a = document.createElement("a");
-      a.href = root + item.u;
+      a.href = hit.url;
       a.tabIndex = -1;
+      const kind = document.createElement("span");
+      kind.className = `hit-kind kind-${hit.kind}`;
+      kind.textContent = KINDS[hit.kind] || "Page";
       const t = document.createElement("span");
       t.className = "hit-title";
-      t.textContent = item.t;
-      const s = document.createElement("span");
-      s.className = "hit-summary";
-      s.textContent = item.s;
-      a.append(t, s);
+      markWords(t, hit.title, hit.words);
+      a.append(kind, t);
+      if (hit.section) {
+        const s = document.createElement("span");
+        s.className = "hit-section";
+        s.textContent = hit.section;
+        a.append(s);
+      }
+      a.append(marked(hit));
       li.append(a);
       list.append(li);
     });
@@ -242,34 +352,68 @@ function initSearch(form) {
     input.setAttribute("aria-expanded", "true");
   }
 
+  async function update() {
+    const q = input.value.trim();
+    const mine = ++generation;
+    if (!q) { close(); return; }
+    const full = /^\d{1,3}$/.test(q) ? null : await loadPagefind();
+    let hits;
+    try {
+      hits = full ? await fullTextHits(full, q) : localHits(q);
+    } catch (e) {
+      hits = localHits(q);
+    }
+    if (mine !== generation || document.activeElement === null || !form.contains(document.activeElement)) return;
+    if (!full && !index) return;  // shown once the small index has loaded
+    show(hits, q);
+  }
+
   function close() {
     list.hidden = true;
+    active = -1;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   }
 
   function move(step) {
+    if (list.hidden) { update(); return; }
     const options = list.querySelectorAll("[role=option]");
     if (!options.length) return;
     active = (active + step + options.length) % options.length;
     options.forEach((o, i) => o.setAttribute("aria-selected", String(i === active)));
     input.setAttribute("aria-activedescendant", options[active].id);
+    options[active].scrollIntoView({ block: "nearest" });
   }
 
-  input.addEventListener("focus", load);
-  input.addEventListener("input", () => { load(); update(); });
+  input.addEventListener("focus", () => { loadIndex(); loadPagefind(); if (input.value.trim()) update(); });
+  input.addEventListener("input", () => { loadIndex(); update(); });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown") { ev.preventDefault(); move(1); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); move(-1); }
-    else if (ev.key === "Escape") { close(); }
+    else if (ev.key === "Tab") close();  // focus goes on past the list
+    else if (ev.key === "Escape") {
+      if (!list.hidden) close();
+      else input.value = "";
+    }
   });
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const options = list.querySelectorAll("[role=option] a");
+    const options = list.hidden ? [] : list.querySelectorAll("[role=option] a");
     const target = options[Math.max(active, 0)];
     if (target) window.location.href = target.href;
   });
+  // Closed when focus leaves the search box and its results (Tab, a click elsewhere).
+  form.addEventListener("focusout", (ev) => { if (!form.contains(ev.relatedTarget)) close(); });
   document.addEventListener("click", (ev) => { if (!form.contains(ev.target)) close(); });
+  // "/" anywhere but in a field focuses the search box, as on GitHub and MDN.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey || ev.defaultPrevented) return;
+    const el = document.activeElement;
+    if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return;
+    ev.preventDefault();
+    input.focus();
+    input.select();
+  });
 }
 
 // Copy buttons on examples and constants.

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 from statusdocs import __version__
@@ -150,7 +151,8 @@ def _templates(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
                      "built-in theme)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, kept: list[object] | None = None) -> int:
+    """Run one command. `kept`: the caller exits right after, and keeps there what the command made (`run`)."""
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.quiet and args.verbose:  # one before the command name, one after it
@@ -161,8 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.error("the following arguments are required: COMMAND")
     _templates(parser, args)
+    args.kept = kept
+    if kept is not None and args.command in ONE_SHOT:
+        gc.disable()
     try:
-        return globals()[f"cmd_{args.command}"](args)
+        return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -189,18 +194,16 @@ def _info(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr)
 
 
-# Under `run`, what is left for the exit to free with the rest of the process: a build's model and views.
-_exiting_with: list[object] | None = None
-
-
 def run() -> NoReturn:
     """The `statusdocs` program: `main`, then exit without Python's teardown, which frees every object of the
-    loaded site one by one (~45 ms after a build of 5,000 pages) for nothing: pages and the build cache are
-    written and closed by then, and only the standard streams are left to flush. For the same reason a build
-    leaves its objects to the exit instead of freeing them when it returns."""
-    global _exiting_with
-    _exiting_with = []
-    code = main()
+    loaded site one by one for nothing: pages and the build cache are written and closed by then, and only the
+    standard streams are left to flush; what the command made (`kept`) is left to the exit too. Process-wide
+    tuning belongs here, at the top, and nowhere in the library: a command that exits when done (`ONE_SHOT`) runs
+    without the cyclic garbage collector, which would walk the loaded model again and again while finding next
+    to nothing (it holds no cycles); forked workers inherit that and so never touch, and copy, the pages of
+    memory they share with this process."""
+    kept: list[object] = []
+    code = main(kept=kept)
     with contextlib.suppress(OSError, ValueError):  # a closed pipe, or a stream closed already
         sys.stdout.flush()
     with contextlib.suppress(OSError, ValueError):
@@ -223,18 +226,16 @@ def _refused(exc: Exception) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from statusdocs.build.output import OutputRefused
-    from statusdocs.build.pipeline import build
+    from statusdocs.build.pipeline import BuildContext, run
 
-    if _exiting_with is not None:
-        # A build that exits when done needs no cyclic garbage collector: it makes few cycles (~30,000 objects
-        # at 5,000 pages, among millions allocated), for which the collector's ~400 passes over its processes'
-        # young objects cost ~0.12 s of CPU (gc.callbacks); peak memory grows by ~2 MB.
-        gc.disable()
     _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}\n"
                 f"output: {os.path.abspath(args.out)}")
     try:
-        result = build(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
-                       jobs=args.jobs, use_cache=not args.no_cache, retain=_exiting_with)
+        context = BuildContext(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
+                               jobs=args.jobs, use_cache=not args.no_cache)
+        if args.kept is not None:
+            args.kept.append(context)  # freed by the exit (see `run`)
+        result = run(context)
     except OutputRefused as exc:
         return _refused(exc)
     except OSError as exc:
@@ -283,7 +284,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     made = tempfile.mkdtemp(prefix="statusdocs-serve-") if args.out is None else None
     _info(args, f"content: {os.path.abspath(args.content)}\ntemplates: {_theme_text(args.templates)}")
     try:
-        out = made if args.out is None else args.out  # `--out ""` is refused, not taken for no --out
+        out: str = made if made is not None else args.out  # `--out ""` is refused, not taken for no --out
         return serve(args.content, args.templates, out, args.base_url, args.host, args.port, args.open)
     except OutputRefused as exc:
         return _refused(exc)
@@ -445,3 +446,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(done.summary())
     return 0
+
+
+# The commands, by name (argparse's subcommands), and those after which the process exits (see `run`).
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build, "serve": cmd_serve, "check": cmd_check, "rules": cmd_rules, "schema": cmd_schema,
+    "new": cmd_new, "init": cmd_init, "deploy": cmd_deploy,
+}
+ONE_SHOT = {"build", "check", "deploy"}

@@ -95,3 +95,29 @@ def test_new_quiet(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert (tmp_path / "codes" / "299.yaml").is_file()
+
+
+def test_every_command_is_dispatched_by_the_table():
+    """The commands are an explicit table (no lookup of `cmd_*` names): each one answers --help."""
+    from statusdocs.cli import COMMANDS, main
+
+    assert set(COMMANDS) == {"build", "serve", "check", "rules", "schema", "new", "init", "deploy"}
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as exit_:
+            main([name, "--help"])
+        assert exit_.value.code == 0, name
+
+
+def test_library_calls_leave_the_garbage_collector_as_they_found_it(tmp_path):
+    """Loading, checking and building tune nothing process-wide: the CLI's top does, for itself."""
+    import gc
+
+    from statusdocs.build.pipeline import build, load_and_check
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    content, report = load_and_check(str(CONTENT))
+    assert content is not None and not report.errors
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert build(str(CONTENT), str(TEMPLATES), str(tmp_path / "site"), jobs=1).ok
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

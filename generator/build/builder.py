@@ -59,12 +59,13 @@ def _static_pages(templates_dir: str, report: Report) -> list[PlannedPage]:
 class Builder:
     """Renders the site, and re-renders it after edits touching only the pages that changed.
 
-    As in Lektor's builder, every page records what it read: its content files (from the plan) and
-    its templates (extends, includes, imports). Anything every page shows (the navigation, the set of
-    codes that prose links to) is fingerprinted; when that changes, every page is rendered again.
-    `statusdocs serve` keeps the last site in memory and re-renders the pages that read a changed file
-    (`render`); `statusdocs build` compares the same dependencies by content hash with the build cache
-    beside the output (`build` below). Both plan and render pages through `prepare` and `render_page`.
+    As in Lektor's builder, every page records what it read as it is made: its content files (recorded by
+    the views, `pages/recorded.py`) and its templates (extends, includes, imports). Anything every page shows
+    (the navigation, the set of codes that prose links to) is fingerprinted; when that changes, every page is
+    rendered again. `statusdocs serve` keeps the last site in memory and re-renders the pages that read a
+    changed file (`render`); `statusdocs build` compares the same recorded dependencies by content hash with
+    the build cache beside the output (`build/pipeline.py`). Both plan and render pages through `prepare` and
+    `render_recorded`.
     """
 
     def __init__(self, templates_dir: str | None, base_url: str | None = None):
@@ -98,10 +99,20 @@ class Builder:
             self.renderer.compile(name)
         return pages
 
-    def page_deps(self, page: PlannedPage) -> frozenset[str]:
+    def page_deps(self, page: PlannedPage, reads: set[str]) -> frozenset[str]:
+        """Every file a page was made from (absolute paths): the content its context read (`reads`, recorded as
+        it was made), a static page's file, and its templates."""
         absolute = self._absolute
-        deps = frozenset(absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in page.sources)
+        deps = frozenset(absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in (*reads,
+                                                                                                 *page.sources))
         return deps | self.renderer.template_deps(page.template) if page.template and self.renderer else deps
+
+    def render_recorded(self, page: PlannedPage) -> tuple[bytes, frozenset[str]]:
+        """A page's bytes, and the files it was made from (`page_deps`)."""
+        assert self.views is not None
+        with self.views.recording() as reads:
+            data = self.render_page(page)
+        return data, self.page_deps(page, reads)
 
     def render_page(self, page: PlannedPage) -> bytes:
         """One page's bytes. Raises TemplateFailure, with the finding in the report given to `prepare`."""
@@ -141,12 +152,12 @@ class Builder:
         for page in pages:
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
-            page_deps = deps[page.output] = self.page_deps(page)
-            if not (everything or self.deps.get(page.output) != page_deps or page_deps & changed):  # type: ignore
-                outputs[page.output] = self.outputs[page.output]
+            previous = self.deps.get(page.output)
+            if not (everything or previous is None or previous & changed):  # type: ignore[operator]
+                outputs[page.output], deps[page.output] = self.outputs[page.output], previous
                 continue
             try:
-                outputs[page.output] = self.render_page(page)
+                outputs[page.output], deps[page.output] = self.render_recorded(page)
             except TemplateFailure:
                 failed.add(str(page.template))
                 continue

@@ -1,8 +1,9 @@
 """The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
 
 - `manifest.marshal`: a hash of every input file (content and templates), the findings of the check, and for every
-  page the key of what it was made from (its sources and templates, by content hash, and everything all pages
-  show) with the size, modification time, inode and change time of the file written.
+  page the files it was made from (its content files and templates, as recorded while it was rendered), its key
+  (those files by content hash, and everything all pages show) and the size, modification time, inode and change
+  time of the file written. A page is kept when the files it was made from last time still give its key.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
   the manifest names (one per render process of the build that wrote it, see `ProseLog`).
 
@@ -31,7 +32,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ from statusdocs.diagnostics import Diagnostic, Loc
 if TYPE_CHECKING:
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 5
+FORMAT = 6
 # marshal, like the prose files: 1 ms to write and 4 ms to read at 5,000 pages, against 12 ms each way for JSON
 # (a build with nothing to do reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -132,37 +133,46 @@ def hash_inputs(content_dir: str, templates_dir: str | None,
     it cannot read. `known` holds hashes of files the loader has read (absolute path -> hash of the bytes it
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
     the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
-    known = known or {}
     from statusdocs.shipped import theme_dirs  # the user's templates and the built-in theme they override
 
     content_dir = os.path.abspath(content_dir)
     folders = [(content_dir, ""), *((os.path.join(content_dir, sub), sub) for sub in CONTENT_FOLDERS),
                *((folder, None) for folder in theme_dirs(templates_dir))]
     found: dict[str, str] = {}
-    for top, sub in folders:
-        if not os.path.isdir(top):
-            if os.path.lexists(top) and sub is not None:
-                return None  # a file where a content folder belongs, or one that cannot be looked at
-            continue
-        try:
-            for folder, dirs, files in os.walk(top, onerror=_raise):
-                if sub is not None:
-                    dirs[:] = []
-                    files = [name for name in files if is_content_file(sub, name)]
-                if any(os.path.islink(os.path.join(folder, name)) for name in dirs
-                       if sub != "" or name in CONTENT_FOLDERS):
-                    return None
-                for name in files:
+    try:
+        for top, sub in folders:
+            if not os.path.isdir(top):
+                if os.path.lexists(top) and sub is not None:
+                    return None  # a file where a content folder belongs, or one that cannot be looked at
+                continue
+            for folder, names in _input_files(top, sub):
+                for name in names:
                     path = os.path.join(folder, name)
-                    if path in known:
-                        if os.path.islink(path):  # as _hash_regular refuses it
-                            return None
-                        found[path] = known[path]
-                    else:
-                        found[path] = _hash_regular(path, MAX_CONTENT_BYTES if sub is not None else None)
-        except (OSError, ValueError):
-            return None
+                    found[path] = _known_hash(path, known) if known and path in known else \
+                        _hash_regular(path, MAX_CONTENT_BYTES if sub is not None else None)
+    except (OSError, ValueError):
+        return None
     return found
+
+
+def _input_files(top: str, sub: str | None) -> Iterator[tuple[str, list[str]]]:
+    """The folders under `top` and the input files in each: in a content folder (`sub`: its name, "" for the
+    top), only the files the loader reads, not below; under the templates (`sub` None), everything. ValueError
+    for a symlinked folder the build would read through."""
+    for folder, dirs, files in os.walk(top, onerror=_raise):
+        if sub is not None:
+            dirs[:] = []
+            files = [name for name in files if is_content_file(sub, name)]
+        if any(os.path.islink(os.path.join(folder, name)) for name in dirs if sub != "" or name in CONTENT_FOLDERS):
+            raise ValueError(folder)
+        yield folder, files
+
+
+def _known_hash(path: str, known: dict[str, str]) -> str:
+    """The hash of a file the loader read (ValueError for a symlink, as `_hash_regular` refuses it)."""
+    if os.path.islink(path):
+        raise ValueError(path)
+    return known[path]
 
 
 def _raise(error: OSError) -> None:
@@ -228,6 +238,7 @@ class BuildCache:
     findings: list[Diagnostic] = field(default_factory=list)
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
+    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)   # the Markdown files the manifest names, whatever its key
@@ -252,6 +263,8 @@ class BuildCache:
             cache.findings = [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8]))
                               for d in data["findings"]]
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
+            sources = data["sources"]
+            cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
             return cls(os.path.abspath(out), key, named=cache.named)  # damaged: start afresh
@@ -284,7 +297,8 @@ class BuildCache:
 
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
-             pages: dict[str, tuple[str, Written]], prose_files: list[str], codes: Iterable[int]) -> None:
+             pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
+             codes: Iterable[int]) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -292,10 +306,13 @@ class BuildCache:
                 name = f"{PROSE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.marshal"
                 self._replace(name, _record(read_prose(self.folder, prose_files)[0]))
                 prose_files = [name]
+        index: dict[str, int] = {}
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
                               list(d.codes)] for d in findings],
-                "pages": {out: [k, w.state] for out, (k, w) in sorted(pages.items())},
+                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in sorted(deps)]]
+                          for out, (k, w, deps) in sorted(pages.items())},
+                "sources": list(index),  # each file a page was made from, once: pages name them by number
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)

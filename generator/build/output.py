@@ -128,15 +128,8 @@ def check_output(out: str, content_dir: str | None = None, templates_dir: str | 
     if _within(here, real):
         raise OutputRefused(out, "it is a parent of the current folder")
     for what, folder in (("content", content_dir), ("templates", templates_dir), ("built-in theme", BUILTIN_THEME)):
-        if folder is None:
-            continue
-        inputs = os.path.realpath(folder)
-        if inputs == real:
-            raise OutputRefused(out, f"it is the {what} folder")
-        if _within(inputs, real):
-            raise OutputRefused(out, f"it holds the {what} folder '{_shown(folder)}'")
-        if _within(real, inputs):
-            raise OutputRefused(out, f"it is inside the {what} folder '{_shown(folder)}'")
+        if folder is not None:
+            _check_apart(out, real, what, folder)
     if os.path.lexists(os.path.join(path, ".git")):
         raise OutputRefused(out, "it holds .git (a git repository or worktree); choose another --out")
     if os.path.isdir(path) and not _is_regular(os.path.join(path, MARKER)):
@@ -152,6 +145,17 @@ def check_output(out: str, content_dir: str | None = None, templates_dir: str | 
         if os.path.lexists(folder) and not _is_real_folder(folder):
             raise OutputRefused(out, f"the build cache beside it, '{_shown(folder)}', is not a folder "
                                      "(a symlink or a file); remove it, or build with --no-cache")
+
+
+def _check_apart(out: str, real: str, what: str, folder: str) -> None:
+    """Refuse an output (real path `real`) that is, holds or is inside an input folder."""
+    inputs = os.path.realpath(folder)
+    if inputs == real:
+        raise OutputRefused(out, f"it is the {what} folder")
+    if _within(inputs, real):
+        raise OutputRefused(out, f"it holds the {what} folder '{_shown(folder)}'")
+    if _within(real, inputs):
+        raise OutputRefused(out, f"it is inside the {what} folder '{_shown(folder)}'")
 
 
 def staging_prefix(out: str) -> str:

@@ -1,4 +1,26 @@
-"""The build, start to finish: load -> check -> plan -> render -> write."""
+"""The build, start to finish, as MkDocs' `commands/build.py` reads: load -> check -> plan -> render -> write.
+
+`run` below is the whole of it, one stage a line. Two layers sit around the stages without changing what they
+make: the build cache (`build/cache.py`: which pages can be kept from the previous site, and the Markdown already
+rendered) and the forked workers (`build/workers.py`: the check in a child of its own, pages rendered on every
+core). The output is byte-identical whatever the cache holds and however many processes render.
+
+Everything one build works with lives in its `BuildContext`, not in module globals: a caller that exits right
+after the build (the CLI) keeps the context until then, and the process's exit frees it.
+
+Which pages a change affects is known one way for `build` and `serve` alike: each page records the files it read
+while it is rendered (`pages/recorded.py`, `Builder.render_recorded`). The build compares them by content hash
+(`cache.PageKeys`); the preview, which sees the changed paths, by path (`Builder.render`).
+
+The caches, each for one reason:
+- across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, and each page's
+  recorded files, key and file state: a page is kept, or the whole build skipped) and the rendered Markdown by
+  text (`ProseLog`), both checksummed;
+- within a process: rendered Markdown by text (`pages/prose.py`), the views' pieces that several pages show
+  (`Views._once`, with the files they read), the templates each template reads (`pages/render.py`);
+- across the preview's rebuilds only: parsed files (`content/load.FileCache`), entries' JSON (`Views.lasting`)
+  and the last site with each page's recorded files (`Builder.outputs`, `Builder.deps`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statusdocs.build.cache import BuildCache, ProseLog, Written, digest, file_state
+from statusdocs.build.cache import BuildCache, PageKeys, ProseLog, Written, digest, file_state
 from statusdocs.diagnostics import Diagnostic, Report
 from statusdocs.pages.depth import bounded
 
@@ -24,8 +46,6 @@ if TYPE_CHECKING:
 PARALLEL_MIN_PAGES = 64
 CHUNK_PAGES = 24
 
-
-
 PAGE_SUFFIXES = (".html", ".xml", ".json", ".txt")
 
 
@@ -39,6 +59,42 @@ class BuildResult:
     rendered: int = 0           # pages rendered this time; the others were kept from the previous build
     up_to_date: bool = False    # nothing changed since the last build: nothing was written
     stages: dict[str, float] = field(default_factory=dict)  # seconds by stage, for `build -v`
+
+
+@dataclass
+class BuildContext:
+    """One build: its options, and what each stage has made so far."""
+
+    content_dir: str
+    templates_dir: str | None
+    out_dir: str
+    base_url: str | None = None
+    strict: bool = False
+    jobs: int | None = None                      # processes; None: one per core
+    use_cache: bool = True
+    report: Report = field(default_factory=Report)
+    started: float = field(default_factory=time.perf_counter)
+    stages: dict[str, float] = field(default_factory=dict)
+    # The cache layer: the previous build's record, and every input file by content hash.
+    cache: BuildCache | None = None
+    inputs: dict[str, str] | None = None
+    loaded_digests: dict[str, str] | None = None  # hashes of the files as the loader read them (first build)
+    # The stages' products.
+    content: Content | None = None
+    builder: Builder | None = None
+    pages: list[PlannedPage] = field(default_factory=list)
+    keys: dict[str, str | None] = field(default_factory=dict)   # page -> cache key (what it is made from)
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    keep: set[str] = field(default_factory=set)                  # pages kept from the previous site
+    todo: list[PlannedPage] = field(default_factory=list)        # pages to render
+    checking: Forked | None = None                               # the check, running in a child
+
+    def failing(self) -> bool:
+        return bool(self.report.errors or (self.strict and self.report.items))
+
+    def result(self, ok: bool, **kwargs: object) -> BuildResult:
+        return BuildResult(ok, self.report.sorted(), seconds=time.perf_counter() - self.started,
+                           stages=self.stages, **kwargs)  # type: ignore[arg-type]
 
 
 def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
@@ -58,55 +114,217 @@ def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set
 # ---------------------------------------------------------------- statusdocs build
 
 
+def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+    """Build the site into `out_dir` (see `run`).
+
+    Raises `output.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
+    replace (`output.check_output`)."""
+    return run(BuildContext(content_dir, templates_dir, out_dir, base_url, strict, jobs, use_cache))
+
+
+def run(ctx: BuildContext) -> BuildResult:
+    """load -> check -> plan -> render -> write; the check runs beside the render when it can."""
+    from statusdocs.build.output import check_output
+
+    check_output(ctx.out_dir, ctx.content_dir, ctx.templates_dir, cache=ctx.use_cache)  # OutputRefused
+    if open_cache(ctx):
+        return up_to_date(ctx)
+    if not load(ctx):
+        return ctx.result(False, files=ctx.content.files if ctx.content else 0)
+    try:
+        start_check(ctx)
+        hash_inputs_read(ctx)
+        plan(ctx)
+        return render_and_write(ctx)
+    finally:
+        if ctx.checking is not None:
+            ctx.checking.close()
+
+
+def _stage(ctx: BuildContext, name: str, since: float) -> float:
+    now = time.perf_counter()
+    ctx.stages[name] = now - since
+    return now
+
+
+# ---------------------------------------------------------------- the cache layer, before loading
+
+
+def open_cache(ctx: BuildContext) -> bool:
+    """Open the previous build's record; True if none of its inputs changed (nothing to do). With no previous
+    build, the inputs are hashed from the bytes the loader reads (the same bytes, not read twice)."""
+    from statusdocs.build.cache import generator_fingerprint, hash_inputs
+    from statusdocs.shipped import theme_dirs
+
+    if not ctx.use_cache:
+        return False
+    key = digest(json.dumps([generator_fingerprint(), os.path.abspath(ctx.content_dir), ctx.content_dir,
+                             theme_dirs(ctx.templates_dir), ctx.base_url]).encode())
+    ctx.cache = BuildCache.open(ctx.out_dir, key)
+    if not ctx.cache.inputs:
+        ctx.loaded_digests = {}
+        return False
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir)
+    if ctx.inputs is None:
+        ctx.cache = None  # inputs the cache cannot vouch for: build without it
+    return ctx.cache is not None and ctx.cache.up_to_date(ctx.inputs)
+
+
+def up_to_date(ctx: BuildContext) -> BuildResult:
+    cache = ctx.cache
+    assert cache is not None
+    return BuildResult(not (ctx.strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
+                       pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
+                       seconds=time.perf_counter() - ctx.started)
+
+
+def hash_inputs_read(ctx: BuildContext) -> None:
+    """A first build hashes the inputs the loader did not read (templates, other files) after loading."""
+    from statusdocs.build.cache import hash_inputs
+
+    if ctx.loaded_digests is None or ctx.cache is None:
+        return
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir,
+                             {os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
+    if ctx.inputs is None:
+        ctx.cache = None
+
+
+# ---------------------------------------------------------------- load and check
+
+
+def load(ctx: BuildContext) -> bool:
+    """Load the content (imported only now: a build with nothing to do is done before YAML, Jinja, Markdown).
+    False if it has errors."""
+    from statusdocs.build.workers import available_cores
+    from statusdocs.content.load import load_content
+
+    ctx.jobs = ctx.jobs or available_cores()
+    since = time.perf_counter()
+    ctx.content = load_content(ctx.content_dir, ctx.report, jobs=ctx.jobs, digests=ctx.loaded_digests)
+    _stage(ctx, "load", since)
+    return ctx.content is not None and not ctx.report.errors
+
+
+def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
+    """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
+    the parent goes on without waiting for the import."""
+    from statusdocs.checks import check_content
+
+    return check_content(content, jobs=jobs)
+
+
+def start_check(ctx: BuildContext) -> None:
+    """Run the check in a forked child of its own from now on, beside the planning, the rendering and the writing
+    (on more than one core). Otherwise `finish_check` runs it here."""
+    from statusdocs.build.workers import Forked, can_fork
+
+    content = ctx.content
+    if ctx.checking is None and content is not None and (ctx.jobs or 1) > 1 and can_fork():
+        ctx.checking = Forked(lambda: _check(content))
+
+
+def finish_check(ctx: BuildContext) -> bool:
+    """The check's findings, from the child or checked here; False if the build has failed."""
+    assert ctx.content is not None
+    ctx.report.extend(ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1))
+    return not ctx.failing()
+
+
+# ---------------------------------------------------------------- plan
+
+
+def plan(ctx: BuildContext) -> None:
+    """Plan the site, and (the cache layer) keep every page whose key is the one of the file in place; the pages
+    that read the most sources are rendered first (the search index, the sitemap and the indexes take tens of
+    milliseconds each: left to the end, one process would still render them while the others wait)."""
+    from statusdocs.build.builder import Builder
+
+    assert ctx.content is not None
+    since = time.perf_counter()
+    cache = ctx.cache
+    ctx.builder = Builder(ctx.templates_dir, ctx.base_url)
+    stored = cache.prose(ctx.content.entries) if cache is not None else None
+    ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
+    if cache is not None and cache.pages:
+        key = page_keys(ctx)
+        for page in ctx.pages:
+            deps = cache.deps.get(page.output)
+            if deps is not None and cache.current(page.output, key(page.output, deps) or "\0"):
+                ctx.keep.add(page.output)
+                ctx.keys[page.output], ctx.deps[page.output] = cache.pages[page.output][0], frozenset(deps)
+    ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
+    _stage(ctx, "plan", since)
+
+
+# Pages that read every entry or comparison: rendered first (they take tens of milliseconds each; left to the end,
+# one process would still render them while the others wait).
+WIDE = frozenset({"search", "sitemap", "index", "compare-index", "api"})
+
+
+def page_keys(ctx: BuildContext) -> PageKeys:
+    """Each page's cache key, from the files it was made from: what it is made from, by content."""
+    assert ctx.builder is not None and ctx.builder.views is not None and ctx.cache is not None
+    return PageKeys(ctx.cache.key, ctx.builder.views.shared_fingerprint(), ctx.inputs or {})
+
+
+# ---------------------------------------------------------------- render and write
+
+
+@dataclass
+class Chunk:
+    """What rendering a chunk of pages made (in this process or a worker)."""
+
+    written: dict[str, Written] = field(default_factory=dict)      # page -> its file
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    findings: list[Diagnostic] = field(default_factory=list)       # template errors
+    prose: str | None = None                                       # the file of Markdown this process recorded
+
+
 class PageWriter:
-    """Renders pages into the staging folder; runs in the parent, or in forked workers (`parallel`). Returns
-    per chunk the files written, the template findings, and the name of the file where this process records
-    the Markdown it used (`ProseLog`, with the cache on)."""
+    """Renders pages into the staging folder; runs in the parent, or in forked workers. Returns per chunk the
+    files written, the template findings, and the name of the file where this process records the Markdown it
+    used (`ProseLog`, with the cache on)."""
 
     def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging, cache: BuildCache | None,
                  prose_log: ProseLog | None):
         self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
 
     @bounded  # templates that call themselves without end fail at one depth, in this process or a worker
-    def __call__(self, indices: range) -> tuple[dict[str, Written], list[Diagnostic], str | None]:
+    def __call__(self, indices: range) -> Chunk:
         from statusdocs.pages.render import TemplateFailure
 
         report = Report()
         assert self.builder.renderer is not None
         self.builder.renderer.report = report
-        written: dict[str, Written] = {}
+        chunk = Chunk()
         failed: set[str] = set()
         for i in indices:
             page = self.pages[i]
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
             try:
-                data = self.builder.render_page(page)
+                data, chunk.deps[page.output] = self.builder.render_recorded(page)
             except TemplateFailure:
                 failed.add(str(page.template))
                 continue
-            written[page.output] = self.write(page.output, data)
-        return written, report.items, self.prose_log.flush() if self.prose_log else None
+            chunk.written[page.output] = self.write(page.output, data)
+        chunk.findings = report.items
+        chunk.prose = self.prose_log.flush() if self.prose_log else None
+        return chunk
 
     def write(self, rel: str, data: bytes) -> Written:
         """Write a file, or link the previous site's when the bytes are the same: unchanged files keep their
         modification time (rsync, Pages deploys and browsers' caches see nothing new) and cost no write.
         The previous file is read only if it is as the last build wrote it and has the same size; a first build
-        (nothing to compare with) does not hash what it writes (~60 ms at 5,000 pages)."""
+        (nothing to compare with) does not hash what it writes."""
         old = self.cache.current(rel) if self.cache else None
         previous = os.path.join(self.staging.out, rel)
         if old is not None and old.state[0] == len(data) and _reads(previous, data) and \
                 self.staging.link(rel, previous):
             return Written(old.state, linked=True)
         return Written(file_state(self.staging.write(rel, data)))
-
-
-def _restat(out: str, written: dict[str, Written]) -> None:
-    """The state of each linked file as it is now, in the finished site: what the next build compares with."""
-    for rel, w in written.items():
-        if w.linked:
-            with contextlib.suppress(OSError):  # gone already: the next build makes it again
-                w.state = file_state(os.stat(os.path.join(out, rel)))
 
 
 def _reads(path: str, data: bytes) -> bool:
@@ -118,203 +336,128 @@ def _reads(path: str, data: bytes) -> bool:
         return False
 
 
-def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
-    """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
-    the parent goes on without waiting for the import (~20 ms)."""
-    from statusdocs.checks import check_content
+class ProseRecord:
+    """The cache layer's record of the Markdown this build uses, for the next one: one file per render process
+    (`ProseLog`). When most pages are kept, the files that hold theirs are kept too, and only what was rendered
+    now is added."""
 
-    return check_content(content, jobs=jobs)
+    def __init__(self, ctx: BuildContext):
+        cache, builder = ctx.cache, ctx.builder
+        assert builder is not None
+        self.add = bool(cache is not None and builder.prose and builder.prose.stored) and len(ctx.keep) > len(ctx.todo)
+        if cache is not None:
+            cache.remove_stale()  # what builds that were killed left
+        self.log = ProseLog(cache.folder, builder.prose, fresh_only=self.add) \
+            if cache is not None and builder.prose else None
+        self.files: set[str | None] = set()
 
+    def flush(self) -> None:
+        if self.log is not None:
+            self.files.add(self.log.flush())
 
-def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
-          strict: bool = False, jobs: int | None = None, use_cache: bool = True,
-          retain: list[object] | None = None) -> BuildResult:
-    """load -> check -> plan -> render -> write, with the cache beside the output: pages made from unchanged
-    inputs are kept; on `jobs` cores (default: every one) the check runs in a forked child while forked workers
-    and this process render. The output is byte-identical whatever the cache holds and however many render.
+    def names(self, cache: BuildCache) -> list[str]:
+        kept = cache.prose_files if self.add else []
+        return sorted({*kept, *(name for name in self.files if name)})
 
-    `retain`: a list to which the build adds its model and views instead of freeing them when it returns, for a
-    caller that exits right after (the CLI): freeing them object by object takes ~40 ms at 5,000 pages.
-
-    Raises `write.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
-    replace (`write.check_output`)."""
-    from statusdocs.build.cache import generator_fingerprint, hash_inputs
-    from statusdocs.build.output import check_output
-    from statusdocs.shipped import theme_dirs
-
-    check_output(out_dir, content_dir, templates_dir, cache=use_cache)  # OutputRefused: nothing is touched
-    started = time.perf_counter()
-    key = digest(json.dumps([generator_fingerprint(), os.path.abspath(content_dir), content_dir,
-                             theme_dirs(templates_dir), base_url]).encode())
-    cache = BuildCache.open(out_dir, key) if use_cache else None
-    inputs: dict[str, str] | None = None
-    if cache is not None and cache.inputs:  # a previous build: nothing to do if none of its inputs changed
-        inputs = hash_inputs(content_dir, templates_dir)
-        if inputs is None:
-            cache = None
-        elif cache.up_to_date(inputs):
-            return BuildResult(not (strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
-                               pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
-                               seconds=time.perf_counter() - started)
-    # With no previous build, the inputs are hashed from the bytes the loader reads (the same bytes, and not
-    # read twice), and the rest after loading.
-    read: dict[str, str] | None = {} if cache is not None and inputs is None else None
-
-    from statusdocs.build.workers import Forked, available_cores, can_fork
-    from statusdocs.content.load import (
-        load_content,  # only now: a build with nothing to do is done before YAML, Jinja, Markdown
-    )
-
-    jobs = jobs or available_cores()
-    report = Report()
-    content = load_content(content_dir, report, jobs=jobs, digests=read)
-    loaded = time.perf_counter()
-    if retain is not None:
-        retain.append(content)
-    if content is None or report.errors:
-        return BuildResult(False, report.sorted(), files=content.files if content else 0,
-                           seconds=time.perf_counter() - started)
-    # load_content has frozen the model out of the collector's view (gc.freeze): no collection walks it again
-    # while pages render, and forked workers do not copy it page by page as a collection touches each object.
-    checking: Forked | None = None
-    if jobs > 1 and can_fork() and (cache is None or not cache.pages):
-        # No previous build: every page will be rendered. Check in a child of its own from now on, beside the
-        # hashing of the other inputs, the planning and the rendering.
-        checking = Forked(lambda: _check(content))
-    try:
-        if read is not None:
-            inputs = hash_inputs(content_dir, templates_dir, {os.path.abspath(p): d for p, d in read.items()})
-            if inputs is None:
-                cache = None
-        result = _check_render_write(content, report, templates_dir, out_dir, base_url, strict, jobs, cache,
-                                     inputs or {}, checking, retain)
-    finally:
-        if checking is not None:
-            checking.close()
-    result.seconds = time.perf_counter() - started
-    # The check runs beside the render (in a child), so they are one stage.
-    result.stages = {"cache and load": loaded - started, "check, plan, render and write": result.seconds -
-                     (loaded - started)}
-    return result
+    def close(self, committed: bool) -> None:
+        if self.log is not None:
+            self.log.close()
+            if not committed:  # failed or interrupted: no cache growth left behind (the workers have exited)
+                self.log.discard()
 
 
-def _check_render_write(content: Content, report: Report, templates_dir: str | None, out_dir: str, base_url: str | None,
-                        strict: bool, jobs: int, cache: BuildCache | None, inputs: dict[str, str],
-                        checking: Forked | None, retain: list[object] | None = None) -> BuildResult:
-    """The build after loading; `checking` is the check already running in a child, if it is."""
-    from statusdocs.build.builder import Builder
-    from statusdocs.build.cache import PageKeys
-    from statusdocs.build.output import MARKER, Staging
-    from statusdocs.build.workers import Forked, can_fork, run_chunks
+def render_and_write(ctx: BuildContext) -> BuildResult:
+    """Render the pages to make into a staging folder, link the kept ones, and swap it in for the site; then
+    record, for the next build, what was made from what."""
+    from statusdocs.build.output import Staging
 
-    # Plan, and keep every page whose key (what it is made from, by content) is the one of the file in place.
-    builder = Builder(templates_dir, base_url)
-    if retain is not None:
-        retain.append(builder)
-    stored = cache.prose(content.entries) if cache is not None else None
-    pages = builder.prepare(content, report, stored)
-    assert builder.views is not None
-    keys: dict[str, str | None] = {}
-
-    def key_pages() -> None:
-        assert cache is not None and builder.views is not None
-        key = PageKeys(cache.key, builder.views.shared_fingerprint(), inputs)
-        keys.update({p.output: key(p.output, builder.page_deps(p)) for p in pages})
-
-    if cache is not None and cache.pages:
-        key_pages()
-    keep = {p.output for p in pages if keys.get(p.output) and cache and cache.current(p.output, keys[p.output])}
-    # The pages that read the most sources first (the search index, the sitemap and the indexes take tens of
-    # milliseconds each): left to the end, one process would still render them while the others wait.
-    todo = sorted((p for p in pages if p.output not in keep), key=lambda p: -len(p.sources))
-
-    # Render the others into a staging folder, in forked workers while the check runs in a child of its own;
-    # this process collects the check's findings (and, with no previous build to compare with, works out the
-    # keys to record), then renders too.
-    def failing() -> bool:
-        return bool(report.errors or (strict and report.items))
-
-    def check() -> bool:
-        """Check the content; False if the build has failed (then nothing more is rendered)."""
-        report.extend(checking.result() if checking else _check(content, jobs))
-        if cache is not None and not keys:
-            key_pages()
-        return not failing()
-
-    # The Markdown this build uses, recorded for the next one. When most pages are kept, the files that hold
-    # theirs are kept too, and only what was rendered now is added.
-    add_prose = bool(stored) and len(keep) > len(todo)
-    if cache is not None:
-        cache.remove_stale()  # what builds that were killed left
-    prose_log = ProseLog(cache.folder, builder.prose, fresh_only=add_prose) if cache and builder.prose else None
-    prose_files: set[str | None] = set()
+    assert ctx.content is not None and ctx.builder is not None
+    since = time.perf_counter()
+    prose = ProseRecord(ctx)
+    staging = Staging(ctx.out_dir)
     committed = False
-    staging = Staging(out_dir)
     try:
-        writer = PageWriter(builder, todo, staging, cache, prose_log)
-        chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
-        if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
-            # The check in a child of its own (if it is not running yet), beside the views made before the render
-            # workers fork; this process collects its findings, then renders too. One process per core: the check
-            # takes one until it is done, then this process takes its place (a third process on two cores only
-            # adds switching, and its own copy of the views).
-            if checking is None:
-                checking = Forked(lambda: _check(content))
-            builder.views.before_fork(todo)
-            if prose_log is not None:
-                prose_files.add(prose_log.flush())  # the workers inherit these, and leave them to this process
-            results = run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=check)
-        else:
-            results = [writer(chunk) for chunk in chunks] if check() else []
-        for _, diags, _ in results:
-            report.extend(diags)  # template errors
-        if failing():
+        writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log)
+        results = render(ctx, writer, prose)
+        for chunk in results:
+            ctx.report.extend(chunk.findings)
+            prose.files.add(chunk.prose)
+        if ctx.failing():
             staging.abort()
-            return BuildResult(False, report.sorted(), files=content.files)
-        written: dict[str, Written] = {}
-        for chunk_written, _, chunk_prose in results:
-            written.update(chunk_written)
-            prose_files.add(chunk_prose)
-        if prose_log is not None:
-            prose_files.add(prose_log.flush())
-            prose_log.close()
-        for rel in sorted(keep):
-            if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
-                with open(os.path.join(staging.out, rel), "rb") as fh:
-                    written[rel] = writer.write(rel, fh.read())
-        for rel, data in builder.extras(content).items():
-            written[rel] = writer.write(rel, data)
-        from statusdocs.pages.search import index_files
-
-        for rel, data in index_files(staging.path).items():  # Pagefind's index of the pages above, if installed
-            written[rel] = writer.write(rel, data)
-        written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
-        staging.commit()
+            return ctx.result(False, files=ctx.content.files)
+        since = _stage(ctx, "check and render", since)
+        prose.flush()
+        written = write(ctx, staging, writer, results)
         committed = True
-        if cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
-            for rel in keep:
-                if rel not in written:
-                    written[rel] = Written(cache.pages[rel][1].state, linked=True)
-            _restat(staging.out, written)
     except BaseException:
         staging.abort()
         raise
     finally:
-        if checking is not None:
-            checking.close()
-        if prose_log is not None:
-            prose_log.close()
-            if not committed:  # failed or interrupted: no cache growth left behind (the workers have exited)
-                prose_log.discard()
+        prose.close(committed)
+    if ctx.cache is not None:
+        key = page_keys(ctx)
+        ctx.keys.update({rel: key(rel, deps) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
+        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
+        ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
+                       ctx.content.entries)
+    _stage(ctx, "write", since)
+    outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
+    return ctx.result(True, pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)), files=ctx.content.files,
+                      rendered=len(ctx.todo))
 
-    # Record what was made from what, for the next build.
-    if cache is not None:
-        records = {rel: (keys.get(rel) or "", w) for rel, w in written.items()}  # the kept pages among them
-        kept_prose = cache.prose_files if add_prose else []
-        cache.save(inputs, report.sorted(), content.files, records,
-                   sorted({*kept_prose, *(name for name in prose_files if name)}), content.entries)
-    outputs = {p.output for p in pages} | set(builder.extras(content))
-    if retain is not None:
-        retain.append((pages, todo, keys, results, written))  # as said in `build`
-    return BuildResult(True, report.sorted(), pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)),
-                       files=content.files, rendered=len(todo))
+
+def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Chunk]:
+    """The workers layer: the pages in chunks, in forked workers beside the check (in a child of its own) when
+    there are enough of them; nothing if the check fails. One process per core: the check takes one until it is
+    done, then this process takes its place (a third process on two cores only adds switching)."""
+    from statusdocs.build.workers import can_fork, run_chunks
+
+    assert ctx.builder is not None and ctx.builder.views is not None
+    todo, jobs = ctx.todo, ctx.jobs or 1
+    chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
+        ctx.builder.views.before_fork(todo)
+        prose.flush()  # the workers inherit what is recorded so far, and leave it to this process
+        return run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=lambda: finish_check(ctx))
+    if ctx.checking is None and not finish_check(ctx):  # checked here: nothing to render if it failed
+        return []
+    results = [writer(chunk) for chunk in chunks]  # beside the check, if it runs in a child
+    return results if ctx.checking is None or finish_check(ctx) else []
+
+
+def write(ctx: BuildContext, staging: Staging, writer: PageWriter, results: list[Chunk]) -> dict[str, Written]:
+    """Finish the staging folder (the kept pages, linked from the previous site; the files made from the
+    configuration) and make it the site. Returns every file of the site by its state."""
+    from statusdocs.build.output import MARKER
+
+    assert ctx.content is not None and ctx.builder is not None
+    written: dict[str, Written] = {}
+    for chunk in results:
+        written.update(chunk.written)
+        ctx.deps.update(chunk.deps)
+    for rel in sorted(ctx.keep):
+        if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
+            with open(os.path.join(staging.out, rel), "rb") as fh:
+                written[rel] = writer.write(rel, fh.read())
+    for rel, data in ctx.builder.extras(ctx.content).items():
+        written[rel] = writer.write(rel, data)
+    from statusdocs.pages.search import index_files
+
+    for rel, data in index_files(staging.path).items():  # Pagefind's index of the pages above, if installed
+        written[rel] = writer.write(rel, data)
+    written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
+    staging.commit()
+    if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
+        for rel in ctx.keep:
+            if rel not in written:
+                written[rel] = Written(ctx.cache.pages[rel][1].state, linked=True)
+        _restat(staging.out, written)
+    return written
+
+
+def _restat(out: str, written: dict[str, Written]) -> None:
+    """The state of each linked file as it is now, in the finished site: what the next build compares with."""
+    for rel, w in written.items():
+        if w.linked:
+            with contextlib.suppress(OSError):  # gone already: the next build makes it again
+                w.state = file_state(os.stat(os.path.join(out, rel)))

@@ -46,6 +46,8 @@ def become_worker(parent: int) -> None:
     with contextlib.suppress(OSError, AttributeError, TypeError):  # libc's prctl, found as in output.py
         watched = ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0
     if os.getppid() != parent:  # the parent died before the line above took effect
+        # os._exit, not sys.exit: a forked child must not run the atexit handlers, flush the copies of buffered
+        # streams or unwind into the code it inherited from its parent (multiprocessing's children end so too).
         os._exit(1)
     if not watched:  # no prctl (not Linux): notice the parent's death by being handed to another parent
         threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="statusdocs-parent-watch").start()
@@ -54,7 +56,7 @@ def become_worker(parent: int) -> None:
 def _exit_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.1)
-    os._exit(1)
+    os._exit(1)  # the parent is gone: end the whole child from this thread, as in become_worker
 
 
 @contextlib.contextmanager

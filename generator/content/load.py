@@ -821,13 +821,8 @@ def load_content(root: str, report: Report, cache: FileCache | None = None, jobs
     """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
     read; problems go into `report`, all of them. With `digests`, the hashes of the entry and comparison files'
     bytes as read go there, by path (the build cache's record of them, without reading them twice)."""
-    gc.unfreeze()  # what the previous load froze (see below) can be collected again
-    with gc_paused():
-        content = _load_content(root, report, cache, jobs, digests)
-        # The model lives as long as the run and holds no cycles. Left young, it would be scanned by the first
-        # collection once the collector is back (~0.1 s at 5000 pages), and by every full one after.
-        gc.freeze()
-    return content
+    # No garbage-collector tuning here: a library call leaves the process as it found it (the CLI tunes it).
+    return _load_content(root, report, cache, jobs, digests)
 
 
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,

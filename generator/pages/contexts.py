@@ -30,6 +30,7 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
+from statusdocs.pages.recorded import Grafts, RecordedContent, Recorder
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -175,7 +176,10 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
 class Views:
     def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
                  lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
-        self.content = content
+        # Every lookup of a content file through self.content is recorded as the current page's dependency.
+        self.recorder = Recorder()
+        self.content = RecordedContent(content, self.recorder)
+        self.raw = content  # the site's structure, which the shared fingerprint holds: not recorded
         url = normalise_base_url(base_url)
         if url is None:  # the CLI and the loader refuse one before a build gets here
             raise ValueError(f"not a base URL: {base_url!r}")
@@ -195,10 +199,19 @@ class Views:
         self.lasting = {} if lasting is None else lasting
 
     def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
-        value = self._memo.get((kind, key))
-        if value is None:
-            value = self._memo[(kind, key)] = make()
-        return value
+        """`make()`, made once; every page that uses it records the files it read."""
+        made = self._memo.get((kind, key))
+        if made is None:
+            with self.recorder.recording() as reads:
+                value = make()
+            made = self._memo[(kind, key)] = (value, tuple(reads))
+        else:
+            self.recorder.read(*made[1])
+        return made[0]
+
+    def recording(self) -> Any:
+        """Record, inside the block, the content files the views read (the set yielded): a page's sources."""
+        return self.recorder.recording()
 
     # ------------------------------------------------------------ shared pieces
     def md(self, text: str) -> Any:
@@ -237,9 +250,15 @@ class Views:
 
     def comparison_description(self, comp: Comparison) -> str:
         """A comparison's summary as the page's meta description and its search result says it."""
-        return self._once("description", id(comp), lambda: excerpt(self.plain(comp.summary)))
+        return self._once("description", id(comp), lambda: excerpt(self.plain(self._read(comp).summary)))
+
+    def _read(self, comp: Comparison) -> Comparison:
+        """A comparison reached through an index (self.comparisons, self.by_code), recorded as read."""
+        self.recorder.read(comp.source)
+        return comp
 
     def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
+        # Nothing of the comparison's file but its codes and slug, which the shared fingerprint holds.
         a, b = (self.content.entries[c] for c in comp.codes)
         return {"slug": comp.slug, "url": f"compare/{comp.slug}/", "codes": comp.codes,
                 "title": f"{a.code} {a.name} vs {b.code} {b.name}"}
@@ -276,7 +295,7 @@ class Views:
     def cases_view(self, tree: Decision, cases: list[Case]) -> list[dict[str, Any]]:
         """Worked examples: each situation with the questions its walk passes, the answer taken at each and the
         code reached (C014 reports a case whose walk ends anywhere but its `expect`)."""
-        grafts = {slug: comp.decision for slug, comp in self.content.comparisons.items()}
+        grafts = Grafts(self.content.comparisons)
         out = []
         for case in cases:
             _, _, steps = trail(tree, case.answers, grafts)
@@ -294,16 +313,17 @@ class Views:
         return self._once("shared", None, self._shared)
 
     def _shared(self) -> dict[str, Any]:
-        site = self.content.site
+        # Not recorded: the shared fingerprint holds all of it (a change makes every page again).
+        site = self.raw.site
         return {
             "site": {"title": site.title, "description": site.description, "language": site.language,
                      "repository": site.repository},
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
-            "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.content.pages.items())],
-            "has_guide": self.content.guide is not None,
+            "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.raw.pages.items())],
+            "has_guide": self.raw.guide is not None,
             # The side navigation: every class with its codes.
             "nav_codes": [{**self.class_info(k), "entries": [
-                {"code": c, "name": self.content.entries[c].name, "url": f"{c}/"}
+                {"code": c, "name": self.raw.entries[c].name, "url": f"{c}/"}
                 for c in self.codes if f"{c // 100}xx" == k]} for k in sorted({f"{c // 100}xx" for c in self.codes})],
         }
 
@@ -311,11 +331,13 @@ class Views:
         """Changes whenever something that any page may show changes beyond its own recorded sources: the
         navigation, the set of codes prose links to, the set of comparisons and pages."""
         # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
-        data = json.dumps([self.shared(), self.codes, sorted(self.content.comparisons), sorted(self.content.pages),
-                           self.base_url], sort_keys=True, default=str)
+        # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
+        data = json.dumps([self.shared(), self.codes, [[c.slug, c.codes] for c in self.comparisons],
+                           sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
         return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
     def context(self, page: PlannedPage) -> dict[str, Any]:
+        self.recorder.read(self.raw.site.source)  # every page: the base URL, the shared parts
         base = {**self.shared(), "page": {"kind": page.kind, "url": page.url},
                 "canonical": self.base_url + page.url}
         ctx = {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
@@ -534,8 +556,7 @@ class Views:
         """Links to the other comparisons of either code, in the site's order."""
         found = set().union(*(self._places(code) for code in comp.codes))
         found.discard(self._order[id(comp)])
-        links = self._comparison_links()
-        return [links[i] for i in sorted(found)]
+        return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
 
     def _comparison_links(self) -> list[dict[str, Any]]:
         """Every comparison's link, in the site's order."""
@@ -605,6 +626,7 @@ class Views:
         return f"window.STATUSDOCS_SEARCH={data};\n".encode()
 
     def api(self, page: PlannedPage) -> bytes:
+        self.recorder.read(self.raw.site.source)  # every page: the base URL
         if page.kind == "search":
             return self.search_index()
         if page.kind == "schema":

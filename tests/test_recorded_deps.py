@@ -1,0 +1,168 @@
+"""Recorded dependencies: every field of an entry, a comparison, guide.yaml and site.yaml, and a template, is
+changed in turn; after each change the incremental rebuild (the preview's, and the cached `statusdocs build`'s)
+must equal a clean build byte for byte, render every page whose bytes changed, and render no page that shows
+nothing of the changed file (the pages that show something of a file are those whose bytes change when some
+field of it changes)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from statusdocs.build.builder import Builder
+from statusdocs.build.pipeline import build
+from statusdocs.content.load import load_content
+from statusdocs.diagnostics import Report
+from tests.conftest import CONTENT, TEMPLATES
+from tests.sitecheck import tree_bytes
+
+FILES = ["codes/412.yaml", "comparisons/409-vs-412.yaml", "guide.yaml", "site.yaml"]
+
+
+SCALAR = re.compile(r"^(?P<head>\s*(?:- )?(?P<key>[A-Za-z_]+): )(?P<value>.+)$")
+ITEM = re.compile(r"^(?P<head>\s*- )(?P<value>[^:]+)$")
+
+
+def _mutated(value: str) -> str | None:
+    """A scalar as written, changed; None for what decides which pages exist (codes, answers) or has no text."""
+    if value in ("|", ">", ">-", "|-") or re.fullmatch(r"\d+|\[.*\]|\{.*\}", value):
+        return None
+    if value in ("true", "false"):
+        return "false" if value == "true" else "true"
+    if value[0] in "\"'":
+        return value[0] + "Mutated " + value[1:]
+    if value.startswith("http"):
+        return value.rstrip("/") + "/mutated"
+    return value + " mutated"
+
+
+def _field_edits(text: str) -> list[tuple[str, str]]:
+    """(field, the text with it changed): the first line of each field name (a block scalar's first line of
+    text), and the first item of each list of plain items."""
+    lines = text.split("\n")
+    seen: set[str] = set()
+    out = []
+    for i, line in enumerate(lines):
+        m = SCALAR.match(line) or ITEM.match(line)
+        if m is None:
+            continue
+        name = m.groupdict().get("key") or f"item after {lines[i - 1].strip()[:20]}"
+        value = m.group("value")
+        if value in ("|", ">", ">-", "|-") and i + 1 < len(lines):
+            indent = len(lines[i + 1]) - len(lines[i + 1].lstrip())  # first: excerpts and first sentences show it
+            target, new = i + 1, lines[i + 1][:indent] + "Mutated in a test. " + lines[i + 1][indent:]
+        else:
+            changed = _mutated(value)
+            if changed is None:
+                continue
+            target, new = i, m.group("head") + changed
+        if name in seen:
+            continue
+        seen.add(name)
+        edited = list(lines)
+        edited[target] = new
+        out.append((name, "\n".join(edited)))
+    return out
+
+
+def _render(ws: Path, builder: Builder, changed: set[str] | None) -> Any:
+    report = Report()
+    content = load_content(str(ws / "content"), report)
+    if content is None or report.errors:
+        return None
+    rendered = builder.render(content, report, changed)
+    assert rendered is not None, [d.text() for d in report.items]
+    return rendered
+
+
+def _clean(ws: Path) -> dict[str, bytes]:
+    rendered = _render(ws, Builder(str(ws / "templates")), None)
+    return rendered.outputs
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Path:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
+def _mutations(ws: Path) -> list[tuple[str, str, str]]:
+    """(file, field, the file's text with that field changed) for every field of FILES; and a template."""
+    out = []
+    for rel in FILES:
+        out += [(rel, name, text) for name, text in _field_edits((ws / "content" / rel).read_text())]
+    template = (ws / "templates" / "compare.html").read_text()
+    out.append(("../templates/compare.html", "", template.replace("</h1>", "</h1><!-- mutated -->", 1)))
+    return out
+
+
+def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
+    builder = Builder(str(workspace / "templates"))
+    original = _render(workspace, builder, None).outputs
+    shows: dict[str, set[str]] = {}     # file -> pages whose bytes changed when one of its fields did
+    rendered_for: dict[str, set[str]] = {}
+    done = 0
+    for rel, leaf, text in _mutations(workspace):
+        path = workspace / "content" / rel
+        before = path.read_text()
+        path.write_text(text)
+        changed = {str(path.resolve())}
+        rendered = _render(workspace, builder, changed)
+        if rendered is None:  # a value the loader refuses (an enum, a pattern): not a field a page can show
+            path.write_text(before)
+            continue
+        done += 1
+        clean = _clean(workspace)
+        assert rendered.outputs == clean, (rel, leaf, sorted(k for k in clean if clean[k] != rendered.outputs[k]))
+        differ = {p for p in clean if clean[p] != original.get(p)}
+        assert differ <= set(rendered.rendered), (rel, leaf, sorted(differ - set(rendered.rendered)))
+        assert set(rendered.written) == differ, (rel, leaf)
+        shows.setdefault(rel, set()).update(differ)
+        rendered_for.setdefault(rel, set()).update(rendered.rendered)
+        path.write_text(before)
+        back = _render(workspace, builder, changed)
+        assert back.outputs == original, (rel, leaf)
+    assert done >= 60, done
+    # A change renders what reads the file, and those are the pages that show some field of it; except that a
+    # comparison's context holds both entries' whole views, their related codes' links among them, which the
+    # comparison page does not show.
+    code = int(Path(FILES[0]).stem)
+    related = {f"compare/{p.stem}/index.html" for p in (workspace / "content" / "comparisons").glob("*.yaml")
+               if any(code in yaml.safe_load((workspace / "content" / "codes" / f"{c}.yaml").read_text())["related"]
+                      for c in map(int, p.stem.split("-vs-")))}
+    for rel in FILES:
+        if rel != "site.yaml":  # the site's title and navigation are on every page
+            assert shows[rel] <= rendered_for[rel], rel
+            extra = rendered_for[rel] - shows[rel]
+            assert extra <= (related if rel == FILES[0] else set()), (rel, sorted(extra))
+
+
+def test_the_cached_build_rebuilds_what_the_preview_does(workspace: Path, tmp_path: Path):
+    """The build cache keys pages by the same recorded dependencies: after a change, it renders the same pages
+    as the preview, and writes what a clean build writes."""
+    out = tmp_path / "site"
+    templates, content = str(workspace / "templates"), str(workspace / "content")
+    assert build(content, templates, str(out), jobs=1).ok
+    builder = Builder(templates)
+    _render(workspace, builder, None)
+    picked = [m for m in _mutations(workspace) if m[1] in {"summary", "decision_rule", "title", ""}]
+    assert len(picked) >= 4
+    for rel, leaf, text in picked:
+        path = workspace / "content" / rel
+        before = path.read_text()
+        path.write_text(text)
+        rendered = _render(workspace, builder, {str(path.resolve())})
+        result = build(content, templates, str(out), jobs=1)
+        assert result.ok and result.rendered == len(rendered.rendered), (rel, leaf)
+        clean = tmp_path / "clean"
+        assert build(content, templates, str(clean), use_cache=False, jobs=1).ok
+        assert tree_bytes(str(out)) == tree_bytes(str(clean)), (rel, leaf)
+        path.write_text(before)
+        _render(workspace, builder, {str(path.resolve())})
+        assert build(content, templates, str(out), jobs=1).ok

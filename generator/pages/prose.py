@@ -107,8 +107,8 @@ class _Sanitize(Treeprocessor):
         if len(pieces) == 1 or not any(int(p) in codes for p in pieces[1::2]):
             return
         # Rebuild: text before the first link stays where it was; each link carries the following text as tail.
-        container = parent if which == "tail" else el
-        index = list(container).index(el) + 1 if which == "tail" else 0
+        container = el if parent is None else parent  # a tail is passed with its element's parent
+        index = 0 if parent is None else list(parent).index(el) + 1
         setattr(el, which, pieces[0])
         buffer = None
         for i in range(1, len(pieces), 2):

@@ -257,6 +257,15 @@ def test_the_plain_paragraph_shortcut_is_taken_for_plain_cells():
         assert prose._plain_paragraph(text, CODES) is None, text
 
 
+def test_the_installed_markdown_release_is_checked():
+    """The shortcuts run only on the releases CHECKED_RELEASES names; on another the site is right but slow. To add
+    one: set _CHECKED to True for it, run this file (its differential tests compare the shortcuts with plain
+    Python-Markdown of that release) and bench/prose_bench.py, and add the release if every text agrees."""
+    import markdown
+
+    assert prose._CHECKED, f"Python-Markdown {markdown.__version__} is not in prose.CHECKED_RELEASES"
+
+
 def test_processors_a_text_cannot_use_are_left_out():
     """A text is converted by a Markdown instance without the processors that need a string it lacks: a code
     span alone leaves out links, emphasis, entities and the block kinds it has no marker for."""

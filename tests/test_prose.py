@@ -8,9 +8,11 @@ what would catch a wrong one.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 
 import pytest
@@ -18,7 +20,7 @@ from conftest import CONTENT, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from statusdocs.pages import prose
+from statusdocs.pages import prose, prose_fast
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
@@ -287,12 +289,13 @@ def test_an_unchecked_markdown_release_renders_with_every_processor(monkeypatch)
     assert len(other._by_left_out) == 1 and frozenset() in other._by_left_out
 
 
-def test_prose_uses_only_public_python_markdown():
+@pytest.mark.parametrize("module", ["prose.py", "prose_fast.py"])
+def test_prose_uses_only_public_python_markdown(module: str):
     """No underscore name of another package is imported or reached, and no library method is overridden
     but the documented ones (issue 23)."""
     import ast
 
-    source = (ROOT / "generator" / "pages" / "prose.py").read_text()
+    source = (ROOT / "generator" / "pages" / module).read_text()
     tree = ast.parse(source)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and not (node.module or "").startswith("statusdocs"):
@@ -300,7 +303,8 @@ def test_prose_uses_only_public_python_markdown():
             assert not any(p.startswith("_") and not p.startswith("__") for p in (node.module or "").split(".")), \
                 ast.unparse(node)
         if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
-            assert isinstance(node.value, ast.Name) and node.value.id in ("self", "prose"), ast.unparse(node)
+            assert isinstance(node.value, ast.Name) and node.value.id in ("self", "prose", "prose_fast"), \
+                ast.unparse(node)
         if isinstance(node, ast.ClassDef) and node.bases:  # subclasses of Markdown's classes
             bases = [getattr(prose, ast.unparse(b).split(".")[0]) for b in node.bases]
             for f in node.body:
@@ -308,6 +312,74 @@ def test_prose_uses_only_public_python_markdown():
                     assert not any(hasattr(b, f.name) for b in bases), (node.name, f.name)
     for name in ("find_code_spans", "_escape", "_escape_attrib_html", "inlinePatterns =", "blockprocessors ="):
         assert name not in source, name
+
+
+# The accelerator (prose_fast): one-line paragraphs of text and code spans. Generated around its boundaries: runs of
+# one to four backticks (closed, unclosed, closed by a shorter or longer run), spaces inside spans, escapes, `<>&`
+# in and out of code, emphasis and links, block starts, characters it must leave to Python-Markdown.
+FAST_PIECES = ["the", "client", "x_y", "a|b", "é", "409", "412", "599", "200 ms", " ", " ", " ", ", ", ". ", ":", "(",
+               ")", "\\", "\\`", "\\\\`", "<", ">", "&", "&amp;", "&lt;", "&#52;", "<b>", "<a@b.co>", "*", "**", "_",
+               "*e*", "_u_", "[", "]", "[a](b)", "[^x]", "!", "#", "-", "+", "1.", "=", "~~~", "\xa0", "\t", "\x02",
+               "\n", "\n\n", "  ", "|", "\"", "'", "\u2028"]
+ticks = st.integers(1, 4).map(lambda n: "`" * n)
+fast_text = st.lists(st.sampled_from(FAST_PIECES) | ticks | st.sampled_from(["`x_y`", "`a<b>&c`", "`` a`b ``", "` `"]),
+                     min_size=1, max_size=16).map("".join)
+
+
+def fast(text: str) -> str | None:
+    return prose_fast.paragraph(text, functools.partial(prose._linked, codes=CODES))
+
+
+@settings(max_examples=int(3000 * SCALE), **SETTINGS)
+@given(fast_text, st.sampled_from(["", "", "\n", "\n\n", " "]))
+@example("Send `x_y` now, 409 instead.", "")
+@example("```a` 409 instead", "")
+@example("``a`b`` and ```c``` `", "\n")
+@example("a `` b ``` c `", "")
+@example("`a` `` `b` ``", "")
+@example("`x_y``` a`b ```` a`b `````x_y`", "")  # after an unclosed run, as many characters are text
+@example("x ` ` y `  z  ` 412.", "")
+@example("`<b>&amp;` & `c`", "")
+@example("``x``", "")
+@example("```x```", "")
+@example("\\``x`", "")
+@example("`x` *y*", "")
+def test_the_accelerator_is_what_markdown_makes(text: str, end: str):
+    """prose_fast answers only for a text Python-Markdown makes one paragraph of text and code spans of, and then
+    exactly what it makes (plain Python-Markdown, the frozen bench/prose_reference.py)."""
+    text += end
+    html = fast(text)
+    if html is not None:
+        OLD._cache.clear()
+        assert html == str(OLD.html(text)), text
+    assert_same(text)
+
+
+def test_the_accelerator_is_taken_for_code_span_cells():
+    """Guards the speed: the commonest cells (a sentence with code spans, codes to link) take it; other syntax
+    leaves it to Python-Markdown."""
+    for text in ["Send `x_y` now.", "`PUT /a.md` creates it, 409 instead.\n", "The `a<b>&c` and `` x`y `` fields."]:
+        assert fast(text) is not None, text
+    for text in ["Plain words.", "`x` and *y*", "`x` [a](b)", "`x` a_b", "```x```", "- `x`", "`x`\ny", "`x` a & b",
+                 "`x` <b>", " `x`", "`x`  ", "\\`x`", "`x`\tb"]:
+        assert fast(text) is None, text
+
+
+def test_an_unchecked_markdown_release_turns_the_accelerator_off():
+    """On a Python-Markdown release prose_fast was not checked against, it is off and every text goes through
+    Python-Markdown: the page is that release's own rendering."""
+    script = (
+        "import markdown\n"
+        "markdown.__version_info__ = (3, 12, 0, 'final', 0)\n"
+        "from statusdocs.pages import prose, prose_fast\n"
+        "assert not prose_fast.ENABLED\n"
+        "def refuse(*args):\n"
+        "    raise AssertionError('the accelerator was consulted')\n"
+        "prose_fast.paragraph = refuse\n"
+        "print(prose.Prose({409}).html('Send `x_y` now, 409 instead.'))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == str(reference.Prose({409}).html("Send `x_y` now, 409 instead."))
+    assert prose_fast.ENABLED  # and the installed release is a checked one (see CHECKED_RELEASES)
 
 
 # ---------------------------------------------------------------- the bundled content

@@ -2,6 +2,10 @@
 
 Rendered HTML is cached per distinct text, since many fields repeat across pages (a code's definition
 appears on its own page and on every comparison that includes it).
+
+The frozen original, kept as the oracle that tests/test_prose.py and bench/prose_*.py compare with: one Markdown
+with every processor, for every text. statusdocs.pages.prose leaves out, per text, the processors it cannot use
+and writes plain one-line paragraphs itself; this file is what those two shortcuts must agree with.
 """
 
 from __future__ import annotations

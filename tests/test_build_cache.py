@@ -173,13 +173,13 @@ class _CountingProse:
         from statusdocs.pages.prose import Prose
 
         self.rendered = 0
-        simple = Prose._simple
+        render = Prose._render
 
         def counted(prose, text):
             self.rendered += 1
-            return simple(prose, text)
+            return render(prose, text)
 
-        monkeypatch.setattr(Prose, "_simple", counted)
+        monkeypatch.setattr(Prose, "_render", counted)
 
 
 def test_the_cache_keeps_the_markdown_of_every_page(tmp_path, monkeypatch):

@@ -1,15 +1,18 @@
 """statusdocs.pages.prose renders exactly what the original implementation did (frozen in bench/prose_reference.py):
 byte for byte, in block and inline mode, for generated Markdown-ish texts and for every text of content/.
 
-The fast paths (one-line paragraphs and fences built directly, processors that cannot match left out) are only
-right if their trigger analysis is; these differential tests are what would catch a wrong one.
+The two shortcuts (processors a text cannot use left out of the Markdown instance that converts it, a plain one-line
+paragraph written directly) are only right if their analysis of what can match is; these differential tests are
+what would catch a wrong one.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import re
+import subprocess
 import sys
 
 import pytest
@@ -17,7 +20,7 @@ from conftest import CONTENT, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from statusdocs.pages import prose
+from statusdocs.pages import prose, prose_fast
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
@@ -35,7 +38,7 @@ def _load(name: str, path: str):
 
 reference = _load("prose_reference", "bench/prose_reference.py")
 # One pair for the whole run: building a Markdown instance costs milliseconds, and a shared one also checks
-# that no state leaks from one text into the next (pruned pipelines, html stash, delimiter stack).
+# that no state leaks from one text into the next (reused instances, html stash, delimiter stack).
 OLD, NEW = reference.Prose(CODES), prose.Prose(CODES)
 
 
@@ -220,25 +223,163 @@ def test_code_regex_matches_where_the_original_does(text: str):
     assert prose._CODE.split(text) == reference._CODE.split(text)
 
 
-def test_fast_path_is_taken_for_common_cells():
-    """Guards the speed: the shapes most prose cells have must not fall back to a full convert."""
-    for text in ["Plain words, 409 instead.", "Send `x_y` with 412 when `a<b>` holds.\n",
-                 "Lead in:\n\n```json\n{\"a\": 1}\n```\n", "One.\n\nTwo 409 instead.",
-                 "- One `x` item.\n- Two, 409 instead.\n", "Lead:\n\n- a\n- b\n\nAfter.",
-                 "Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | Counts 409 responses |\n",
-                 "Related: [409](../409/), [the spec](https://example.org/x).", "See `x` and [y](/z)."]:
-        assert NEW._simple(text) is not None, text
-    # and a text with a code block, without Markdown's preprocessors
-    assert NEW._preprocess("Lead in:\n\n```json\n{\"a\": 1}\n```\n") is not None
+# The shortcut for a plain paragraph: texts of words, codes and punctuation with one character of Markdown syntax
+# (or whitespace, or a control character) now and then, at any place, the start and the end included.
+plain_line = st.lists(plain, min_size=1, max_size=12).flatmap(
+    lambda parts: st.tuples(st.just(parts), st.integers(0, len(parts)),
+                            st.sampled_from(SYNTAX + SPACES + ["", "", "", "1. ", "2) ", "  ", "!", "]"]))
+).map(lambda t: "".join(t[0][: t[1]]) + t[2] + "".join(t[0][t[1]:]))
 
 
-def test_fast_path_steps_aside_when_the_inline_patterns_differ(monkeypatch):
-    """Its proof holds for one set of inline patterns; with another (an added extension, a new Python-Markdown),
-    Python-Markdown renders everything."""
-    monkeypatch.setattr(prose, "_INLINE_PATTERNS", prose._INLINE_PATTERNS[:-1])
+@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@given(plain_line, st.sampled_from(["", "", "\n", "\n\n", " ", "\n "]))
+@example("Plain words, 409 instead.", "")
+@example("409 Conflict: the request conflicts with the state of the resource.", "\n")
+@example("1. first", "")
+@example("Title", "\n===")
+@example("a | b", "")
+@example("C# and ~~~ fences, 409 or 412.", "")
+def test_the_plain_paragraph_shortcut_is_what_markdown_makes(text: str, end: str):
+    """_plain_paragraph answers only for a text Markdown makes one plain paragraph of, and then exactly that."""
+    text += end
+    shortcut = prose._plain_paragraph(text, CODES)
+    if shortcut is not None:
+        OLD._cache.clear()
+        assert shortcut == str(OLD.html(text)), text
+    assert_same(text)
+
+
+def test_the_plain_paragraph_shortcut_is_taken_for_plain_cells():
+    """Guards the speed: most prose cells without code spans or links take it; any syntax leaves it."""
+    for text in ["Plain words, 409 instead.", "Send it again (after 412) when the cache is stale: 100% sure.\n",
+                 "C# clients read #fragments, a|b and ~tilde~ as text!"]:
+        assert prose._plain_paragraph(text, CODES) is not None, text
+    for text in ["Send `x` now.", "a_b", "Line one\nline two", "# Heading", "- item", "1. item", " indented",
+                 "[link](x)", "a < b", "a & b", "a > b", "tab\there", "trailing  "]:
+        assert prose._plain_paragraph(text, CODES) is None, text
+
+
+def test_the_installed_markdown_release_is_checked():
+    """The shortcuts run only on the releases CHECKED_RELEASES names; on another the site is right but slow. To add
+    one: set _CHECKED to True for it, run this file (its differential tests compare the shortcuts with plain
+    Python-Markdown of that release) and bench/prose_bench.py, and add the release if every text agrees."""
+    import markdown
+
+    assert prose._CHECKED, f"Python-Markdown {markdown.__version__} is not in prose.CHECKED_RELEASES"
+
+
+def test_processors_a_text_cannot_use_are_left_out():
+    """A text is converted by a Markdown instance without the processors that need a string it lacks: a code
+    span alone leaves out links, emphasis, entities and the block kinds it has no marker for."""
+    md = prose.Prose(CODES)._markdown("Send `x` now.")
+    assert "backtick" in md.inlinePatterns and "link" not in md.inlinePatterns and "em_strong" not in md.inlinePatterns
+    assert "paragraph" in md.parser.blockprocessors and "table" not in md.parser.blockprocessors
+    full = prose.Prose(CODES)._markdown("`x` [a](b) ![i](j) <a@b.c> &amp; *e* _u_ \\ | # = - . + > ]: ``` ~~~\n")
+    assert all(name in full.inlinePatterns for name in prose._NEEDS["inlinePatterns"])
+    assert all(name in full.parser.blockprocessors for name in prose._NEEDS["blockprocessors"])
+
+
+def test_an_unchecked_markdown_release_renders_with_every_processor(monkeypatch):
+    """The tables of what each processor needs were checked against one Python-Markdown release; on another,
+    nothing is left out and no shortcut is taken, so the output is that release's own."""
+    monkeypatch.setattr(prose, "_CHECKED", False)
     other = prose.Prose(CODES)
-    assert other._simple("Plain 409 instead.") is None
-    assert str(other.html("Plain 409 instead.")) == str(OLD.html("Plain 409 instead."))
+    for text in ["Plain 409 instead.", "Send `x` now."]:
+        assert str(other.html(text)) == str(OLD.html(text))
+    assert len(other._by_left_out) == 1 and frozenset() in other._by_left_out
+
+
+@pytest.mark.parametrize("module", ["prose.py", "prose_fast.py"])
+def test_prose_uses_only_public_python_markdown(module: str):
+    """No underscore name of another package is imported or reached, and no library method is overridden
+    but the documented ones (issue 23)."""
+    import ast
+
+    source = (ROOT / "generator" / "pages" / module).read_text()
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not (node.module or "").startswith("statusdocs"):
+            assert not any(a.name.startswith("_") for a in node.names), ast.unparse(node)
+            assert not any(p.startswith("_") and not p.startswith("__") for p in (node.module or "").split(".")), \
+                ast.unparse(node)
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            assert isinstance(node.value, ast.Name) and node.value.id in ("self", "prose", "prose_fast"), \
+                ast.unparse(node)
+        if isinstance(node, ast.ClassDef) and node.bases:  # subclasses of Markdown's classes
+            bases = [getattr(prose, ast.unparse(b).split(".")[0]) for b in node.bases]
+            for f in node.body:
+                if isinstance(f, ast.FunctionDef) and f.name.startswith("_") and not f.name.startswith("__"):
+                    assert not any(hasattr(b, f.name) for b in bases), (node.name, f.name)
+    for name in ("find_code_spans", "_escape", "_escape_attrib_html", "inlinePatterns =", "blockprocessors ="):
+        assert name not in source, name
+
+
+# The accelerator (prose_fast): one-line paragraphs of text and code spans. Generated around its boundaries: runs of
+# one to four backticks (closed, unclosed, closed by a shorter or longer run), spaces inside spans, escapes, `<>&`
+# in and out of code, emphasis and links, block starts, characters it must leave to Python-Markdown.
+FAST_PIECES = ["the", "client", "x_y", "a|b", "é", "409", "412", "599", "200 ms", " ", " ", " ", ", ", ". ", ":", "(",
+               ")", "\\", "\\`", "\\\\`", "<", ">", "&", "&amp;", "&lt;", "&#52;", "<b>", "<a@b.co>", "*", "**", "_",
+               "*e*", "_u_", "[", "]", "[a](b)", "[^x]", "!", "#", "-", "+", "1.", "=", "~~~", "\xa0", "\t", "\x02",
+               "\n", "\n\n", "  ", "|", "\"", "'", "\u2028"]
+ticks = st.integers(1, 4).map(lambda n: "`" * n)
+fast_text = st.lists(st.sampled_from(FAST_PIECES) | ticks | st.sampled_from(["`x_y`", "`a<b>&c`", "`` a`b ``", "` `"]),
+                     min_size=1, max_size=16).map("".join)
+
+
+def fast(text: str) -> str | None:
+    return prose_fast.paragraph(text, functools.partial(prose._linked, codes=CODES))
+
+
+@settings(max_examples=int(3000 * SCALE), **SETTINGS)
+@given(fast_text, st.sampled_from(["", "", "\n", "\n\n", " "]))
+@example("Send `x_y` now, 409 instead.", "")
+@example("```a` 409 instead", "")
+@example("``a`b`` and ```c``` `", "\n")
+@example("a `` b ``` c `", "")
+@example("`a` `` `b` ``", "")
+@example("`x_y``` a`b ```` a`b `````x_y`", "")  # after an unclosed run, as many characters are text
+@example("x ` ` y `  z  ` 412.", "")
+@example("`<b>&amp;` & `c`", "")
+@example("``x``", "")
+@example("```x```", "")
+@example("\\``x`", "")
+@example("`x` *y*", "")
+def test_the_accelerator_is_what_markdown_makes(text: str, end: str):
+    """prose_fast answers only for a text Python-Markdown makes one paragraph of text and code spans of, and then
+    exactly what it makes (plain Python-Markdown, the frozen bench/prose_reference.py)."""
+    text += end
+    html = fast(text)
+    if html is not None:
+        OLD._cache.clear()
+        assert html == str(OLD.html(text)), text
+    assert_same(text)
+
+
+def test_the_accelerator_is_taken_for_code_span_cells():
+    """Guards the speed: the commonest cells (a sentence with code spans, codes to link) take it; other syntax
+    leaves it to Python-Markdown."""
+    for text in ["Send `x_y` now.", "`PUT /a.md` creates it, 409 instead.\n", "The `a<b>&c` and `` x`y `` fields."]:
+        assert fast(text) is not None, text
+    for text in ["Plain words.", "`x` and *y*", "`x` [a](b)", "`x` a_b", "```x```", "- `x`", "`x`\ny", "`x` a & b",
+                 "`x` <b>", " `x`", "`x`  ", "\\`x`", "`x`\tb"]:
+        assert fast(text) is None, text
+
+
+def test_an_unchecked_markdown_release_turns_the_accelerator_off():
+    """On a Python-Markdown release prose_fast was not checked against, it is off and every text goes through
+    Python-Markdown: the page is that release's own rendering."""
+    script = (
+        "import markdown\n"
+        "markdown.__version_info__ = (3, 12, 0, 'final', 0)\n"
+        "from statusdocs.pages import prose, prose_fast\n"
+        "assert not prose_fast.ENABLED\n"
+        "def refuse(*args):\n"
+        "    raise AssertionError('the accelerator was consulted')\n"
+        "prose_fast.paragraph = refuse\n"
+        "print(prose.Prose({409}).html('Send `x_y` now, 409 instead.'))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == str(reference.Prose({409}).html("Send `x_y` now, 409 instead."))
+    assert prose_fast.ENABLED  # and the installed release is a checked one (see CHECKED_RELEASES)
 
 
 # ---------------------------------------------------------------- the bundled content
@@ -273,24 +414,10 @@ def test_protocol_relative_links_lose_their_href(text: str):
     assert 'href="./x"' in str(NEW.html("A [z](./x)"))
 
 
-def test_pygments_is_not_imported_and_fenced_code_reads_the_same():
-    """prose imports fenced_code with Pygments held off (it only serves codehilite, which is not used): the
-    output is stock Python-Markdown's with Pygments importable, and Pygments can still be imported after."""
-    import subprocess
-
+def test_fenced_code_reads_as_stock_python_markdown():
+    """Fences, with and without a language or attributes, render as Python-Markdown's own fenced_code does."""
     import markdown
 
     text = "Before:\n\n```python\nprint('<b>')  # 409\n```\n\n~~~ {.json #x}\n{\"a\": 1}\n~~~\n"
-    script = ("import sys, statusdocs.pages.prose as p; html = p.Prose().html(sys.stdin.read()); "
-              "held = 'pygments' in sys.modules; import importlib.util; "
-              "print(held, importlib.util.find_spec('pygments') is not None); print(html, end='')")
-    result = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, cwd=ROOT,
-                            check=True)
-    flags, html = result.stdout.split("\n", 1)
-    held, installed = flags.split()
-    assert held == "False"
     stock = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
-    assert html == stock
-    if installed == "True":  # Pygments, if installed, still imports after the hold
-        again = subprocess.run([sys.executable, "-c", "import statusdocs.pages.prose, pygments.lexers"], cwd=ROOT)
-        assert again.returncode == 0
+    assert str(prose.Prose().html(text)) == stock

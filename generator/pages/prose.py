@@ -2,6 +2,16 @@
 
 Rendered HTML is cached per distinct text, since many fields repeat across pages (a code's definition
 appears on its own page and on every comparison that includes it).
+
+Everything is rendered through Python-Markdown's public API (an Extension, a Treeprocessor, Registry.deregister,
+Markdown.reset and convert). Two things make that cheaper, and tests/test_prose.py (bench/prose_bench.py on the
+benchmark corpus) compares both with plain Python-Markdown, the frozen bench/prose_reference.py:
+- a text is converted by a Markdown instance configured without the processors that need a string the text lacks
+  (_NEEDS): one instance for each such set of processors, each reused with reset();
+- a one-line text with no Markdown syntax at all is a paragraph of its own (_plain_paragraph).
+One accelerator, in a module of its own and only on the Python-Markdown releases it was checked against, writes the
+commonest shape of all directly (prose_fast: a one-line paragraph of text and code spans); it answers None for
+anything else, and the text goes the plain way.
 """
 
 from __future__ import annotations
@@ -11,24 +21,17 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from html import unescape
-from typing import Any
 
 import markdown
 from markdown.extensions import Extension
-
-from statusdocs._imports import without_module
-
-# fenced_code imports codehilite, which imports Pygments if it can: its lexer registry and plugin lookup (through
-# importlib.metadata) take ~15 ms. Highlighting only runs with codehilite among the extensions, which it is not
-# here, so the output is the same without Pygments.
-with without_module("pygments"):
-    from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
-from markdown.serializers import _escape_attrib_html
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER, HTML_PLACEHOLDER_RE, code_escape
+from markdown.util import Registry
 from markupsafe import Markup, escape
+
+from statusdocs.pages import prose_fast
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
 
@@ -43,7 +46,7 @@ ProseKey = tuple[str, bool]  # (Markdown text, inline)
 ROOT_MARK = "\x1a'root/"
 MARK_CHAR = ROOT_MARK[0]
 # Markup(text) for a str `text`: the object Markup.__new__ makes of one, without its Python-level tests first
-# (0.3 us -> 0.1 us; rendered prose and macro output make ~150,000 of them at 5,000 pages).
+# (rendered prose and macro output make a great many of them).
 as_markup: Callable[[str], Markup] = functools.partial(str.__new__, Markup)
 # Links a writer may use: web and mail, fragments, site paths and relative ones; not another scheme, and not
 # a protocol-relative `//host` (it leaves the site like an absolute URL, without rel=noopener).
@@ -51,14 +54,20 @@ _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
 # word that names a response; "100 requests" or "200 ms" stay plain. The test on the character before
 # the code sits after its first digit, so that the regex starts with a character class and the engine
-# skips ahead to digits (3x faster); it matches exactly where `(?<![\w.§/#:-])([1-5]\d\d)` would.
+# skips ahead to digits; it matches exactly where `(?<![\w.§/#:-])([1-5]\d\d)` would.
 _CODE = re.compile(
     r"([1-5](?<![\w.§/#:-][1-5])\d\d)(?![\w.%/:-])(?=(?:[,;:)!?]|\.(?!\d)|$|\s+(?:[A-Z]|instead|response|"
     r"responses|status|error|errors|or|and|vs\.?|not|when|if|for|is|with|because|only)\b))")
+_CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a text links no code
+_CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'  # as the serializer writes _split's link
+_NO_CODES: frozenset[int] = frozenset()
 
 
 class _Sanitize(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, codes: Callable[[], set[int]]):
+    """Drops unsafe link and image targets, points site paths at the site root, marks links that leave the site,
+    and links the status codes in text (those `codes()` names)."""
+
+    def __init__(self, md: markdown.Markdown, codes: Callable[[], set[int] | frozenset[int]]):
         super().__init__(md)
         self.codes = codes
 
@@ -81,9 +90,11 @@ class _Sanitize(Treeprocessor):
             el.set("href", target)
             if _leaves_site(target):
                 el.set("rel", "noopener")
-        self._link_codes(root, self.codes())
+        codes = self.codes()
+        if codes:
+            self._link_codes(root, codes)
 
-    def _link_codes(self, parent: etree.Element, codes: set[int]) -> None:
+    def _link_codes(self, parent: etree.Element, codes: set[int] | frozenset[int]) -> None:
         if parent.tag in ("a", "code", "pre"):
             return
         for child in list(parent):
@@ -92,16 +103,17 @@ class _Sanitize(Treeprocessor):
         for child in list(parent):
             self._split(child, "tail", codes, parent)
 
-    def _split(self, el: etree.Element, which: str, codes: set[int], parent: etree.Element | None = None) -> None:
+    def _split(self, el: etree.Element, which: str, codes: set[int] | frozenset[int],
+               parent: etree.Element | None = None) -> None:
         text = getattr(el, which)
-        if not text or not codes:
+        if not text:
             return
         pieces = _CODE.split(text)
         if len(pieces) == 1 or not any(int(p) in codes for p in pieces[1::2]):
             return
         # Rebuild: text before the first link stays where it was; each link carries the following text as tail.
-        container = parent if which == "tail" else el
-        index = list(container).index(el) + 1 if which == "tail" else 0
+        container = el if parent is None else parent  # a tail is passed with its element's parent
+        index = 0 if parent is None else list(parent).index(el) + 1
         setattr(el, which, pieces[0])
         buffer = None
         for i in range(1, len(pieces), 2):
@@ -120,7 +132,7 @@ class _Sanitize(Treeprocessor):
 
 
 class _SafeExtension(Extension):
-    def __init__(self, codes: Callable[[], set[int]]):
+    def __init__(self, codes: Callable[[], set[int] | frozenset[int]]):
         super().__init__()
         self.codes = codes
 
@@ -131,40 +143,57 @@ class _SafeExtension(Extension):
         md.treeprocessors.register(_Sanitize(md, self.codes), "statusdocs_sanitize", 0)
 
 
-class Prose:
-    """Markdown -> HTML with a cache keyed by text (and inline/block mode).
+# The Python-Markdown releases _NEEDS and _plain_paragraph were checked against (tests/test_prose.py compares them
+# with plain Python-Markdown on the installed release). On any other, every text gets all of Python-Markdown.
+CHECKED_RELEASES = {(3, 11)}
+_CHECKED = tuple(markdown.__version_info__[:2]) in CHECKED_RELEASES
 
-    The output is Python-Markdown's, byte for byte; two shortcuts get there faster (see _simple and _convert,
-    and tests/test_prose.py, which compares them with the original on generated and real texts).
-    """
+# What each processor needs in a text to change anything: one of these strings (from its regex or test), by
+# registry and name. Every string a processor is given is made of the text's characters, in the text's order
+# within a line (whitespace normalisation only drops STX and ETX and turns CR and tabs into newlines and spaces;
+# block processors cut text up and take markers off line starts, never joining two lines; a fence becomes a
+# placeholder line) and of Python-Markdown's placeholders (STX, ETX, letters, digits, `:`). So a processor whose
+# strings are all absent from a text changes nothing in it, and a Markdown without it renders that text the same.
+# Processors not listed always run.
+_NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "preprocessors": {"fenced_code_block": ("```", "~~~")},
+    "inlinePatterns": {
+        "backtick": ("`",),              # (?<!\\)` , or \\ pairs followed by `
+        "escape": ("\\",),               # \\(.)
+        "reference": ("[",), "link": ("[",), "short_reference": ("[",),   # (?<!\!)\[
+        "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),   # \!\[
+        "autolink": ("<",), "automail": ("<",),
+        "linebreak": ("\n", "\r"),       # two spaces (or a tab) before a line break
+        "entity": ("&",),
+        "em_strong": ("*", "_"),         # the delimiters
+    },
+    "blockprocessors": {
+        "table": ("|",), "hashheader": ("#",), "setextheader": ("=", "-"), "hr": ("-", "_", "*"), "olist": (".",),
+        "ulist": ("*", "+", "-"), "quote": (">",), "reference": ("]:",),
+    },
+    "treeprocessors": {"unescape": ("\\",)},  # what escapes (and escaped backslashes before a backtick) leave
+    "postprocessors": {"amp_substitute": ("&", "<")},  # what entities and autolinked mail leave
+}
+_TRIGGERS = tuple(sorted({s for needs in _NEEDS.values() for strings in needs.values() for s in strings}))
+
+
+def _registries(md: markdown.Markdown) -> dict[str, Registry]:
+    return {"preprocessors": md.preprocessors, "inlinePatterns": md.inlinePatterns,
+            "blockprocessors": md.parser.blockprocessors, "treeprocessors": md.treeprocessors,
+            "postprocessors": md.postprocessors}
+
+
+class Prose:
+    """Markdown -> HTML with a cache keyed by text (and inline/block mode)."""
 
     def __init__(self, codes: set[int] | None = None):
         self.codes: set[int] = set(codes or ())
-        # Extensions as objects: named by string, Markdown scans every installed package's entry points (~30 ms).
-        self._md = markdown.Markdown(extensions=[SaneListExtension(), FencedCodeExtension(), TableExtension(),
-                                                 _SafeExtension(lambda: self.codes)], output_format="html")
-        # Python-Markdown's own backtick pairing, so that the fast path pairs code spans exactly as it does.
-        self._code_spans = self._md.inlinePatterns["backtick"].find_code_spans
-        # _simple argues from this set of inline patterns; with any other, Python-Markdown does it all.
-        self._fast = all(name in self._md.inlinePatterns for name in _INLINE_PATTERNS) and \
-            len(self._md.inlinePatterns) == len(_INLINE_PATTERNS)
-        self._inline = self._md.treeprocessors["inline"]
-        # _preprocess does what these preprocessors do, and the postprocessors then, for the texts it accepts.
-        self._fences = self._md.preprocessors["fenced_code_block"]
-        names = [type(p).__name__ for p in (*self._md.preprocessors, *self._md.postprocessors)]
-        self._preprocess_fast = names == ["NormalizeWhitespace", "FencedBlockPreprocessor", "RawHtmlPostprocessor",
-                                          "AndSubstitutePostprocessor"] and \
-            not any(type(e).__name__ in ("CodeHiliteExtension", "AttrListExtension")  # they change a fence's HTML
-                    for e in self._md.registeredExtensions)
-        self._parser = self._md.parser
-        # Every inline pattern and block processor in the order they run; _convert runs the ones that can match.
-        self._all_inline = list(self._md.inlinePatterns)
-        self._all_blocks = list(self._parser.blockprocessors)
-        self._needs = {id(registry[name]): chars
-                       for registry, needs in ((self._md.inlinePatterns, _INLINE_NEEDS),
-                                               (self._parser.blockprocessors, _BLOCK_NEEDS))
-                       for name, chars in needs.items() if name in registry}
-        self._pipelines: dict[frozenset[str], tuple[list[Any], list[Any]]] = {}
+        # The codes the sanitizer links in the text being converted: none if the text has no three digits for one.
+        self._linkable: set[int] | frozenset[int] = _NO_CODES
+        # Markdown instances: by the trigger strings a text has, and by the processors left out (many sets of
+        # strings leave out the same processors).
+        self._by_triggers: dict[frozenset[str] | None, markdown.Markdown] = {}
+        self._by_left_out: dict[frozenset[tuple[str, str]], markdown.Markdown] = {}
         self._cache: dict[ProseKey, str] = {}
         # Rendered by earlier builds for this set of codes (the build cache's); used as if rendered here.
         self.stored: dict[ProseKey, str] = {}
@@ -178,13 +207,7 @@ class Prose:
         if cached is None:
             cached = self.stored.get(key)
             if cached is None:
-                if MARK_CHAR in text:  # never a root mark from content (see ROOT_MARK)
-                    text = text.replace(MARK_CHAR, "\ufffd")
-                cached = self._simple(text)
-                if cached is None:
-                    cached = self._convert(text) if too_complex(text) is None else None
-                    if cached is None:  # reported by the check (S011); rendered in linear time, inert
-                        cached = plain_html(text)
+                cached = self._render(text)
                 if inline and cached.startswith("<p>") and cached.endswith("</p>") and cached.count("<p>") == 1:
                     cached = cached[3:-4]
             self._cache[key] = cached
@@ -195,325 +218,78 @@ class Prose:
         """The HTML of keys in `used`, by key."""
         return dict(zip(keys, map(self._cache.__getitem__, keys), strict=True))
 
-    def _convert(self, text: str) -> str | None:
-        """Python-Markdown's convert (None if it recursed too deep), running only the inline patterns and block
-        processors that can match.
-
-        One left out needs a character that `text` lacks (_INLINE_NEEDS, _BLOCK_NEEDS). Every string it would
-        be given is made of characters of `text` (whitespace normalisation only drops STX/ETX and turns CR and
-        tab into newline and spaces; block processors only cut text up) and of Python-Markdown's placeholders
-        (STX, ETX, letters, digits, ':'), so it could not match, and a pattern or test that does not match
-        changes nothing. The others run in the same order, so the output is the same.
-        """
-        present = frozenset(c for c in _TRIGGERS if c in text)
-        pipeline = self._pipelines.get(present)
-        if pipeline is None:
-            # Plain lists: the inline processor and block parser only take len(), index and iterate them,
-            # which a list does without Registry's sort check on every access.
-            def needed(processor: Any) -> bool:
-                needs = self._needs.get(id(processor))
-                return needs is None or not present.isdisjoint(needs)
-
-            pipeline = ([p for p in self._all_inline if needed(p)], [p for p in self._all_blocks if needed(p)])
-            self._pipelines[present] = pipeline
-        self._inline.inlinePatterns, self._parser.blockprocessors = pipeline
+    def _render(self, text: str) -> str:
+        """Python-Markdown's HTML for `text`, or, for a text it could not render in bounded time (reported by the
+        check, S011), the text as inert paragraphs."""
+        text = str(text)  # a Markup's methods would escape their arguments
+        if MARK_CHAR in text:  # never a root mark from content (see ROOT_MARK)
+            text = text.replace(MARK_CHAR, "\ufffd")
+        if too_complex(text) is not None:
+            return plain_html(text)
+        if _CHECKED:
+            html = _plain_paragraph(text, self.codes)
+            if html is not None:
+                return html
+        if prose_fast.ENABLED:
+            html = prose_fast.paragraph(text, functools.partial(_linked, codes=self.codes))
+            if html is not None:
+                return html
+        self._linkable = self.codes if self.codes and _has_code_digits(text) else _NO_CODES
         try:
-            return self._md.reset().convert(text)
+            return self._markdown(text).reset().convert(text)
         except RecursionError:  # nesting too_complex did not see: still an answer, never a traceback
-            return None
+            return plain_html(text)
 
-    def _simple(self, text: str) -> str | None:
-        """Python-Markdown's output for a text made only of one-line paragraphs (plain text and code spans) and
-        fenced code blocks, or None for anything else. Most prose cells are such a text, and building the HTML
-        directly skips most of the fixed cost of a convert (~50 us).
+    def _markdown(self, text: str) -> markdown.Markdown:
+        """A Markdown instance that renders `text` as the fully configured one would."""
+        triggers = frozenset(s for s in _TRIGGERS if s in text) if _CHECKED else None
+        md = self._by_triggers.get(triggers)
+        if md is None:
+            left_out = frozenset((registry, name) for registry, needs in _NEEDS.items()
+                                 for name, strings in needs.items()
+                                 if triggers is not None and triggers.isdisjoint(strings))
+            md = self._by_left_out.get(left_out)
+            if md is None:
+                md = self._by_left_out[left_out] = self._configured(left_out)
+            self._by_triggers[triggers] = md
+        return md
 
-        One line (the common case; trailing newlines only add empty blocks, which EmptyBlockProcessor drops):
-        NormalizeWhitespace and FencedBlockPreprocessor change nothing (no control character, no second line),
-        so the block parser gets this one line, and _paragraph knows what it makes of it.
-
-        Several lines: the preprocessors run (fences become placeholder lines for stashed HTML), as _preprocess
-        does them for most texts or else themselves, then the blocks are split as BlockParser does.
-        EmptyBlockProcessor drops leading newlines of a block (its filler goes nowhere: no sibling is a <pre>);
-        each other block must be one line, either a placeholder (ParagraphProcessor wraps it in <p>,
-        RawHtmlPostprocessor swaps <p>placeholder</p> for the stashed HTML) or a paragraph _paragraph accepts.
-        Siblings change no test for such blocks (no indent, no list). Prettify puts a newline after each <p>; the
-        postprocessors run on the joined result (or, after _preprocess, have nothing left to do).
-        """
-        if type(text) is not str or not self._fast:  # a Markup's methods escape their arguments
-            return None
-        body = text.rstrip("\n")
-        if "\n" not in body:
-            return self._paragraph(body) if body else None
-        if not body.strip():
-            return None
-        preprocessed = self._preprocess(text)
-        if preprocessed is None:
-            md = self._md.reset()
-            lines = text.split("\n")
-            for prep in md.preprocessors:
-                lines = prep.run(lines)
-            source, stash = "\n".join(lines), None
-        else:
-            source, stash = preprocessed
-        out = []
-        after_list = False
-        for block in source.split("\n\n"):
-            block = block.lstrip("\n")
-            if not block:
-                continue
-            placeholder = HTML_PLACEHOLDER_RE.fullmatch(block)
-            if placeholder:
-                html: str | None = f"<p>{block}</p>" if stash is None else stash[int(placeholder.group(1))]
-            elif block.startswith("- "):
-                # A list right after a list continues it as a loose one (<p> in each item): not here.
-                html = None if after_list else self._list(block)
-            elif block.startswith("|"):
-                html = self._table(block)
-            else:
-                html = self._paragraph(block)
-            if html is None:
-                return None
-            after_list = html.startswith("<ul>")
-            out.append(html)
-        if not out:
-            return None
-        output = "\n".join(out)
-        if stash is None:
-            for post in md.postprocessors:
-                output = post.run(output)
-        return output.strip()
-
-    def _preprocess(self, text: str) -> tuple[str, list[str]] | None:
-        """What NormalizeWhitespace and FencedBlockPreprocessor make of a text without CR, tab, STX or ETX and
-        whose fences have no `{attributes}` or `hl_lines`, as one string, with the HTML of each fence (what
-        _simple puts for its placeholder block, as RawHtmlPostprocessor would put it for `<p>placeholder</p>`).
-        None for any other text. Without STX and ETX in the text, a placeholder left anywhere else makes
-        _paragraph refuse its block, and AndSubstitutePostprocessor has nothing to replace. Skips the ~13 us the
-        preprocessors and postprocessors take with Markdown's general machinery (a text with a code block)."""
-        if not self._preprocess_fast or _NOT_NORMALIZED.search(text):
-            return None
-        source = text + "\n\n"
-        if " \n" in source:
-            source = _BLANK_LINE.sub("\n", source)
-        stash: list[str] = []
-        fences = self._fences
-        index = 0
-        while (m := fences.FENCED_BLOCK_RE.search(source, index)) is not None:
-            if m.group("attrs") or m.group("hl_lines"):
-                return None
-            lang = m.group("lang")
-            code = fences._escape(m.group("code"))
-            lang_attr = f' class="{fences.config.get("lang_prefix", "language-")}{_escape_attrib_html(lang)}"' \
-                if lang else ""
-            placeholder = HTML_PLACEHOLDER % len(stash)
-            stash.append(f"<pre><code{lang_attr}>{code}</code></pre>")
-            source = f"{source[:m.start()]}\n{placeholder}\n{source[m.end():]}"
-            index = m.start() + 1 + len(placeholder)
-        return source, stash
-
-    def _list(self, block: str) -> str | None:
-        """What Python-Markdown makes of a block of `- ` lines, each a one-line item, or None for anything else.
-
-        No line of such a block (each has text after `- `) can start a header, a setext underline or a rule, so
-        UListProcessor takes it (with sane_lists, as the first list here: no `ul` sibling before it) and makes an
-        item of each line's
-        text after `- ` (CHILD_RE; no line is a continuation or an indented sublist). Each item's text is parsed
-        as a block in a tight list: if _paragraph accepts it, no block processor before ParagraphProcessor
-        takes it either, and that one puts it in the item as text, where the inline patterns and the sanitizer
-        treat it as they treat a paragraph's. Prettify puts each item on a line of its own."""
-        items = []
-        for line in block.split("\n"):
-            # `- ` with nothing after it under another line is a setext underline (SetextHeaderProcessor): refused
-            html = self._paragraph(line[2:]) if line.startswith("- ") and line[2:].strip(" ") else None
-            if html is None:
-                return None
-            items.append(f"<li>{html[3:-4]}</li>")
-        return "<ul>\n" + "\n".join(items) + "\n</ul>"
-
-    def _table(self, block: str) -> str | None:
-        """What the tables extension makes of a block of `|`-bordered rows whose second line is a rule of `-`
-        (no alignment), every row with as many cells as the header, or None for anything else.
-
-        The table processor runs before any other that could take a block starting with `|`, and its test holds
-        for these first two rows. Cells are split at every `|`, as TableProcessor._split does when no backslash
-        escapes one and no code span holds one (each cell has whole pairs of single backticks, and they pair
-        with each other in order across the row, so no pipe falls between a pair). Each cell's text, stripped of
-        spaces, gets the inline patterns and the sanitizer as a paragraph's does (if _paragraph accepts it: the
-        block-start conditions it also checks only make it refuse more). Prettify puts each element on a line."""
-        lines = block.split("\n")
-        if len(lines) < 3 or not _TABLE_RULE.fullmatch(lines[1]) or "\\" in block:
-            return None
-        width = lines[1].count("|") - 1
-        out = ["<table>\n<thead>\n"]
-        for n, line in enumerate(lines):
-            if n == 1:
-                out.append("</thead>\n<tbody>\n")
-                continue
-            cells = line[1:-1].split("|") if line.startswith("|") and line.endswith("|") else ()
-            if len(cells) != width:
-                return None
-            out.append("<tr>\n")
-            tag = "th" if n == 0 else "td"
-            for cell in cells:
-                cell = cell.strip(" ")
-                html = self._paragraph(cell) if cell and "``" not in cell and not cell.count("`") % 2 else None
-                if html is None:
-                    return None
-                out.append(f"<{tag}>{html[3:-4]}</{tag}>\n")
-            out.append("</tr>\n")
-        out.append("</tbody>\n</table>")
-        return "".join(out)
-
-    def _paragraph(self, body: str) -> str | None:
-        """What Python-Markdown makes of `body` as a block of its own: one <p> with its text, code spans and
-        linked codes, or None if `body` could be anything else.
-
-        - No control character (so no newline: no setext header, table, fence or line break; no tab, CR, STX,
-          ETX) and no backslash (no escapes; every backtick can open a code span).
-        - It does not start with whitespace (code block, list indent, and the paragraph's lstrip), nor with what
-          starts a header, quote, list or rule (`#>+-*_`), an ordered list (`N. `) or a reference (`[`). So no
-          block processor before ParagraphProcessor accepts it: one <p> with `body` as its text.
-        - Code spans are paired by BacktickInlineProcessor.find_code_spans itself; the content is stripped and
-          code_escape'd, and nothing touches it again (AtomicString; the sanitizer skips <code>).
-        - Between code spans none of `*_&<[` occurs, so no later inline pattern (escape, links, images,
-          references, autolink, automail, entity, emphasis) can match. That text is serialized with `>` escaped
-          (no `&` or `<` there) and its codes linked segment by segment, as _Sanitize._split does. Or `[` and
-          `]` occur only in inline links of plain text to a plain URL (_segment).
-        """
-        # _NOT_SIMPLE's test; printable text has no control character (`in` and isprintable run in C without
-        # the regex engine's per-character steps: a third of the time).
-        if ("\\" in body if body.isprintable() else _NOT_SIMPLE.search(body)) or _BLOCK_START.match(body):
-            return None
-        codes = self.codes
-        if "``" not in body and not body.count("`") % 2:
-            # Single backticks, an even number of them: find_code_spans pairs each with the next one, so the
-            # pieces between backticks are text and code in turn (the loop below, without a call per span).
-            pieces = body.split("`")
-            if _has_inline_syntax("`".join(pieces[::2])):  # links, or something else (then None)
-                out = ["<p>"]
-                for i, piece in enumerate(pieces):
-                    html = f"<code>{code_escape(piece.strip())}</code>" if i % 2 else _segment(piece, codes)
-                    if html is None:
-                        return None
-                    out.append(html)
-                out.append("</p>")
-                return "".join(out)
-            # Most cells: no code to link (no three digits from 100 anywhere, or no codes at all), nothing to escape
-            # in code spans but `>` (text has none of `&<` by the test above), and no space to strip around one.
-            # Then the loop below only swaps `>` and puts the pieces in <code> in turn: one format does that.
-            if (not codes or not _has_code_digits(body)) and "&" not in body and "<" not in body:
-                code = pieces[1::2]
-                if list(map(str.strip, code)) == code:
-                    if ">" in body:
-                        pieces = body.replace(">", "&gt;").split("`")
-                    form = _PARAGRAPH_FORMS.get(len(pieces))
-                    if form is None:
-                        form = _PARAGRAPH_FORMS[len(pieces)] = "<p>" + "<code>{}</code>".join(
-                            ["{}"] * (len(pieces) // 2 + 1)) + "</p>"
-                    return form.format(*pieces)
-            out = ["<p>"]
-            for i, piece in enumerate(pieces):
-                out.append(f"<code>{code_escape(piece.strip())}</code>" if i % 2 else _linked(piece, codes))
-            out.append("</p>")
-            return "".join(out)
-        out = ["<p>"]
-        last = pos = 0
-        while (begin := body.find("`", pos)) != -1:
-            start, end = self._code_spans(begin, body)
-            if end is None:  # an unpaired run of backticks stays text
-                pos = start
-                continue
-            outside = _segment(body[last:begin], codes)
-            if outside is None:
-                return None
-            out.append(outside)
-            out.append(f"<code>{code_escape(body[start:end].strip())}</code>")
-            last = pos = end + (start - begin)
-        outside = _segment(body[last:], codes)
-        if outside is None:
-            return None
-        out.append(outside)
-        out.append("</p>")
-        return "".join(out)
+    def _configured(self, left_out: frozenset[tuple[str, str]]) -> markdown.Markdown:
+        # Extensions as objects: named by string, Markdown looks them up among installed packages' entry points.
+        md = markdown.Markdown(extensions=[SaneListExtension(), FencedCodeExtension(), TableExtension(),
+                                           _SafeExtension(lambda: self._linkable)], output_format="html")
+        registries = _registries(md)
+        for registry, name in left_out:
+            registries[registry].deregister(name)
+        return md
 
 
-# What an inline pattern needs in the text to possibly match (its regex); patterns not listed always run.
-_INLINE_NEEDS: dict[str, str] = {
-    "backtick": "`",                            # (?<!\\)` , or \\ pairs followed by `
-    "escape": "\\",                             # \\(.)
-    "reference": "[", "link": "[", "short_reference": "[",                      # (?<!\!)\[
-    "image_link": "[", "image_reference": "[", "short_image_ref": "[",          # \!\[
-    "autolink": "<", "automail": "<",           # <...>
-    "entity": "&",                              # &...;
-    "em_strong": "*_",                          # DelimiterProcessor: \*|_
-}
-# The same for block processors (their test, or for `reference` the regex its run needs before it accepts).
-_BLOCK_NEEDS: dict[str, str] = {
-    "table": "|", "hashheader": "#", "setextheader": "=-", "hr": "-_*", "olist": ".", "ulist": "*+-",
-    "quote": ">", "reference": "[",
-}
-_TRIGGERS = "".join(sorted(set("".join([*_INLINE_NEEDS.values(), *_BLOCK_NEEDS.values()]))))
+# A one-line text that starts a block of no other kind than a paragraph (no indent; no header, quote, list, rule,
+# setext underline, fence or reference definition can start with another character) ...
+_BLOCK_START = re.compile(r"[\s#>+*=_~`\[-]|\d+[.)]")
+# ... and has no character that starts an inline pattern (code, escape, emphasis, link, image, reference,
+# autolink, entity; raw HTML is off) or that the serializer escapes (`&<>`).
+_INLINE_SYNTAX = re.compile(r"[`\\*_\[<>&]")
 
 
-# The inline patterns _paragraph accounts for: Python-Markdown's own, less raw HTML (see _SafeExtension).
-_INLINE_PATTERNS = ("backtick", "escape", "reference", "link", "image_link", "image_reference", "short_reference",
-                    "short_image_ref", "autolink", "automail", "linebreak", "entity", "em_strong")
-# _paragraph's conditions: anywhere, at the start, and between code spans.
-_NOT_SIMPLE = re.compile(r"[\x00-\x1f\\]")
-_NOT_NORMALIZED = re.compile(r"[\r\t\x02\x03]")  # what NormalizeWhitespace changes, but for blank lines of spaces
-_BLANK_LINE = re.compile(r"(?<=\n) +\n")  # NormalizeWhitespace's own
-_BLOCK_START = re.compile(r"\s|[#>+\-*_\[]|\d+\.[ ]")
-_TABLE_RULE = re.compile(r"\|(?:-+\|){2,}")  # a table's second row: two columns or more, no alignment
-_CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'
-_CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a text links no code
-_PARAGRAPH_FORMS: dict[int, str] = {}  # by number of pieces (odd): "<p>{}<code>{}</code>{}...</p>"
-
-
-# Tests of characters as `in` tests, which run in C without the regex engine's per-character steps.
-def _has_inline_syntax(text: str) -> bool:
-    """Whether `text` has a character that starts an inline pattern other than a code span: `*_&<[` (a fifth of
-    the time of a regex's scan)."""
-    return "*" in text or "_" in text or "&" in text or "<" in text or "[" in text
+def _plain_paragraph(text: str, codes: set[int]) -> str | None:
+    """What Python-Markdown makes of a text without Markdown syntax: one line (and any newlines after it: they
+    only make empty blocks) of printable characters (so no tab, CR, STX or ETX for the preprocessors to change,
+    no line break, table row or underline), no space at either end (nothing for the paragraph to strip, no code
+    block), starting as no block but a paragraph does and with no inline syntax, is one <p> of that line as it
+    is, with its codes linked as _Sanitize links them. None for any other text."""
+    body = text.rstrip("\n")
+    if not body or not body.isprintable() or body[-1] == " " or _BLOCK_START.match(body) \
+            or _INLINE_SYNTAX.search(body):
+        return None
+    return f"<p>{_linked(body, codes)}</p>"
 
 
 def _has_code_digits(text: str) -> bool:
     """_CODE_DIGITS.search(text), with the regex only run on a text that has one of its first digits (most prose
-    has none): five `in` tests take a third of the time of the regex's scan."""
+    has none): five `in` tests run in C without the regex engine's steps."""
     return ("1" in text or "2" in text or "3" in text or "4" in text or "5" in text) and \
         _CODE_DIGITS.search(text) is not None
-
-
-# An inline link of plain text (none of the characters of any other inline pattern, no brackets, no `>`) to a
-# URL without spaces, quotes, brackets, parentheses, `<>&`, backslash or backtick, not preceded by `!` (an image).
-_LINK = re.compile(r"(?<!!)\[([^\[\]`*_&<>\\!]+)\]\(([^\s()<>\"'`\\&\[\]]+)\)")
-
-
-def _segment(text: str, codes: set[int]) -> str | None:
-    """Text between code spans as Python-Markdown writes it (see _paragraph), or None. Besides plain text, inline
-    links of _LINK's form: no reference can be defined in the texts _paragraph is given (a definition starts a
-    line), so the reference patterns that run first leave `[text]` alone and the link pattern takes `[text](url)`
-    whole (getText and getLink, with nothing nested, quoted or escaped); link text is not searched for codes
-    (_Sanitize skips `a`), text around a link is, on its own (it is the text or tail of another element); and
-    its target is what _Sanitize makes of it (_link_target, _leaves_site)."""
-    if not _has_inline_syntax(text):
-        return _linked(text, codes)
-    parts = _LINK.split(text)  # plain text, then link text, URL and plain text again, for each link
-    if len(parts) == 1:
-        return None
-    out = []
-    for i in range(0, len(parts), 3):
-        plain = parts[i]
-        if _has_inline_syntax(plain) or "]" in plain:
-            return None
-        out.append(_linked(plain, codes))
-        if i + 1 < len(parts):
-            label, target = parts[i + 1], _link_target(parts[i + 2])
-            if target is None:
-                out.append(f"<a>{label}</a>")
-            else:
-                rel = ' rel="noopener"' if _leaves_site(target) else ""
-                out.append(f'<a href="{target}"{rel}>{label}</a>')
-    return "".join(out)
 
 
 def _link_target(href: str) -> str | None:
@@ -558,15 +334,15 @@ def _leaves_site(target: str) -> bool:
 
 
 def _linked(text: str, codes: set[int]) -> str:
-    """A text segment as the serializer writes it after _Sanitize._split: `>` escaped, codes linked."""
-    pieces = _CODE.split(text) if codes and text and _has_code_digits(text) else [text]
+    """A text without `&<>` as the serializer writes it after _Sanitize._split: its codes linked."""
+    pieces = _CODE.split(text) if codes and _has_code_digits(text) else [text]
     if len(pieces) == 1 or not any(int(p) in codes for p in pieces[1::2]):
-        return text.replace(">", "&gt;")
-    out = [pieces[0].replace(">", "&gt;")]
+        return text
+    out = [pieces[0]]
     for i in range(1, len(pieces), 2):
         code = pieces[i]
         out.append(_CODE_LINK.format(code) if int(code) in codes else code)
-        out.append(pieces[i + 1].replace(">", "&gt;"))
+        out.append(pieces[i + 1])
     return "".join(out)
 
 

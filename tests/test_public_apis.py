@@ -29,6 +29,9 @@ KNOWN = {
 # Names with a leading underscore that are documented public API all the same.
 DOCUMENTED = {("os", "_exit")}
 
+# What a metaclass of the standard library writes into every class it makes, not a method of ours.
+SET_BY_METACLASS = {"_abc_impl"}  # abc.ABCMeta, for subclasses of collections.abc's Mapping and the like
+
 # Hits allowed in our own files: none. A new one is a finding, never an entry here.
 ALLOWED: set[tuple[str, str]] = set()
 
@@ -96,6 +99,8 @@ def _private_overrides() -> list[tuple[str, int, str]]:
                 continue
             theirs = [base for base in cls.__mro__[1:] if base.__module__.split(".")[0] not in (OURS, "builtins")]
             for name, value in vars(cls).items():
+                if name in SET_BY_METACLASS:
+                    continue
                 if _private(name) and any(name in vars(base) for base in theirs):
                     path = Path(inspect.getsourcefile(cls) or "").resolve()
                     line = getattr(getattr(value, "__code__", None), "co_firstlineno", 0)

@@ -76,6 +76,9 @@ def make_parser() -> argparse.ArgumentParser:
                                                                     "core; 1 renders in this process)")
     build.add_argument("--no-cache", action="store_true", help="render every page; neither read nor update the "
                                                                "cache kept beside the output (.<out>.cache/)")
+    build.add_argument("--no-search", action="store_true", help="skip the full-text search index (Pagefind) even "
+                                                                "where it is installed: the site keeps the "
+                                                                "code-number search")
 
     serve = sub.add_parser("serve", help="preview the site, rebuilding what changed on every save")
     serve.add_argument("--content", default=DEFAULT_CONTENT, help="content folder (default: content)")
@@ -232,7 +235,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"output: {os.path.abspath(args.out)}")
     try:
         context = BuildContext(args.content, args.templates, args.out, base_url=args.base_url, strict=args.strict,
-                               jobs=args.jobs, use_cache=not args.no_cache)
+                               jobs=args.jobs, use_cache=not args.no_cache, search=not args.no_search)
         if args.kept is not None:
             args.kept.append(context)  # freed by the exit (see `run`)
         result = run(context)

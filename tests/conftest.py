@@ -13,18 +13,22 @@ CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
 
 
-def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run statusdocs as a user does: a separate process, output captured."""
+def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bool = False) \
+        -> subprocess.CompletedProcess:
+    """Run statusdocs as a user does: a separate process, output captured. A build skips the full-text index
+    (`--no-search`) unless `search`: Pagefind takes a second or more a build, and the tests of search ask for it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "statusdocs", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    extra = ["--no-search"] if args[:1] == ("build",) and not search and "--help" not in args else []
+    return subprocess.run([sys.executable, "-m", "statusdocs", *args, *extra], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The bundled content built once, with the default base URL."""
     out = tmp_path_factory.mktemp("built") / "site"
-    result = run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out))
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out),
+                     search=True)
     assert result.returncode == 0, result.stderr
     return out
 

@@ -36,7 +36,8 @@ def test_the_search_index_is_written_and_byte_identical_for_identical_input(tmp_
     trees = []
     for name in ("a", "b"):
         out = tmp_path / name
-        result = run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out))
+        result = run_cli("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out),
+                         search=True)
         assert result.returncode == 0, result.stderr
         trees.append(_tree(out / "pagefind"))
     assert "pagefind.js" in trees[0] and any(p.startswith("fragment/") for p in trees[0])

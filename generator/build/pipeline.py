@@ -72,6 +72,7 @@ class BuildContext:
     strict: bool = False
     jobs: int | None = None                      # processes; None: one per core
     use_cache: bool = True
+    search: bool = True                          # Pagefind's full-text index, when it is installed
     report: Report = field(default_factory=Report)
     started: float = field(default_factory=time.perf_counter)
     stages: dict[str, float] = field(default_factory=dict)
@@ -160,7 +161,7 @@ def open_cache(ctx: BuildContext) -> bool:
     if not ctx.use_cache:
         return False
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(ctx.content_dir), ctx.content_dir,
-                             theme_dirs(ctx.templates_dir), ctx.base_url]).encode())
+                             theme_dirs(ctx.templates_dir), ctx.base_url, ctx.search]).encode())
     ctx.cache = BuildCache.open(ctx.out_dir, key)
     if not ctx.cache.inputs:
         ctx.loaded_digests = {}
@@ -443,7 +444,7 @@ def write(ctx: BuildContext, staging: Staging, writer: PageWriter, results: list
         written[rel] = writer.write(rel, data)
     from statusdocs.pages.search import index_files
 
-    for rel, data in index_files(staging.path).items():  # Pagefind's index of the pages above, if installed
+    for rel, data in (index_files(staging.path) if ctx.search else {}).items():  # Pagefind's, if installed
         written[rel] = writer.write(rel, data)
     written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
     staging.commit()

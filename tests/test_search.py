@@ -172,3 +172,16 @@ def test_without_pagefind_and_from_file_the_code_number_search_answers(built_sit
         page.close()
     finally:
         server.close()
+
+
+def test_no_search_builds_without_the_index_and_the_cache_knows_the_difference(tmp_path: Path):
+    _need_pagefind()
+    out = tmp_path / "site"
+    args = ("build", "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out))
+    assert run_cli(*args, search=True).returncode == 0
+    assert (out / "pagefind" / "pagefind.js").is_file()
+    result = run_cli(*args)  # --no-search
+    assert result.returncode == 0, result.stderr
+    assert not (out / "pagefind").exists() and (out / "search-index.js").is_file()
+    assert run_cli(*args, search=True).returncode == 0
+    assert (out / "pagefind" / "pagefind.js").is_file()

@@ -76,6 +76,18 @@ CELLS = [
      "Repeat the identical request after the delay in Retry-After, with backoff if none is given."),
     ("C002", 400, "retry.note", "Safe to retry: just resend it as it was.",
      "Resending the same bytes gets the same answer; fix the request first."),
+    ("C001", 409, "scenarios[0]", "By default the response is cacheable, so a proxy hands the same clash to later "
+                                  "callers.",
+     "Two editors save one page; a proxy keeps the answer only when the origin sends explicit max-age."),
+    ("C001", 403, "faq[0].answer", "Yes: browsers reuse the refusal for an hour without asking the origin again.",
+     "Browsers reuse the refusal without asking only if Cache-Control gives it explicit freshness."),
+    ("C002", 501, "client_behavior", "Callers are encouraged to retry the call following an exponential backoff "
+                                     "schedule.",
+     "Callers retry only after switching to a method the server implements."),
+    ("C002", 400, "faq[1].answer", "Resend it at once, nothing can go wrong.",
+     "Resend it after correcting the malformed field."),
+    ("C002", 409, "mistakes[0]", "Assuming the clash clears by itself: it is safe to retry it.",
+     "Treating every clash as final: it is safe to retry a GET that only reads the resource."),
     ("C003", 412, "definition", "412 is a server error: the precondition in the request headers was false.",
      "412 is a client error: a precondition in the request headers evaluated to false."),
     ("C003", 412, "when_to_use", "Send it as RFC 9110 section 15.5.10 describes, when a precondition fails.",
@@ -121,6 +133,20 @@ def test_v009_and_c005_on_comparisons(base_content):
     assert findings(content, "V009") == []
     comp.decision_rule += " Otherwise send 400."
     assert (comp.source, "decision_rule") in findings(content, "C005")
+
+
+def test_c001_c002_on_comparison_cells_by_side(base_content):
+    content = copy.deepcopy(base_content)
+    comp = content.comparisons["409-vs-412"]
+    comp.rows.append(Row("What the browser does", "Reuses it for a day without asking the server",
+                         "Shows the error and lets the user reload"))
+    comp.summary += " A 409 may be resent at once, nothing can go wrong."
+    assert findings(content, "C001") == [(comp.source, f"rows[{len(comp.rows) - 1}].left")]
+    assert findings(content, "C002") == [(comp.source, "summary")]
+    comp.rows[-1] = Row("What the browser does", "Reuses it without asking only under explicit max-age",
+                        "Shows the error and lets the user reload")
+    comp.summary = base_content.comparisons["409-vs-412"].summary + " A 409 may be resent after a fresh read."
+    assert findings(content, "C001") == [] and findings(content, "C002") == []
 
 
 @pytest.mark.parametrize("field,value,ok", [

@@ -22,6 +22,7 @@ from statusdocs.checks.cells import (
 )
 from statusdocs.checks.prefilter import Universe, exact_sentences, surely_different
 from statusdocs.checks.registry import Run, rule
+from statusdocs.content.model import Entry
 from statusdocs.diagnostics import Diagnostic
 
 PROSE = "every prose cell but questions"
@@ -44,7 +45,9 @@ def restates(run: Run) -> Iterator[Diagnostic]:
             continue
         if not (own_mentions(run.content, cell) or THIS_CODE.search(cell.text)):
             continue
-        words = {w for w in masked_content(run.content, cell, names_as_written=True) if w not in T.CARRIER}
+        words = set(masked_content(run.content, cell, names_as_written=True))
+        if len(set(cell.codes) | T.codes_in(cell.text)) <= 1:  # naming another code relates the two: content
+            words -= T.CARRIER
         if len(words) <= 1:
             yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
                                     "specific", hint="say what triggers it, what the client does, or what changes")
@@ -83,7 +86,11 @@ def _pointer_only(run: Run, cell: Cell) -> str | None:
     m = POINTER.search(cell.text)
     if m is None:
         return None
-    rest = cell.text[:m.start()] + " " + cell.text[TITLE.match(cell.text, m.end()).end():]
+    if m.group(0).lower().startswith("see also"):  # what follows "See also" to the sentence's end is pointers
+        end = re.compile(r"[.!?](\s|$)|$").search(cell.text, m.end()).end()
+    else:
+        end = TITLE.match(cell.text, m.end()).end()
+    rest = cell.text[:m.start()] + " " + cell.text[end:]
     return m.group(0).strip() if len(masked_content(run.content, cell._replace(text=rest))) <= 3 else None
 
 
@@ -378,7 +385,7 @@ FILLER = T.keyed("filler",
                  r"\b((real|major|big|huge) (headache|pain)|frustrat(ing|ed|ion)|nightmare|roadblock|"
                  r"(identify|spot|find) any (potential|possible) (issues?|problems?)|if (these|the above) steps "
                  r"(do not|don't|did not|didn't)|follow these (simple |easy )?steps|any of these (status )?"
-                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors))\b", re.I,
+                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|^\W*these (status |error )?codes\b)\b", re.I,
                  needs=("big codes did didn don errors follow frustrated frustrating frustration headache huge "
                         "identify major nightmare pain roadblock real spot find steps",))
 
@@ -392,6 +399,8 @@ def filler(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(FILLER):
         cell = run.cells[i]
         m = FILLER.search(cell.text) if cell.kind != "question" else None
+        if m and m.group(0).lstrip(" \"'(*").lower().startswith("these") and not isinstance(cell.owner, Entry):
+            continue  # "These codes ..." opens many a sound comparison: there they are its two codes
         if m:
             yield cell.diag("V010", f"{cell.field} is filler (\"{m.group(0)}\") that says nothing of this code",
                             hint="say what this code means, when it is sent or what to do about it")

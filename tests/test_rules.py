@@ -73,6 +73,8 @@ CELLS = [
      "recover."),
     ("V006", 503, "cacheable.note", "It may or may not be cached.",
      "Caches do not store it by default; a stale copy may be served under stale-if-error."),
+    ("V006", 207, "when_to_use", "Sent for batches, in some cases.",
+     "Mostly POST, in some cases also PATCH."),
     ("V006", 414, "faq[0].answer", "Rarely seen, since proxies probably truncate such URIs first, perhaps silently.",
      "Seen when a search form submits with GET and its fields push the URI past the server's limit."),
     ("V006", 416, "client_behavior", "A media player might fetch the whole file instead, or it might stop playing.",

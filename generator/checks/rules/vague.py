@@ -271,6 +271,10 @@ def _speculates(sentence: str) -> str | None:
     return " ... ".join(said) if len({w.lower() for w in said}) >= 2 else None
 
 
+# A method or a header named next to the hedge is what it depends on ("in some cases also for DELETE").
+CONCRETE = re.compile(r"\b(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE)\b|\b[A-Z][a-z]+(-[A-Z][a-z]+)+\b")
+
+
 @rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
       "client_behavior: Clients react to 412 in various ways depending on the implementation.",
       "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}",
@@ -294,7 +298,7 @@ def hedge(run: Run) -> Iterator[Diagnostic]:
             if not m:
                 continue
             rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(run.content, cell.code)))
-            if len(rest) <= 3:
+            if len(rest) <= 3 and not CONCRETE.search(sentence):
                 yield cell.diag("V006", f"{cell.field} hedges (\"{m.group(0)}\") without saying what it depends on",
                                 hint="name the condition and the outcome")
                 break

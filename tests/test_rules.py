@@ -88,6 +88,8 @@ CELLS = [
      "The request clashes with the current state of the target resource, most often a concurrent edit."),
     ("V008", 409, "definition", "State conflict.",
      "The request could not be completed because it conflicts with the current state of the target resource."),
+    ("V007", 301, "when_to_use", "Gives visitors a seamless, hassle-free move to the new address.",
+     "Use it when the old URI will never serve this resource again and links should follow Location."),
     ("V010", 502, "client_behavior", "Seeing this is frustrating. Check the logs and the network to identify any "
                                       "possible issues.",
      "Retry an idempotent request once after a short delay; the upstream may be restarting."),

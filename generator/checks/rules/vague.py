@@ -314,16 +314,21 @@ MARKETING = T.keyed("marketing",
                     r"(talk|speak) to (an|our) (expert|engineer|specialist)|our recent|our perspective|"
                     r"subscribe to|try it free|request a (quote|demo)|use our (free )?([\w-]+ )?(tool|checker|app|extension|"
                     r"plugin)s?|try our|(recommended|best|top) ([\w-]+ )?tools?|(qualified|certified) (professional|"
-                    r"technician|expert|developer)s?|(high-performance|managed|premium|scalable) (cloud )?hosting)\b",
+                    r"technician|expert|developer)s?|(high-performance|managed|premium|scalable) (cloud )?hosting|"
+                    r"seamless(ly)?|effortless(ly)?|hassle-free|cutting-edge|game-changer|peace of mind|"
+                    r"(more |greater |fine-)?granular control|supercharge[sd]?|best-in-class|world-class)\b",
                     re.I,
                     needs=("agency app apps book checker checkers clients company consultants contact customers demo "
                            "developer developers engagement engagements engineers expert experts extension extensions "
                            "firm free help hire hosting our perspective platform plugin plugins pressure product "
                            "professional professionals quote reach recent schedule service services speak strategy "
-                           "subscribe talk team technician technicians tool tools touch",))
+                           "subscribe talk team technician technicians tool tools touch seamless seamlessly effortless "
+                           "effortlessly hassle cutting game peace granular supercharge supercharged supercharges "
+                           "best world",))
 
 
-@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\") rather than documentation.",
+@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\", \"use our tool\", \"seamless\") "
+      "rather than documentation.",
       "when_to_use: Considering HTTP 409? Book a no-pressure strategy call with our team.",
       "when_to_use: Return 409 when the change is valid but clashes with the resource's current state.",
       reads="every prose cell", keywords=(MARKETING,))

@@ -95,6 +95,8 @@ CELLS = [
      "Retry an idempotent request once after a short delay; the upstream may be restarting."),
     ("V010", 497, "definition", "These codes all come from one web server's own extensions.",
      "nginx's own code for a plain HTTP request that reached a port configured for HTTPS."),
+    ("V010", 308, "definition", "The status codes 307 and 308 exist for servers that want to be explicit.",
+     "The target moved for good to the URI in Location, and the client repeats the request there unchanged."),
     ("C001", 409, "cacheable.note", "Conflict responses are heuristically cacheable, so caches keep them.",
      "Not stored by default; the next attempt must reach the origin to see the current state."),
     ("C001", 404, "cacheable.note", "A 404 is never cached.",

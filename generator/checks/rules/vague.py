@@ -394,7 +394,7 @@ FILLER = T.keyed("filler",
                  r"\b((real|major|big|huge) (headache|pain)|frustrat(ing|ed|ion)|nightmare|roadblock|"
                  r"(identify|spot|find) any (potential|possible) (issues?|problems?)|if (these|the above) steps "
                  r"(do not|don't|did not|didn't)|follow these (simple |easy )?steps|any of these (status )?"
-                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|^\W*these (status |error )?codes\b)\b", re.I,
+                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|^\W*(these|the|such) (status |error )?codes\b)\b", re.I,
                  needs=("big codes did didn don errors follow frustrated frustrating frustration headache huge "
                         "identify major nightmare pain roadblock real spot find steps",))
 
@@ -408,7 +408,8 @@ def filler(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(FILLER):
         cell = run.cells[i]
         m = FILLER.search(cell.text) if cell.kind != "question" else None
-        if m and m.group(0).lstrip(" \"'(*").lower().startswith("these") and not isinstance(cell.owner, Entry):
+        if m and m.group(0).lstrip(" \"'(*").lower().startswith(("these", "the", "such")) and \
+                not isinstance(cell.owner, Entry):
             continue  # "These codes ..." opens many a sound comparison: there they are its two codes
         if m:
             yield cell.diag("V010", f"{cell.field} is filler (\"{m.group(0)}\") that says nothing of this code",

@@ -16,7 +16,7 @@ from statusdocs.checks import meaning as M
 from statusdocs.checks import text as T
 from statusdocs.checks.cells import Cell, entry_cells, registry_names
 from statusdocs.checks.registry import Run, rule
-from statusdocs.content.model import Comparison, Content, Decision, Entry, Guide, walk
+from statusdocs.content.model import Comparison, Decision, Entry, Guide, walk
 from statusdocs.diagnostics import Diagnostic
 from statusdocs.reference import registry
 
@@ -76,8 +76,9 @@ RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatical
                         r"retries are (safe|fine|harmless))\b", re.I)
 # Advice to retry as such, with no condition in the sentence: a claim that a retry is safe.
 RETRY_ADVISED = re.compile(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"
-                           r"(retry|retried|resend|resent|repeat|repeated) (it |them |the request |requests )?(at once|straight away|"
-                           r"immediately|right away)|nothing (can|will|could) go wrong|(retry|resend|repeat)\w* "
+                           r"(retry|retried|resend|resent|repeat|repeated) (it |them |the request |requests )?"
+                           r"(at once|straight away|immediately|right away)|nothing (can|will|could) go wrong|"
+                           r"(retry|resend|repeat)\w* "
                            r"(it |them |the request |requests )?(with|using|following) (an? )?(exponential )?"
                            r"back-? ?off)\b", re.I)
 RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"

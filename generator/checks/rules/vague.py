@@ -80,16 +80,18 @@ POINTER = T.keyed("pointer",
 TITLE = re.compile(r"(?:\s*(?:\"[^\"]*\"|“[^”]*”|\[[^\]]*\]|(?:RFC\s?\d+|[A-Z0-9][\w./:-]*)(?:\s+(?:[A-Z0-9][\w./:-]*|"
                    r"of|the|and|for|to|in|on|a|with|within))*)[.,;:]?)*")
 
+SENTENCE_END = re.compile(r"[.!?](\s|$)|$")
+
 
 def _pointer_only(run: Run, cell: Cell) -> str | None:
     """The pointer, if the cell less the pointer and the title it names says next to nothing."""
     m = POINTER.search(cell.text)
     if m is None:
         return None
-    if m.group(0).lower().startswith("see also"):  # what follows "See also" to the sentence's end is pointers
-        end = re.compile(r"[.!?](\s|$)|$").search(cell.text, m.end()).end()
-    else:
-        end = TITLE.match(cell.text, m.end()).end()
+    # What follows "See also" to the sentence's end is pointers; after any other pointer, a title.
+    tail = SENTENCE_END.search(cell.text, m.end()) if m.group(0).lower().startswith("see also") else \
+        TITLE.match(cell.text, m.end())
+    end = tail.end() if tail else len(cell.text)
     rest = cell.text[:m.start()] + " " + cell.text[end:]
     return m.group(0).strip() if len(masked_content(run.content, cell._replace(text=rest))) <= 3 else None
 
@@ -312,9 +314,10 @@ MARKETING = T.keyed("marketing",
                     r"product|agency|company|firm)|contact us|get in touch|reach out to us|"
                     r"strategy call|no-pressure|hire us|schedule a (call|demo)|we (can )?help you|"
                     r"(talk|speak) to (an|our) (expert|engineer|specialist)|our recent|our perspective|"
-                    r"subscribe to|try it free|request a (quote|demo)|use our (free )?([\w-]+ )?(tool|checker|app|extension|"
-                    r"plugin)s?|try our|(recommended|best|top) ([\w-]+ )?tools?|(qualified|certified) (professional|"
-                    r"technician|expert|developer)s?|(high-performance|managed|premium|scalable) (cloud )?hosting|"
+                    r"subscribe to|try it free|request a (quote|demo)|use our (free )?([\w-]+ )?(tool|checker|app|"
+                    r"extension|plugin)s?|try our|(recommended|best|top) ([\w-]+ )?tools?|(qualified|certified) "
+                    r"(professional|technician|expert|developer)s?|"
+                    r"(high-performance|managed|premium|scalable) (cloud )?hosting|"
                     r"seamless(ly)?|effortless(ly)?|hassle-free|cutting-edge|game-changer|peace of mind|"
                     r"(more |greater |fine-)?granular control|supercharge[sd]?|best-in-class|world-class)\b",
                     re.I,
@@ -394,7 +397,8 @@ FILLER = T.keyed("filler",
                  r"\b((real|major|big|huge) (headache|pain)|frustrat(ing|ed|ion)|nightmare|roadblock|"
                  r"(identify|spot|find) any (potential|possible) (issues?|problems?)|if (these|the above) steps "
                  r"(do not|don't|did not|didn't)|follow these (simple |easy )?steps|any of these (status )?"
-                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|^\W*(these|the|such) (status |error )?codes\b)\b", re.I,
+                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|"
+                 r"^\W*(these|the|such) (status |error )?codes\b)\b", re.I,
                  needs=("big codes did didn don errors follow frustrated frustrating frustration headache huge "
                         "identify major nightmare pain roadblock real spot find steps",))
 

@@ -36,9 +36,16 @@ QUALIFIER = re.compile(r"\b(unless|only if|only when|except|without|if|when|unti
 # What makes a reuse conditional: explicit freshness or a condition (RFC 9111 lets any response be stored so).
 REUSE_QUALIFIER = re.compile(r"\b(unless|only|except|if|when|until|explicit|max-age|s-maxage|expires|"
                              r"cache-control|freshness|public|heuristic\w*)\b", re.I)
-# A cell worth parsing for a cache or retry claim: the words every claim needs.
-CACHE_WORDS = re.compile(r"cach|stor|reus|re-us", re.I)
-RETRY_WORDS = re.compile(r"retr|resen|repeat|resubmit|again|nothing can go wrong", re.I)
+# A cell worth parsing for a cache or retry claim: one of the words every claim needs (the prefilter's index
+# finds the cells that hold one).
+CACHE_WORDS = T.keyed("cache_words", r"\b(cache|caches|cached|caching|cacheable|uncacheable|stored|reuse|reuses|"
+                      r"reused|re-use|re-uses|re-used|keep|keeps)\b", re.I,
+                      needs=("cache caches cached caching cacheable uncacheable stored reuse reuses reused re keep "
+                             "keeps",))
+RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|repeat|repeats|"
+                      r"repeated|repeating|wrong)\b", re.I,
+                      needs=("retry retried retries retrying resend resends resent repeat repeats repeated repeating "
+                             "wrong",))
 
 
 def _unqualified(sentence: str, match: re.Match, qualifier: re.Pattern[str] = QUALIFIER) -> bool:
@@ -105,12 +112,13 @@ def retry_claim(text: str) -> bool | None:
     return None
 
 
-def _claim_cells(run: Run, words: re.Pattern[str]) -> Iterator[tuple[Cell, str, Entry]]:
+def _claim_cells(run: Run, words: T.Keyed) -> Iterator[tuple[Cell, str, Entry]]:
     """Every prose cell (but questions) that may hold a claim, with the text to parse and the entry it is about:
     an entry's cells against the entry; a comparison's rows against their side, and its other cells sentence by
     sentence against the one code a sentence names."""
     entries = run.content.entries
-    for cell in run.cells:
+    for i in run.may(words):
+        cell = run.cells[i]
         if cell.kind == "question" or not cell.text or words.search(cell.text) is None:
             continue
         owner = cell.owner
@@ -133,7 +141,8 @@ def _claim_cells(run: Run, words: re.Pattern[str]) -> Iterator[tuple[Cell, str, 
       "section 15.1).",
       "cacheable: {default: false, note: 412 responses are heuristically cacheable.}",
       "cacheable: {default: false, note: Caches do not store it unless the response carries explicit freshness.}",
-      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names")
+      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
+      keywords=(CACHE_WORDS,))
 def cache_contradiction(run: Run) -> Iterator[Diagnostic]:
     for cell, text, entry in _claim_cells(run, CACHE_WORDS):
         claim = cache_claim(text)
@@ -150,7 +159,8 @@ def _cache_message(field: str, claim: bool, default: bool) -> str:
 @rule("C002", "retry-contradiction", "A cell that speaks of retrying contradicts `retry.safe`.",
       "retry: {safe: true, note: Never retry this request.}",
       "retry: {safe: true, note: Repeat the identical request after the delay in Retry-After.}",
-      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names")
+      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
+      keywords=(RETRY_WORDS,))
 def retry_contradiction(run: Run) -> Iterator[Diagnostic]:
     for cell, text, entry in _claim_cells(run, RETRY_WORDS):
         claim = retry_claim(text)

@@ -71,12 +71,13 @@ ACCORDING_SEMANTICS = T.keyed("according", r"\baccording to ([\w-]+[ -]){0,3}sem
 # A pointer to another text by its title: "See Also: <title>", "See <Title>", "is explained in "<title>" [43]",
 # "consult additional resources". The title is no content of the cell, so it is not counted.
 POINTER = T.keyed("pointer",
-                  r"(?:^|(?<=[.:;!?]\s))(?-i:See)\s+(?:also\b:?|(?=[A-Z0-9\"“]))|\b(?:is|are) (?:explained|described|"
-                  r"documented|covered|detailed|discussed) (?:in|by|at|on)\b|\bconsult(?:s|ing|ed)?\b|"
-                  r"\brefer(?:s|red|ring)? to\b|\b(?:additional|further|other) (?:resources|reading)\b|"
-                  r"\bfor (?:more|further) (?:information|details)\b", re.I,
-                  needs=("additional consult consulted consulting consults covered described detailed details "
-                         "discussed documented explained further information refer referred referring refers see",))
+                  r"\b(?:(?-i:See)\s+(?:also\b:?|(?=[A-Z0-9\"“]))|(?:is|are) (?:explained|described|"
+                  r"documented|covered|detailed|discussed) (?:in|by|at|on)\b|consult(?:s|ing|ed)?\b|"
+                  r"refer(?:s|red|ring)? to\b|(?:additional|further|other) (?:resources|reading)\b|"
+                  r"for (?:more|further) (?:information|details)\b)", re.I,
+                  needs=("additional reading resources consult consulted consulting consults covered described "
+                         "detailed details discussed documented explained further information refer referred referring "
+                         "refers see",))
 TITLE = re.compile(r"(?:\s*(?:\"[^\"]*\"|“[^”]*”|\[[^\]]*\]|(?:RFC\s?\d+|[A-Z0-9][\w./:-]*)(?:\s+(?:[A-Z0-9][\w./:-]*|"
                    r"of|the|and|for|to|in|on|a|with|within))*)[.,;:]?)*")
 
@@ -85,7 +86,9 @@ SENTENCE_END = re.compile(r"[.!?](\s|$)|$")
 
 def _pointer_only(run: Run, cell: Cell) -> str | None:
     """The pointer, if the cell less the pointer and the title it names says next to nothing."""
-    m = POINTER.search(cell.text)
+    # "See" points only where it opens a sentence (not in "the client will see Location").
+    m = next((m for m in POINTER.finditer(cell.text) if not m.group(0).startswith("See") or
+              not cell.text[:m.start()].strip() or cell.text[:m.start()].rstrip()[-1] in ".:;!?"), None)
     if m is None:
         return None
     # What follows "See also" to the sentence's end is pointers; after any other pointer, a title.

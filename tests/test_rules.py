@@ -172,6 +172,8 @@ def test_c001_c002_on_comparison_cells_by_side(base_content):
     comp.summary += " A 409 may be resent at once, nothing can go wrong."
     assert findings(content, "C001") == [(comp.source, f"rows[{len(comp.rows) - 1}].left")]
     assert findings(content, "C002") == [(comp.source, "summary")]
+    comp.summary += " A 412 may be resent at once as well."
+    assert findings(content, "C002") == [(comp.source, "summary")]  # one cell, one finding
     comp.rows[-1] = Row("What the browser does", "Reuses it without asking only under explicit max-age",
                         "Shows the error and lets the user reload")
     comp.summary = base_content.comparisons["409-vs-412"].summary + " A 409 may be resent after a fresh read."

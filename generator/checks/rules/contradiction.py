@@ -144,11 +144,21 @@ def _claim_cells(run: Run, words: T.Keyed) -> Iterator[tuple[Cell, str, Entry]]:
       reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
       keywords=(CACHE_WORDS,))
 def cache_contradiction(run: Run) -> Iterator[Diagnostic]:
+    reported: set[tuple[int, str]] = set()
     for cell, text, entry in _claim_cells(run, CACHE_WORDS):
         claim = cache_claim(text)
-        if claim is not None and claim != entry.cacheable.default:
+        if claim is not None and claim != entry.cacheable.default and _first(reported, cell):
             where = "" if cell.owner is entry else f" in {entry.source}"
             yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default) + where)
+
+
+def _first(reported: set[tuple[int, str]], cell: Cell) -> bool:
+    """True the first time a cell is seen: a comparison cell may contradict both codes, and is one finding."""
+    key = (id(cell.owner), cell.field)
+    if key in reported:
+        return False
+    reported.add(key)
+    return True
 
 
 def _cache_message(field: str, claim: bool, default: bool) -> str:
@@ -162,9 +172,10 @@ def _cache_message(field: str, claim: bool, default: bool) -> str:
       reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
       keywords=(RETRY_WORDS,))
 def retry_contradiction(run: Run) -> Iterator[Diagnostic]:
+    reported: set[tuple[int, str]] = set()
     for cell, text, entry in _claim_cells(run, RETRY_WORDS):
         claim = retry_claim(text)
-        if claim is not None and claim != entry.retry.safe:
+        if claim is not None and claim != entry.retry.safe and _first(reported, cell):
             where = "" if cell.owner is entry else f" in {entry.source}"
             yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + where)
 

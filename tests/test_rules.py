@@ -47,12 +47,22 @@ CELLS = [
      "The server is overloaded or in maintenance and expects to recover; Retry-After says when."),
     ("V001", 409, "client_behavior", "HTTP 409 signals a conflict, so the client sees a conflict.",
      "Re-read the resource, merge the change into the newer version and send it again."),
+    ("V001", 410, "definition", "This status code is sent by a web server to the browser in communication.",
+     "The resource was taken away on purpose and for good; clients should drop their links to it."),
+    ("V001", 503, "headers[0].note", "503 Service Unavailable is sent to the browser.",
+     "Usually sent along with 429 or 503 to say how long to wait."),
     ("V002", 412, "client_behavior", "Client handles 412 according to client-errors semantics.",
      "The client re-reads the resource and retries with the fresh validator in If-Match."),
     ("V002", 412, "cacheable.note", "See 412 caching spec.",
      "Caches do not store it unless the server adds explicit freshness."),
     ("V002", 404, "definition", "Refer to the RFC for the meaning of this status code.",
      "The origin server has no current representation for the target URI, or will not say that one exists."),
+    ("V002", 426, "faq[0].answer", "Upgrade needed. See also: Moving a Site to TLS, and the upgrade notes",
+     "The server serves this resource only over another protocol; the Upgrade header names it, see RFC 9110."),
+    ("V002", 407, "faq[0].answer", "Proxy sign-in is described in “Gateway Access Handbook” [12].",
+     "The proxy names its scheme in Proxy-Authenticate; the client answers with Proxy-Authorization."),
+    ("V002", 419, "faq[0].answer", "Retired. See Session Token Changes",
+     "Laravel sends it when the CSRF token of a form has expired; reload the form to get a new token."),
     ("V003", 409, "retry.note", "TBD", "Retry only after resolving the conflict the body describes."),
     ("V003", 409, "scenarios[0]", "N/A", "Two users rename the same folder; the second rename clashes with the first."),
     ("V004", 409, "when_to_use", "Use 409 when Conflict is the accurate protocol signal.",
@@ -63,11 +73,30 @@ CELLS = [
      "recover."),
     ("V006", 503, "cacheable.note", "It may or may not be cached.",
      "Caches do not store it by default; a stale copy may be served under stale-if-error."),
+    ("V006", 207, "when_to_use", "Sent for batches, in some cases.",
+     "Mostly POST, in some cases also PATCH."),
+    ("V006", 414, "faq[0].answer", "Rarely seen, since proxies probably truncate such URIs first, perhaps silently.",
+     "Seen when a search form submits with GET and its fields push the URI past the server's limit."),
+    ("V006", 416, "client_behavior", "A media player might fetch the whole file instead, or it might stop playing.",
+     "A media player reads the length from Content-Range and asks again for a range inside it."),
+    ("V007", 509, "client_behavior", "Use our free uptime checker to see whether the site is down for everyone.",
+     "Wait for the hosting plan's bandwidth period to reset, or ask the site's owner to raise the limit."),
+    ("V007", 503, "faq[0].answer", "Best monitoring tools for this outage, ranked.",
+     "Maintenance windows usually send it with Retry-After; monitors should read that header."),
     ("V007", 409, "definition", "Considering HTTP 409? Book a no-pressure strategy call with our team to compare "
                                 "options.",
      "The request clashes with the current state of the target resource, most often a concurrent edit."),
     ("V008", 409, "definition", "State conflict.",
      "The request could not be completed because it conflicts with the current state of the target resource."),
+    ("V007", 301, "when_to_use", "Gives visitors a seamless, hassle-free move to the new address.",
+     "Use it when the old URI will never serve this resource again and links should follow Location."),
+    ("V010", 502, "client_behavior", "Seeing this is frustrating. Check the logs and the network to identify any "
+                                      "possible issues.",
+     "Retry an idempotent request once after a short delay; the upstream may be restarting."),
+    ("V010", 497, "definition", "These codes all come from one web server's own extensions.",
+     "nginx's own code for a plain HTTP request that reached a port configured for HTTPS."),
+    ("V010", 308, "definition", "The status codes 307 and 308 exist for servers that want to be explicit.",
+     "The target moved for good to the URI in Location, and the client repeats the request there unchanged."),
     ("C001", 409, "cacheable.note", "Conflict responses are heuristically cacheable, so caches keep them.",
      "Not stored by default; the next attempt must reach the origin to see the current state."),
     ("C001", 404, "cacheable.note", "A 404 is never cached.",
@@ -76,6 +105,18 @@ CELLS = [
      "Repeat the identical request after the delay in Retry-After, with backoff if none is given."),
     ("C002", 400, "retry.note", "Safe to retry: just resend it as it was.",
      "Resending the same bytes gets the same answer; fix the request first."),
+    ("C001", 409, "scenarios[0]", "By default the response is cacheable, so a proxy hands the same clash to later "
+                                  "callers.",
+     "Two editors save one page; a proxy keeps the answer only when the origin sends explicit max-age."),
+    ("C001", 403, "faq[0].answer", "Yes: browsers reuse the refusal for an hour without asking the origin again.",
+     "Browsers reuse the refusal without asking only if Cache-Control gives it explicit freshness."),
+    ("C002", 501, "client_behavior", "Callers are encouraged to retry the call following an exponential backoff "
+                                     "schedule.",
+     "Callers retry only after switching to a method the server implements."),
+    ("C002", 400, "faq[1].answer", "Resend it at once, nothing can go wrong.",
+     "Resend it after correcting the malformed field."),
+    ("C002", 409, "mistakes[0]", "Assuming the clash clears by itself: it is safe to retry it.",
+     "Treating every clash as final: it is safe to retry a GET that only reads the resource."),
     ("C003", 412, "definition", "412 is a server error: the precondition in the request headers was false.",
      "412 is a client error: a precondition in the request headers evaluated to false."),
     ("C003", 412, "when_to_use", "Send it as RFC 9110 section 15.5.10 describes, when a precondition fails.",
@@ -121,6 +162,22 @@ def test_v009_and_c005_on_comparisons(base_content):
     assert findings(content, "V009") == []
     comp.decision_rule += " Otherwise send 400."
     assert (comp.source, "decision_rule") in findings(content, "C005")
+
+
+def test_c001_c002_on_comparison_cells_by_side(base_content):
+    content = copy.deepcopy(base_content)
+    comp = content.comparisons["409-vs-412"]
+    comp.rows.append(Row("What the browser does", "Reuses it for a day without asking the server",
+                         "Shows the error and lets the user reload"))
+    comp.summary += " A 409 may be resent at once, nothing can go wrong."
+    assert findings(content, "C001") == [(comp.source, f"rows[{len(comp.rows) - 1}].left")]
+    assert findings(content, "C002") == [(comp.source, "summary")]
+    comp.summary += " A 412 may be resent at once as well."
+    assert findings(content, "C002") == [(comp.source, "summary")]  # one cell, one finding
+    comp.rows[-1] = Row("What the browser does", "Reuses it without asking only under explicit max-age",
+                        "Shows the error and lets the user reload")
+    comp.summary = base_content.comparisons["409-vs-412"].summary + " A 409 may be resent after a fresh read."
+    assert findings(content, "C001") == [] and findings(content, "C002") == []
 
 
 @pytest.mark.parametrize("field,value,ok", [

@@ -87,7 +87,7 @@ class Universe:
         self.ascii = all(p.isascii() for p in phrases)
         self.letters = frozenset(r for p in phrases if p.isascii() for r in letter_runs(p.encode()))
         # Tokens that are content words wherever they appear, and never masked (V001).
-        self.not_content = _bytes_of(T.STOP | T.GENERIC) | self.letters | _SINGLE_LETTERS
+        self.not_content = _bytes_of(T.STOP | T.GENERIC | T.CARRIER) | self.letters | _SINGLE_LETTERS
 
     def runs_key(self, runs: list[bytes]) -> int:
         """A value equal for two ASCII texts whose masked token strings are equal: their runs of letters

@@ -45,6 +45,13 @@ matter matters important importantly depends depending based basis given certain
 respectively relevant accordingly meaningful meaning signals answer answers answered message messages
 """)
 
+# Words of a sentence that says only that a code is used, sent or carried (V001): "acts like HttpResponse but uses
+# a 400 status code", "an error code used in communication between a web browser and a server".
+CARRIER = _words("""
+act acts acting like sent send sends sending web browser browsers communication communications hypertext transfer
+known between
+""")
+
 CLASS_WORDS = {
     1: ("informational", "1xx"), 2: ("successful", "success", "2xx"), 3: ("redirection", "redirect", "3xx"),
     4: ("client error", "client-error", "client errors", "client-errors", "4xx"),

@@ -16,23 +16,41 @@ from statusdocs.checks import meaning as M
 from statusdocs.checks import text as T
 from statusdocs.checks.cells import Cell, entry_cells, registry_names
 from statusdocs.checks.registry import Run, rule
-from statusdocs.content.model import Comparison, Content, Decision, Entry, Guide, walk
+from statusdocs.content.model import Comparison, Decision, Entry, Guide, walk
 from statusdocs.diagnostics import Diagnostic
 from statusdocs.reference import registry
 
 CACHE_YES = re.compile(r"\b(heuristically cacheable|cacheable by default|cached by default|stored by default|"
                        r"cacheable without (explicit )?(freshness|headers|cache-control)|caches (may|can) store it "
-                       r"(by default|without))\b", re.I)
+                       r"(by default|without)|by default,? (the |a |this |these |such )?(\w+ )?(response|responses|"
+                       r"it|they) (is|are) (cacheable|cached|stored))\b", re.I)
+# Reuse without asking the origin is a cache at work: a claim of caching wherever it is written.
+CACHE_REUSE = re.compile(r"\b(reuses?|reused|re-uses?|serves? (it|them|the (response|page|copy)) from (the |their |"
+                         r"its )?cache|keeps? (serving|showing) (it|the (response|page|copy)))\b.{0,60}?\bwithout "
+                         r"(asking|checking|revalidat\w*|validat\w*|contacting|going back|a request)", re.I)
 CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
                       r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
                       re.I)
 QUALIFIER = re.compile(r"\b(unless|only if|only when|except|without|if|when|until|after|before|but|however|"
                        r"no-store|private|no-cache|explicit|max-age|expires|by default)\b", re.I)
+# What makes a reuse conditional: explicit freshness or a condition (RFC 9111 lets any response be stored so).
+REUSE_QUALIFIER = re.compile(r"\b(unless|only|except|if|when|until|explicit|max-age|s-maxage|expires|"
+                             r"cache-control|freshness|public|heuristic\w*)\b", re.I)
+# A cell worth parsing for a cache or retry claim: one of the words every claim needs (the prefilter's index
+# finds the cells that hold one).
+CACHE_WORDS = T.keyed("cache_words", r"\b(cache|caches|cached|caching|cacheable|uncacheable|stored|reuse|reuses|"
+                      r"reused|re-use|re-uses|re-used|keep|keeps)\b", re.I,
+                      needs=("cache caches cached caching cacheable uncacheable stored reuse reuses reused re keep "
+                             "keeps",))
+RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|repeat|repeats|"
+                      r"repeated|repeating|wrong)\b", re.I,
+                      needs=("retry retried retries retrying resend resends resent repeat repeats repeated repeating "
+                             "wrong",))
 
 
-def _unqualified(sentence: str, match: re.Match) -> bool:
+def _unqualified(sentence: str, match: re.Match, qualifier: re.Pattern[str] = QUALIFIER) -> bool:
     rest = sentence[:match.start()] + " " + sentence[match.end():]
-    return QUALIFIER.search(rest) is None
+    return qualifier.search(rest) is None
 
 
 CACHE_PLAIN_YES = re.compile(r"\b(is|are) (always )?(cacheable|cached)\b|^\W*(yes\W+)?cacheable\W*$", re.I)
@@ -47,6 +65,9 @@ def cache_claim(text: str) -> bool | None:
         m = CACHE_PLAIN_YES.search(sentence)
         if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m):
             return True
+        m = CACHE_REUSE.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 30) and _unqualified(sentence, m, REUSE_QUALIFIER):
+            return True
         m = CACHE_NO.search(sentence)
         if m and _unqualified(sentence, m):
             return False
@@ -60,9 +81,20 @@ RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatical
                         r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
                         r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|"
                         r"retries are (safe|fine|harmless))\b", re.I)
+# Advice to retry as such, with no condition in the sentence: a claim that a retry is safe.
+RETRY_ADVISED = re.compile(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"
+                           r"(retry|retried|resend|resent|repeat|repeated) (it |them |the request |requests )?"
+                           r"(at once|straight away|immediately|right away)|nothing (can|will|could) go wrong|"
+                           r"(retry|resend|repeat)\w* "
+                           r"(it |them |the request |requests )?(with|using|following) (an? )?(exponential )?"
+                           r"back-? ?off)\b", re.I)
 RETRY_QUALIFIER = re.compile(r"\b(unless|until|before|after|without|only|non-idempotent|idempotent|if|when|except|"
                              r"first|changed?|changing|modif\w*|fix\w*|correct\w*|new|different|another|again|"
                              r"blindly|same body|same request|loop|but|however|POST|PATCH)\b", re.I)
+# A claim of safety limited to some methods or to a condition is no claim about every request.
+SAFE_QUALIFIER = re.compile(r"\b(unless|until|after|only|if|when|except|once|first|fix\w*|correct\w*|chang\w*|"
+                            r"modif\w*|new|different|idempotent|safe methods?|GET|HEAD|PUT|DELETE|OPTIONS|"
+                            r"Retry-After)\b", re.I)
 
 
 def retry_claim(text: str) -> bool | None:
@@ -72,35 +104,61 @@ def retry_claim(text: str) -> bool | None:
         if m and RETRY_QUALIFIER.search(sentence[:m.start()] + " " + sentence[m.end():]) is None:
             return False
         m = RETRY_SAFE.search(sentence)
-        if m and not T.negated_before(sentence, m.start(), 20):
+        if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m, SAFE_QUALIFIER):
+            return True
+        m = RETRY_ADVISED.search(sentence)
+        if m and not T.negated_before(sentence, m.start(), 25) and _unqualified(sentence, m, SAFE_QUALIFIER):
             return True
     return None
 
 
-@rule("C001", "cache-contradiction", "A caching cell contradicts `cacheable.default` (RFC 9110 section 15.1).",
+def _claim_cells(run: Run, words: T.Keyed) -> Iterator[tuple[Cell, str, Entry]]:
+    """Every prose cell (but questions) that may hold a claim, with the text to parse and the entry it is about:
+    an entry's cells against the entry; a comparison's rows against their side, and its other cells sentence by
+    sentence against the one code a sentence names."""
+    entries = run.content.entries
+    for i in run.may(words):
+        cell = run.cells[i]
+        if cell.kind == "question" or not cell.text or words.search(cell.text) is None:
+            continue
+        owner = cell.owner
+        if isinstance(owner, Entry):
+            yield cell, cell.text, owner
+        elif isinstance(owner, Comparison):
+            if cell.kind == "row":
+                if cell.code in entries:
+                    yield cell, cell.text, entries[cell.code]
+                continue
+            for code in owner.codes:
+                other = [c for c in owner.codes if c != code]
+                said = " ".join(s for s in T.sentences(cell.text) if str(code) in s and
+                                not any(str(c) in s for c in other))
+                if said and code in entries:
+                    yield cell, said, entries[code]
+
+
+@rule("C001", "cache-contradiction", "A cell that speaks of caching contradicts `cacheable.default` (RFC 9110 "
+      "section 15.1).",
       "cacheable: {default: false, note: 412 responses are heuristically cacheable.}",
       "cacheable: {default: false, note: Caches do not store it unless the response carries explicit freshness.}",
-      reads="entries' cacheable, comparisons' rows about caching")
+      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
+      keywords=(CACHE_WORDS,))
 def cache_contradiction(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
-    for entry in content.entries.values():
-        claim = cache_claim(entry.cacheable.note)
-        if claim is not None and claim != entry.cacheable.default:
-            cell = Cell(entry, "cacheable.note", entry.cacheable.note, entry.code, "cacheable.note")
-            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default))
-    for cell, entry in _row_cells_about(content, "cach"):
-        claim = cache_claim(cell.text)
-        if claim is not None and claim != entry.cacheable.default:
-            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default) + f" in {entry.source}")
+    reported: set[tuple[int, str]] = set()
+    for cell, text, entry in _claim_cells(run, CACHE_WORDS):
+        claim = cache_claim(text)
+        if claim is not None and claim != entry.cacheable.default and _first(reported, cell):
+            where = "" if cell.owner is entry else f" in {entry.source}"
+            yield cell.diag("C001", _cache_message(cell.field, claim, entry.cacheable.default) + where)
 
 
-def _row_cells_about(content: Content, aspect_stem: str) -> Iterator[tuple[Cell, Entry]]:
-    """Comparison row cells whose aspect mentions `aspect_stem`, with the entry of the cell's side."""
-    for comp in content.comparisons.values():
-        for i, row in enumerate(comp.rows):
-            if aspect_stem in row.aspect.lower():
-                for side, text, code in (("left", row.left, comp.codes[0]), ("right", row.right, comp.codes[1])):
-                    yield Cell(comp, f"rows[{i}].{side}", text, code, "row"), content.entries[code]
+def _first(reported: set[tuple[int, str]], cell: Cell) -> bool:
+    """True the first time a cell is seen: a comparison cell may contradict both codes, and is one finding."""
+    key = (id(cell.owner), cell.field)
+    if key in reported:
+        return False
+    reported.add(key)
+    return True
 
 
 def _cache_message(field: str, claim: bool, default: bool) -> str:
@@ -108,22 +166,18 @@ def _cache_message(field: str, claim: bool, default: bool) -> str:
     return f"{field} says {said}, but cacheable.default is {str(default).lower()}"
 
 
-@rule("C002", "retry-contradiction", "A cell about retrying contradicts `retry.safe`.",
+@rule("C002", "retry-contradiction", "A cell that speaks of retrying contradicts `retry.safe`.",
       "retry: {safe: true, note: Never retry this request.}",
       "retry: {safe: true, note: Repeat the identical request after the delay in Retry-After.}",
-      reads="entries' retry and client_behavior, comparisons' rows about retrying")
+      reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
+      keywords=(RETRY_WORDS,))
 def retry_contradiction(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
-    for entry in content.entries.values():
-        for field, text in (("retry.note", entry.retry.note), ("client_behavior", entry.client_behavior)):
-            claim = retry_claim(text)
-            if claim is not None and claim != entry.retry.safe:
-                cell = Cell(entry, field, text, entry.code, field)
-                yield cell.diag("C002", _retry_message(field, claim, entry.retry.safe))
-    for cell, entry in _row_cells_about(content, "retr"):
-        claim = retry_claim(cell.text)
-        if claim is not None and claim != entry.retry.safe:
-            yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + f" in {entry.source}")
+    reported: set[tuple[int, str]] = set()
+    for cell, text, entry in _claim_cells(run, RETRY_WORDS):
+        claim = retry_claim(text)
+        if claim is not None and claim != entry.retry.safe and _first(reported, cell):
+            where = "" if cell.owner is entry else f" in {entry.source}"
+            yield cell.diag("C002", _retry_message(cell.field, claim, entry.retry.safe) + where)
 
 
 def _retry_message(field: str, claim: bool, safe: bool) -> str:

@@ -22,12 +22,15 @@ from statusdocs.checks.cells import (
 )
 from statusdocs.checks.prefilter import Universe, exact_sentences, surely_different
 from statusdocs.checks.registry import Run, rule
+from statusdocs.content.model import Entry
 from statusdocs.diagnostics import Diagnostic
 
 PROSE = "every prose cell but questions"
 
 
 # ---------------------------------------------------------------- V001
+
+THIS_CODE = re.compile(r"\bth(is|e) (status )?code\b", re.I)  # names the code without its number
 
 
 @rule("V001", "restates-code", "The cell only restates the code, its name or its class, and says nothing a "
@@ -40,7 +43,12 @@ def restates(run: Run) -> Iterator[Diagnostic]:
         cell = run.cells[i]
         if cell.kind == "question":
             continue
-        if own_mentions(run.content, cell) and len(set(masked_content(run.content, cell, names_as_written=True))) <= 1:
+        if not (own_mentions(run.content, cell) or THIS_CODE.search(cell.text)):
+            continue
+        words = set(masked_content(run.content, cell, names_as_written=True))
+        if len(set(cell.codes) | T.codes_in(cell.text)) <= 1:  # naming another code relates the two: content
+            words -= T.CARRIER
+        if len(words) <= 1:
             yield cell.diag("V001", f"{cell.field} restates the code, name or class without saying anything "
                                     "specific", hint="say what triggers it, what the client does, or what changes")
 
@@ -60,13 +68,44 @@ ACCORDING_SEMANTICS = T.keyed("according", r"\baccording to ([\w-]+[ -]){0,3}sem
                               r"{0,3}semantics\b|\bper ([\w-]+[ -]){0,3}semantics\b", re.I, needs=("semantics",))
 
 
+# A pointer to another text by its title: "See Also: <title>", "See <Title>", "is explained in "<title>" [43]",
+# "consult additional resources". The title is no content of the cell, so it is not counted.
+POINTER = T.keyed("pointer",
+                  r"\b(?:(?-i:See)\s+(?:also\b:?|(?=[A-Z0-9\"“]))|(?:is|are) (?:explained|described|"
+                  r"documented|covered|detailed|discussed) (?:in|by|at|on)\b|consult(?:s|ing|ed)?\b|"
+                  r"refer(?:s|red|ring)? to\b|(?:additional|further|other) (?:resources|reading)\b|"
+                  r"for (?:more|further) (?:information|details)\b)", re.I,
+                  needs=("additional reading resources consult consulted consulting consults covered described "
+                         "detailed details discussed documented explained further information refer referred referring "
+                         "refers see",))
+TITLE = re.compile(r"(?:\s*(?:\"[^\"]*\"|“[^”]*”|\[[^\]]*\]|(?:RFC\s?\d+|[A-Z0-9][\w./:-]*)(?:\s+(?:[A-Z0-9][\w./:-]*|"
+                   r"of|the|and|for|to|in|on|a|with|within))*)[.,;:]?)*")
+
+SENTENCE_END = re.compile(r"[.!?](\s|$)|$")
+
+
+def _pointer_only(run: Run, cell: Cell) -> str | None:
+    """The pointer, if the cell less the pointer and the title it names says next to nothing."""
+    # "See" points only where it opens a sentence (not in "the client will see Location").
+    m = next((m for m in POINTER.finditer(cell.text) if not m.group(0).startswith("See") or
+              not cell.text[:m.start()].strip() or cell.text[:m.start()].rstrip()[-1] in ".:;!?"), None)
+    if m is None:
+        return None
+    # What follows "See also" to the sentence's end is pointers; after any other pointer, a title.
+    tail = SENTENCE_END.search(cell.text, m.end()) if m.group(0).lower().startswith("see also") else \
+        TITLE.match(cell.text, m.end())
+    end = tail.end() if tail else len(cell.text)
+    rest = cell.text[:m.start()] + " " + cell.text[end:]
+    return m.group(0).strip() if len(masked_content(run.content, cell._replace(text=rest))) <= 3 else None
+
+
 @rule("V002", "defers-elsewhere", "The cell sends the reader elsewhere (\"see the spec\", \"according to ... "
       "semantics\", \"refer to\") instead of giving the content.",
       "client_behavior: When an upload fails with 412, the client handles it according to client-errors semantics.",
       "client_behavior: The client fetches the current representation, merges its change and retries with "
-      "the new ETag in If-Match.", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER))
+      "the new ETag in If-Match.", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER, POINTER))
 def defers(run: Run) -> Iterator[Diagnostic]:
-    for i in run.may(ACCORDING_SEMANTICS, DEFER):
+    for i in run.may(ACCORDING_SEMANTICS, DEFER, POINTER):
         cell = run.cells[i]
         if cell.kind == "question":
             continue
@@ -75,8 +114,10 @@ def defers(run: Run) -> Iterator[Diagnostic]:
                             hint="write out what happens")
             continue
         m = DEFER.search(cell.text)
-        if m and len(masked_content(run.content, cell)) - len(T.content_words(m.group(0))) <= 4:
-            yield cell.diag("V002", f"{cell.field} points elsewhere (\"{m.group(0)}\") instead of giving the "
+        said = m.group(0) if m and len(masked_content(run.content, cell)) - len(T.content_words(m.group(0))) <= 4 \
+            else _pointer_only(run, cell) if run.may_at(i, POINTER) else None
+        if said:
+            yield cell.diag("V002", f"{cell.field} points elsewhere (\"{said}\") instead of giving the "
                                     "content", hint="state the rule here; a pointer may follow the content")
 
 
@@ -218,22 +259,51 @@ HEDGE = T.keyed("hedge",
                        "required some varies vary ways",))
 
 
+# Both outcomes hedged ("it might retry, or it might just give up"), or speculation stacked in one sentence
+# ("unlikely, as browsers probably refuse"): the reader learns nothing either way.
+EITHER_WAY = T.keyed("either_way", r"\b(might|may|could) [^.;:]{1,80}?, or (it|they|he|she|you|we|this|that|the \w+) "
+                     r"(just |simply )?(might|may|could)\b", re.I,
+                     needs=("could may might",))
+SPECULATION = T.keyed("speculation", r"\b(probably|perhaps|possibly|maybe|unlikely|might)\b", re.I,
+                      needs=("maybe might perhaps possibly probably unlikely",))
+
+
+def _speculates(sentence: str) -> str | None:
+    m = EITHER_WAY.search(sentence)
+    if m:
+        return m.group(0)
+    said = [m.group(0) for m in SPECULATION.finditer(sentence)]
+    return " ... ".join(said) if len({w.lower() for w in said}) >= 2 else None
+
+
+# A method or a header named next to the hedge is what it depends on ("in some cases also for DELETE").
+CONCRETE = re.compile(r"\b(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE)\b|\b[A-Z][a-z]+(-[A-Z][a-z]+)+\b")
+
+
 @rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
       "client_behavior: Clients react to 412 in various ways depending on the implementation.",
       "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}",
-      reads=PROSE, keywords=(HEDGE,))
+      reads=PROSE, keywords=(HEDGE, SPECULATION))
 def hedge(run: Run) -> Iterator[Diagnostic]:
-    for i in run.may(HEDGE):
+    for i in run.may(HEDGE, SPECULATION):
         cell = run.cells[i]
+        if cell.kind == "question":
+            continue
         # A match in a sentence is one in the cell (\b holds at a sentence's ends, next to whitespace).
-        if cell.kind == "question" or HEDGE.search(cell.text) is None:
+        if run.may_at(i, SPECULATION) and SPECULATION.search(cell.text):
+            said = next(filter(None, map(_speculates, T.sentences(cell.text))), None)
+            if said:
+                yield cell.diag("V006", f"{cell.field} hedges (\"{said}\") and leaves the reader nothing to act on",
+                                hint="say what happens, or drop the guess")
+                continue
+        if HEDGE.search(cell.text) is None:
             continue
         for sentence in T.sentences(cell.text):
             m = HEDGE.search(sentence)
             if not m:
                 continue
             rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(run.content, cell.code)))
-            if len(rest) <= 3:
+            if len(rest) <= 3 and not CONCRETE.search(sentence):
                 yield cell.diag("V006", f"{cell.field} hedges (\"{m.group(0)}\") without saying what it depends on",
                                 hint="name the condition and the outcome")
                 break
@@ -247,13 +317,24 @@ MARKETING = T.keyed("marketing",
                     r"product|agency|company|firm)|contact us|get in touch|reach out to us|"
                     r"strategy call|no-pressure|hire us|schedule a (call|demo)|we (can )?help you|"
                     r"(talk|speak) to (an|our) (expert|engineer|specialist)|our recent|our perspective|"
-                    r"subscribe to|try it free|request a (quote|demo))\b", re.I,
-                    needs=("agency book clients company consultants contact customers demo engagement engagements "
-                           "engineers expert experts firm free help hire perspective platform pressure product "
-                           "quote reach recent schedule service services speak strategy subscribe talk team touch",))
+                    r"subscribe to|try it free|request a (quote|demo)|use our (free )?([\w-]+ )?(tool|checker|app|"
+                    r"extension|plugin)s?|try our|(recommended|best|top) ([\w-]+ )?tools?|(qualified|certified) "
+                    r"(professional|technician|expert|developer)s?|"
+                    r"(high-performance|managed|premium|scalable) (cloud )?hosting|"
+                    r"seamless(ly)?|effortless(ly)?|hassle-free|cutting-edge|game-changer|peace of mind|"
+                    r"(more |greater |fine-)?granular control|supercharge[sd]?|best-in-class|world-class)\b",
+                    re.I,
+                    needs=("agency app apps book checker checkers clients company consultants contact customers demo "
+                           "developer developers engagement engagements engineers expert experts extension extensions "
+                           "firm free help hire hosting our perspective platform plugin plugins pressure product "
+                           "professional professionals quote reach recent schedule service services speak strategy "
+                           "subscribe talk team technician technicians tool tools touch seamless seamlessly effortless "
+                           "effortlessly hassle cutting game peace granular supercharge supercharged supercharges "
+                           "best world",))
 
 
-@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\") rather than documentation.",
+@rule("V007", "marketing", "The cell is marketing (\"book a call\", \"our team\", \"use our tool\", \"seamless\") "
+      "rather than documentation.",
       "when_to_use: Considering HTTP 409? Book a no-pressure strategy call with our team.",
       "when_to_use: Return 409 when the change is valid but clashes with the resource's current state.",
       reads="every prose cell", keywords=(MARKETING,))
@@ -311,3 +392,32 @@ def same_both_sides(run: Run) -> Iterator[Diagnostic]:
                 cell = Cell(comp, f"rows[{i}].right", row.right, comp.codes[1], "row")
                 yield cell.diag("V009", f"rows[{i}] says the same thing for {comp.codes[0]} and {comp.codes[1]} "
                                         f"({row.aspect})", hint="state the difference, or drop the row")
+
+
+# ---------------------------------------------------------------- V010
+
+FILLER = T.keyed("filler",
+                 r"\b((real|major|big|huge) (headache|pain)|frustrat(ing|ed|ion)|nightmare|roadblock|"
+                 r"(identify|spot|find) any (potential|possible) (issues?|problems?)|if (these|the above) steps "
+                 r"(do not|don't|did not|didn't)|follow these (simple |easy )?steps|any of these (status )?"
+                 r"(codes|errors)|(all|many|most) of these (status )?(codes|errors)|"
+                 r"^\W*(these|the|such) (status |error )?codes\b)\b", re.I,
+                 needs=("big codes did didn don errors follow frustrated frustrating frustration headache huge "
+                        "identify major nightmare pain roadblock real spot find steps",))
+
+
+@rule("V010", "filler", "The cell is filler any page about any code could carry: how an error feels, generic "
+      "troubleshooting steps, advice for a list of codes at once.",
+      "client_behavior: Seeing a 502 can be a real headache. Follow these steps to identify any potential issues.",
+      "client_behavior: Retry an idempotent request after a short delay, since the upstream may recover; report "
+      "the failure if it persists.", reads=PROSE, keywords=(FILLER,))
+def filler(run: Run) -> Iterator[Diagnostic]:
+    for i in run.may(FILLER):
+        cell = run.cells[i]
+        m = FILLER.search(cell.text) if cell.kind != "question" else None
+        if m and m.group(0).lstrip(" \"'(*").lower().startswith(("these", "the", "such")) and \
+                not isinstance(cell.owner, Entry):
+            continue  # "These codes ..." opens many a sound comparison: there they are its two codes
+        if m:
+            yield cell.diag("V010", f"{cell.field} is filler (\"{m.group(0)}\") that says nothing of this code",
+                            hint="say what this code means, when it is sent or what to do about it")

@@ -1,4 +1,4 @@
-"""An accelerator for prose.Prose: the HTML of a one-line paragraph of text and inline code spans, written directly.
+"""An accelerator for prose.Prose: the HTML of a one-line paragraph of text and code spans, written directly.
 
 Most prose cells are one sentence with a few code spans (`` `retry_after` ``). Python-Markdown spends tens of
 microseconds of fixed cost on each (preprocessors, block parser, inline processor, serializer); this module writes
@@ -9,7 +9,8 @@ the surplus opening backticks becoming code; failing that, the run is text, and 
 On any other release ENABLED is False and prose.Prose renders every text with Python-Markdown.
 
 `paragraph` answers only for a text it can prove Markdown makes one paragraph of, with no inline syntax but code
-spans, and returns None for any other: the caller then converts it with Python-Markdown. tests/test_prose.py
+spans (or such a paragraph and a fenced code block after it), and returns None for any other: the caller then
+converts it with Python-Markdown. tests/test_prose.py
 compares the two on every text of the bundled content, on generated texts around the boundaries, and
 bench/prose_bench.py on the 5,000-page corpus.
 """

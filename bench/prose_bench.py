@@ -12,6 +12,7 @@ single-threaded, and on a shared machine the wall clock also counts other proces
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import os
 import sys
@@ -24,6 +25,7 @@ sys.path.insert(0, ROOT)
 from statusdocs.content.load import load_content  # noqa: E402
 from statusdocs.diagnostics import Report  # noqa: E402
 from statusdocs.pages import prose as prose_module  # noqa: E402
+from statusdocs.pages import prose_fast  # noqa: E402
 from statusdocs.pages.contexts import Views  # noqa: E402
 from statusdocs.pages.plan import plan_site  # noqa: E402
 from statusdocs.pages.prose import Prose  # noqa: E402
@@ -93,12 +95,18 @@ def main() -> int:
               f"{sum(len(t) for t, _ in pairs) / 1e6:.2f} MB")
         print(f"  reference {old:8.3f} s  {old / n * 1e6:7.1f} us/text")
         print(f"  new       {new:8.3f} s  {new / n * 1e6:7.1f} us/text   speed-up x{old / new:.2f}")
-        direct = sum(prose_module._plain_paragraph(text, codes) is not None for text, _ in pairs)
+        direct = [prose_module._plain_paragraph(text, codes) is not None for text, _ in pairs]
+        link = functools.partial(prose_module._linked, codes=codes)
+        fast = [not d and prose_fast.ENABLED and prose_fast.paragraph(text, link) is not None
+                for d, (text, _) in zip(direct, pairs, strict=True)]
         instances = Prose(codes)
-        for text, _ in pairs:
-            instances._markdown(text)
-        print(f"  identical: {n - len(bad)}/{n}; plain paragraphs written directly: {direct}, "
-              f"through Python-Markdown: {n - direct}, by {len(instances._by_left_out)} Markdown instances")
+        for d, f, (text, _) in zip(direct, fast, pairs, strict=True):
+            if not (d or f):
+                instances._markdown(text)
+        rest = n - sum(direct) - sum(fast)
+        print(f"  identical: {n - len(bad)}/{n}; plain paragraphs written directly: {sum(direct)}, code-span "
+              f"paragraphs by prose_fast: {sum(fast)}, through Python-Markdown: {rest}, "
+              f"by {len(instances._by_left_out)} Markdown instances")
         for (text, inline), o, nw in bad[:5]:
             print(f"  MISMATCH inline={inline} text={text!r}\n    ref={o!r}\n    new={nw!r}")
         failed |= bool(bad)

@@ -355,10 +355,35 @@ def test_the_accelerator_is_what_markdown_makes(text: str, end: str):
     assert_same(text)
 
 
+# A line, a blank line (or not) and a fence (of another language, unclosed, closed by a longer or indented fence,
+# holding lines that could close it, tabs, lines of spaces, `<>&"`).
+fast_fence = st.tuples(
+    fast_text, st.sampled_from(["\n\n", "\n\n", "\n", "\n\n\n", "\n \n"]),
+    st.sampled_from(["json", "json", "", "http", "c#", " json", "JSON", "{.x}", "a b", "~"]),
+    st.lists(fence_line | st.sampled_from(FAST_PIECES + ["`x`", " ```", "    x", ""]), max_size=4),
+    st.sampled_from(["```", "```", "````", "~~~", "``` ", " ```", ""]), st.sampled_from(["", "\n", "\n\n", " ", "\nx"]),
+).map(lambda t: f"{t[0]}{t[1]}```{t[2]}\n" + "".join(line + "\n" for line in t[3]) + t[4] + t[5])
+
+
+@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@given(fast_fence)
+@example('Send `x_y`:\n\n```json\n{"a": "<b> & c"}\n```\n')
+@example("Send `x_y`:\n\n```\n\n```")
+@example("Send `x_y`:\n\n```json\n  \n```")
+@example("Send `x_y`:\n\n```json\n```\n```")
+def test_the_accelerator_writes_a_paragraph_and_fence_as_markdown_does(text: str):
+    html = fast(text)
+    if html is not None:
+        OLD._cache.clear()
+        assert html == str(OLD.html(text)), text
+    assert_same(text)
+
+
 def test_the_accelerator_is_taken_for_code_span_cells():
     """Guards the speed: the commonest cells (a sentence with code spans, codes to link) take it; other syntax
     leaves it to Python-Markdown."""
-    for text in ["Send `x_y` now.", "`PUT /a.md` creates it, 409 instead.\n", "The `a<b>&c` and `` x`y `` fields."]:
+    for text in ["Send `x_y` now.", "`PUT /a.md` creates it, 409 instead.\n", "The `a<b>&c` and `` x`y `` fields.",
+                 'The `x_y` body:\n\n```json\n{"x_y": 1}\n```\n']:
         assert fast(text) is not None, text
     for text in ["Plain words.", "`x` and *y*", "`x` [a](b)", "`x` a_b", "```x```", "- `x`", "`x`\ny", "`x` a & b",
                  "`x` <b>", " `x`", "`x`  ", "\\`x`", "`x`\tb"]:

@@ -1,4 +1,4 @@
-"""An accelerator for prose.Prose: the HTML of a one-line paragraph of text and inline code spans, written directly.
+"""An accelerator for prose.Prose: the HTML of a one-line paragraph of text and code spans, written directly.
 
 Most prose cells are one sentence with a few code spans (`` `retry_after` ``). Python-Markdown spends tens of
 microseconds of fixed cost on each (preprocessors, block parser, inline processor, serializer); this module writes
@@ -9,7 +9,8 @@ the surplus opening backticks becoming code; failing that, the run is text, and 
 On any other release ENABLED is False and prose.Prose renders every text with Python-Markdown.
 
 `paragraph` answers only for a text it can prove Markdown makes one paragraph of, with no inline syntax but code
-spans, and returns None for any other: the caller then converts it with Python-Markdown. tests/test_prose.py
+spans (or such a paragraph and a fenced code block after it), and returns None for any other: the caller then
+converts it with Python-Markdown. tests/test_prose.py
 compares the two on every text of the bundled content, on generated texts around the boundaries, and
 bench/prose_bench.py on the 5,000-page corpus.
 """
@@ -36,11 +37,43 @@ _TEXT_SYNTAX = re.compile(r"[\\*_\[<>&]")
 
 def paragraph(text: str, link: Callable[[str], str]) -> str | None:
     """Python-Markdown's HTML for `text` if it is one line (and trailing newlines) of printable characters, with no
-    space at its end, starting as only a paragraph does, of plain text and code spans; None otherwise. `link` is
-    how the sanitizer writes a run of text (status codes linked); a code span's text is escaped as Markdown does."""
+    space at its end, starting as only a paragraph does, of plain text and code spans, or such a line, a blank line
+    and a fenced code block; None otherwise. `link` is how the sanitizer writes a run of text (status codes
+    linked); a code span's text is escaped as Markdown does."""
+    if "`" not in text:
+        return None
     body = text.rstrip("\n")
-    if not body or "`" not in body or "\\" in body or body[-1] == " " or not body.isprintable() \
-            or _OTHER_BLOCK.match(body):
+    if "\n" in body:
+        return _paragraph_and_fence(body, link)
+    return _paragraph(body, link)
+
+
+# A line, a blank line and a fence of backticks with a language of letters (or none) closed at the text's end.
+_AND_FENCE = re.compile(r"([^\n]+)\n\n```([a-z]*)\n((?:[^\n]*\n)*?)```")
+# A line of code that could close the fence, or that whitespace normalisation changes (a line of spaces).
+_CODE_LINE_CHANGED = re.compile(r"^(?:```|~~~| +$)", re.M)
+
+
+def _paragraph_and_fence(body: str, link: Callable[[str], str]) -> str | None:
+    """A one-line paragraph, a blank line and a fenced code block, as Markdown writes them: the paragraph, and the
+    block as fenced_code stores it (its code escaped, `"` too) in place of a paragraph of its own."""
+    m = _AND_FENCE.fullmatch(body)
+    if m is None:
+        return None
+    line, lang, code = m.groups()
+    if not code.replace("\n", "").isprintable() or _CODE_LINE_CHANGED.search(code):
+        return None
+    first = _paragraph(line, link)
+    if first is None:
+        return None
+    attr = f' class="language-{lang}"' if lang else ""
+    escaped = _code_html(code).replace('"', "&quot;")
+    return f"{first}\n<pre><code{attr}>{escaped}</code></pre>"
+
+
+def _paragraph(body: str, link: Callable[[str], str]) -> str | None:
+    """A one-line paragraph of plain text and code spans, or None."""
+    if not body or "\\" in body or body[-1] == " " or not body.isprintable() or _OTHER_BLOCK.match(body):
         return None
     parts = _split(body)
     if parts is None:

@@ -21,9 +21,13 @@ from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
 from statusdocs.build import cache as cache_module
-from statusdocs.build.pipeline import build
+from statusdocs.build import pipeline
 
 CACHE = ".site.cache"
+
+
+def build(*args, **kwargs):  # the pages alone, as the CLI builds here (run_cli: --no-search)
+    return pipeline.build(*args, search=False, **kwargs)
 
 
 def manifest_of(folder: Path) -> dict:

@@ -55,7 +55,7 @@ def test_unknown_rule_or_family_is_a_usage_error(option, value):
     assert result.returncode == 2, result.stdout
     bad = next(v for v in value.split(",") if v not in ("V",))
     assert f"'{bad}'" in result.stderr and option in result.stderr
-    assert re.search(r"known families: C, F, S, T, V\b", result.stderr)
+    assert re.search(r"known families: C, F, M, S, T, V\b", result.stderr)
     assert "no findings" not in result.stdout
 
 

@@ -26,7 +26,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _build(*args: str, cwd: Path | str = ROOT) -> subprocess.CompletedProcess:
-    result = run_cli("build", *args, cwd=cwd)
+    result = run_cli("build", *args, cwd=cwd, search=True)  # compared with built_site, which has the index
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 

@@ -102,7 +102,7 @@ def test_deploy_commits_the_site_to_gh_pages_and_leaves_the_working_tree_alone(s
     assert not any(name.startswith(("content/", "templates/")) for name in published), "only the site is published"
     assert EDIT in published["about/index.html"].decode(), "the site is built from the files as they are on disk"
     built = run_cli("build", "--strict", "--content", str(repo / "content"), "--templates", str(repo / "templates"),
-                    "--out", str(tmp_path / "built"))
+                    "--out", str(tmp_path / "built"), search=True)
     assert built.returncode == 0, built.stderr
     assert published == tree_bytes(str(tmp_path / "built")), "gh-pages holds exactly the bytes a strict build writes"
 

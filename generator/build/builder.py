@@ -153,7 +153,7 @@ class Builder:
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
             previous = self.deps.get(page.output)
-            if not (everything or previous is None or previous & changed):  # type: ignore[operator]
+            if not (everything and page.shows_frame or previous is None or previous & changed):  # type: ignore[operator]
                 outputs[page.output], deps[page.output] = self.outputs[page.output], previous
                 continue
             try:

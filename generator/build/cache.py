@@ -368,22 +368,24 @@ def _codes_key(codes: Iterable[int]) -> str:
 
 
 class PageKeys:
-    """What each page of a build is made from, by content: a digest of the build's key, the shared fingerprint,
-    the page's path and each file it reads with that file's hash (sorted by path). None for a page that reads a
+    """What each page of a build is made from, by content: a digest of the build's key, the shared fingerprint
+    (for a page made from a template: the shared context is every template's), the page's path and each file it
+    reads with that file's hash (sorted by path). None for a page that reads a
     file missing from the hashed inputs. Each input's part of the digested text is made once per build, not once
     per page that reads it (the search index, the sitemap and the indexes read every content file)."""
 
     def __init__(self, build_key: str, shared: str, inputs: dict[str, str]):
         self.prefix = f"{build_key}\0{shared}\0"
+        self.bare = f"{build_key}\0\0"
         self.parts = {path: f"{path}\0{known}\0" for path, known in inputs.items()}
 
-    def __call__(self, output: str, deps: Iterable[str]) -> str | None:
+    def __call__(self, output: str, deps: Iterable[str], templated: bool = True) -> str | None:
         parts = self.parts
         try:
             body = "".join([parts[path] for path in sorted(deps)])
         except KeyError:
             return None
-        return digest(f"{self.prefix}{output}\0{body}".encode())
+        return digest(f"{self.prefix if templated else self.bare}{output}\0{body}".encode())
 
 
 class ProseLog:

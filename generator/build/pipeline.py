@@ -116,12 +116,12 @@ def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set
 
 
 def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
-          strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True, search: bool = True) -> BuildResult:
     """Build the site into `out_dir` (see `run`).
 
     Raises `output.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
     replace (`output.check_output`)."""
-    return run(BuildContext(content_dir, templates_dir, out_dir, base_url, strict, jobs, use_cache))
+    return run(BuildContext(content_dir, templates_dir, out_dir, base_url, strict, jobs, use_cache, search))
 
 
 def run(ctx: BuildContext) -> BuildResult:
@@ -252,7 +252,7 @@ def plan(ctx: BuildContext) -> None:
         key = page_keys(ctx)
         for page in ctx.pages:
             deps = cache.deps.get(page.output)
-            if deps is not None and cache.current(page.output, key(page.output, deps) or "\0"):
+            if deps is not None and cache.current(page.output, key(page.output, deps, page.shows_frame) or "\0"):
                 ctx.keep.add(page.output)
                 ctx.keys[page.output], ctx.deps[page.output] = cache.pages[page.output][0], frozenset(deps)
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
@@ -397,7 +397,8 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         prose.close(committed)
     if ctx.cache is not None:
         key = page_keys(ctx)
-        ctx.keys.update({rel: key(rel, deps) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
+        framed = {p.output for p in ctx.pages if p.shows_frame}
+        ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
         records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries)

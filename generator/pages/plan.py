@@ -25,6 +25,12 @@ class PlannedPage:
         return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
 
     @property
+    def shows_frame(self) -> bool:
+        """Whether the page is made from a template, which gets the shared context (the frame: the site, its pages,
+        every code's name for the navigation): a change there may change it, not the JSON files and schemas."""
+        return self.template is not None
+
+    @property
     def depth(self) -> int:
         return self.url.count("/")
 

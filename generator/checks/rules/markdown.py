@@ -18,8 +18,9 @@ from statusdocs.diagnostics import Diagnostic
 LIST_ITEM = re.compile(r"( *)(?:[-*+]|\d{1,9}[.)]) +\S")
 FENCE = re.compile(r" {0,3}(```|~~~)")
 # A Markdown link or image target written as a site path: `/x`, `../x`, `./x` (the renderer reads them from the
-# site root, see pages/prose.py).
-SITE_LINK = re.compile(r"\]\(\s*<?((?:/(?!/)|\.\./|\./)[^)\s>]*)")
+# site root, see pages/prose.py). `/\\host` and `/&#47;host` are no site paths: browsers read them as another host,
+# and the renderer drops them.
+SITE_LINK = re.compile(r"\]\(\s*<?((?:/(?![/\\&])|\.\./|\./)[^)\s>\\]*)(?=[)\s>])")
 CODE_PAGE = re.compile(r"\d{3}/?")
 
 

@@ -137,7 +137,7 @@ def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
     # comparison's context holds both entries' whole views, their related codes' links among them, which the
     # comparison page does not show, and the home page reads which comparisons the guide reaches (its "common
     # decisions"), not the guide's wording; and a code's name is in the shared context (the navigation of every
-    # code), which every page made from a template gets, the sitemap and robots.txt too.
+    # code), which every page that lists the site gets (the sitemap, robots.txt, the code list, the search index).
     code = int(Path(FILES[0]).stem)
     related = {f"compare/{p.stem}/index.html" for p in (workspace / "content" / "comparisons").glob("*.yaml")
                if any(code in yaml.safe_load((workspace / "content" / "codes" / f"{c}.yaml").read_text())["related"]
@@ -146,8 +146,8 @@ def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
         if rel != "site.yaml":  # the site's title and navigation are on every page
             assert shows[rel] <= rendered_for[rel], rel
             extra = rendered_for[rel] - shows[rel]
-            allowed = related | {"sitemap.xml", "robots.txt"} if rel == FILES[0] else \
-                {"index.html"} if rel == "guide.yaml" else set()
+            listings = {"sitemap.xml", "robots.txt", "api/codes.json", "search-index.js"}
+            allowed = related | listings if rel == FILES[0] else {"index.html"} if rel == "guide.yaml" else set()
             assert extra <= allowed, (rel, sorted(extra))
 
 

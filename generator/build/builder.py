@@ -143,7 +143,11 @@ class Builder:
         pages = self.prepare(content, report)
         assert self.renderer is not None and self.views is not None
         shared = self.views.shared_fingerprint()
-        everything = changed is None or shared != self.shared
+        # A template no page has read yet (a file added to the user's folder) may replace one of the theme's.
+        theme = tuple(d + os.sep for d in self.theme)
+        known = set().union(*self.deps.values()) if self.deps else set()
+        everything = changed is None or shared != self.shared or any(
+            p.startswith(theme) and p not in known for p in changed)
 
         outputs: dict[str, bytes] = {}
         deps: dict[str, frozenset[str]] = {}

@@ -267,7 +267,11 @@ WIDE = frozenset({"search", "sitemap", "index", "compare-index", "api"})
 def page_keys(ctx: BuildContext) -> PageKeys:
     """Each page's cache key, from the files it was made from: what it is made from, by content."""
     assert ctx.builder is not None and ctx.builder.views is not None and ctx.cache is not None
-    return PageKeys(ctx.cache.key, ctx.builder.views.shared_fingerprint(), ctx.inputs or {})
+    # Which templates exist, by path: one added to the user's folder replaces the built-in one of that name for
+    # pages whose recorded files (the built-in template) did not change.
+    theme = tuple(d + os.sep for d in ctx.builder.theme)
+    templates = digest("\0".join(sorted(p for p in (ctx.inputs or {}) if p.startswith(theme))).encode())
+    return PageKeys(ctx.cache.key, ctx.builder.views.shared_fingerprint() + templates, ctx.inputs or {})
 
 
 # ---------------------------------------------------------------- render and write

@@ -26,9 +26,10 @@ class PlannedPage:
 
     @property
     def shows_frame(self) -> bool:
-        """Whether the page is made from a template, which gets the shared context (the frame: the site, its pages,
-        every code's name for the navigation): a change there may change it, not the JSON files and schemas."""
-        return self.template is not None
+        """Whether the page may read the shared context (the site, which pages and codes exist, every code's name for
+        the navigation), so that a change there must render it again: all but one code's JSON, a schema and a
+        static file, which are made from their own files alone."""
+        return not (self.kind in ("schema", "static") or (self.kind == "api" and isinstance(self.key, int)))
 
     @property
     def depth(self) -> int:

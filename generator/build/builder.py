@@ -68,8 +68,10 @@ class Builder:
     `render_recorded`.
     """
 
-    def __init__(self, templates_dir: str | None, base_url: str | None = None):
-        """`templates_dir`: the user's templates, overriding the built-in theme file by file (None: none)."""
+    def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False):
+        """`templates_dir`: the user's templates, overriding the built-in theme file by file (None: none).
+        `full_text`: the site will have Pagefind's index (the search box then loads it)."""
+        self.full_text = full_text
         self.theme = theme_dirs(templates_dir)
         self.templates_dir = self.theme[0]
         self.base_url = base_url
@@ -90,6 +92,7 @@ class Builder:
             self.prose = Prose(set(content.entries))
         self.prose.stored = stored_prose or {}
         self.views = views = Views(content, base_url, self.prose, self.lasting)
+        views.full_text = self.full_text
         pages = plan_site(content) + static_pages(self.theme, report)
         views.plan = pages
         if self.renderer is None:

@@ -245,7 +245,9 @@ def plan(ctx: BuildContext) -> None:
     assert ctx.content is not None
     since = time.perf_counter()
     cache = ctx.cache
-    ctx.builder = Builder(ctx.templates_dir, ctx.base_url)
+    from statusdocs.pages.search import available
+
+    ctx.builder = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available())
     stored = cache.prose(ctx.content.entries) if cache is not None else None
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
     if cache is not None and cache.pages:

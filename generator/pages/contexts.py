@@ -188,6 +188,7 @@ class Views:
         self.prose = prose or Prose(set(content.entries))
         self.codes = sorted(content.entries)
         self.plan: list[PlannedPage] = []  # set by the build; the sitemap lists it
+        self.full_text = False  # set by the build: the site gets Pagefind's index
         # Indexes and per-object views, made once: a comparison page shows two entries and its codes' other
         # comparisons, and at thousands of pages rebuilding or rescanning these per page dominates the build.
         self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
@@ -321,6 +322,7 @@ class Views:
             "classes": [self.class_info(k) for k in sorted({f"{c // 100}xx" for c in self.codes})],
             "pages": [{"title": p.title, "url": f"{slug}/"} for slug, p in sorted(self.raw.pages.items())],
             "has_guide": self.raw.guide is not None,
+            "full_text": self.full_text,
             # The side navigation: every class with its codes.
             "nav_codes": [{**self.class_info(k), "entries": [
                 {"code": c, "name": self.raw.entries[c].name, "url": f"{c}/"}

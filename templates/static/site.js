@@ -220,7 +220,7 @@ function initSearch(form) {
   // Once per page; every query waits for the same attempt.
   function loadPagefind() {
     pagefind = pagefind || (async () => {
-      if (root.protocol === "file:") return null;
+      if (root.protocol === "file:" || !("fulltext" in form.dataset)) return null;  // no index to load
       try {
         const module = await import(new URL("pagefind/pagefind.js", root).href);
         await module.options({ baseUrl: root.pathname, excerptLength: 24 });

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,22 @@ def still_running(procs: set[tuple[int, str]], within: float) -> set[tuple[int, 
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.02)
+
+
+def served_under_base(site: Path, tmp_path_factory) -> Iterator[str]:
+    """The site at /statusdocs/ on a local static server, as GitHub Pages serves a project site: its URL."""
+    root = tmp_path_factory.mktemp("pages")
+    (root / "statusdocs").symlink_to(site, target_is_directory=True)
+    server = StaticServer(root)
+    yield server.url + "statusdocs/"
+    server.close()
+
+
+def chromium() -> Iterator:
+    """Debian's Chromium through Playwright, for a module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -33,6 +33,18 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+def set_field(obj: object, field: str, value: object) -> None:
+    """Set a field of a loaded model object by the path findings use (`faq[1].answer`, `cacheable.note`)."""
+    target = obj
+    parts = field.replace("]", "").replace("[", ".").split(".")
+    for part in parts[:-1]:
+        target = target[int(part)] if part.isdigit() else getattr(target, part)  # type: ignore[index]
+    if parts[-1].isdigit():
+        target[int(parts[-1])] = value  # type: ignore[index]
+    else:
+        setattr(target, parts[-1], value)
+
+
 @pytest.fixture()
 def content_copy(tmp_path) -> Path:
     """A writable copy of the bundled content, for tests that break it."""

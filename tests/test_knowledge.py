@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import CONTENT, run_cli
+from conftest import CONTENT, run_cli, set_field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,17 +25,6 @@ def base_content():
     content = load_content(str(CONTENT), report)
     assert content is not None and not report.items
     return content
-
-
-def _set(obj, field, value):
-    target = obj
-    parts = field.replace("]", "").replace("[", ".").split(".")
-    for part in parts[:-1]:
-        target = target[int(part)] if part.isdigit() else getattr(target, part)
-    if parts[-1].isdigit():
-        target[int(parts[-1])] = value
-    else:
-        setattr(target, parts[-1], value)
 
 
 # rule, owner (a code or a comparison slug), field, bad text, good text. Written for this test, in words that
@@ -101,7 +90,7 @@ def test_rule_flags_the_bad_cell_once_and_passes_the_good_one(base_content, rule
     for text, expected in ((bad, 1), (good, 0)):
         content = copy.deepcopy(base_content)
         target = _owner(content, owner)
-        _set(target, field, text)
+        set_field(target, field, text)
         found = [d for d in check_content(content, select={rule}) if d.loc.path == target.source]
         assert [d.field for d in found] == [field] * expected, (text, [d.text() for d in found])
 

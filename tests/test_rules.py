@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import CONTENT, run_cli
+from conftest import CONTENT, run_cli, set_field
 
 from statusdocs.checks import check_content
 from statusdocs.content.load import load_content
@@ -25,18 +25,6 @@ def base_content():
 
 def findings(content, rule):
     return [(d.loc.path, d.field) for d in check_content(content, select={rule})]
-
-
-def _set(obj, field, value):
-    target = obj
-    parts = field.replace("]", "").replace("[", ".").split(".")
-    for part in parts[:-1]:
-        target = target[int(part)] if part.isdigit() else getattr(target, part)
-    last = parts[-1]
-    if last.isdigit():
-        target[int(last)] = value
-    else:
-        setattr(target, last, value)
 
 
 # rule, code, field, bad text, good text: written independently of the bundled content's wording
@@ -135,9 +123,9 @@ CELLS = [
 def test_rule_flags_bad_and_passes_good(base_content, rule, code, field, bad, good):
     content = copy.deepcopy(base_content)
     entry = content.entries[code]
-    _set(entry, field, bad)
+    set_field(entry, field, bad)
     assert (entry.source, field) in findings(content, rule)
-    _set(entry, field, good)
+    set_field(entry, field, good)
     assert (entry.source, field) not in findings(content, rule)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import StaticServer, launch
+from tests.browser import StaticServer, chromium, served_under_base
 from tests.conftest import CONTENT, TEMPLATES, run_cli
 
 QUERIES = json.loads((Path(__file__).parent / "search_queries.json").read_text())
@@ -50,21 +50,12 @@ def site_url(built_site: Path, tmp_path_factory):
     """The site with its Pagefind index at /statusdocs/, as Pages serves it."""
     _need_pagefind()
     assert (built_site / "pagefind" / "pagefind.js").is_file()
-    root = tmp_path_factory.mktemp("pages")
-    (root / "statusdocs").symlink_to(built_site, target_is_directory=True)
-    server = StaticServer(root)
-    yield server.url + "statusdocs/"
-    server.close()
+    yield from served_under_base(built_site, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def search(page, query: str) -> list[str]:

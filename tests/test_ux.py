@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import StaticServer, launch
+from tests.browser import chromium, served_under_base
 from tests.conftest import CONTENT
 
 pytestmark = pytest.mark.browser
@@ -25,21 +25,12 @@ DESK = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def served(built_site: Path, tmp_path_factory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("pages")
-    (root / "statusdocs").symlink_to(built_site, target_is_directory=True)
-    server = StaticServer(root)
-    yield server.url + "statusdocs/"
-    server.close()
+    yield from served_under_base(built_site, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 # Elements that scroll sideways (or stick out of the page): none may, on a phone.

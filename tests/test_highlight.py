@@ -39,7 +39,9 @@ def test_examples_differ_from_their_entries_in_whitespace_alone(built_site: Path
 def test_json_bodies_are_indented_and_every_method_is_highlighted(built_site: Path):
     page = (built_site / "409" / "index.html").read_text()
     bodies = [b for b in BLOCK.findall(page) if "json" in b]
-    assert bodies and all('\n<span class="w">  </span><span class="nt">&quot;' in b for b in bodies)
+    # Pygments escapes the key's quote as &quot; before 2.21 and leaves it as it is from 2.21 on
+    key = re.compile(r'\n<span class="w">  </span><span class="nt">(?:&quot;|")')
+    assert bodies and all(key.search(b) for b in bodies)
     webdav = (built_site / "207" / "index.html").read_text()
     assert '<span class="nf">PROPFIND</span>' in webdav and 'class="err"' not in webdav
 

@@ -264,7 +264,7 @@ def test_serve_without_out_writes_no_site_and_removes_its_folder_on_exit(tmp_pat
     proc = ServeProcess(work)
     try:
         status, body, _ = proc.get("/statusdocs/409/")
-        assert status == 200 and b"<h1>" in body
+        assert status == 200 and b"<h1" in body
         previews = [p for p in temp.iterdir() if p.name.startswith("statusdocs-serve-")]
         assert len(previews) == 1 and (previews[0] / "409" / "index.html").is_file(), list(temp.iterdir())
         assert snapshot(work) == before  # no site/, nothing else either

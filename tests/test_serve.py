@@ -75,10 +75,10 @@ def _replace(path: Path, pattern: str, repl: str) -> None:
 def test_serves_the_site_under_its_base_path_with_404_page_and_no_escape(server: ServeProcess, workdir: Path):
     assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/statusdocs/")
     status, body, headers = server.get("/statusdocs/409/")
-    assert status == 200 and b"<h1>" in body and headers["Cache-Control"] == "no-store"
+    assert status == 200 and b"<h1" in body and headers["Cache-Control"] == "no-store"
     assert b"livereload.js" in body  # the reload script is injected
     status, body, _ = server.get("/")  # redirected to the base path
-    assert status == 200 and b"<h1>" in body
+    assert status == 200 and b"<h1" in body
     status, body, _ = server.get("/statusdocs/no-such-page/")
     assert status == 404 and b"Page not found" in body  # the site's own 404.html
     (workdir / "secret.txt").write_text("outside the site")
@@ -105,7 +105,7 @@ def test_answers_only_the_hosts_it_was_started_for(server: ServeProcess):
     port = server.port
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LOCALHOST:{port}", "127.0.0.1"):
         status, body, _ = _request(port, "/statusdocs/409/", {"Host": host})
-        assert status == 200 and b"<h1>" in body, host
+        assert status == 200 and b"<h1" in body, host
     for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost:{port + 1}",
                  f"127.0.0.2:{port}", f"[::2]:{port}"):
         for path in ("/statusdocs/409/", "/", "/statusdocs/no-such-page/", "/livereload.js", "/forcereload"):

@@ -158,12 +158,14 @@ def test_the_preview_shows_a_template_loop_as_a_finding_and_recovers(tmp_path: P
         status, body, _ = server.get("/statusdocs/409/")  # the last good page, with the overlay over it
         assert status == 200 and b"templates/loop.html:2: error T001 " in body
         start = len(server.lines)
-        (tmp_path / "templates/code.html").write_text(good.replace("<h1>", "<h1>Fixed ", 1), encoding="utf-8")
+        fixed = good.replace("</h1>", " Fixed</h1>", 1)
+        assert fixed != good
+        (tmp_path / "templates/code.html").write_text(fixed, encoding="utf-8")
         server.wait_for(r"rebuilt \d+ page", 30, start)
         status, body, _ = server.get("/statusdocs/409/")
         assert status == 200 and b"error T001" not in body
         main = re.compile(rb"<main.*</main>", re.S)  # the page itself; the preview's script around it counts reloads
-        assert main.search(body).group() == main.search(before).group().replace(b"<h1>", b"<h1>Fixed ", 1)
+        assert main.search(body).group() == main.search(before).group().replace(b"</h1>", b" Fixed</h1>", 1)
         assert server.proc.poll() is None
     finally:
         server.stop()

@@ -223,7 +223,7 @@ def test_examples_are_highlighted_pretty_printed_with_copy_in_the_corner(served:
     blocks = re.findall(r'<pre class="http"[^>]*><code>(.*?)</code></pre>', html, re.S)
     assert blocks and all('<span class="' in b for b in blocks)  # highlighted at build time
     bodies = [b for b in blocks if "application/" in b and "json" in b]
-    indented_key = re.compile(r'\n(?:<span class="w">)?  (?:</span>)?<span class="nt">&quot;')
+    indented_key = re.compile(r'\n(?:<span class="w">)?  (?:</span>)?<span class="nt">(?:&quot;|")')  # escaped before Pygments 2.21
     assert bodies and all(indented_key.search(b) for b in bodies)  # pretty-printed: keys on lines of their own
     page = browser.new_page(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
     page.goto(served + "409/")

@@ -160,7 +160,8 @@ class Builder:
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
             previous = self.deps.get(page.output)
-            if not (everything and page.shows_frame or previous is None or previous & changed):  # type: ignore[operator]
+            if changed is not None and previous is not None and not (everything and page.shows_frame
+                                                                     or previous & changed):
                 outputs[page.output], deps[page.output] = self.outputs[page.output], previous
                 continue
             try:

@@ -30,9 +30,10 @@ from statusdocs.pages.prose import MARK_CHAR, ROOT_MARK, plain_html, too_complex
 
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a
-# word that names a response; "100 requests" or "200 ms" stay plain.
+# word that names a response; "100 requests" or "200 ms" stay plain. Since issue 26 a code ending a sentence
+# ("answer 409.") is linked: a dot stops it only when a digit follows (4.09, 409.5).
 _CODE = re.compile(
-    r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w.%/:-])(?=(?:[,;:)!?]|\.(?!\d)|$|\s+(?:[A-Z]|instead|response|responses|"
+    r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d)(?=(?:[,;:)!?]|\.(?!\d)|$|\s+(?:[A-Z]|instead|response|responses|"
     r"status|error|errors|or|and|vs\.?|not|when|if|for|is|with|because|only)\b))")
 
 

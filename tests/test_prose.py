@@ -53,7 +53,7 @@ def assert_same(text: str) -> None:
 WORDS = ["the", "client", "Retry", "status", "instead", "response", "or", "and", "vs.", "when", "é", "日本",
          "naïve", "x"]
 CODE_WORDS = ["409", "412", "100", "599", "600", "4090", "40", "1000", "200", "٤٠٩", "409.", "409,", "(409)",
-              "409:", "§409", "409%", "409/", "#409", "v409"]
+              "409:", "§409", "409%", "409/", "#409", "v409", "409.5", "4.09", "409.x"]
 SYNTAX = ["*", "**", "***", "_", "__", "`", "``", "```", "~~~", "\\", "\\`", "\\*", "[", "]", "(", ")", "!", "<",
           ">", "&", "&amp;", "&#52;", "&copy;", "|", "#", "-", "+", "=", ".", ":", ";", "/", "{", "}", "'", '"', "@"]
 SPACES = [" ", " ", " ", "  ", "\t", "\n", "\n\n", "  \n", "\r\n", "\r", "\xa0", "\u2028", "\x02", "\x03", "\x0c"]
@@ -221,6 +221,24 @@ def test_fences_render_as_before(text: str, end: str):
                                  "instead", "vs.", "é", "٤"]), max_size=20).map("".join))
 def test_code_regex_matches_where_the_original_does(text: str):
     assert prose._CODE.split(text) == reference._CODE.split(text)
+
+
+@pytest.mark.parametrize(("text", "linked"), [
+    ("HTTP has a more specific answer: 412.", True), ("Answer 409. Then retry.", True), ("Answer 409...", True),
+    ("Version 4.09 of it", False), ("A ratio of 409.5 instead", False), ("It is 409.5.", False),
+])
+def test_a_code_ending_a_sentence_is_linked(text: str, linked: bool):
+    """A code before a sentence's full stop is linked; a dot followed by a digit makes it part of a number."""
+    for path in (lambda t: str(NEW.html(t)), lambda t: str(OLD.html(t))):
+        NEW._cache.clear()
+        OLD._cache.clear()
+        assert ('class="code-ref"' in path(text)) is linked, text
+
+
+def test_a_built_page_links_a_code_at_a_sentence_end(built_site):
+    """/409/'s FAQ answer ends with "HTTP has a more specific answer: 412.": the 412 is a link to its page."""
+    page = (built_site / "409" / "index.html").read_text()
+    assert re.search(r'more specific answer: <a class="code-ref" href="\.\./412/">412</a>\.</p>', page)
 
 
 # The shortcut for a plain paragraph: texts of words, codes and punctuation with one character of Markdown syntax

@@ -56,7 +56,7 @@ _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#
 # the code sits after its first digit, so that the regex starts with a character class and the engine
 # skips ahead to digits; it matches exactly where `(?<![\w.§/#:-])([1-5]\d\d)` would.
 _CODE = re.compile(
-    r"([1-5](?<![\w.§/#:-][1-5])\d\d)(?![\w.%/:-])(?=(?:[,;:)!?]|\.(?!\d)|$|\s+(?:[A-Z]|instead|response|"
+    r"([1-5](?<![\w.§/#:-][1-5])\d\d)(?![\w%/:-]|\.\d)(?=(?:[,;:)!?]|\.(?!\d)|$|\s+(?:[A-Z]|instead|response|"
     r"responses|status|error|errors|or|and|vs\.?|not|when|if|for|is|with|because|only)\b))")
 _CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a text links no code
 _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'  # as the serializer writes _split's link

@@ -223,7 +223,8 @@ def test_examples_are_highlighted_pretty_printed_with_copy_in_the_corner(served:
     blocks = re.findall(r'<pre class="http"[^>]*><code>(.*?)</code></pre>', html, re.S)
     assert blocks and all('<span class="' in b for b in blocks)  # highlighted at build time
     bodies = [b for b in blocks if "application/" in b and "json" in b]
-    indented_key = re.compile(r'\n(?:<span class="w">)?  (?:</span>)?<span class="nt">(?:&quot;|")')  # escaped before Pygments 2.21
+    # the key's quote is escaped before Pygments 2.21
+    indented_key = re.compile(r'\n(?:<span class="w">)?  (?:</span>)?<span class="nt">(?:&quot;|")')
     assert bodies and all(indented_key.search(b) for b in bodies)  # pretty-printed: keys on lines of their own
     page = browser.new_page(viewport=PHONE, permissions=["clipboard-read", "clipboard-write"])
     page.goto(served + "409/")
@@ -369,3 +370,24 @@ def test_no_code_page_links_its_own_number(built_site: Path):
     selfish = [p.parent.name for p in pages
                if f'class="code-ref" href="../{p.parent.name}/"' in p.read_text()]
     assert selfish == []
+
+
+def test_every_comparison_faq_question_has_an_id_a_link_opens(served: str, built_site: Path, browser):
+    """Each FAQ question of a comparison can be linked to (an id, unique on its page, the same as the code pages'
+    faq-N), and following such a link opens the folded answer."""
+    questions = 0
+    for slug in COMPARISONS:
+        html = (built_site / "compare" / slug / "index.html").read_text()
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), slug
+        faq = re.search(r'<section id="faq">.*?</section>', html, re.S)
+        asked = re.findall(r'<summary><h3( id="[^"]*")?>', faq.group(0)) if faq else []
+        assert asked == [f' id="faq-{n}"' for n in range(1, len(asked) + 1)], slug
+        questions += len(asked)
+    assert questions > 20
+    page = browser.new_page(viewport=PHONE)
+    page.goto(served + "compare/409-vs-412/#faq-2")
+    assert page.locator("#faq-2").evaluate("h => h.closest('details').open")
+    assert page.locator("#faq-2").evaluate("h => h.getBoundingClientRect().top >= 0 && "
+                                            "h.getBoundingClientRect().top < innerHeight")
+    page.close()

@@ -449,7 +449,17 @@ function initCopy() {
   }
 }
 
+// A link to a folded question (#faq-2 on a comparison) opens its answer.
+function openTarget() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  const target = id && document.getElementById(id);
+  const box = target && target.closest("details");
+  if (box) box.open = true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  openTarget();
+  window.addEventListener("hashchange", openTarget);
   const toggle = document.querySelector(".theme-toggle");
   if (toggle) initTheme(toggle);
   const search = document.querySelector("form.search");

@@ -17,8 +17,13 @@ from html import unescape
 
 import markdown
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
+
+# Since issue 26, fenced code in a language Pygments knows is highlighted as the examples are: the same function on
+# the finished HTML of every text (statusdocs.pages.prose runs it only on texts with a fence, prose_fast in place).
+from statusdocs.pages.highlight import highlight_fences
 
 # Internal links in prose are written against this marker; the renderer replaces it by the page's
 # relative path to the site root, so one cached rendering serves pages at every depth. The marker is
@@ -116,6 +121,11 @@ def _target(url: str) -> str | None:
     return url
 
 
+class _Highlight(Postprocessor):
+    def run(self, text: str) -> str:
+        return highlight_fences(text)
+
+
 class _SafeExtension(Extension):
     def __init__(self, codes: Callable[[], set[int]]):
         super().__init__()
@@ -126,6 +136,7 @@ class _SafeExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_Sanitize(md, self.codes), "statusdocs_sanitize", 0)
+        md.postprocessors.register(_Highlight(md), "statusdocs_highlight", 5)
 
 
 class Prose:

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 
 import pytest
 from conftest import CONTENT, ROOT
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from statusdocs.pages import prose, prose_fast
+from statusdocs.pages.highlight import highlight_fences
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
@@ -458,9 +460,45 @@ def test_protocol_relative_links_lose_their_href(text: str):
 
 
 def test_fenced_code_reads_as_stock_python_markdown():
-    """Fences, with and without a language or attributes, render as Python-Markdown's own fenced_code does."""
+    """Fences, with and without a language or attributes, render as Python-Markdown's own fenced_code does, and
+    then, for a language Pygments knows, highlighted (issue 26); an unknown language or none stays as it is."""
     import markdown
 
-    text = "Before:\n\n```python\nprint('<b>')  # 409\n```\n\n~~~ {.json #x}\n{\"a\": 1}\n~~~\n"
+    text = ("Before:\n\n```python\nprint('<b>')  # 409\n```\n\n~~~ {.json #x}\n{\"a\": 1}\n~~~\n\n"
+            "```nosuchlanguage\n<b>409</b>\n```\n\n```\nplain & <b>\n```\n")
     stock = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
-    assert str(prose.Prose().html(text)) == stock
+    html = str(prose.Prose().html(text))
+    assert html == highlight_fences(stock) and html != stock
+    assert '<pre><code class="language-nosuchlanguage">&lt;b&gt;409&lt;/b&gt;\n</code></pre>' in html
+    assert "<pre><code>plain &amp; &lt;b&gt;\n</code></pre>" in html
+
+
+EXAMPLE_BLOCK = '<div class="codeblock highlight"><pre tabindex="0"><code class="language-{}">'
+
+
+@pytest.mark.parametrize("text", [
+    'Send:\n\n```json\n{"retry_after": 30, "ok": false}\n```\n',  # the accelerator's shape
+    'Send *this*:\n\n```json\n{"retry_after": 30, "ok": false}\n```\n',  # Python-Markdown's
+    '- a list\n\n```json\n{"retry_after": 30, "ok": false}\n```',
+])
+def test_fenced_json_in_prose_is_highlighted_as_the_examples_are(text: str):
+    """A ```json block gets the examples' wrapper and Pygments' classes (keys .nt, numbers .mi, constants .kc),
+    whichever path renders the text, and the same HTML as plain Python-Markdown with the highlighter."""
+    for inline in (False, True):
+        NEW._cache.clear()
+        OLD._cache.clear()
+        html = str(NEW.html(text, inline))
+        assert html == str(OLD.html(text, inline))
+        assert EXAMPLE_BLOCK.format("json") in html, html
+        assert '<span class="nt">' in html and '<span class="mi">30</span>' in html and \
+            '<span class="kc">false</span>' in html
+        code = re.search(r'<code class="language-json">(.*?)</code>', html, re.S)
+        assert code and unescape(re.sub(r"<[^>]+>", "", code.group(1))) == '{"retry_after": 30, "ok": false}\n'
+
+
+def test_a_fenced_http_message_is_highlighted_and_an_unknown_language_is_not():
+    html = str(NEW.html("Ask:\n\n```http\nGET /a HTTP/1.1\nIf-Match: \"x\"\n```\n"))
+    assert EXAMPLE_BLOCK.format("http") in html and '<span class="nf">GET</span>' in html, html
+    assert '<span class="na">If-Match</span>' in html
+    plain_fence = str(NEW.html("Ask:\n\n```zzz\nGET /a HTTP/1.1\n```\n"))
+    assert plain_fence == '<p>Ask:</p>\n<pre><code class="language-zzz">GET /a HTTP/1.1\n</code></pre>'

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium, served_under_base
-from tests.conftest import CONTENT
+from tests.browser import StaticServer, chromium, served_under_base
+from tests.conftest import CONTENT, TEMPLATES, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -391,3 +391,42 @@ def test_every_comparison_faq_question_has_an_id_a_link_opens(served: str, built
     assert page.locator("#faq-2").evaluate("h => h.getBoundingClientRect().top >= 0 && "
                                             "h.getBoundingClientRect().top < innerHeight")
     page.close()
+
+
+FENCED_ANSWER = "HTTP has a more specific answer: 412.\n"  # the end of an answer (a `|` block) on /409/
+
+
+def test_fenced_json_in_prose_is_highlighted_like_the_examples(content_copy: Path, tmp_path: Path, browser):
+    """A ```json block in a FAQ answer gets the examples' markup and colours (light and dark) and the copy button in
+    its corner; a block without a language stays plain."""
+    entry = content_copy / "codes" / "409.yaml"
+    text = entry.read_text()
+    assert text.count(FENCED_ANSWER) == 1
+    entry.write_text(text.replace(FENCED_ANSWER, FENCED_ANSWER + (
+        "\n      The body can say which version is current:\n\n      ```json\n"
+        '      {"error": "version_mismatch", "current_version": 7, "retryable": false}\n      ```\n\n'
+        "      ```\n      plain text\n      ```\n")))
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(content_copy), "--templates", str(TEMPLATES), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    html = (out / "409" / "index.html").read_text()
+    assert '<div class="codeblock highlight"><pre tabindex="0"><code class="language-json">' in html
+    assert "<pre><code>plain text\n</code></pre>" in html
+    server = StaticServer(out)
+    try:
+        for scheme in ("light", "dark"):
+            page = browser.new_page(viewport=PHONE, color_scheme=scheme,
+                                    permissions=["clipboard-read", "clipboard-write"])
+            page.goto(server.url + "409/")
+            colours = page.evaluate("""() => ['.prose .nt', 'pre.http .nt', '.prose .mi', '.prose .s2', '.prose pre']
+              .map(s => getComputedStyle(document.querySelector(s)).color)""")
+            key, example_key, number, string, plain = colours
+            assert key == example_key and len({key, number, string, plain}) == 4, (scheme, colours)
+            block = page.locator(".prose .codeblock.highlight pre")
+            button = page.locator(".prose .codeblock.highlight button.copy")
+            p, b = block.bounding_box(), button.bounding_box()
+            assert p and b and p["x"] + p["width"] - 60 <= b["x"] and b["x"] + b["width"] <= p["x"] + p["width"]
+            assert p["y"] <= b["y"] <= p["y"] + 20
+            page.close()
+    finally:
+        server.close()

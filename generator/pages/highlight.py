@@ -1,4 +1,5 @@
-"""HTTP examples for the page: a JSON body pretty-printed, the whole message highlighted at build time by Pygments.
+"""HTTP examples for the page: a JSON body pretty-printed, the whole message highlighted at build time by Pygments;
+and fenced code in prose with a language Pygments knows (```json, ```http) highlighted the same way (fenced_block).
 
 Only whitespace changes in a body (a body that would change otherwise, such as one with a duplicate key or a
 number JSON would write differently, stays as written), so the copy button copies what the entry says. Token
@@ -15,7 +16,9 @@ from html import unescape as html_unescape
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import HttpLexer
+from pygments.lexer import Lexer
+from pygments.lexers import HttpLexer, get_all_lexers, get_lexer_by_name
+from pygments.util import ClassNotFound
 
 _JSON_TYPE = re.compile(r"^content-type:[ \t]*application/(?:[\w.-]+\+)?json\b", re.I | re.M)
 # Whitespace outside JSON strings: what a pretty-printed body may differ from its original by, and nothing else.
@@ -65,6 +68,52 @@ def http_html(message: str) -> Markup:
     text = pretty_body(message)
     # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert.
     return Markup(highlight(text, HttpLexer(), _formatter()).rstrip("\n"))  # noqa: S704
+
+
+@functools.cache
+def _builtin_aliases() -> frozenset[str]:
+    return frozenset(a for _, aliases, _, _ in get_all_lexers(plugins=False) for a in aliases)
+
+
+@functools.cache
+def _fence_lexer(language: str) -> Lexer | None:
+    """Pygments' own lexer for a fence's language, reading the code exactly as written (no newline stripped or
+    added), or None for a language it does not know. Only Pygments' built-in lexers: looking a name up among
+    plugins imports every installed package that offers one (IPython's, among others), for any unknown name."""
+    if language.lower() not in _builtin_aliases():
+        return None
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def fenced_block(language: str, code: str) -> str | None:
+    """A fenced code block of prose (`code` as written, its lines' newlines kept) in a language Pygments knows, as
+    highlighted HTML with the examples' wrapper and classes (the stylesheet colours it, site.js puts the copy
+    button in its corner); None for a language Pygments does not know, which stays as fenced_code writes it."""
+    lexer = _fence_lexer(language) if language else None
+    if lexer is None:
+        return None
+    # Pygments escapes every character it writes: the result is safe to insert.
+    body = highlight(code, lexer, _formatter())
+    return (f'<div class="codeblock highlight"><pre tabindex="0"><code class="language-{escape(language)}">'
+            f"{body}</code></pre></div>")
+
+
+# A fenced block as Python-Markdown's fenced_code writes it with a language and no other attribute; raw HTML is
+# escaped in prose, so only fenced_code writes one.
+_FENCED = re.compile(r'<pre><code class="language-([^"\s]+)">([^<]*)</code></pre>')
+
+
+def _fenced_sub(m: re.Match[str]) -> str:
+    block = fenced_block(html_unescape(m.group(1)), html_unescape(m.group(2)))
+    return m.group(0) if block is None else block
+
+
+def highlight_fences(html: str) -> str:
+    """Rendered prose with each fenced block in a language Pygments knows highlighted (fenced_block)."""
+    return _FENCED.sub(_fenced_sub, html) if '<pre><code class="' in html else html
 
 
 # Inline code in rendered prose: `<code>` with text only (a code span); a fenced block's is `<pre><code...>`.

@@ -27,11 +27,13 @@ from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import Registry
 from markupsafe import Markup, escape
 
 from statusdocs.pages import prose_fast
+from statusdocs.pages.highlight import highlight_fences
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
 
@@ -131,6 +133,14 @@ class _Sanitize(Treeprocessor):
                 buffer.tail = (buffer.tail or "") + code + after
 
 
+class _Highlight(Postprocessor):
+    """Highlights fenced code in a language Pygments knows, as the examples are (highlight.fenced_block). It runs
+    on the finished HTML: fenced_code keeps its blocks in the stash, out of the tree's reach."""
+
+    def run(self, text: str) -> str:
+        return highlight_fences(text)
+
+
 class _SafeExtension(Extension):
     def __init__(self, codes: Callable[[], set[int] | frozenset[int]]):
         super().__init__()
@@ -141,6 +151,8 @@ class _SafeExtension(Extension):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_Sanitize(md, self.codes), "statusdocs_sanitize", 0)
+        # After raw_html (30) has put the fenced blocks back and amp_substitute (20) its ampersands.
+        md.postprocessors.register(_Highlight(md), "statusdocs_highlight", 5)
 
 
 # The Python-Markdown releases _NEEDS and _plain_paragraph were checked against (tests/test_prose.py compares them
@@ -172,7 +184,8 @@ _NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
         "ulist": ("*", "+", "-"), "quote": (">",), "reference": ("]:",),
     },
     "treeprocessors": {"unescape": ("\\",)},  # what escapes (and escaped backslashes before a backtick) leave
-    "postprocessors": {"amp_substitute": ("&", "<")},  # what entities and autolinked mail leave
+    "postprocessors": {"amp_substitute": ("&", "<"),  # what entities and autolinked mail leave
+                       "statusdocs_highlight": ("```", "~~~")},  # only fenced_code writes a language's class
 }
 _TRIGGERS = tuple(sorted({s for needs in _NEEDS.values() for strings in needs.values() for s in strings}))
 

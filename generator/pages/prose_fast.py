@@ -22,6 +22,8 @@ from collections.abc import Callable
 
 import markdown
 
+from statusdocs.pages.highlight import fenced_block
+
 # The Python-Markdown releases (major, minor) this module was checked against.
 CHECKED_RELEASES = {(3, 11)}
 ENABLED = tuple(markdown.__version_info__[:2]) in CHECKED_RELEASES
@@ -56,7 +58,8 @@ _CODE_LINE_CHANGED = re.compile(r"^(?:```|~~~| +$)", re.M)
 
 def _paragraph_and_fence(body: str, link: Callable[[str], str]) -> str | None:
     """A one-line paragraph, a blank line and a fenced code block, as Markdown writes them: the paragraph, and the
-    block as fenced_code stores it (its code escaped, `"` too) in place of a paragraph of its own."""
+    block as fenced_code stores it (its code escaped, `"` too) in place of a paragraph of its own, or highlighted
+    as prose's postprocessor highlights it (a language Pygments knows)."""
     m = _AND_FENCE.fullmatch(body)
     if m is None:
         return None
@@ -66,6 +69,9 @@ def _paragraph_and_fence(body: str, link: Callable[[str], str]) -> str | None:
     first = _paragraph(line, link)
     if first is None:
         return None
+    block = fenced_block(lang, code)
+    if block is not None:
+        return f"{first}\n{block}"
     attr = f' class="language-{lang}"' if lang else ""
     escaped = _code_html(code).replace('"', "&quot;")
     return f"{first}\n<pre><code{attr}>{escaped}</code></pre>"

@@ -283,11 +283,21 @@ function initSearch(form) {
       }
     }
     const top = [...found.values()].sort((a, b) => b.score - a.score).slice(0, 8);
-    return (await Promise.all(top.map((r) => r.data()))).map((data) => {
+    const hits = (await Promise.all(top.map((r) => r.data()))).map((data) => {
       const section = bestSection(data);
       return { kind: data.meta.kind || "page", title: data.meta.title, url: new URL((section || data).url, root).href,
                section: section ? section.title : "", excerpt: (section || data).excerpt, words };
     });
+    // A code's reason phrase ("too many requests"), or its whole title, finds that code first. Pagefind ranks by
+    // weighted term frequency alone, and a comparison that names the code in its title and all through its text
+    // can outscore the code's own page (its heading weight included).
+    const asked = new Set(spellings(q));
+    const named = (hit) => {
+      if (hit.kind !== "code" || !hit.title) return false;
+      const title = hit.title.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+      return asked.has(title) || asked.has(title.replace(/^\d{3} /, ""));
+    };
+    return hits.filter(named).concat(hits.filter((hit) => !named(hit)));
   }
 
   // `text` into `out`, the query's words in it marked.

@@ -390,7 +390,7 @@ class Converter:
         return value
 
     def _int(self, node: yaml.Node, kind: schema.Int, field: str) -> Any:
-        if node.tag != _INT_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != _INT_TAG:  # `!!int [412]` is a list
             return self._mismatch(node, kind, field)
         # YAML 1.1 reads 0634 (octal), 0x19c, 6:52 (base 60), 4_12 and +412 all as 412: a number is taken only
         # as plain decimal digits, so that what the writer sees is what the site shows. Judged on the text as
@@ -416,7 +416,7 @@ class Converter:
         return value
 
     def _bool(self, node: yaml.Node, kind: schema.Bool, field: str) -> Any:
-        if node.tag != _BOOL_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != _BOOL_TAG:  # `!!bool [true]` is a list
             return self._mismatch(node, kind, field)
         if node.value not in _BOOLS_1_2:  # YAML 1.1's yes/no/on/off: text to an editor
             self.error("S004", node, field, f"{field} must be true or false, not {node.value!r}, which YAML 1.2 "
@@ -467,7 +467,8 @@ class Converter:
         return self._obj(item, kind, sub)
 
     def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        pairs, first = [], {}
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
+        first: dict[str, yaml.Node] = {}
         for key, value in node.value:
             # Keys are read as written: YAML 1.1 would turn a decision's `yes:`/`no:` into booleans.
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
@@ -517,7 +518,9 @@ class Converter:
     def _obj(self, node: yaml.Node, kind: schema.Obj, field: str) -> Any:
         if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
-        values, ok, present = {}, True, {}
+        values: dict[str, Any] = {}
+        present: dict[str, yaml.Node] = {}
+        ok = True
         by_name, locs = kind.by_name, self.locs
         inline = self.seen is None
         for key, value in node.value:  # _pairs, written out here: ~56,000 mappings at 5,000 pages
@@ -559,6 +562,7 @@ class Converter:
             if field.count(".") > kind.max_depth:  # also keeps the recursion far from Python's limit
                 self.error("S004", node, field, f"decisions nest at most {kind.max_depth} questions deep")
                 return _INVALID
+            assert kind.node is not None, "schema.DECISION sets every branch's node"
             return self._obj(node, kind.node, field)
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             return self._int(node, kind.leaf, field)
@@ -812,7 +816,8 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
     costs a tenth of parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
-        out, read = [], None if digests is None else {}
+        out: list[tuple[Loaded | None, list]] = []
+        read: dict[str, str] | None = None if digests is None else {}
         for i in chunk:
             path, kind = files[i]
             sub = Report()

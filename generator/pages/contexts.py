@@ -35,7 +35,7 @@ from statusdocs.reference import ConstantTable, constant_tables
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value):
+    if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]

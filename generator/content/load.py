@@ -47,7 +47,7 @@ def _loc(path: str, node: yaml.Node) -> Loc:
 def _at(node: yaml.Node) -> int:
     """Where a node starts, as `model.Located.locs` holds it."""
     mark = node.start_mark
-    return (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # model.at, written out: ~250,000 calls
+    return (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # model.at, written out: called for every node
 
 
 def read_text(path: str, report: Report, digests: dict[str, str] | None = None) -> str | None:
@@ -67,7 +67,8 @@ def read_text(path: str, report: Report, digests: dict[str, str] | None = None) 
                 report.error("S001", Loc(path, 1, 1), f"file is {st.st_size / 1e6:.1f} MB; content files are "
                                                       f"limited to {MAX_FILE_BYTES // 1_000_000} MB")
                 return None
-            # Up to MAX_FILE_BYTES + 1 bytes, asking for the size we expect: a 1 MB read buffer per file is slow.
+            # Up to MAX_FILE_BYTES + 1 bytes, asking for the size we expect: a read buffer of the limit's size for
+            # every file is slow.
             data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)
             while len(data) <= MAX_FILE_BYTES:
                 more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
@@ -523,7 +524,7 @@ class Converter:
         ok = True
         by_name, locs = kind.by_name, self.locs
         inline = self.seen is None
-        for key, value in node.value:  # _pairs, written out here: ~56,000 mappings at 5,000 pages
+        for key, value in node.value:  # _pairs, written out here: every mapping of every file passes here
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
                 self.error("S004", key, field, "mapping keys must be plain names")
                 continue
@@ -609,7 +610,7 @@ def _item_paths(field: str, count: int) -> list[str]:
 
 
 def _join(parent: str, name: str) -> str:
-    """A field's path (`rows[2].left`). Interned: every file has the same ~100, so the load worker pickles each
+    """A field's path (`rows[2].left`). Interned: every file has mostly the same ones, so the load worker pickles each
     once per chunk of files, and memory holds each once."""
     return sys.intern(f"{parent}.{name}" if parent else name)
 
@@ -814,7 +815,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
-    costs a tenth of parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
+    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
         out: list[tuple[Loaded | None, list]] = []
         read: dict[str, str] | None = None if digests is None else {}
@@ -843,7 +844,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. Loading and checking allocate hundreds of thousands of objects and
-    keep most of them, so the collector's passes over the growing heap cost more than a tenth of the time
+    keep most of them, so the collector's passes over the growing heap cost a noticeable share of the time
     while finding nothing: the model holds no reference cycles. Cycles made meanwhile are collected later."""
     enabled = gc.isenabled()
     gc.disable()

@@ -52,7 +52,7 @@ COMPARED = ("Definition", "When to use", "Client behaviour", "Caching", "Safe to
 def _ascii_label(label: str) -> Markup:
     """A spec label (`RFC 9110 §15.5.10`) for HTML, escaped, with its section sign as `&sect;`: the one non-ASCII
     character the generator itself writes into most pages. A page of ASCII alone is encoded to UTF-8 by a copy;
-    one `§` makes Python encode it character by character (~10 us a page)."""
+    one `§` makes Python encode it character by character, on every page."""
     return as_markup(str(escape(label)).replace("\u00a7", "&sect;"))
 
 
@@ -433,8 +433,7 @@ class Views:
         """Make, before workers fork, the views that pages in every worker's share read: each comparison shows
         two entries in full (their prose is most of the Markdown of a build), their generated rows, the leaves
         of its decision and links to the other comparisons of its codes; the search index and each comparison
-        page show its summary's excerpt. Left to the workers, each would make them again (at 5,000 pages, ~1 s
-        of CPU more for the entries, ~0.2 s for the rest)."""
+        page show its summary's excerpt. Left to the workers, each would make them again."""
         search = any(page.kind == "search" for page in pages)
         for page in pages:
             if page.kind == "comparison":

@@ -21,8 +21,8 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def bounded(func: _F) -> _F:
     """Decorates a function that renders pages: in it, templates get at most TEMPLATE_FRAMES frames on top of its
     own. Templates that call themselves without end then fail there, well below Python's own limit, and at the
-    same depth in the build, in a render worker or in the preview's thread. Set once around a loop of pages: the
-    frames counted, the limit set and set back (~3 us)."""
+    same depth in the build, in a render worker or in the preview's thread. Set once around a loop of pages,
+    not per page: each time, the frames are counted and the limit is set and set back."""
 
     @functools.wraps(func)
     def in_bounds(*args: Any, **kwargs: Any) -> Any:

@@ -191,8 +191,8 @@ class Renderer:
 
     def compile(self, name: str) -> None:
         """Compile a template, and the layout and macros it reads, ahead of its pages: forked workers then
-        inherit them instead of each compiling them again (~16 ms for base.html and _macros.html). A broken
-        one is reported when a page renders."""
+        inherit them instead of each compiling them again (the layout and the macros are the costly ones). A
+        broken one is reported when a page renders."""
         for template in sorted(self._reads(name)):
             with contextlib.suppress(jinja2.TemplateError, OSError, RecursionError, SyntaxError):
                 self.env.get_template(template)

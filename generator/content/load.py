@@ -560,7 +560,9 @@ class Converter:
 
     def _branch(self, node: yaml.Node, kind: schema.Branch, field: str) -> Any:
         if isinstance(node, yaml.MappingNode):
-            if field.count(".") > kind.max_depth:  # also keeps the recursion far from Python's limit
+            # A question reached through n answers (`decision.yes.no` is 2) is n + 1 deep. The bound also keeps
+            # the recursion far from Python's limit.
+            if field.count(".") + 1 > kind.max_depth:
                 self.error("S004", node, field, f"decisions nest at most {kind.max_depth} questions deep")
                 return _INVALID
             assert kind.node is not None, "schema.DECISION sets every branch's node"

@@ -447,7 +447,7 @@ class Views:
         self._comparison_links()
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
-        code = int(page.key)  # type: ignore[arg-type]
+        code = page.code
         entry = self.content.entries[code]
         i = self.codes.index(code)
         refs = {s.id: n for n, s in enumerate(entry.sources, 1)}
@@ -637,6 +637,6 @@ class Views:
         if page.key == "codes":
             payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
         else:
-            payload = self.entry_json(self.content.entries[int(page.key)])  # type: ignore[arg-type]
+            payload = self.entry_json(self.content.entries[page.code])
         # Compact: json's C encoder runs only without indent, and an API is read by programs (and jq).
         return (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()

@@ -164,6 +164,11 @@ CASES = {
                      "codes/412.yaml", 1, 7, "S004"),
     "code true": Case(lambda c: _replace(c / "codes/412.yaml", "code: 412", "code: true"),
                       "codes/412.yaml", 1, 7, "S004"),
+    # An explicit tag on a collection: a list tagged as a number or a boolean is still a list.
+    "list tagged int": Case(lambda c: _replace(c / "codes/412.yaml", "code: 412", "code: !!int [412]"),
+                            "codes/412.yaml", 1, 7, "S004"),
+    "list tagged bool": Case(lambda c: _replace(c / "codes/412.yaml", "official: true", "official: !!bool [true]"),
+                             "codes/412.yaml", "official:", 11, "S004"),
     "symlink loop": Case(_symlink_loop, "codes/412.yaml", 1, 1, "S009", absent=NO_FOLLOW_ON),
     "symlink outside content": Case(_symlink_outside, "codes/412.yaml", 1, 1, "S009", absent=NO_FOLLOW_ON),
     "folder named like an entry": Case(_folder_named_412, "codes/412.yaml", 1, 1, "S009", absent=NO_FOLLOW_ON),

@@ -140,17 +140,25 @@ def test_decision_shape_errors_are_reported_with_position(content_copy: Path):
     assert "Traceback" not in result.stderr
 
 
-def test_decisions_nest_at_most_twelve_deep(content_copy: Path):
+@pytest.mark.parametrize("levels", [12, 13, 14])
+def test_decisions_nest_at_most_twelve_deep(content_copy: Path, levels: int):
+    """Twelve questions, each the `yes` of the one before, load; a thirteenth is reported where it starts."""
     path = content_copy / "comparisons" / "409-vs-412.yaml"
     text = path.read_text()
     node = "412"
-    for depth in range(14, 0, -1):
+    for depth in range(levels, 0, -1):
         pad = "  " * depth
-        node = f"\n{pad}question: Level {depth}?\n{pad}yes: {node if depth < 14 else 412}\n{pad}no: 409"
+        node = f"\n{pad}question: Level {depth}?\n{pad}yes: {node if depth < levels else 412}\n{pad}no: 409"
     start, end = text.index("decision:"), text.index("\nrows:")
     path.write_text(text[:start] + "decision:" + node + text[end:])
     result = run_cli("check", "--content", str(content_copy))
-    assert result.returncode == 1 and "decisions nest at most 12 questions deep" in result.stdout
+    deep = [line for line in result.stdout.splitlines() if "decisions nest at most 12 questions deep" in line]
+    if levels <= 12:
+        assert deep == []
+        return
+    assert result.returncode == 1 and len(deep) == 1
+    line = path.read_text().splitlines().index(f"{'  ' * 13}question: Level 13?") + 1
+    assert re.match(rf".*409-vs-412\.yaml:{line}:\d+: error S004 ", deep[0]), deep
 
 
 @pytest.fixture(scope="module")

@@ -173,8 +173,8 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
     otherwise walk every object it inherited, copying each page of memory it touches.
 
     With nothing to do meanwhile, workers send each chunk's result as it is made and the parent takes them in
-    between its own chunks: their pickling and unpickling then overlap the work instead of following it (for
-    the loader's models, ~0.15 s at 5,000 files). While the parent is busy with `meanwhile`, workers keep their
+    between its own chunks: their pickling and unpickling then overlap the work instead of following it.
+    While the parent is busy with `meanwhile`, workers keep their
     results until the end instead, as the parent does not read them and a full pipe would stop a worker."""
     counter = multiprocessing.get_context("fork").Value("l", 0)
     stream = meanwhile is None

@@ -16,7 +16,7 @@ from statusdocs.diagnostics import Diagnostic
 from statusdocs.reference import registry
 
 
-class Cell(NamedTuple):  # a tuple: made ~100,000 times per run of the rules on a large site
+class Cell(NamedTuple):  # a tuple: one per prose cell of the site, made on every run of the rules
     owner: Entry | Comparison | Guide
     field: str
     text: str

@@ -27,7 +27,7 @@ def cell_bits(run: Run) -> list[int]:
     def make() -> list[int]:
         present = K.knowledge().present
         return [present(cell.text) for cell in run.cells]
-    return run.derived("knowledge-bits", make)  # type: ignore[return-value]
+    return run.derived("knowledge-bits", make)
 
 
 def speaks_of_registered(content: Content, cell: Cell) -> bool:

@@ -1,6 +1,6 @@
 """The optional prefilter: one pass over the cells that tells the rules which cells they can skip.
 
-A large site has ~100,000 cells, and most cannot match most rules: MARKETING needs "book", "team", "contact" ...
+A large site has a great many cells, and most cannot match most rules: MARKETING needs "book", "team", "contact" ...
 somewhere. One pass reads each ASCII cell's runs of letters at C speed (bytes.translate, split, set operations)
 and derives, per cell, cheap tests that are *necessary* for a rule to fire:
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar, cast
 
 from statusdocs.checks.cells import Cell, all_cells
 from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
 from statusdocs.diagnostics import Diagnostic
+
+_T = TypeVar("_T")
 
 
 class Run:
@@ -36,11 +39,12 @@ class Run:
         self.index: PF.Index | None = None
         self._derived: dict[str, object] = {}
 
-    def derived(self, key: str, make: Callable[[], object]) -> object:
-        """Data rules derive from the content once per run and share (each cell's concepts, say)."""
+    def derived(self, key: str, make: Callable[[], _T]) -> _T:
+        """Data rules derive from the content once per run and share (each cell's concepts, say). A key always
+        names the same `make`, so what is kept under it has the type `make` returns."""
         if key not in self._derived:
             self._derived[key] = make()
-        return self._derived[key]
+        return cast(_T, self._derived[key])
 
     @cached_property
     def cells(self) -> list[Cell]:
@@ -133,7 +137,7 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
     run = Run(content, prefilter)
 
     def apply(group: list[Rule]) -> list[Diagnostic]:
-        return [diag for r in group for diag in r.func(run)  # type: ignore[misc]
+        return [diag for r in group if r.func is not None for diag in r.func(run)
                 if not _ignored(diag, owners.get(diag.loc.path))]
 
     parallel = jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES

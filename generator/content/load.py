@@ -17,7 +17,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -47,7 +47,7 @@ def _loc(path: str, node: yaml.Node) -> Loc:
 def _at(node: yaml.Node) -> int:
     """Where a node starts, as `model.Located.locs` holds it."""
     mark = node.start_mark
-    return (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # model.at, written out: ~250,000 calls
+    return (mark.line + 1) << model.COL_BITS | (mark.column + 1)  # model.at, written out: called for every node
 
 
 def read_text(path: str, report: Report, digests: dict[str, str] | None = None) -> str | None:
@@ -67,7 +67,8 @@ def read_text(path: str, report: Report, digests: dict[str, str] | None = None) 
                 report.error("S001", Loc(path, 1, 1), f"file is {st.st_size / 1e6:.1f} MB; content files are "
                                                       f"limited to {MAX_FILE_BYTES // 1_000_000} MB")
                 return None
-            # Up to MAX_FILE_BYTES + 1 bytes, asking for the size we expect: a 1 MB read buffer per file is slow.
+            # Up to MAX_FILE_BYTES + 1 bytes, asking for the size we expect: a read buffer of the limit's size for
+            # every file is slow.
             data = os.read(fd, min(st.st_size, MAX_FILE_BYTES) + 1)
             while len(data) <= MAX_FILE_BYTES:
                 more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
@@ -170,13 +171,31 @@ def _events_shallow(events: Iterator[yaml.Event], path: str, line_offset: int, r
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                report.error("S001", Loc(path, event.start_mark.line + 1 + line_offset, event.start_mark.column + 1),
+                report.error("S001", _mark_loc(path, event.start_mark, line_offset),
                              f"nesting is deeper than {MAX_DEPTH} levels")
                 return False
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
-        seen[0], seen[1] = depth, event.end_mark.index
+        if event.end_mark is not None:  # the parser marks every event; the types allow none
+            seen[0], seen[1] = depth, event.end_mark.index
     return True
+
+
+class _Mark(Protocol):
+    """A parser's position: PyYAML's `yaml.Mark` and libyaml's, whose events and errors carry either."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def column(self) -> int: ...
+
+
+def _mark_loc(path: str, mark: _Mark | None, line_offset: int = 0) -> Loc:
+    """Where a parser's mark points (line and column 1-based); the file's start when there is no mark."""
+    if mark is None:
+        return Loc(path, 1 + line_offset, 1)
+    return Loc(path, mark.line + 1 + line_offset, mark.column + 1)
 
 
 # What YAML's reader refuses (libyaml's and PyYAML's test), and the line breaks it counts (CR LF is one).
@@ -201,25 +220,10 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> ya
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 if mark else 1) + line_offset
-        col = mark.column + 1 if mark else 1
-        problem = exc.problem or "invalid YAML"
-        bad_line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
-        hint = "YAML indentation must use spaces, not tabs" if "\t" in bad_line else ""
-        started = exc.context_mark
-        if not hint and started is not None and mark is not None and started.line != mark.line:
-            hint = f"the construct began at line {started.line + 1 + line_offset}, column {started.column + 1}"
-        if exc.context and exc.context not in problem:
-            problem = f"{exc.context}: {problem}"
-        report.error("S001", Loc(path, line, col), f"YAML syntax error: {problem}", hint=hint)
+        _syntax_error(exc, text, path, line_offset, report)
         return None
     except yaml.reader.ReaderError:  # a character YAML does not allow; its position counts bytes, not characters
-        char = _NOT_YAML.search(text)
-        line, col = _position(text, char)
-        what = f"U+{ord(char.group()):04X}" if char else "a character"
-        report.error("S001", Loc(path, line + line_offset, col), f"control character {what} is not allowed in YAML",
-                     hint="remove it; in a double-quoted string an escape such as \\x1b stands for one")
+        _not_allowed(text, path, line_offset, report)
         return None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         report.error("S001", Loc(path, 1 + line_offset, 1), f"YAML error: {exc}")
@@ -235,12 +239,42 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> ya
     return node
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, line_offset: int, report: Report) -> None:
+    """Report a parser's error at its mark, with a hint at tabs or at where the broken construct began."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    if exc.context and exc.context not in problem:
+        problem = f"{exc.context}: {problem}"
+    report.error("S001", _mark_loc(path, mark, line_offset), f"YAML syntax error: {problem}",
+                 hint=_syntax_hint(text, mark, exc.context_mark, line_offset))
+
+
+def _syntax_hint(text: str, mark: yaml.Mark | None, started: yaml.Mark | None, line_offset: int) -> str:
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if mark.line < len(lines) and "\t" in lines[mark.line]:
+        return "YAML indentation must use spaces, not tabs"
+    if started is not None and started.line != mark.line:
+        return f"the construct began at line {started.line + 1 + line_offset}, column {started.column + 1}"
+    return ""
+
+
+def _not_allowed(text: str, path: str, line_offset: int, report: Report) -> None:
+    """Report the first character YAML's reader refuses, at its position counted in characters."""
+    char = _NOT_YAML.search(text)
+    line, col = _position(text, char)
+    what = f"U+{ord(char.group()):04X}" if char else "a character"
+    report.error("S001", Loc(path, line + line_offset, col), f"control character {what} is not allowed in YAML",
+                 hint="remove it; in a double-quoted string an escape such as \\x1b stands for one")
+
+
 def _shift_marks(node: yaml.Node, offset: int, seen: set[int] | None = None) -> None:
     seen = set() if seen is None else seen
     if id(node) in seen:
         return
     seen.add(id(node))
-    node.start_mark = yaml.Mark("", 0, node.start_mark.line + offset, node.start_mark.column, None, None)
+    node.start_mark = yaml.Mark("", 0, node.start_mark.line + offset, node.start_mark.column, None, 0)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             _shift_marks(key, offset, seen)
@@ -357,7 +391,7 @@ class Converter:
         return value
 
     def _int(self, node: yaml.Node, kind: schema.Int, field: str) -> Any:
-        if node.tag != _INT_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != _INT_TAG:  # `!!int [412]` is a list
             return self._mismatch(node, kind, field)
         # YAML 1.1 reads 0634 (octal), 0x19c, 6:52 (base 60), 4_12 and +412 all as 412: a number is taken only
         # as plain decimal digits, so that what the writer sees is what the site shows. Judged on the text as
@@ -383,7 +417,7 @@ class Converter:
         return value
 
     def _bool(self, node: yaml.Node, kind: schema.Bool, field: str) -> Any:
-        if node.tag != _BOOL_TAG:
+        if not isinstance(node, ScalarNode) or node.tag != _BOOL_TAG:  # `!!bool [true]` is a list
             return self._mismatch(node, kind, field)
         if node.value not in _BOOLS_1_2:  # YAML 1.1's yes/no/on/off: text to an editor
             self.error("S004", node, field, f"{field} must be true or false, not {node.value!r}, which YAML 1.2 "
@@ -405,36 +439,37 @@ class Converter:
         if len(node.value) < kind.min_items:
             self.error("S004", node, field, f"{field} needs at least {kind.min_items} item"
                                             f"{'s' if kind.min_items > 1 else ''}")
-        convert, item_kind = self.convert, kind.item
-        paths = _item_paths(field, len(node.value))
-        if self.seen is None and id(item_kind) in _PLAIN_TEXT:
-            # Lists of text (scenarios, mistakes): what `convert` and `_str` do for a text scalar, inline.
-            items, locs = [], self.locs
-            for sub, item in zip(paths, node.value, strict=False):
-                value = item.value
-                if type(item) is not ScalarNode or item.tag != _STR_TAG or not value.strip() or (
-                        not item.style and value[0] in _NUMBER_START):
-                    items.append(convert(item, item_kind, sub))
-                    continue
-                if sub not in locs:
-                    locs[sub] = _at(item)
-                items.append(value)
-        elif self.seen is None and type(item_kind) is schema.Obj:
-            # Lists of objects (examples, FAQ, rows): what `convert` does for a mapping, inline.
-            items, locs = [], self.locs
-            for sub, item in zip(paths, node.value, strict=False):
-                if type(item) is not MappingNode or item.tag != _MAP_TAG:
-                    items.append(convert(item, item_kind, sub))
-                    continue
-                if sub not in locs:
-                    locs[sub] = _at(item)
-                items.append(self._obj(item, item_kind, sub))
+        pairs = zip(_item_paths(field, len(node.value)), node.value, strict=False)
+        if self.seen is None and id(kind.item) in _PLAIN_TEXT:
+            items = [self._text_item(item, kind.item, sub) for sub, item in pairs]
+        elif self.seen is None and type(kind.item) is schema.Obj:
+            items = [self._obj_item(item, kind.item, sub) for sub, item in pairs]
         else:
-            items = [convert(item, item_kind, sub) for sub, item in zip(paths, node.value, strict=False)]
+            items = [self.convert(item, kind.item, sub) for sub, item in pairs]
         return _INVALID if any(i is _INVALID for i in items) else items
 
+    def _text_item(self, item: yaml.Node, kind: schema.Kind, sub: str) -> Any:
+        """An item of a list of text (scenarios, mistakes): what `convert` and `_str` do for a text scalar,
+        inline, since such lists are most of every content file; anything else goes through `convert`."""
+        value = item.value
+        if type(item) is not ScalarNode or item.tag != _STR_TAG or not value.strip() or (
+                not item.style and value[0] in _NUMBER_START):
+            return self.convert(item, kind, sub)
+        if sub not in self.locs:
+            self.locs[sub] = _at(item)
+        return value
+
+    def _obj_item(self, item: yaml.Node, kind: schema.Obj, sub: str) -> Any:
+        """An item of a list of objects (examples, FAQ, rows): what `convert` does for a mapping, inline."""
+        if type(item) is not MappingNode or item.tag != _MAP_TAG:
+            return self.convert(item, kind, sub)
+        if sub not in self.locs:
+            self.locs[sub] = _at(item)
+        return self._obj(item, kind, sub)
+
     def _pairs(self, node: yaml.MappingNode, field: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        pairs, first = [], {}
+        pairs: list[tuple[str, yaml.Node, yaml.Node]] = []
+        first: dict[str, yaml.Node] = {}
         for key, value in node.value:
             # Keys are read as written: YAML 1.1 would turn a decision's `yes:`/`no:` into booleans.
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
@@ -484,10 +519,12 @@ class Converter:
     def _obj(self, node: yaml.Node, kind: schema.Obj, field: str) -> Any:
         if not isinstance(node, MappingNode):
             return self._mismatch(node, kind, field)
-        values, ok, present = {}, True, {}
+        values: dict[str, Any] = {}
+        present: dict[str, yaml.Node] = {}
+        ok = True
         by_name, locs = kind.by_name, self.locs
         inline = self.seen is None
-        for key, value in node.value:  # _pairs, written out here: ~56,000 mappings at 5,000 pages
+        for key, value in node.value:  # _pairs, written out here: every mapping of every file passes here
             if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
                 self.error("S004", key, field, "mapping keys must be plain names")
                 continue
@@ -523,9 +560,12 @@ class Converter:
 
     def _branch(self, node: yaml.Node, kind: schema.Branch, field: str) -> Any:
         if isinstance(node, yaml.MappingNode):
-            if field.count(".") > kind.max_depth:  # also keeps the recursion far from Python's limit
+            # A question reached through n answers (`decision.yes.no` is 2) is n + 1 deep. The bound also keeps
+            # the recursion far from Python's limit.
+            if field.count(".") + 1 > kind.max_depth:
                 self.error("S004", node, field, f"decisions nest at most {kind.max_depth} questions deep")
                 return _INVALID
+            assert kind.node is not None, "schema.DECISION sets every branch's node"
             return self._obj(node, kind.node, field)
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
             return self._int(node, kind.leaf, field)
@@ -572,7 +612,7 @@ def _item_paths(field: str, count: int) -> list[str]:
 
 
 def _join(parent: str, name: str) -> str:
-    """A field's path (`rows[2].left`). Interned: every file has the same ~100, so the load worker pickles each
+    """A field's path (`rows[2].left`). Interned: every file has mostly the same ones, so the load worker pickles each
     once per chunk of files, and memory holds each once."""
     return sys.intern(f"{parent}.{name}" if parent else name)
 
@@ -777,9 +817,10 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
-    costs a tenth of parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
+    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
-        out, read = [], None if digests is None else {}
+        out: list[tuple[Loaded | None, list]] = []
+        read: dict[str, str] | None = None if digests is None else {}
         for i in chunk:
             path, kind = files[i]
             sub = Report()
@@ -805,7 +846,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector. Loading and checking allocate hundreds of thousands of objects and
-    keep most of them, so the collector's passes over the growing heap cost more than a tenth of the time
+    keep most of them, so the collector's passes over the growing heap cost a noticeable share of the time
     while finding nothing: the model holds no reference cycles. Cycles made meanwhile are collected later."""
     enabled = gc.isenabled()
     gc.disable()
@@ -827,35 +868,70 @@ def load_content(root: str, report: Report, cache: FileCache | None = None, jobs
 
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
                   digests: dict[str, str] | None) -> model.Content | None:
-    files = 0
     layout = Layout(root, report)
     if not layout.ok:
         return None
-    site = None
     site_path = layout.file("site.yaml")
-    if site_path is not None:
-        files += 1
-        loaded = _load_file(site_path, schema.SITE, report, cache)
-        site = loaded.value if loaded else None
-    elif "site.yaml" not in layout.top:
+    if site_path is None and "site.yaml" not in layout.top:
         report.error("S005", Loc(os.path.join(root, "site.yaml")),
                      "site.yaml is missing (title, description, base_url)")
+    site = _load_optional(site_path, schema.SITE, report, cache)
 
-    entries: dict[int, model.Entry] = {}
-    unloadable: set[int] = set()  # entries whose file exists but did not load: no follow-on "no entry" errors
-    refused: list[str] = []
-    code_files = layout.files("codes", refused)
-    if code_files is None:  # reported: every code may have an entry there, so none is said to be missing
-        code_files = []
-        unloadable.update(range(schema.CODE.minimum or 0, (schema.CODE.maximum or 0) + 1))
-    unloadable.update(int(stem) for stem in (os.path.splitext(os.path.basename(p))[0] for p in refused)
-                      if stem.isdigit())
+    code_files, unloadable = _code_files(layout)
     comparison_files = layout.files("comparisons") or []
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
                               [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests))
+    entries = _collect_entries(code_files, parsed, unloadable, report)
+    comparisons = _collect_comparisons(comparison_files, parsed, entries, unloadable, report)
+
+    guide_path = layout.file("guide.yaml")  # optional: the /guide/ page
+    guide = _load_optional(guide_path, schema.GUIDE, report, cache)
+    page_files = layout.files("pages") or []
+    pages = _load_pages(page_files, report, cache)
+
+    if site is None:
+        return None
+    files = len(code_files) + len(comparison_files) + len(page_files) + (site_path is not None) \
+        + (guide_path is not None)
+    return model.Content(root=root, site=site, entries=entries, comparisons=comparisons, pages=pages,
+                         guide=guide, files=files, unloadable=unloadable)
+
+
+def _load_optional(path: str | None, kind: schema.Obj, report: Report, cache: FileCache | None) -> Any:
+    """The model of a top-level file such as site.yaml; None if it is absent or did not load."""
+    if path is None:
+        return None
+    loaded = _load_file(path, kind, report, cache)
+    return loaded.value if loaded else None
+
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _code_files(layout: Layout) -> tuple[list[str], set[int]]:
+    """The entry files to read, and the codes known to have a file that cannot be loaded (a refused symlink,
+    or the whole folder if it cannot be listed), for which no follow-on "no entry" finding is made."""
+    refused: list[str] = []
+    code_files = layout.files("codes", refused)
+    unloadable: set[int] = set()
+    if code_files is None:  # reported: every code may have an entry there, so none is said to be missing
+        code_files = []
+        unloadable.update(range(schema.CODE.minimum or 0, (schema.CODE.maximum or 0) + 1))
+    unloadable.update(int(stem) for stem in map(_stem, refused) if stem.isdigit())
+    return code_files, unloadable
+
+
+_Parsed = Iterator[tuple[Loaded | None, list]]
+
+
+def _collect_entries(code_files: list[str], parsed: _Parsed, unloadable: set[int],
+                     report: Report) -> dict[int, model.Entry]:
+    """The entries by code, taking one parsed file from `parsed` per path; a file that did not load makes its
+    code unloadable."""
+    entries: dict[int, model.Entry] = {}
     for path in code_files:
-        files += 1
-        stem = os.path.splitext(os.path.basename(path))[0]
+        stem = _stem(path)
         loaded, findings = next(parsed)
         report.extend(findings)
         if loaded is None:
@@ -874,10 +950,14 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
             continue
         _entry_invariants(entry, report)
         entries[entry.code] = entry
+    return entries
 
+
+def _collect_comparisons(comparison_files: list[str], parsed: _Parsed, entries: dict[int, model.Entry],
+                         unloadable: set[int], report: Report) -> dict[str, model.Comparison]:
+    """The comparisons by slug, taking one parsed file from `parsed` per path."""
     comparisons: dict[str, model.Comparison] = {}
     for path in comparison_files:
-        files += 1
         loaded, findings = next(parsed)
         report.extend(findings)
         if loaded is None:
@@ -890,25 +970,17 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
                                                     f"{comparisons[comp.slug].source}", field="codes")
             continue
         comparisons[comp.slug] = comp
+    return comparisons
 
-    guide = None
-    guide_path = layout.file("guide.yaml")
-    if guide_path is not None:  # optional: the /guide/ page
-        files += 1
-        loaded = _load_file(guide_path, schema.GUIDE, report, cache)
-        guide = loaded.value if loaded else None
 
+def _load_pages(page_files: list[str], report: Report, cache: FileCache | None) -> dict[str, model.Page]:
     pages: dict[str, model.Page] = {}
-    for path in layout.files("pages") or []:
-        files += 1
-        page = cache.get(path, "page", report, lambda r, p=path: load_page(p, r)) if cache else load_page(path, report)
+    for path in page_files:
+        page = cache.get(path, "page", report, functools.partial(load_page, path)) if cache \
+            else load_page(path, report)
         if page is not None:
             pages[page.slug] = page
-
-    if site is None:
-        return None
-    return model.Content(root=root, site=site, entries=entries, comparisons=comparisons, pages=pages,
-                         guide=guide, files=files, unloadable=unloadable)
+    return pages
 
 
 def _entry_invariants(entry: model.Entry, report: Report) -> None:

@@ -2,8 +2,8 @@
 
 `locs` maps a dotted field path as used in findings (`cacheable.note`, `scenarios[1]`,
 `faq[0].answer`, `rows[2].right`) to where that value starts in its YAML file, as one integer (`at`): the
-loader records ~90 per file, and plain integers are cheap to make and to send between processes (the loader
-parses in two), where a Loc object per field was not.
+loader records one for every field of every file, and plain integers are cheap to make and to send between
+processes (the loader parses in two), where a Loc object per field was not.
 """
 
 from __future__ import annotations

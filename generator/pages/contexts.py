@@ -35,7 +35,7 @@ from statusdocs.reference import ConstantTable, constant_tables
 
 
 def _plain(value: Any) -> Any:
-    if is_dataclass(value):
+    if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -52,7 +52,7 @@ COMPARED = ("Definition", "When to use", "Client behaviour", "Caching", "Safe to
 def _ascii_label(label: str) -> Markup:
     """A spec label (`RFC 9110 §15.5.10`) for HTML, escaped, with its section sign as `&sect;`: the one non-ASCII
     character the generator itself writes into most pages. A page of ASCII alone is encoded to UTF-8 by a copy;
-    one `§` makes Python encode it character by character (~10 us a page)."""
+    one `§` makes Python encode it character by character, on every page."""
     return as_markup(str(escape(label)).replace("\u00a7", "&sect;"))
 
 
@@ -433,8 +433,7 @@ class Views:
         """Make, before workers fork, the views that pages in every worker's share read: each comparison shows
         two entries in full (their prose is most of the Markdown of a build), their generated rows, the leaves
         of its decision and links to the other comparisons of its codes; the search index and each comparison
-        page show its summary's excerpt. Left to the workers, each would make them again (at 5,000 pages, ~1 s
-        of CPU more for the entries, ~0.2 s for the rest)."""
+        page show its summary's excerpt. Left to the workers, each would make them again."""
         search = any(page.kind == "search" for page in pages)
         for page in pages:
             if page.kind == "comparison":
@@ -448,7 +447,7 @@ class Views:
         self._comparison_links()
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
-        code = int(page.key)  # type: ignore[arg-type]
+        code = page.code
         entry = self.content.entries[code]
         i = self.codes.index(code)
         refs = {s.id: n for n, s in enumerate(entry.sources, 1)}
@@ -638,6 +637,6 @@ class Views:
         if page.key == "codes":
             payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
         else:
-            payload = self.entry_json(self.content.entries[int(page.key)])  # type: ignore[arg-type]
+            payload = self.entry_json(self.content.entries[page.code])
         # Compact: json's C encoder runs only without indent, and an API is read by programs (and jq).
         return (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()

@@ -117,7 +117,7 @@ class _Canvas:
 class _WholeCanvas(_Canvas):
     """_Canvas for a diagram whose coordinates are all below 10**6, where "g" writes a whole number as str()
     does: each box's markup is made once per text and column as a %-format of its y coordinates (_box_form),
-    which takes a third of the time of formatting it in full every time."""
+    which is much quicker than formatting it in full every time."""
 
     def box(self, x: int, y: int, text: str, css: str) -> int:
         form, h, lines = _box_form(text, css, x)

@@ -20,6 +20,12 @@ class PlannedPage:
     in_sitemap: bool = True
 
     @property
+    def code(self) -> int:
+        """The status code of a code page or of its JSON (`api/412.json`), whose key it is."""
+        assert isinstance(self.key, int), f"the {self.kind} page {self.url!r} is not a code's"
+        return self.key
+
+    @property
     def output(self) -> str:
         """File path below the output folder."""
         return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from statusdocs.content.model import Comparison, Content, Decision, Guide, Site
 
+
+class _Sourced(Protocol):
+    """A model object read from one file (Entry, Comparison, Page)."""
+
+    @property
+    def source(self) -> str: ...
+
+
 K = TypeVar("K")
-V = TypeVar("V")
+V = TypeVar("V", bound=_Sourced)
 
 
 class Recorder:
@@ -50,7 +58,7 @@ class RecordedMapping(Mapping[K, V], Generic[K, V]):
 
     def __getitem__(self, key: K) -> V:
         value = self._items[key]
-        self._recorder.read(value.source)  # type: ignore[attr-defined]
+        self._recorder.read(value.source)
         return value
 
     def __contains__(self, key: object) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import stat
@@ -175,13 +176,15 @@ class Renderer:
         if name not in self._deps:
             seen: set[str] = set()
             todo = [name]
+            loader = self.env.loader
+            assert loader is not None, "_environment always gives the environment a loader"
             while todo:
                 current = todo.pop()
                 if current in seen:
                     continue
                 seen.add(current)
                 try:
-                    source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
+                    source = loader.get_source(self.env, current)[0]
                     ast = self.env.parse(source)
                 except (jinja2.TemplateError, OSError, RecursionError):
                     continue  # reported when the page renders
@@ -191,8 +194,8 @@ class Renderer:
 
     def compile(self, name: str) -> None:
         """Compile a template, and the layout and macros it reads, ahead of its pages: forked workers then
-        inherit them instead of each compiling them again (~16 ms for base.html and _macros.html). A broken
-        one is reported when a page renders."""
+        inherit them instead of each compiling them again (the layout and the macros are the costly ones). A
+        broken one is reported when a page renders."""
         for template in sorted(self._reads(name)):
             with contextlib.suppress(jinja2.TemplateError, OSError, RecursionError, SyntaxError):
                 self.env.get_template(template)
@@ -271,8 +274,7 @@ class Renderer:
         """For templates that call themselves without end: the outermost template line that is on the stack
         again further in, where the loop starts (the same line whichever process or depth it failed at)."""
         frames = self._template_frames(exc)
-        seen: set[tuple[str, int]] = set()
-        again = {f for f in frames if f in seen or seen.add(f)}  # type: ignore[func-returns-value]
+        again = {f for f, n in collections.Counter(frames).items() if n > 1}
         return next((f for f in frames if f in again), frames[-1] if frames else (None, 0))
 
     def _fail(self, path: str, line: int, message: str, rule: str = "T001") -> NoReturn:

@@ -52,7 +52,7 @@ document("T002", "template-file", "A file under the templates folder (a template
 def prose_too_complex(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     hint = "split the text, or close or escape (\\[) the brackets it leaves open"
-    for cell in run.cells:  # the location only for a finding: a large site has ~100,000 cells
+    for cell in run.cells:  # the location only for a finding: a large site has very many cells, few of them bad
         why = too_complex(cell.text)
         if why is not None:
             yield cell.diag("S011", f"{cell.field} cannot be rendered in bounded time: {why}", hint)

@@ -11,6 +11,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
+# The budget of the randomised tests (Hypothesis examples, fault and edit rounds): 1 in README's command, a fraction
+# in .ci/run's runs on other versions (what a version breaks shows in any round), more for a deep run.
+PROPERTY_SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
+
+
+def scaled(rounds: int, least: int) -> int:
+    """`rounds` times the property scale, and never fewer than `least`."""
+    return max(least, round(rounds * PROPERTY_SCALE))
 
 
 def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bool = False) \

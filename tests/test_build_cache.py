@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli, scaled
 from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
@@ -348,7 +348,7 @@ def test_random_damage_to_the_cache_never_reaches_the_site(clean_tree, tmp_path)
     writes", under random faults: each round flips a bit in the cache (or cuts a file short), then builds with
     nothing changed, with every page rendered again (a template comment: the recorded Markdown is used for every
     page), or with some pages of the site deleted; that build and the next one must write the clean site, with
-    the clean build's findings. Seeded, 40 rounds, at most 150 s."""
+    the clean build's findings. Seeded, 40 rounds (times the property scale), at most 150 s."""
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     out = tmp_path / "out" / "site"
@@ -360,7 +360,7 @@ def test_random_damage_to_the_cache_never_reaches_the_site(clean_tree, tmp_path)
     pages = sorted(rel for rel in clean_tree if rel.endswith("index.html"))
     deadline = time.monotonic() + 150
     rounds: list[str] = []
-    while len(rounds) < 40 and time.monotonic() < deadline:
+    while len(rounds) < scaled(40, 10) and time.monotonic() < deadline:
         what = _damage(cache, rng)
         action = rng.choice(["nothing changed", "every page rendered", "every page rendered", "pages deleted"])
         if action == "every page rendered":

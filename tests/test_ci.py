@@ -55,7 +55,7 @@ def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
     readme = (ROOT / "README.md").read_text()
     command = re.search(r"Run the whole test suite.*?```sh\n(.*?)\n```", readme, re.S).group(1).strip()
     run = (ROOT / ".ci" / "run").read_text()
-    assert f'stage latest "$(command -v python3)" "{command}"' in run, ".ci/run runs exactly README's test command"
+    assert f'stage latest "$newest_python" "{command}"' in run, ".ci/run runs exactly README's test command"
     assert "-c constraints/lowest.txt" in run
     assert 'FAST=(-m "not browser and not slow")' in run
     markers = {m.split(":")[0] for m in PYPROJECT["tool"]["pytest"]["ini_options"]["markers"]}

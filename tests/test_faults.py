@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from conftest import CONTENT, ROOT, TEMPLATES, run_cli, scaled
 from sitecheck import tree_bytes
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
 STAGING = ".site.build-"  # write.staging_prefix("…/site")
-ANY_MOMENT_TRIALS = 20   # killed 0..(one build's time) after the start
-WRITE_PHASE_TRIALS = 12  # killed 0..(the write phase's time) after the staging folder appears
+ANY_MOMENT_TRIALS = scaled(20, 6)   # killed 0..(one build's time) after the start
+WRITE_PHASE_TRIALS = scaled(12, 4)  # killed 0..(the write phase's time) after the staging folder appears
 ERROR_LINE = r"error: cannot write the site: {reason}; the previous site is unchanged"
 
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,13 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)],
                    check=True, capture_output=True, timeout=600, env=_user_env())
     venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    # The wheel's dependencies are the running environment's (its versions, not the base interpreter's): a path
+    # file adds that site-packages after the venv's own, where the wheel goes. Path files there are not run, so
+    # the running environment's editable statusdocs stays invisible.
+    site_packages = next((venv / "lib").glob("python*/site-packages"))
+    paths = dict.fromkeys((sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]))
+    (site_packages / "running-environment.pth").write_text("\n".join(paths) + "\n")
     wheel = next(wheels.glob("statusdocs-*.whl"))
     # --ignore-installed: the statusdocs of the running interpreter (an editable install) is visible in the venv
     subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed",

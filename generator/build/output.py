@@ -381,7 +381,12 @@ class Staging:
             _remove_site(path)
 
     def abort(self) -> None:
-        self._retire(self.path)
+        """A failed build: a reused folder goes back to being the spare (the disk holds what it held), a new
+        one is removed."""
+        if self.reused:
+            self._retire(self.path)
+        else:
+            _remove_site(self.path)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -207,8 +207,9 @@ def set_aside(path: str) -> None:
     reading each one's record (`recently_deleted` in ext4's ialloc.c, the top of a kernel profile then).
     2,000 folders holding an 18 KB file each took 0.10 s of system time on a quiet disk and 0.5 to 1.2 s after
     as many had been deleted, still after `sync` and 75 s. A delete before a timed run charged that to whichever
-    tool ran next; a rename frees nothing. So the edited builds, which delete the site they replace, run after
-    every other timing, and the trash is emptied after the last one (`empty_trash`)."""
+    tool ran next; a rename frees nothing. The edited builds run after every other timing (they deleted the site
+    they replaced until it became the next build's staging folder), and the trash is emptied after the last one
+    (`empty_trash`)."""
     if os.path.lexists(path):
         os.makedirs(TRASH, exist_ok=True)
         os.rename(path, os.path.join(TRASH, f"{time.time_ns()}-{os.path.basename(path)}"))

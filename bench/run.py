@@ -11,10 +11,13 @@ runs right after the same one. Each interpreter given with --python adds a cold 
 of its own in bench/out/venvs/, with statusdocs installed from this tree, editable). Sizes in --solo run
 statusdocs only. Then the bundled content: a cold build including interpreter start, and the preview's rebuild
 after an edit of one entry (bench/edit_latency.py).
-Last, for each size, the builds after an edit of one entry: each replaces the site and deletes the old one,
-and nothing else is timed after such deletions (see set_aside). Each tool is a child process: its wall time comes from
-perf_counter around it, its peak RSS from os.wait4() for that one child (ru_maxrss, which covers the
-child's own children too). A tool that is not installed is skipped with a note.
+Last, for each size, the builds after an edit of one entry (`codes/412.yaml`'s summary), on the site its last
+round left: the first finds no replaced site kept in the cache's folder yet and makes the whole staging tree, the
+others update the one the build before kept (build/output.py). The corpora's builds skip Pagefind's full-text
+index (`--no-search`): Hugo and MkDocs build none either, and the results from before the index did not include
+it. Each tool is a child process: its wall time comes from perf_counter around it, its peak RSS from
+os.wait4() for that one child (ru_maxrss, which covers the child's own children too).
+A tool that is not installed is skipped with a note.
 
 Writes bench/out/results.json (every sample) and bench/RESULTS.md (medians, ratios, memory, growth).
 """
@@ -204,8 +207,9 @@ def set_aside(path: str) -> None:
     reading each one's record (`recently_deleted` in ext4's ialloc.c, the top of a kernel profile then).
     2,000 folders holding an 18 KB file each took 0.10 s of system time on a quiet disk and 0.5 to 1.2 s after
     as many had been deleted, still after `sync` and 75 s. A delete before a timed run charged that to whichever
-    tool ran next; a rename frees nothing. So the edited builds, which delete the site they replace, run after
-    every other timing, and the trash is emptied after the last one (`empty_trash`)."""
+    tool ran next; a rename frees nothing. The edited builds run after every other timing (they deleted the site
+    they replaced until it became the next build's staging folder), and the trash is emptied after the last one
+    (`empty_trash`)."""
     if os.path.lexists(path):
         os.makedirs(TRASH, exist_ok=True)
         os.rename(path, os.path.join(TRASH, f"{time.time_ns()}-{os.path.basename(path)}"))
@@ -276,7 +280,7 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
     def statusdocs(r: int) -> None:
         site = os.path.join(work, "statusdocs", "site")
         set_aside(os.path.dirname(site))  # the site and the build cache beside it
-        build = [*sd, "build", "--content", corpus, "--templates", templates, "--out", site]
+        build = [*sd, "build", "--no-search", "--content", corpus, "--templates", templates, "--out", site]
         samples[COLD].append(timed(build, os.path.join(logs, f"statusdocs-cold-{r}.log")))
         samples["statusdocs build (warm)"].append(timed(build, os.path.join(logs, f"statusdocs-warm-{r}.log")))
         html["statusdocs"] = html_files(site)
@@ -287,8 +291,9 @@ def run_size(n: int, repeat: int, budget: float | None, hugo: str | None, mkdocs
         def run(r: int) -> None:
             site = os.path.join(work, f"statusdocs-python{i}", "site")
             set_aside(os.path.dirname(site))
-            samples[cold_label(python)].append(timed([*cmd, "build", "--content", corpus, "--templates", templates,
-                                                      "--out", site], os.path.join(logs, f"python{i}-cold-{r}.log")))
+            samples[cold_label(python)].append(timed([*cmd, "build", "--no-search", "--content", corpus, "--templates",
+                                                      templates, "--out", site],
+                                                     os.path.join(logs, f"python{i}-cold-{r}.log")))
         return run
 
     def run_hugo(r: int) -> None:
@@ -334,8 +339,8 @@ def run_edits(result: dict) -> None:
     n = result["n"]
     corpus, logs = os.path.join(CORPUS, str(n)), os.path.join(OUT, "logs", str(n))
     site = os.path.join(OUT, "work", str(n), "statusdocs", "site")
-    build = [*statusdocs_cmd(), "build", "--content", corpus, "--templates", os.path.join(ROOT, "templates"),
-             "--out", site]
+    build = [*statusdocs_cmd(), "build", "--no-search", "--content", corpus, "--templates",
+             os.path.join(ROOT, "templates"), "--out", site]
     entry = os.path.join(corpus, "codes", EDITED_ENTRY)
     samples = result["samples"].setdefault("statusdocs build (one entry edited)", [])
     for r in range(result["rounds"]):
@@ -517,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     solo = [int(x) for x in args.solo.split(",") if x.strip()]
-    if not sizes or min(sizes) < 1 or args.repeat < 1:
+    if not sizes + solo or min(sizes + solo) < 1 or args.repeat < 1:
         p.error("sizes and --repeat must be positive")
 
     notes = []

@@ -517,3 +517,105 @@ def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
     result = run_cli(*cmd[3:])
     assert result.returncode == 1 and "V008" in result.stderr, result.stderr
     assert _listing(ws / "out") == {}
+
+
+def _tree(site: Path) -> tuple[dict[str, bytes], list[str]]:
+    """Every file's bytes and every folder (an empty one too) below `site`."""
+    return tree_bytes(str(site)), sorted(os.path.relpath(f, site) for f, _, _ in os.walk(site))
+
+
+def _folders(site: Path) -> dict[str, int]:
+    """Each folder below `site` (itself included) by its inode: what tells a folder was made again."""
+    return {os.path.relpath(f, site): os.stat(f).st_ino for f, _, _ in os.walk(site)}
+
+
+def _edited_build(ws: Path, n: int, search: bool = False) -> subprocess.CompletedProcess:
+    _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$",
+         f"summary: Edited summary {n} of this code, written by the cache test.")
+    result = run_cli("build", "--content", str(ws / "content"), "--out", str(ws / "out" / "site"), search=search)
+    assert result.returncode == 0 and "rendered, the others unchanged" in result.stdout, result.stdout + result.stderr
+    return result
+
+
+def _clean(ws: Path, tmp_path: Path, search: bool = False) -> tuple[dict[str, bytes], list[str]]:
+    clean = tmp_path / "clean" / "site"
+    result = run_cli("build", "--no-cache", "--jobs", "1", "--content", str(ws / "content"), "--out", str(clean),
+                     search=search)
+    assert result.returncode == 0, result.stderr
+    return _tree(clean)
+
+
+def test_a_build_after_an_edit_updates_the_site_replaced_before(tmp_path):
+    """The site a build replaces is kept in the cache's folder, and the next build writes what changed into it and
+    swaps it in, instead of deleting a whole tree (a folder at a time) and making a new one: the folders of the
+    site are those of the site before last. The site is exactly a clean build's, nothing else is beside it."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
+    first = _folders(out)
+    _edited_build(ws, 1)
+    assert (ws / "out" / CACHE / "site-spare").is_dir()
+    assert set(_folders(out).values()).isdisjoint(first.values())  # a new tree, the first one kept aside
+    _edited_build(ws, 2)
+    assert _folders(out) == first  # the first tree again, its changed files written anew
+    _edited_build(ws, 3)
+    assert _tree(out) == _clean(ws, tmp_path)
+    assert sorted(p.name for p in (ws / "out").iterdir()) == [CACHE, "site"]
+
+
+def _user_folder(ws: Path) -> Path:
+    mine = ws / "mine"
+    mine.mkdir()
+    (mine / "index.html").write_text("the user's page\n")
+    (mine / "notes.txt").write_text("the user's notes\n")
+    return mine
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_what_the_kept_site_holds_never_reaches_the_next_site_nor_leads_outside(tmp_path, search):
+    """The kept site (the next staging folder) decides nothing: a page's folder that is a symlink to the user's
+    folder, a folder where a page's file goes, a file where a page's folder goes and a page no site has are all
+    replaced or removed, before Pagefind reads the pages; the user's folder is not written or deleted through the
+    symlink. The site equals a clean build's."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    mine = _user_folder(ws)
+    cmd = ("build", "--content", str(ws / "content"), "--out", str(ws / "out" / "site"))
+    assert run_cli(*cmd, search=search).returncode == 0
+    _edited_build(ws, 1, search)
+    spare = ws / "out" / CACHE / "site-spare"
+    shutil.rmtree(spare / "409")
+    (spare / "409").symlink_to(mine, target_is_directory=True)
+    (spare / "412" / "index.html").unlink()
+    (spare / "412" / "index.html").mkdir()
+    (spare / "412" / "index.html" / "inside.html").write_text("<p>stale</p>\n")
+    shutil.rmtree(spare / "410")
+    (spare / "410").write_text("a file where a folder goes\n")
+    (spare / "999").mkdir()
+    (spare / "999" / "index.html").write_text("<main data-pagefind-body><h1>zyzzyva stale page</h1></main>\n")
+    before = snapshot_of(mine)
+    _edited_build(ws, 2, search)
+    assert snapshot_of(mine) == before
+    assert _tree(ws / "out" / "site") == _clean(ws, tmp_path, search)
+
+
+def snapshot_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_kept_site_without_the_marker_is_left_alone(tmp_path):
+    """Only a folder statusdocs wrote (with its marker) is taken as the next staging folder; another folder at
+    that place keeps every byte, and the build makes its staging folder anew."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    cmd = ("build", "--content", str(ws / "content"), "--out", str(ws / "out" / "site"))
+    assert run_cli(*cmd).returncode == 0
+    _edited_build(ws, 1)
+    spare = ws / "out" / CACHE / "site-spare"
+    (spare / ".statusdocs-site").unlink()
+    (spare / "thesis.tex").write_text("months of work\n")
+    before = snapshot_of(spare)
+    _edited_build(ws, 2)
+    assert snapshot_of(spare) == before
+    assert _tree(ws / "out" / "site") == _clean(ws, tmp_path)

@@ -6,6 +6,8 @@
   time of the file written. A page is kept when the files it was made from last time still give its key.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
   the manifest names (one per render process of the build that wrote it, see `ProseLog`).
+- `site-spare/`: the site the last build replaced, the next build's staging folder (`output.Staging`). Nothing
+  here reads it: what it holds decides nothing about the output.
 
 Whatever the folder holds, the output is what a build without it writes: the manifest and each record of Markdown
 carry a SHA-256 of their bytes, checked on every read. A manifest that fails it is ignored (the build starts

@@ -6,6 +6,14 @@ single renameat2(RENAME_EXCHANGE); elsewhere two renames, with the old site kept
 Replacing a folder deletes what was in it, so only a folder statusdocs wrote is ever replaced: every site (and
 every staging folder) holds the marker file `.statusdocs-site`, and `check_output` refuses any other output
 before anything is written or the cache is opened (see its docstring for the rules).
+
+With the build cache on (`Staging(out, reuse=True)`), the replaced site is not deleted: it is moved into the
+cache's folder (`.site.cache/site-spare/`) and becomes the next build's staging folder, so a build after a small
+edit costs what changed, not a folder made and removed for every page. The spare shares files (hard links) with
+the live site, so no file in it is ever written in place: a file is unlinked and made anew, or linked from the site
+(`write`, `link`), and the folders leading to it are checked to be real folders, not symlinks. `commit` removes
+what the new site does not hold. What the spare held decides nothing but which files are already in place: a file
+is kept only when it is the site's own (the same inode) and the build keeps that page.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 
 from statusdocs.shipped import BUILTIN_THEME
 
@@ -27,7 +36,10 @@ MARKER_TEXT = b"This folder is a site written by statusdocs. Every build replace
 # What a site written before the marker existed left: its build cache beside it (name as of statusdocs 0.x).
 LEGACY_MANIFEST = "manifest.marshal"
 
+_RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
+# Inside the build cache's folder: the site a build replaced, kept to become the next build's staging folder.
+SPARE = "site-spare"
 _AT_FDCWD = -100
 
 
@@ -55,6 +67,23 @@ def _exchange(a: str, b: str) -> bool:
     if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
     raise OSError(err, os.strerror(err), b)
+
+
+def _move_aside(src: str, dst: str) -> bool:
+    """Rename folder `src` to `dst` unless something is there (renameat2's RENAME_NOREPLACE where the platform has
+    it, else a check first). False if not moved."""
+    if _renameat2 is not None:
+        if _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE) == 0:
+            return True
+        if ctypes.get_errno() not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            return False
+    if os.path.lexists(dst):
+        return False
+    try:
+        os.rename(src, dst)
+    except OSError:
+        return False
+    return True
 
 
 def _pid_alive(pid: int) -> bool:
@@ -186,12 +215,14 @@ def remove_stale_staging(out: str) -> None:
 
 
 class Staging:
-    """A fresh folder beside the output that becomes the complete new site in one step (`commit`).
+    """A folder beside the output that becomes the complete new site in one step (`commit`).
 
     Pages are written into it (also by forked render workers), or linked from the previous site when their
-    bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write."""
+    bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write.
+    With `reuse`, it is the site the previous build replaced (the spare in the cache's folder) when there is one,
+    and `commit` must be given every file of the new site: the others are removed from it."""
 
-    def __init__(self, out: str):
+    def __init__(self, out: str, reuse: bool = False):
         check_output(out)  # whoever writes: no folder statusdocs did not make is ever replaced
         self.out = os.path.abspath(out)
         parent = os.path.dirname(self.out)
@@ -204,9 +235,27 @@ class Staging:
             self.path = tempfile.mkdtemp(prefix=f"{staging_prefix(self.out)}{os.getpid()}-", dir=parent)
         except OSError as exc:  # name the folder the user can fix, not the random staging name
             raise OSError(exc.errno, exc.strerror, parent) from None
+        self.spare = os.path.join(cache_folder(self.out), SPARE) if reuse else None
+        self.reused = self._claim_spare()
         os.chmod(self.path, 0o755)
         self._made: set[str] = set()
         self.marked = self._mark()
+
+    def _spare_place(self) -> str | None:
+        """Where the spare lives, if the cache's folder is a real folder (not a symlink to someone's data)."""
+        return self.spare if self.spare is not None and _is_real_folder(os.path.dirname(self.spare)) else None
+
+    def _claim_spare(self) -> bool:
+        """Move the spare in place of the new, empty staging folder, if it is a folder statusdocs wrote."""
+        spare = self._spare_place()
+        if spare is None or not _is_real_folder(spare) or not _is_regular(os.path.join(spare, MARKER)) \
+                or os.path.lexists(os.path.join(spare, ".git")):
+            return False
+        try:
+            os.rename(spare, self.path)  # onto the empty folder mkdtemp made: atomic, one build gets it
+        except OSError:
+            return False
+        return True
 
     def _mark(self) -> os.stat_result:
         """The marker, first of all (remove_stale_staging knows a staging folder by it): linked from the previous
@@ -224,7 +273,9 @@ class Staging:
     def _target(self, rel: str) -> str:
         path = os.path.join(self.path, rel)
         folder = os.path.dirname(path)
-        if folder not in self._made:
+        if self.reused:
+            self._real_folder(folder)
+        elif folder not in self._made:
             try:  # one mkdir for a page's own folder when its parent exists, as it mostly does
                 os.mkdir(folder)
             except FileNotFoundError:
@@ -234,11 +285,44 @@ class Staging:
             self._made.add(folder)
         return path
 
+    def _real_folder(self, folder: str) -> None:
+        """In a reused folder: make `folder` a real folder, each folder on the way too. Whatever stands in the
+        way (a file, a symlink) is unlinked, never followed: nothing is written outside the staging folder."""
+        if folder in self._made or folder == self.path:
+            return
+        self._real_folder(os.path.dirname(folder))
+        try:
+            found = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            found = None
+        if found is not None and not stat.S_ISDIR(found):
+            os.unlink(folder)
+            found = None
+        if found is None:
+            with contextlib.suppress(FileExistsError):  # made by another worker
+                os.mkdir(folder)
+        self._made.add(folder)
+
+    @staticmethod
+    def _clear(path: str) -> None:
+        """Unlink what a reused folder holds at `path`: its file may be the live site's too (a hard link), so it
+        is never written in place."""
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except IsADirectoryError:
+            shutil.rmtree(path)
+
     def write(self, rel: str, data: bytes) -> os.stat_result:
         """Write one file; returns its stat. A failed write (full disk, EFBIG) names the output's path."""
         try:
+            target, flags = self._target(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+            if self.reused:
+                self._clear(target)
+                flags |= os.O_EXCL  # a new file, whatever appeared meanwhile
             # os.open, not open(): no buffer, and none of the isatty/seek calls a file object makes per file.
-            fd = os.open(self._target(rel), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+            fd = os.open(target, flags, 0o666)
             try:
                 view = memoryview(data)
                 while view:
@@ -252,30 +336,84 @@ class Staging:
     def link(self, rel: str, existing: str) -> bool:
         """Reuse a file of the previous site. False if it cannot be linked (then write it instead)."""
         try:
-            os.link(existing, self._target(rel))
+            target = self._target(rel)
+            if self.reused:
+                if _same_file(target, existing):
+                    return True  # in place already: the reused folder is the site before, and this file unchanged
+                self._clear(target)
+            os.link(existing, target)
         except OSError:
             return False
         return True
 
-    def commit(self) -> None:
-        """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it."""
+    def commit(self, files: Iterable[str] | None = None) -> None:
+        """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it. `files`:
+        every file of the new site (paths below it); required for a reused folder, which may hold others."""
         out, staging = self.out, self.path
+        if self.reused:
+            if files is None:
+                raise ValueError("a reused staging folder is committed with the list of the site's files")
+            self.prune(files)
         check_output(out)  # again: the folder may have been replaced by someone else's while the pages were made
         if os.path.isdir(out) and not os.path.islink(out):
             if _exchange(staging, out):
-                _remove_site(staging)
+                self._retire(staging)
                 return
             old = staging + ".old"
             os.rename(out, old)
             os.rename(staging, out)
-            _remove_site(old)
+            self._retire(old)
         else:
             if os.path.lexists(out):
                 raise OSError(errno.ENOTDIR, "output path exists and is not a folder", out)
             os.rename(staging, out)
 
+    def prune(self, files: Iterable[str]) -> None:
+        """Remove from a reused folder every file not in `files` (paths below the site), and the folders left
+        empty: before a tool reads the staged pages (Pagefind), and by `commit`."""
+        if self.reused:
+            _prune(self.path, {os.path.join(self.path, rel) for rel in files} | {os.path.join(self.path, MARKER)})
+
+    def _retire(self, path: str) -> None:
+        """A replaced site, or a staging folder not committed: kept as the spare when reusing, else removed."""
+        spare = self._spare_place()
+        if spare is None or not _move_aside(path, spare):
+            _remove_site(path)
+
     def abort(self) -> None:
-        _remove_site(self.path)
+        """A failed build: a reused folder goes back to being the spare (the disk holds what it held), a new
+        one is removed."""
+        if self.reused:
+            self._retire(self.path)
+        else:
+            _remove_site(self.path)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether `a` (not followed if a symlink) is the regular file `b` leads to."""
+    try:
+        x, y = os.lstat(a), os.stat(b)
+    except OSError:
+        return False
+    return stat.S_ISREG(x.st_mode) and (x.st_dev, x.st_ino) == (y.st_dev, y.st_ino)
+
+
+def _prune(folder: str, keep: set[str]) -> bool:
+    """Remove from `folder` every file not in `keep` (absolute paths), and the folders left empty; symlinks are
+    unlinked, never followed. True if `folder` is now empty."""
+    empty = True
+    with os.scandir(folder) as entries:
+        found = list(entries)
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            if _prune(entry.path, keep):
+                os.rmdir(entry.path)
+                continue
+        elif entry.path not in keep:
+            os.unlink(entry.path)
+            continue
+        empty = False
+    return empty
 
 
 def _remove_site(path: str) -> None:

@@ -381,7 +381,7 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
     assert ctx.content is not None and ctx.builder is not None
     since = time.perf_counter()
     prose = ProseRecord(ctx)
-    staging = Staging(ctx.out_dir)
+    staging = Staging(ctx.out_dir, reuse=ctx.cache is not None)  # the cache's spare: the site replaced last time
     committed = False
     try:
         writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log)
@@ -451,10 +451,12 @@ def write(ctx: BuildContext, staging: Staging, writer: PageWriter, results: list
         written[rel] = writer.write(rel, data)
     from statusdocs.pages.search import index_files
 
+    if ctx.search:
+        staging.prune(written.keys() | ctx.keep)  # a reused folder holds only this site's pages when indexed
     for rel, data in (index_files(staging.path) if ctx.search else {}).items():  # Pagefind's, if installed
         written[rel] = writer.write(rel, data)
     written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
-    staging.commit()
+    staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
         for rel in ctx.keep:
             if rel not in written:

@@ -30,7 +30,10 @@ KNOWN = {
 DOCUMENTED = {("os", "_exit")}
 
 # What a metaclass of the standard library writes into every class it makes, not a method of ours.
-SET_BY_METACLASS = {"_abc_impl"}  # abc.ABCMeta, for subclasses of collections.abc's Mapping and the like
+# Set in the class's namespace by the machinery, not written by us: abc.ABCMeta (subclasses of collections.abc's
+# Mapping and the like) and typing.Protocol (its subclasses get `_is_protocol`, and from Python 3.12 on
+# `_is_runtime_protocol`).
+SET_BY_METACLASS = {"_abc_impl", "_is_protocol", "_is_runtime_protocol"}
 
 # Hits allowed in our own files: none. A new one is a finding, never an entry here.
 ALLOWED: set[tuple[str, str]] = set()

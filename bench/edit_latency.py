@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 assert not preview.problems, preview.problems
                 rendered.append(int(re.findall(r"rebuilt (\d+) page", quiet.getvalue())[-1]))
         finally:
-            preview.linter.shutdown(wait=False, cancel_futures=True)
+            preview.linter.close()
             preview.worker.shutdown(wait=False, cancel_futures=True)
     ms = sorted(t * 1000 for t in times)
     print(json.dumps({"edits": len(ms), "median_ms": round(statistics.median(ms), 1),

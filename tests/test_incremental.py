@@ -167,7 +167,7 @@ def test_an_entry_edit_renders_only_the_pages_that_show_it(workspace: Path):
 
 
 def test_a_preview_rebuild_writes_what_statusdocs_build_writes(workspace: Path):
-    """One pipeline: after edits to an entry, a template and a static file, and an entry deleted, the preview's
+    """One pipeline: after edits to an entry, a template and a static file, and then an entry deleted, the preview's
     folder holds, file for file and byte for byte, what `statusdocs build` writes for the edited content."""
     codes = workspace / "content" / "codes"
     gone = codes / "231.yaml"
@@ -181,10 +181,12 @@ def test_a_preview_rebuild_writes_what_statusdocs_build_writes(workspace: Path):
     _replace(template, r">Definition</a></h2>", ">What it means</a></h2>")
     style = workspace / "templates" / "static" / "style.css"
     style.write_text(style.read_text() + "\n/* edited */\n")
-    gone.unlink()
-    changed = {str(p.resolve()) for p in (entry, template, style)} | {str(codes.resolve() / gone.name)}
-    ctx, result = _preview(workspace, session, changed)
-    assert result.ok and "231/index.html" in result.removed and len(ctx.todo) < len(session.site)
+    ctx, result = _preview(workspace, session, {str(p.resolve()) for p in (entry, template, style)})
+    assert result.ok and "409/index.html" in result.changed and len(ctx.todo) < len(session.site)
+    assert "api/231.json" not in {p.output for p in ctx.todo}  # kept: in place from the build before
+    gone.unlink()  # then, in a build of its own, the entry whose pages were kept is deleted
+    ctx, result = _preview(workspace, session, {str(codes.resolve() / gone.name)})
+    assert result.ok and {"231/index.html", "api/231.json"} <= set(result.removed)
     out = workspace / "built"
     done = run_cli("build", "--content", str(workspace / "content"), "--templates", str(workspace / "templates"),
                    "--out", str(out), "--no-cache")

@@ -1,6 +1,7 @@
 """How long the preview takes from a saved edit of one entry to the pages written (issue 8: under 50 ms on
-the bundled content). Runs `statusdocs serve`'s rebuild (Preview.build) in-process, without the server:
-the time from the rebuild's start (the file watcher has reported the save) to the last page written.
+the bundled content). Runs `statusdocs serve`'s rebuild (Preview.build: the build pipeline with the preview's
+options) in-process, without the server: the time from the rebuild's start (the file watcher has reported the
+save) to the last page written.
 
     python3 bench/edit_latency.py [--content content] [--edits 30]    # prints JSON
 """

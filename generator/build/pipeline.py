@@ -9,9 +9,9 @@ Everything one build works with lives in its `BuildContext`, not in module globa
 after the build (the CLI) keeps the context until then, and the process's exit frees it.
 
 `build`, `deploy` and `serve` all run these stages (`run`); they differ only in their options. The preview's
-(`Session`) keep the Builder, the parsed files and the last site's page keys in memory between its builds instead
-of in the cache folder, write its first build as a build does and then update its folder in place (`InPlace`),
-and leave the check to its linter process.
+(`preview_context`) keep the Builder, the parsed files and the last site's page keys in memory between its builds
+(`Session`) instead of in the cache folder, write the first build as a build does and then update the folder in
+place (`InPlace`), and leave the check to the preview's linter process.
 
 Which pages a change affects is known one way for `build` and `serve` alike: each page records the files it read
 while it is rendered (`pages/recorded.py`, `Builder.render_recorded`), and a page is kept when those files, by

@@ -1,6 +1,7 @@
 """How long the preview takes from a saved edit of one entry to the pages written (issue 8: under 50 ms on
-the bundled content). Runs `statusdocs serve`'s rebuild (Preview.build) in-process, without the server:
-the time from the rebuild's start (the file watcher has reported the save) to the last page written.
+the bundled content). Runs `statusdocs serve`'s rebuild (Preview.build: the build pipeline with the preview's
+options) in-process, without the server: the time from the rebuild's start (the file watcher has reported the
+save) to the last page written.
 
     python3 bench/edit_latency.py [--content content] [--edits 30]    # prints JSON
 """
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                 assert not preview.problems, preview.problems
                 rendered.append(int(re.findall(r"rebuilt (\d+) page", quiet.getvalue())[-1]))
         finally:
-            preview.linter.shutdown(wait=False, cancel_futures=True)
+            preview.linter.close()
             preview.worker.shutdown(wait=False, cancel_futures=True)
     ms = sorted(t * 1000 for t in times)
     print(json.dumps({"edits": len(ms), "median_ms": round(statistics.median(ms), 1),

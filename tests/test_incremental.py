@@ -1,6 +1,7 @@
 """Incremental rebuilds (what `serve` does) must equal a clean full build, byte for byte, after any
 sequence of edits: to entries, comparisons, the site config, templates, static files; adding and
-deleting entries; breaking a file and fixing it again."""
+deleting entries; breaking a file and fixing it again. The preview builds through `statusdocs build`'s own
+pipeline (`pipeline.run` with `preview_context`): these tests drive it so, as `serve` does."""
 
 from __future__ import annotations
 
@@ -12,11 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from statusdocs.build.builder import Builder
-from statusdocs.build.output import update_site, write_site
-from statusdocs.content.load import load_content
-from statusdocs.diagnostics import Report
-from tests.conftest import CONTENT, TEMPLATES
+from statusdocs.build.pipeline import BuildContext, BuildResult, Session, preview_context, run
+from tests.conftest import CONTENT, TEMPLATES, run_cli
 from tests.sitecheck import tree_bytes
 
 
@@ -102,24 +100,27 @@ def _fix_broken(ws: Path) -> set[str]:
     return fixed
 
 
-def _full(ws: Path, out: Path) -> dict[str, bytes]:
-    report = Report()
-    content = load_content(str(ws / "content"), report)
-    assert content is not None and not report.errors, [d.text() for d in report.items]
-    rendered = Builder(str(ws / "templates")).render(content, report)
-    assert rendered is not None
-    write_site(str(out), rendered.outputs)
-    return rendered.outputs
+def _preview(ws: Path, session: Session, changed: set[str] | None) -> tuple[BuildContext, BuildResult]:
+    """One of the preview's builds, as `serve` makes it: into live/, with the session's state."""
+    ctx = preview_context(str(ws / "content"), str(ws / "templates"), str(ws / "live"), None, session, changed)
+    return ctx, run(ctx)
+
+
+def _clean(ws: Path, out: Path) -> dict[str, bytes]:
+    """A clean build of the same content, without the cache (and, as the preview, without the search index and
+    the check: the edits' made-up entries have findings, which do not change a byte of the site)."""
+    result = run(BuildContext(str(ws / "content"), str(ws / "templates"), str(out), jobs=1, use_cache=False,
+                              search=False, check=False))
+    assert result.ok, [d.text() for d in result.diagnostics]
+    return tree_bytes(out)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edit_sequences_equal_a_clean_build(workspace: Path, seed: int):
     rng = random.Random(seed)
     live = workspace / "live"
-    builder = Builder(str(workspace / "templates"))
-    report = Report()
-    content = load_content(str(workspace / "content"), report)
-    write_site(str(live), builder.render(content, report).outputs)
+    session = Session()
+    assert _preview(workspace, session, None)[1].ok
     pending: set[str] = set()
     kinds = []
     for _step in range(8):
@@ -128,40 +129,68 @@ def test_random_edit_sequences_equal_a_clean_build(workspace: Path, seed: int):
         pending |= touched
         if kind == "break" and rng.random() < 0.5:
             pending |= _fix_broken(workspace)  # fixed before the preview got to it
-        report = Report()
-        content = load_content(str(workspace / "content"), report)
-        if content is None or report.errors:
-            assert kind == "break"
+        before = tree_bytes(live)
+        ctx, result = _preview(workspace, session, pending)
+        if not result.ok:
+            assert kind == "break" and ctx.builder is None, [d.text() for d in result.diagnostics]  # a load error
+            assert tree_bytes(live) == before  # the last good site stays
             pending |= _fix_broken(workspace)
             continue  # the preview keeps the last good site and carries the changes over
-        rendered = builder.render(content, report, pending)
-        assert rendered is not None
         pending = set()
-        update_site(str(live), {p: rendered.outputs[p] for p in rendered.written}, rendered.removed)
-        clean = _full(workspace, workspace / "clean")
-        assert rendered.outputs == clean, (kinds, sorted(k for k in clean if clean[k] != rendered.outputs.get(k)))
-        assert tree_bytes(live) == tree_bytes(workspace / "clean"), kinds
+        clean = _clean(workspace, workspace / "clean")
+        site = tree_bytes(live)
+        assert site == clean, (kinds, sorted(k for k in clean.keys() | site.keys() if clean.get(k) != site.get(k)))
 
 
 def test_an_entry_edit_renders_only_the_pages_that_show_it(workspace: Path):
-    builder = Builder(str(workspace / "templates"))
-    report = Report()
-    builder.render(load_content(str(workspace / "content"), report), report)
+    session = Session()
+    _preview(workspace, session, None)
     path = workspace / "content" / "codes" / "409.yaml"
     _replace(path, r"^summary: .*$", "summary: A changed one-line summary of the conflict status code here.")
-    report = Report()
-    rendered = builder.render(load_content(str(workspace / "content"), report), report, {str(path.resolve())})
-    assert "409/index.html" in rendered.written and "api/409.json" in rendered.written
-    assert "compare/409-vs-412/index.html" in rendered.rendered
-    assert "index.html" in rendered.written  # the index shows summaries
+    ctx, result = _preview(workspace, session, {str(path.resolve())})
+    rendered = [p.output for p in ctx.todo]
+    assert "409/index.html" in result.changed and "api/409.json" in result.changed
+    assert "compare/409-vs-412/index.html" in rendered
+    assert "index.html" in result.changed  # the index shows summaries
     for unrelated in ("200/index.html", "5xx/index.html", "api/200.json", "static/style.css"):
-        assert unrelated not in rendered.rendered
-    assert len(rendered.rendered) < len(rendered.outputs) / 3
+        assert unrelated not in rendered
+    assert len(rendered) < len(session.site) / 3
 
     template = workspace / "templates" / "code.html"
     _replace(template, r">Definition</a></h2>", ">What it means</a></h2>")
-    rendered = builder.render(load_content(str(workspace / "content"), report), report, {str(template.resolve())})
-    kinds = {p.split("/")[0] for p in rendered.rendered}
-    assert all(p.split("/")[0].isdigit() for p in rendered.rendered), kinds
-    assert len(rendered.rendered) == len(list((workspace / "content" / "codes").glob("*.yaml")))
-    assert os.sep not in "".join(rendered.removed)
+    ctx, result = _preview(workspace, session, {str(template.resolve())})
+    rendered = [p.output for p in ctx.todo]
+    kinds = {p.split("/")[0] for p in rendered}
+    assert all(p.split("/")[0].isdigit() for p in rendered), kinds
+    assert len(rendered) == len(list((workspace / "content" / "codes").glob("*.yaml")))
+    assert os.sep not in "".join(result.removed)
+
+
+def test_a_preview_rebuild_writes_what_statusdocs_build_writes(workspace: Path):
+    """One pipeline: after edits to an entry, a template and a static file, and then an entry deleted, the preview's
+    folder holds, file for file and byte for byte, what `statusdocs build` writes for the edited content."""
+    codes = workspace / "content" / "codes"
+    gone = codes / "231.yaml"
+    text = re.sub(r"^code: 226$", "code: 231", (codes / "226.yaml").read_text(), flags=re.M)
+    gone.write_text(text.replace("official: true", "official: false\norigin: a test"))
+    session = Session()
+    assert _preview(workspace, session, None)[1].ok and (workspace / "live" / "231" / "index.html").exists()
+    entry = codes / "409.yaml"
+    _replace(entry, r"^summary: .*$", "summary: A changed one-line summary of the conflict status code here.")
+    template = workspace / "templates" / "code.html"
+    _replace(template, r">Definition</a></h2>", ">What it means</a></h2>")
+    style = workspace / "templates" / "static" / "style.css"
+    style.write_text(style.read_text() + "\n/* edited */\n")
+    ctx, result = _preview(workspace, session, {str(p.resolve()) for p in (entry, template, style)})
+    assert result.ok and "409/index.html" in result.changed and len(ctx.todo) < len(session.site)
+    assert "api/231.json" not in {p.output for p in ctx.todo}  # kept: in place from the build before
+    gone.unlink()  # then, in a build of its own, the entry whose pages were kept is deleted
+    ctx, result = _preview(workspace, session, {str(codes.resolve() / gone.name)})
+    assert result.ok and {"231/index.html", "api/231.json"} <= set(result.removed)
+    out = workspace / "built"
+    done = run_cli("build", "--content", str(workspace / "content"), "--templates", str(workspace / "templates"),
+                   "--out", str(out), "--no-cache")
+    assert done.returncode == 0, done.stderr
+    site, built = tree_bytes(workspace / "live"), tree_bytes(out)
+    assert site.keys() == built.keys(), sorted(site.keys() ^ built.keys())
+    assert [rel for rel in sorted(built) if site[rel] != built[rel]] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,6 @@ import pytest
 import yaml
 
 from statusdocs.build import pipeline
-from statusdocs.build.builder import Builder
-from statusdocs.content.load import load_content
-from statusdocs.diagnostics import Report
 from tests.conftest import CONTENT, PROPERTY_SCALE, TEMPLATES
 from tests.sitecheck import tree_bytes
 
@@ -74,19 +72,33 @@ def _field_edits(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _render(ws: Path, builder: Builder, changed: set[str] | None) -> Any:
-    report = Report()
-    content = load_content(str(ws / "content"), report)
-    if content is None or report.errors:
+@dataclass
+class Rendered:
+    outputs: dict[str, bytes]   # the preview's whole site
+    rendered: list[str]         # pages rendered this time
+    written: list[str]          # files whose bytes changed
+
+
+def _render(ws: Path, session: pipeline.Session, changed: set[str] | None) -> Any:
+    """One of the preview's builds (`serve`'s: the pipeline with the preview's options) into live/; None if the
+    content does not load."""
+    ctx = pipeline.preview_context(str(ws / "content"), str(ws / "templates"), str(ws / "live"), None, session,
+                                   changed)
+    result = pipeline.run(ctx)
+    if not result.ok and ctx.builder is None:
         return None
-    rendered = builder.render(content, report, changed)
-    assert rendered is not None, [d.text() for d in report.items]
-    return rendered
+    assert result.ok, [d.text() for d in result.diagnostics]
+    return Rendered(tree_bytes(str(ws / "live")), [p.output for p in ctx.todo], result.changed)
 
 
 def _clean(ws: Path) -> dict[str, bytes]:
-    rendered = _render(ws, Builder(str(ws / "templates")), None)
-    return rendered.outputs
+    """A clean build of the same content (no cache, no search index, no check: a mutated field may have findings,
+    which change no byte of the site)."""
+    out = ws / "clean"
+    ctx = pipeline.BuildContext(str(ws / "content"), str(ws / "templates"), str(out), jobs=1, use_cache=False,
+                                search=False, check=False)
+    assert pipeline.run(ctx).ok
+    return tree_bytes(str(out))
 
 
 @pytest.fixture()
@@ -109,8 +121,8 @@ def _mutations(ws: Path, scale: float = 1) -> list[tuple[str, str, str]]:
 
 
 def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
-    builder = Builder(str(workspace / "templates"))
-    original = _render(workspace, builder, None).outputs
+    session = pipeline.Session()
+    original = _render(workspace, session, None).outputs
     shows: dict[str, set[str]] = {}     # file -> pages whose bytes changed when one of its fields did
     rendered_for: dict[str, set[str]] = {}
     done = 0
@@ -119,7 +131,7 @@ def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
         before = path.read_text()
         path.write_text(text)
         changed = {str(path.resolve())}
-        rendered = _render(workspace, builder, changed)
+        rendered = _render(workspace, session, changed)
         if rendered is None:  # a value the loader refuses (an enum, a pattern): not a field a page can show
             path.write_text(before)
             continue
@@ -132,7 +144,7 @@ def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path):
         shows.setdefault(rel, set()).update(differ)
         rendered_for.setdefault(rel, set()).update(rendered.rendered)
         path.write_text(before)
-        back = _render(workspace, builder, changed)
+        back = _render(workspace, session, changed)
         assert back.outputs == original, (rel, leaf)
     assert done >= 60 * min(1, PROPERTY_SCALE), done
     # A change renders what reads the file, and those are the pages that show some field of it; except that a
@@ -159,20 +171,20 @@ def test_the_cached_build_rebuilds_what_the_preview_does(workspace: Path, tmp_pa
     out = tmp_path / "site"
     templates, content = str(workspace / "templates"), str(workspace / "content")
     assert build(content, templates, str(out), jobs=1).ok
-    builder = Builder(templates)
-    _render(workspace, builder, None)
+    session = pipeline.Session()
+    _render(workspace, session, None)
     picked = [m for m in _mutations(workspace) if m[1] in {"summary", "decision_rule", "title", ""}]
     assert len(picked) >= 4
     for rel, leaf, text in picked:
         path = workspace / "content" / rel
         before = path.read_text()
         path.write_text(text)
-        rendered = _render(workspace, builder, {str(path.resolve())})
+        rendered = _render(workspace, session, {str(path.resolve())})
         result = build(content, templates, str(out), jobs=1)
         assert result.ok and result.rendered == len(rendered.rendered), (rel, leaf)
         clean = tmp_path / "clean"
         assert build(content, templates, str(clean), use_cache=False, jobs=1).ok
         assert tree_bytes(str(out)) == tree_bytes(str(clean)), (rel, leaf)
         path.write_text(before)
-        _render(workspace, builder, {str(path.resolve())})
+        _render(workspace, session, {str(path.resolve())})
         assert build(content, templates, str(out), jobs=1).ok

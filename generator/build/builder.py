@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Views
-from statusdocs.pages.depth import bounded
 from statusdocs.pages.plan import PlannedPage, plan_site
 from statusdocs.pages.prose import Prose, ProseKey
 from statusdocs.pages.render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
@@ -57,15 +55,13 @@ def _static_pages(templates_dir: str, report: Report) -> list[PlannedPage]:
 
 
 class Builder:
-    """Renders the site, and re-renders it after edits touching only the pages that changed.
+    """Plans the site and renders its pages, recording what each read.
 
     As in Lektor's builder, every page records what it read as it is made: its content files (recorded by
     the views, `pages/recorded.py`) and its templates (extends, includes, imports). Anything every page shows
-    (the navigation, the set of codes that prose links to) is fingerprinted; when that changes, every page is
-    rendered again. `statusdocs serve` keeps the last site in memory and re-renders the pages that read a
-    changed file (`render`); `statusdocs build` compares the same recorded dependencies by content hash with
-    the build cache beside the output (`build/pipeline.py`). Both plan and render pages through `prepare` and
-    `render_recorded`.
+    (the navigation, the set of codes that prose links to) is fingerprinted. Which pages to render again is the
+    pipeline's decision (`build/pipeline.py`), the same for `build` and `serve`: a page is kept when the files it
+    read, by content hash, give the key it had. A preview keeps its Builder between builds (`pipeline.Session`).
     """
 
     def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False):
@@ -75,9 +71,6 @@ class Builder:
         self.theme = theme_dirs(templates_dir)
         self.templates_dir = self.theme[0]
         self.base_url = base_url
-        self.outputs: dict[str, bytes] = {}             # the last good site: path below out -> bytes
-        self.deps: dict[str, frozenset[str]] = {}       # path below out -> absolute files it was made from
-        self.shared: str | None = None
         self.renderer: Renderer | None = None
         self.prose: Prose | None = None
         self.views: Views | None = None
@@ -135,53 +128,3 @@ class Builder:
         if content.site.cname:
             extras["CNAME"] = content.site.cname.encode() + b"\n"
         return extras
-
-    @bounded
-    def render(self, content: Content, report: Report, changed: set[str] | None = None) -> Rendered | None:
-        """Render pages whose inputs are in `changed` (absolute paths; None: all of them). Returns what
-        changed, or None (and findings in `report`) when a template failed; the last good site is kept."""
-        if self.renderer is not None and (changed is None or
-                                          any(p.startswith(tuple(d + os.sep for d in self.theme)) for p in changed)):
-            self.renderer.forget()  # a template may now read differently, or extend or include others
-        pages = self.prepare(content, report)
-        assert self.renderer is not None and self.views is not None
-        shared = self.views.shared_fingerprint()
-        # A template no page has read yet (a file added to the user's folder) may replace one of the theme's.
-        theme = tuple(d + os.sep for d in self.theme)
-        known = set().union(*self.deps.values()) if self.deps else set()
-        everything = changed is None or shared != self.shared or any(
-            p.startswith(theme) and p not in known for p in changed)
-
-        outputs: dict[str, bytes] = {}
-        deps: dict[str, frozenset[str]] = {}
-        rendered: list[str] = []
-        failed: set[str] = set()
-        for page in pages:
-            if page.template in failed:
-                continue  # one finding per broken template, not one per page
-            previous = self.deps.get(page.output)
-            if changed is not None and previous is not None and not (everything and page.shows_frame
-                                                                     or previous & changed):
-                outputs[page.output], deps[page.output] = self.outputs[page.output], previous
-                continue
-            try:
-                outputs[page.output], deps[page.output] = self.render_recorded(page)
-            except TemplateFailure:
-                failed.add(str(page.template))
-                continue
-            rendered.append(page.output)
-        if failed or report.errors:
-            return None
-        outputs.update(self.extras(content))
-        removed = sorted(set(self.outputs) - set(outputs))
-        written = [p for p in (*rendered, ".nojekyll", "CNAME") if p in outputs and self.outputs.get(p) != outputs[p]]
-        self.outputs, self.deps, self.shared = outputs, deps, shared
-        return Rendered(outputs, rendered, written, removed)
-
-
-@dataclass
-class Rendered:
-    outputs: dict[str, bytes]   # the whole site
-    rendered: list[str]         # pages rendered this time
-    written: list[str]          # of those, the ones whose bytes differ from the previous site
-    removed: list[str]          # pages of the previous site that no longer exist

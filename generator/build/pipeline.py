@@ -8,9 +8,15 @@ core). The output is byte-identical whatever the cache holds and however many pr
 Everything one build works with lives in its `BuildContext`, not in module globals: a caller that exits right
 after the build (the CLI) keeps the context until then, and the process's exit frees it.
 
+`build`, `deploy` and `serve` all run these stages (`run`); they differ only in their options. The preview's
+(`preview_context`) keep the Builder, the parsed files and the last site's page keys in memory between its builds
+(`Session`) instead of in the cache folder, write the first build as a build does and then update the folder in
+place (`InPlace`), and leave the check to the preview's linter process.
+
 Which pages a change affects is known one way for `build` and `serve` alike: each page records the files it read
-while it is rendered (`pages/recorded.py`, `Builder.render_recorded`). The build compares them by content hash
-(`cache.PageKeys`); the preview, which sees the changed paths, by path (`Builder.render`).
+while it is rendered (`pages/recorded.py`, `Builder.render_recorded`), and a page is kept when those files, by
+content hash, give the key it had (`cache.PageKeys`): the build's previous keys are in the cache folder, the
+preview's in its `Session`.
 
 The caches, each for one reason:
 - across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, and each page's
@@ -18,8 +24,8 @@ The caches, each for one reason:
   text (`ProseLog`), both checksummed;
 - within a process: rendered Markdown by text (`pages/prose.py`), the views' pieces that several pages show
   (`Views._once`, with the files they read), the templates each template reads (`pages/render.py`);
-- across the preview's rebuilds only: parsed files (`content/load.FileCache`), entries' JSON (`Views.lasting`)
-  and the last site with each page's recorded files (`Builder.outputs`, `Builder.deps`).
+- across the preview's rebuilds only (`Session`): parsed files (`content/load.FileCache`), entries' JSON
+  (`Views.lasting`), the inputs' hashes and the last site's page keys and recorded files.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +46,7 @@ if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
+    from statusdocs.content.load import FileCache
     from statusdocs.content.model import Content
     from statusdocs.pages.plan import PlannedPage
 
@@ -59,6 +67,8 @@ class BuildResult:
     rendered: int = 0           # pages rendered this time; the others were kept from the previous build
     up_to_date: bool = False    # nothing changed since the last build: nothing was written
     stages: dict[str, float] = field(default_factory=dict)  # seconds by stage, for `build -v`
+    changed: list[str] = field(default_factory=list)  # the preview's rebuilds: files whose bytes changed
+    removed: list[str] = field(default_factory=list)  # and files the site no longer has
 
 
 @dataclass
@@ -73,6 +83,9 @@ class BuildContext:
     jobs: int | None = None                      # processes; None: one per core
     use_cache: bool = True
     search: bool = True                          # Pagefind's full-text index, when it is installed
+    check: bool = True                           # run the check (the preview's linter does it in a process of its own)
+    session: Session | None = None               # the preview's state between its builds (the serve layer)
+    changed: set[str] | None = None              # the preview's rebuilds: the files changed (absolute), None: unknown
     report: Report = field(default_factory=Report)
     started: float = field(default_factory=time.perf_counter)
     stages: dict[str, float] = field(default_factory=dict)
@@ -96,6 +109,44 @@ class BuildContext:
     def result(self, ok: bool, **kwargs: object) -> BuildResult:
         return BuildResult(ok, self.report.sorted(), seconds=time.perf_counter() - self.started,
                            stages=self.stages, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass
+class Session:
+    """The serve layer: what a preview keeps in memory from one build to the next, in place of the build cache's
+    folder. The same page keys decide what is kept (`plan`); only where they are held differs."""
+
+    builder: Builder | None = None                  # its renderer, views and Markdown, kept warm
+    files: FileCache | None = None                  # parsed files, by their state
+    inputs: dict[str, str] = field(default_factory=dict)          # the last good build's inputs, by content hash
+    keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
+    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    site: set[str] = field(default_factory=set)                    # every file of the last good site
+
+    def unchanged(self, changed: set[str] | None) -> dict[str, str]:
+        """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
+        if changed is None:
+            return {}
+        return {path: known for path, known in self.inputs.items() if path not in changed}
+
+    def current(self, rel: str, page_key: str) -> bool:
+        return self.keys.get(rel) == page_key
+
+    def remember(self, ctx: BuildContext, written: dict[str, Written]) -> None:
+        """A good build: what the next one compares with."""
+        self.inputs = ctx.inputs or {}
+        self.keys = dict(ctx.keys) if ctx.inputs is not None else {}  # no hashes: no keys, every page is made
+        self.deps = dict(ctx.deps)
+        self.site = set(written) | ctx.keep  # kept pages are in place, not written
+
+
+def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None,
+                    session: Session, changed: set[str] | None) -> BuildContext:
+    """The options of one of `statusdocs serve`'s builds (`run`): into the preview's folder, with the session's
+    state, in this process (a forked worker would lose what it renders: the session keeps nothing of it), without
+    the full-text index and without the check (the preview's linter runs it, after the pages are written)."""
+    return BuildContext(content_dir, templates_dir, out_dir, base_url, jobs=1, use_cache=False, search=False,
+                        check=False, session=session, changed=changed)
 
 
 def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
@@ -158,6 +209,9 @@ def open_cache(ctx: BuildContext) -> bool:
     from statusdocs.build.cache import generator_fingerprint, hash_inputs
     from statusdocs.shipped import theme_dirs
 
+    if ctx.session is not None:  # the serve layer: the previous build is in memory; hash what the loader reads
+        ctx.loaded_digests = {}
+        return False
     if not ctx.use_cache:
         return False
     key = digest(json.dumps([generator_fingerprint(), os.path.abspath(ctx.content_dir), ctx.content_dir,
@@ -181,13 +235,15 @@ def up_to_date(ctx: BuildContext) -> BuildResult:
 
 
 def hash_inputs_read(ctx: BuildContext) -> None:
-    """A first build hashes the inputs the loader did not read (templates, other files) after loading."""
+    """A first build hashes the inputs the loader did not read (templates, other files) after loading; so does
+    each of the preview's builds, which also knows the hashes of the files that did not change since its last."""
     from statusdocs.build.cache import hash_inputs
 
-    if ctx.loaded_digests is None or ctx.cache is None:
+    if ctx.loaded_digests is None or (ctx.cache is None and ctx.session is None):
         return
-    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir,
-                             {os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
+    known = ctx.session.unchanged(ctx.changed) if ctx.session is not None else {}
+    known.update({os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known)
     if ctx.inputs is None:
         ctx.cache = None
 
@@ -199,11 +255,14 @@ def load(ctx: BuildContext) -> bool:
     """Load the content (imported only now: a build with nothing to do is done before YAML, Jinja, Markdown).
     False if it has errors."""
     from statusdocs.build.workers import available_cores
-    from statusdocs.content.load import load_content
+    from statusdocs.content.load import FileCache, load_content
 
     ctx.jobs = ctx.jobs or available_cores()
     since = time.perf_counter()
-    ctx.content = load_content(ctx.content_dir, ctx.report, jobs=ctx.jobs, digests=ctx.loaded_digests)
+    files = None
+    if ctx.session is not None:
+        files = ctx.session.files = ctx.session.files or FileCache()
+    ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests)
     _stage(ctx, "load", since)
     return ctx.content is not None and not ctx.report.errors
 
@@ -222,14 +281,15 @@ def start_check(ctx: BuildContext) -> None:
     from statusdocs.build.workers import Forked, can_fork
 
     content = ctx.content
-    if ctx.checking is None and content is not None and (ctx.jobs or 1) > 1 and can_fork():
+    if ctx.check and ctx.checking is None and content is not None and (ctx.jobs or 1) > 1 and can_fork():
         ctx.checking = Forked(lambda: _check(content))
 
 
 def finish_check(ctx: BuildContext) -> bool:
     """The check's findings, from the child or checked here; False if the build has failed."""
     assert ctx.content is not None
-    ctx.report.extend(ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1))
+    if ctx.check:
+        ctx.report.extend(ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1))
     return not ctx.failing()
 
 
@@ -240,25 +300,42 @@ def plan(ctx: BuildContext) -> None:
     """Plan the site, and (the cache layer) keep every page whose key is the one of the file in place; the pages
     that read the most sources are rendered first (the search index, the sitemap and the indexes take tens of
     milliseconds each: left to the end, one process would still render them while the others wait)."""
-    from statusdocs.build.builder import Builder
-
     assert ctx.content is not None
     since = time.perf_counter()
     cache = ctx.cache
-    from statusdocs.pages.search import available
-
-    ctx.builder = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available())
+    ctx.builder = builder(ctx)
     stored = cache.prose(ctx.content.entries) if cache is not None else None
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
-    if cache is not None and cache.pages:
+    previous = cache if cache is not None else ctx.session
+    if previous is not None and previous.deps and ctx.inputs is not None:
         key = page_keys(ctx)
         for page in ctx.pages:
-            deps = cache.deps.get(page.output)
-            if deps is not None and cache.current(page.output, key(page.output, deps, page.shows_frame) or "\0"):
+            deps = previous.deps.get(page.output)
+            page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
+            if page_key is not None and previous.current(page.output, page_key):
                 ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = cache.pages[page.output][0], frozenset(deps)
+                ctx.keys[page.output], ctx.deps[page.output] = page_key, frozenset(deps or ())
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     _stage(ctx, "plan", since)
+
+
+def builder(ctx: BuildContext) -> Builder:
+    """A new Builder; the preview's, kept from its last build, whose templates are read again if one changed (a
+    template may now read differently, or extend or include others)."""
+    from statusdocs.build.builder import Builder
+    from statusdocs.pages.search import available
+
+    session = ctx.session
+    if session is None or session.builder is None:
+        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available())
+        if session is not None:
+            session.builder = made
+        return made
+    kept = session.builder
+    theme = tuple(d + os.sep for d in kept.theme)
+    if kept.renderer is not None and (ctx.changed is None or any(p.startswith(theme) for p in ctx.changed)):
+        kept.renderer.forget()
+    return kept
 
 
 # Pages that read every entry or comparison: rendered first (they take tens of milliseconds each; left to the end,
@@ -268,12 +345,13 @@ WIDE = frozenset({"search", "sitemap", "index", "compare-index", "api"})
 
 def page_keys(ctx: BuildContext) -> PageKeys:
     """Each page's cache key, from the files it was made from: what it is made from, by content."""
-    assert ctx.builder is not None and ctx.builder.views is not None and ctx.cache is not None
+    assert ctx.builder is not None and ctx.builder.views is not None
     # Which templates exist, by path: one added to the user's folder replaces the built-in one of that name for
     # pages whose recorded files (the built-in template) did not change.
     theme = tuple(d + os.sep for d in ctx.builder.theme)
     templates = digest("\0".join(sorted(p for p in (ctx.inputs or {}) if p.startswith(theme))).encode())
-    return PageKeys(ctx.cache.key, ctx.builder.views.shared_fingerprint() + templates, ctx.inputs or {})
+    build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
+    return PageKeys(build_key, ctx.builder.views.shared_fingerprint() + templates, ctx.inputs or {})
 
 
 # ---------------------------------------------------------------- render and write
@@ -294,7 +372,7 @@ class PageWriter:
     files written, the template findings, and the name of the file where this process records the Markdown it
     used (`ProseLog`, with the cache on)."""
 
-    def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging, cache: BuildCache | None,
+    def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging | InPlace, cache: BuildCache | None,
                  prose_log: ProseLog | None):
         self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
 
@@ -331,7 +409,13 @@ class PageWriter:
         if old is not None and old.state[0] == len(data) and _reads(previous, data) and \
                 self.staging.link(rel, previous):
             return Written(old.state, linked=True)
-        return Written(file_state(self.staging.write(rel, data)))
+        return _written(self.staging.write(rel, data))
+
+
+def _written(st: os.stat_result | None) -> Written:
+    """A file written into the staging folder by its state; a file the preview writes later (`InPlace`) has none
+    yet (only the build cache's record uses it)."""
+    return Written(file_state(st) if st is not None else [])
 
 
 def _reads(path: str, data: bytes) -> bool:
@@ -373,15 +457,61 @@ class ProseRecord:
                 self.log.discard()
 
 
+class InPlace:
+    """Where the preview writes once it has a site (the serve layer's output, in place of `Staging`): its folder,
+    which the server goes on serving, is updated when the build has succeeded (`commit`): only the files whose
+    bytes changed are written, each renamed over the old one (a reader sees the old page or the new one), and the
+    files the site no longer has are removed. A failed build writes nothing: the last good pages stay."""
+
+    marked = None  # the marker stays as the first build wrote it
+
+    def __init__(self, out: str, previous: set[str]):
+        from statusdocs.build.output import MARKER
+
+        self.out = self.path = os.path.abspath(out)
+        self.previous = previous
+        self.files: dict[str, bytes] = {}
+        self.seen = {MARKER}
+        self.changed: list[str] = []
+        self.removed: list[str] = []
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.seen.add(rel)
+        if not _reads(os.path.join(self.out, rel), data):
+            self.files[rel] = data
+
+    def link(self, rel: str, _existing: str) -> bool:
+        self.seen.add(rel)
+        return True  # a kept page is in place already
+
+    def prune(self, files: Iterable[str]) -> None:
+        """Nothing to prune: `commit` removes what the site no longer has."""
+
+    def commit(self, files: Iterable[str] | None = None) -> None:
+        """Write the changed files and remove the pages not made this time (`files` is `Staging`'s contract:
+        the files written and linked are known here already)."""
+        from statusdocs.build.output import update_site
+
+        self.changed, self.removed = sorted(self.files), sorted(self.previous - self.seen)
+        update_site(self.out, self.files, self.removed)
+
+    def abort(self) -> None:
+        self.files.clear()
+
+
 def render_and_write(ctx: BuildContext) -> BuildResult:
-    """Render the pages to make into a staging folder, link the kept ones, and swap it in for the site; then
-    record, for the next build, what was made from what."""
+    """Render the pages to make into a staging folder, link the kept ones, and swap it in for the site (the
+    preview, once it has a site: update its folder in place); then record, for the next build, what was made
+    from what."""
     from statusdocs.build.output import Staging
 
     assert ctx.content is not None and ctx.builder is not None
     since = time.perf_counter()
     prose = ProseRecord(ctx)
-    staging = Staging(ctx.out_dir, reuse=ctx.cache is not None)  # the cache's spare: the site replaced last time
+    session = ctx.session
+    # The cached build's staging folder is the spare in the cache's folder: the site it replaced last time.
+    staging = InPlace(ctx.out_dir, session.site) if session is not None and session.site \
+        else Staging(ctx.out_dir, reuse=ctx.cache is not None)
     committed = False
     try:
         writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log)
@@ -401,17 +531,29 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         raise
     finally:
         prose.close(committed)
-    if ctx.cache is not None:
+    record(ctx, written, prose)
+    _stage(ctx, "write", since)
+    outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
+    changed, removed = (staging.changed, staging.removed) if isinstance(staging, InPlace) else \
+        (sorted(written) if session is not None else [], [])
+    return ctx.result(True, pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)), files=ctx.content.files,
+                      rendered=len(ctx.todo), changed=changed, removed=removed)
+
+
+def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -> None:
+    """What the next build compares with: each page's key and the files it was made from, in the cache's
+    folder (`build`) or the preview's session (`serve`)."""
+    assert ctx.content is not None
+    if ctx.inputs is not None:
         key = page_keys(ctx)
         framed = {p.output for p in ctx.pages if p.shows_frame}
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
+    if ctx.cache is not None:
         records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries)
-    _stage(ctx, "write", since)
-    outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
-    return ctx.result(True, pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)), files=ctx.content.files,
-                      rendered=len(ctx.todo))
+    if ctx.session is not None:
+        ctx.session.remember(ctx, written)
 
 
 def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Chunk]:
@@ -433,7 +575,8 @@ def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Ch
     return results if ctx.checking is None or finish_check(ctx) else []
 
 
-def write(ctx: BuildContext, staging: Staging, writer: PageWriter, results: list[Chunk]) -> dict[str, Written]:
+def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, results: list[Chunk]) \
+        -> dict[str, Written]:
     """Finish the staging folder (the kept pages, linked from the previous site; the files made from the
     configuration) and make it the site. Returns every file of the site by its state."""
     from statusdocs.build.output import MARKER
@@ -455,7 +598,7 @@ def write(ctx: BuildContext, staging: Staging, writer: PageWriter, results: list
         staging.prune(written.keys() | ctx.keep)  # a reused folder holds only this site's pages when indexed
     for rel, data in (index_files(staging.path) if ctx.search else {}).items():  # Pagefind's, if installed
         written[rel] = writer.write(rel, data)
-    written[MARKER] = Written(file_state(staging.marked))  # recorded: a site without it is not up to date
+    written[MARKER] = _written(staging.marked)  # recorded: a site without it is not up to date
     staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
         for rel in ctx.keep:

@@ -1,5 +1,9 @@
 """`statusdocs serve`: a live preview on the `livereload` package that rebuilds only what changed.
 
+Every build of the preview, the first and each after an edit, is `statusdocs build`'s own (`pipeline.run`), with
+the preview's options (`pipeline.preview_context`): its state kept in memory between builds (`pipeline.Session`),
+so only the pages whose key changed are rendered again, and its folder updated in place.
+
 Files are watched with `watchfiles` (inotify and its kind: nothing is read while nothing changes); livereload
 gives the browser's side only: its reload socket and livereload.js, on a tornado Application of our own (its
 Server, which polls the tree, is not used). What we do about the traps on the way:
@@ -48,11 +52,11 @@ import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import escape, ioloop, web
 
-from statusdocs.build.builder import Builder
-from statusdocs.build.output import check_output, update_site, write_site
+from statusdocs.build.output import check_output
+from statusdocs.build.pipeline import BuildResult, Session, preview_context, run
 from statusdocs.build.workers import become_worker, starting_worker
-from statusdocs.content.load import FileCache, load_content
-from statusdocs.diagnostics import Report, report_lines
+from statusdocs.diagnostics import Diagnostic, report_lines
+from statusdocs.shipped import theme_dirs
 
 EDITOR_TEMPORARIES = ("~", ".swp", ".swx", ".tmp")
 
@@ -181,8 +185,9 @@ class Preview:
         self.content_dir = os.path.abspath(content_dir)
         self.out_dir = os.path.abspath(out_dir)
         self.base_url = base_url
-        self.builder = Builder(templates_dir, base_url)
-        self.templates_dir = self.builder.templates_dir  # the user's templates, or the built-in theme
+        self.theme = theme_dirs(templates_dir)  # the user's templates, then the built-in theme they override
+        self.templates_dir = templates_dir
+        self.session = Session()             # what the builds keep in memory between them
         self.problems: list[str] = []       # what the overlay shows; empty when all is well
         self.failed = False                 # do the problems stop the build (load/template errors, crash)?
         self.pending: set[str] = set()      # changed files not yet built
@@ -191,7 +196,6 @@ class Preview:
         self.loop: ioloop.IOLoop | None = None
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="statusdocs-build")  # serialized rebuilds
         self.linter = Linter()
-        self.cache = FileCache()
         self.generation = 0                 # counts good builds; a lint result is for one of them
         self.shown = 0                      # counts the reloads asked of browsers (see ReloadSocket)
         self.linting = self.lint_again = False
@@ -202,47 +206,43 @@ class Preview:
 
     # ------------------------------------------------------------ building
     def build(self, changed: set[str] | None) -> None:
-        """Load, render and write what changed; reload the browser; then lint and reload again only if the
-        findings changed. Files that changed while the content was broken are carried to the next build."""
-        started = time.perf_counter()
+        """Build through the pipeline (only the pages whose key changed are rendered); reload the browser; then
+        lint and reload again only if the findings changed. Files that changed while the build failed are
+        carried to the next one."""
         if changed is not None:
             changed, self.unbuilt = changed | self.unbuilt, set()
         try:
-            report = Report()
-            content = load_content(self.content_dir, report, self.cache)
-            if content is None or report.errors:
-                self._fail(changed, report, "content has errors")
+            first = not self.session.site
+            ctx = preview_context(self.content_dir, self.templates_dir, self.out_dir, self.base_url, self.session,
+                                  changed)
+            result = run(ctx)
+            if not result.ok:
+                self._fail(changed, result.diagnostics,
+                           "templates have errors" if ctx.builder is not None else "content has errors")
                 return
-            if self.base_url is None:
-                self.set_base(content.site.base_url)
-            first = not self.builder.outputs
-            rendered = self.builder.render(content, report, None if first else changed)
-            if rendered is None:
-                self._fail(changed, report, "templates have errors")
-                return
-            if first:
-                write_site(self.out_dir, rendered.outputs)
-            else:
-                update_site(self.out_dir, {p: rendered.outputs[p] for p in rendered.written}, rendered.removed)
-            ms = (time.perf_counter() - started) * 1000
-            count = len(rendered.rendered)
-            shown = ", ".join(rendered.rendered[:6]) + (" …" if count > 6 else "")
-            self._say(f"rebuilt {count} page{'s' if count != 1 else ''} ({len(rendered.written)} changed, "
-                      f"{len(rendered.removed)} removed) in {ms:.0f} ms" + (f": {shown}" if not first else ""))
-            # Load and template errors are gone now; lint findings stay shown until the next lint redoes them.
-            was_failing, self.failed = self.failed, False
-            if was_failing:
-                self.problems = []
-            if rendered.written or rendered.removed or was_failing:
-                self._reload()
-            self.generation += 1
-            if self.loop is not None:
-                self.loop.add_callback(self.request_lint)
+            if self.base_url is None and ctx.content is not None:
+                self.set_base(ctx.content.site.base_url)
+            self._built(result, [p.output for p in ctx.todo], first)
         except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
             self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True
             self.unbuilt |= changed or set()
             self._say(self.problems[1])
             self._reload()
+
+    def _built(self, result: BuildResult, rendered: list[str], first: bool) -> None:
+        count, ms = len(rendered), result.seconds * 1000
+        shown = ", ".join(rendered[:6]) + (" …" if count > 6 else "")
+        self._say(f"rebuilt {count} page{'s' if count != 1 else ''} ({len(result.changed)} changed, "
+                  f"{len(result.removed)} removed) in {ms:.0f} ms" + (f": {shown}" if not first else ""))
+        # Load and template errors are gone now; lint findings stay shown until the next lint redoes them.
+        was_failing, self.failed = self.failed, False
+        if was_failing:
+            self.problems = []
+        if result.changed or result.removed or was_failing:
+            self._reload()
+        self.generation += 1
+        if self.loop is not None:
+            self.loop.add_callback(self.request_lint)
 
     # ------------------------------------------------------------ linting, on the other core
     def request_lint(self) -> None:
@@ -271,9 +271,9 @@ class Preview:
             self.lint_again = False
             self.request_lint()
 
-    def _fail(self, changed: set[str] | None, report: Report, what: str) -> None:
+    def _fail(self, changed: set[str] | None, diagnostics: list[Diagnostic], what: str) -> None:
         self.unbuilt |= changed or set()
-        problems = list(report_lines(d for d in report.sorted() if d.severity == "error")) or \
+        problems = list(report_lines(d for d in diagnostics if d.severity == "error")) or \
             ["the content could not be loaded"]
         self.failed = True
         if problems != self.problems:
@@ -553,7 +553,7 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     if base_url:
         preview.set_base(base_url)
     preview.build(None)
-    folders = [preview.content_dir, *preview.builder.theme]  # the user's templates and the theme they override
+    folders = [preview.content_dir, *preview.theme]  # the user's templates and the theme they override
     for folder in folders:
         if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
             preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")

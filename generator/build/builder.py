@@ -90,7 +90,7 @@ class Builder:
         views.plan = pages
         if self.renderer is None:
             self.renderer = Renderer(self.theme, views, report)
-        self.renderer.views, self.renderer.report = views, report
+        self.renderer.new_build(views, report)
         for name in sorted({p.template for p in pages if p.template}):
             self.renderer.compile(name)
         return pages

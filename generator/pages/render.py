@@ -8,11 +8,11 @@ import os
 import stat
 import traceback
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import jinja2
 import jinja2.meta
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Views
@@ -136,12 +136,14 @@ class Renderer:
         self.templates_dir = theme[0]
         self.views = views
         self.report = report
+        self.fragments: dict[tuple[str, str], Markup] = {}  # (macro, key) -> its output, for one build
         self.env = self._environment()
         self._deps: dict[str, frozenset[str]] = {}    # template -> the names of the templates it reads
         self._paths: dict[str, frozenset[str]] = {}   # the same as absolute paths
 
     def _environment(self) -> jinja2.Environment:
-        return jinja2.Environment(
+        self.fragments.clear()  # made by the macros of the environment being replaced
+        env = jinja2.Environment(
             loader=jinja2.ChoiceLoader([_Loader(folder) for folder in self.theme]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,
@@ -151,6 +153,23 @@ class Renderer:
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
             cache_size=-1,  # a site has a handful of templates: keep them all
         )
+        env.globals["fragment"] = self.fragment
+        return env
+
+    def fragment(self, macro: jinja2.runtime.Macro, key: str, *args: Any) -> Markup:
+        """`{{ fragment(macro, key, args...) }}`: what `macro(args..., root=...)` makes, when it is the same on
+        every page of a build (the side navigation's lists): made once per build (`new_build`) and named by the
+        macro's name and `key`. Its links lead from the root mark, which each page's own root replaces."""
+        name = (macro.name, key)
+        made = self.fragments.get(name)
+        if made is None:
+            made = self.fragments[name] = Markup(macro(*args, root=Markup(ROOT_MARK)))  # noqa: S704 - escaped by Jinja
+        return made
+
+    def new_build(self, views: Views, report: Report) -> None:
+        """The views and the report of the next build; the fragments of the last one are made again."""
+        self.views, self.report = views, report
+        self.fragments.clear()
 
     # ------------------------------------------------------------ dependencies
     def forget(self) -> None:

@@ -46,7 +46,7 @@ _AT_FDCWD = -100
 def _libc_renameat2():
     try:
         # The running program's symbols, libc's among them: no search for the library (ctypes.util runs
-        # ldconfig and imports subprocess, ~15 ms at every start).
+        # ldconfig and imports subprocess, a cost paid at every start).
         fn = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError, TypeError):  # TypeError: Windows has no such handle
         return None

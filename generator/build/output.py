@@ -434,18 +434,6 @@ def _remove_site(path: str) -> None:
         os.rmdir(path)
 
 
-def write_site(out: str, files: dict[str, bytes]) -> None:
-    """Write `files` (relative path -> bytes) as the complete new content of folder `out`."""
-    staging = Staging(out)
-    try:
-        for rel in sorted(files):
-            staging.write(rel, files[rel])
-        staging.commit()
-    except BaseException:
-        staging.abort()
-        raise
-
-
 def update_site(out: str, files: dict[str, bytes], removed: list[str]) -> None:
     """Replace some files of an existing site (the preview's incremental rebuild). Each file is written
     beside its target and renamed over it, so a reader sees the old page or the new one, never half."""

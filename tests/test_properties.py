@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, TEMPLATES
+from conftest import PROPERTY_SCALE, ROOT, TEMPLATES
 from fuzz_targets import EntrySandbox, check_findings, make_small_content, small_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,7 +34,6 @@ from statusdocs.diagnostics import Report
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Example counts keep this file near 30 s; STATUSDOCS_PROPERTY_SCALE=20 runs twenty times as many.
-SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +50,13 @@ yaml_data = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5) | st
                          max_leaves=30)
 
 
-@settings(max_examples=int(250 * SCALE), **SETTINGS)
+@settings(max_examples=int(250 * PROPERTY_SCALE), **SETTINGS)
 @given(yaml_data)
 def test_any_yaml_document_loads_or_is_reported(sandbox: EntrySandbox, data: object):
     sandbox.load(yaml.safe_dump(data, allow_unicode=True).encode())
 
 
-@settings(max_examples=int(250 * SCALE), **SETTINGS)
+@settings(max_examples=int(250 * PROPERTY_SCALE), **SETTINGS)
 @given(st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("latin-1")))
 def test_any_text_loads_or_is_reported(sandbox: EntrySandbox, text: str):
     sandbox.load(text.encode("utf-8", "surrogatepass"))
@@ -66,7 +65,7 @@ def test_any_text_loads_or_is_reported(sandbox: EntrySandbox, text: str):
 ENTRY_412 = yaml.safe_load(small_text("codes/412.yaml"))
 
 
-@settings(max_examples=int(250 * SCALE), **SETTINGS)
+@settings(max_examples=int(250 * PROPERTY_SCALE), **SETTINGS)
 @given(field=st.sampled_from(ENTRY_FIELDS + ["extra"]),
        value=yaml_data | st.lists(st.integers(100, 599), max_size=4) | st.text(min_size=1, max_size=80),
        drop=st.sampled_from([None, *ENTRY_FIELDS]))
@@ -213,7 +212,7 @@ def prose_sandbox(tmp_path_factory) -> ProseSandbox:
     return ProseSandbox(tmp_path_factory.mktemp("prose") / "content")
 
 
-@settings(max_examples=int(150 * SCALE), **SETTINGS)
+@settings(max_examples=int(150 * PROPERTY_SCALE), **SETTINGS)
 @given(st.lists(markdown_text.map(lambda s: s if s.strip() else "x" + s), min_size=1, max_size=5))
 def test_any_markdown_in_every_text_field_renders_without_live_script(prose_sandbox: ProseSandbox, texts: list[str]):
     given = prose_sandbox.write(texts)

@@ -17,7 +17,7 @@ import sys
 from html import unescape
 
 import pytest
-from conftest import CONTENT, ROOT
+from conftest import CONTENT, PROPERTY_SCALE, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,6 @@ from statusdocs.pages import prose, prose_fast
 from statusdocs.pages.highlight import highlight_fences
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
 CODES = {100, 200, 204, 301, 404, 409, 412, 422, 429, 500, 503, 599}
 
 
@@ -94,7 +93,7 @@ row = st.tuples(st.lists(cell, min_size=1, max_size=3), st.sampled_from([" |", "
 tables = st.tuples(row, rule, st.lists(row, max_size=3)).map(lambda t: "\n".join([t[0], t[1], *t[2]]))
 
 
-@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@settings(max_examples=int(1500 * PROPERTY_SCALE), **SETTINGS)
 @given(markdownish)
 @example("Use 409 instead, or 412.")
 @example("`a` 409 `b` 412 instead")
@@ -122,7 +121,7 @@ def test_source_citations_reach_the_page_as_written(text: str):
         assert all(f"[^{m}]" in html for m in re.findall(r"\[\^([a-z0-9-]+)\]", text)), html
 
 
-@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@settings(max_examples=int(1500 * PROPERTY_SCALE), **SETTINGS)
 @given(near_simple)
 # The one-format shortcut of _paragraph and the cases it must leave to the loop: space to strip in a code span,
 # `>` in text and code, `&` or `<` in code, digits that may or may not be a code.
@@ -138,13 +137,13 @@ def test_near_simple_paragraphs_render_as_before(text: str):
     assert_same(text + "\n")
 
 
-@settings(max_examples=int(600 * SCALE), **SETTINGS)
+@settings(max_examples=int(600 * PROPERTY_SCALE), **SETTINGS)
 @given(paragraphs, st.sampled_from(["", "\n", "\n\n", "  ", "\n\n```\ncode\n```\n", "\n```http\nGET /\n```"]))
 def test_several_blocks_render_as_before(text: str, end: str):
     assert_same(text + end)
 
 
-@settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@settings(max_examples=int(1000 * PROPERTY_SCALE), **SETTINGS)
 @given(lists, st.sampled_from(["", "\n", "\n\n```\ncode\n```\n"]))
 @example("- one\n- two 409 instead\n", "")
 @example("- a\n\n- b", "")
@@ -153,7 +152,7 @@ def test_lists_render_as_before(text: str, end: str):
     assert_same(text + end)
 
 
-@settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@settings(max_examples=int(1000 * PROPERTY_SCALE), **SETTINGS)
 @given(st.lists(tables | near_simple | list_block, min_size=1, max_size=3).map("\n\n".join))
 @example("Fields:\n\n| field | meaning |\n|---|---|\n| `x_y` | 409 instead |\n")
 @example("| a | b |\n|---|---|\n| `x|y` | z |")
@@ -194,7 +193,7 @@ linking = st.lists(st.sampled_from(WORDS + CODE_WORDS + [" ", ", ", ". ", "`x`"]
                    | st.sampled_from(["[", "]", "(", ")", "!", "\\"]), min_size=1, max_size=8).map(" ".join)
 
 
-@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@settings(max_examples=int(2000 * PROPERTY_SCALE), **SETTINGS)
 @given(linking)
 @example("Related codes: [197](../197/), [414](../414/).")
 @example("See `x` [the spec](https://example.org/a_b), [a](javascript:x) and [b](../../409/) 409 instead.")
@@ -207,7 +206,7 @@ def test_links_render_as_before(text: str):
     assert_same("Lead " + text)
 
 
-@settings(max_examples=int(1500 * SCALE), **SETTINGS)
+@settings(max_examples=int(1500 * PROPERTY_SCALE), **SETTINGS)
 @given(fenced, st.sampled_from(["", "\n", "\n\n", " "]))
 @example("Lead in:\n\n```json\n{\"a\": 1}\n```\n", "")
 @example("Lead in:\n```json\n<b> & \"c\"\n```\nAfter 409 instead.", "")
@@ -218,7 +217,7 @@ def test_fences_render_as_before(text: str, end: str):
     assert_same(text + end)
 
 
-@settings(max_examples=int(1000 * SCALE), **SETTINGS)
+@settings(max_examples=int(1000 * PROPERTY_SCALE), **SETTINGS)
 @given(st.lists(st.sampled_from(["409", "1", "0", "5", " ", ".", ",", "-", ":", "§", "/", "#", "%", "a", "A", "\n",
                                  "instead", "vs.", "é", "٤"]), max_size=20).map("".join))
 def test_code_regex_matches_where_the_original_does(text: str):
@@ -251,7 +250,7 @@ plain_line = st.lists(plain, min_size=1, max_size=12).flatmap(
 ).map(lambda t: "".join(t[0][: t[1]]) + t[2] + "".join(t[0][t[1]:]))
 
 
-@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@settings(max_examples=int(2000 * PROPERTY_SCALE), **SETTINGS)
 @given(plain_line, st.sampled_from(["", "", "\n", "\n\n", " ", "\n "]))
 @example("Plain words, 409 instead.", "")
 @example("409 Conflict: the request conflicts with the state of the resource.", "\n")
@@ -350,7 +349,7 @@ def fast(text: str) -> str | None:
     return prose_fast.paragraph(text, functools.partial(prose._linked, codes=CODES))
 
 
-@settings(max_examples=int(3000 * SCALE), **SETTINGS)
+@settings(max_examples=int(3000 * PROPERTY_SCALE), **SETTINGS)
 @given(fast_text, st.sampled_from(["", "", "\n", "\n\n", " "]))
 @example("Send `x_y` now, 409 instead.", "")
 @example("```a` 409 instead", "")
@@ -385,7 +384,7 @@ fast_fence = st.tuples(
 ).map(lambda t: f"{t[0]}{t[1]}```{t[2]}\n" + "".join(line + "\n" for line in t[3]) + t[4] + t[5])
 
 
-@settings(max_examples=int(2000 * SCALE), **SETTINGS)
+@settings(max_examples=int(2000 * PROPERTY_SCALE), **SETTINGS)
 @given(fast_fence)
 @example('Send `x_y`:\n\n```json\n{"a": "<b> & c"}\n```\n')
 @example("Send `x_y`:\n\n```\n\n```")

@@ -501,8 +501,8 @@ def comparison_markdown(c: dict, entries: dict[int, dict], style: str) -> str:
     return "\n".join(out)
 
 
-def front_matter(title: str, description: str) -> str:
-    return "---\n" + dump({"title": title, "description": description}) + "---\n\n"
+def front_matter(title: str, description: str, params: dict | None = None) -> str:
+    return "---\n" + dump({"title": title, "description": description, **(params or {})}) + "---\n\n"
 
 
 HUGO_TOML = """baseURL = "https://statusdocs.invalid/bench/"
@@ -511,37 +511,75 @@ languageCode = "en"
 disableKinds = ["taxonomy", "term", "rss", "home", "section"]
 relativeURLs = true
 
+# The frame of a statusdocs page, by Hugo's own means: examples highlighted with CSS classes (Chroma, as
+# statusdocs does with Pygments), a table of contents of the sections, and the side navigation of every code by
+# class (layouts/partials/sitenav.html, made once per build with partialCached, as statusdocs makes it once).
 [markup.highlight]
-codeFences = false  # statusdocs and MkDocs (as configured) do not highlight code either
+codeFences = true
+noClasses = false
+
+[markup.tableOfContents]
+startLevel = 2
+endLevel = 2
 """
 HUGO_LAYOUT = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ .Title }}</title><meta name="description" content="{{ .Description }}"></head>
-<body><main><h1>{{ .Title }}</h1>
+<body>{{ partialCached "sitenav.html" . }}
+<main><h1>{{ .Title }}</h1>
+<nav class="toc" aria-label="On this page">{{ .TableOfContents }}</nav>
 {{ .Content }}
 </main></body>
 </html>
+"""
+HUGO_SITENAV = """<nav class="sitenav" aria-label="All status codes"><details><summary>All status codes</summary>
+{{ range (where .Site.RegularPages "Params.kind" "code").GroupByParam "class" }}
+<details><summary>{{ .Key }}</summary><ul>
+{{ range .Pages.ByWeight }}<li><a href="../{{ .Params.code }}/"><span class="num">{{ .Params.code }}</span> {{ .Params.name }}</a></li>{{ end }}
+</ul></details>
+{{ end }}
+</details></nav>
 """
 MKDOCS_YML = """site_name: statusdocs benchmark (MkDocs)
 site_url: https://statusdocs.invalid/bench/
 theme:
   name: null
   custom_dir: theme
+# The frame of a statusdocs page, by MkDocs' own means: examples highlighted by Pygments with CSS classes
+# (codehilite), a table of contents (toc) and the navigation of every code by class (nav, below; comparisons
+# stay out of it, as they are out of statusdocs' side navigation).
 markdown_extensions:
   - tables
   - fenced_code
+  - toc
+  - codehilite:
+      guess_lang: false
 plugins: []
 """
 MKDOCS_MAIN = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ page.title }}</title>
 <meta name="description" content="{{ page.meta.description }}"></head>
-<body><main><h1>{{ page.title }}</h1>
+<body><nav class="sitenav" aria-label="All status codes"><details><summary>All status codes</summary>
+{% for section in nav %}<details><summary>{{ section.title }}</summary><ul>
+{% for p in section.children %}<li><a href="{{ p.url|url }}">{{ p.title }}</a></li>{% endfor %}
+</ul></details>{% endfor %}
+</details></nav>
+<main><h1>{{ page.title }}</h1>
+<nav class="toc" aria-label="On this page"><ul>{% for t in page.toc %}<li><a href="{{ t.url }}">{{ t.title }}</a></li>{% endfor %}</ul></nav>
 {{ page.content }}
 </main></body>
 </html>
 """
 
+
+def mkdocs_yml(codes: list[int]) -> str:
+    """MKDOCS_YML with the navigation of every code, by class."""
+    classes: dict[str, list[int]] = {}
+    for code in codes:
+        classes.setdefault(f"{code // 100}xx", []).append(code)
+    nav = {"nav": [{klass: [f"{c}.md" for c in members]} for klass, members in classes.items()]}
+    return MKDOCS_YML + dump(nav)
 
 def write(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -565,13 +603,15 @@ def build_corpus(n_pages: int, n_comparisons: int | None, out: str) -> tuple[int
     write(os.path.join(out, "site.yaml"), dump(_site(os.path.join(ROOT, "content", "site.yaml"))))
     write(os.path.join(out, "hugo", "hugo.toml"), HUGO_TOML)
     write(os.path.join(out, "hugo", "layouts", "_default", "single.html"), HUGO_LAYOUT)
-    write(os.path.join(out, "mkdocs", "mkdocs.yml"), MKDOCS_YML)
+    write(os.path.join(out, "hugo", "layouts", "partials", "sitenav.html"), HUGO_SITENAV)
+    write(os.path.join(out, "mkdocs", "mkdocs.yml"), mkdocs_yml(sorted(entries)))
     write(os.path.join(out, "mkdocs", "theme", "main.html"), MKDOCS_MAIN)
     for code, e in entries.items():
         write(os.path.join(out, "codes", f"{code}.yaml"), dump(e))
         title = f"{code} {e['name']}"
+        code_params = {"kind": "code", "class": f"{code // 100}xx", "code": code, "name": e["name"], "weight": code}
         write(os.path.join(out, "hugo", "content", f"{code}.md"),
-              front_matter(title, e["summary"]) + entry_markdown(e, "hugo"))
+              front_matter(title, e["summary"], code_params) + entry_markdown(e, "hugo"))
         write(os.path.join(out, "mkdocs", "docs", f"{code}.md"),
               front_matter(title, e["summary"]) + entry_markdown(e, "mkdocs"))
     for c in comparisons:

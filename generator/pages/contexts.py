@@ -45,8 +45,10 @@ def _plain(value: Any) -> Any:
 
 
 # The rows every comparison table starts with, made from the two entries (Views.compared).
-COMPARED = ("Definition", "When to use", "Client behaviour", "Caching", "Safe to retry", "Defined in",
-            "Typical scenarios", "Headers")
+# The generated rows of a comparison: aspect, and the kind of its cells, which the template renders by kind
+# ("prose": rendered Markdown; "link": the spec's label and link; "list": items, or none).
+COMPARED = (("Definition", "prose"), ("When to use", "prose"), ("Client behaviour", "prose"), ("Caching", "prose"),
+            ("Safe to retry", "prose"), ("Defined in", "link"), ("Typical scenarios", "list"), ("Headers", "list"))
 
 
 def _ascii_label(label: str) -> Markup:
@@ -170,7 +172,8 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
     facts = [("Class", a.klass, b.klass),
              ("Cacheable by default", yes_no(a.cacheable.default), yes_no(b.cacheable.default)),
              ("Safe to retry unchanged", yes_no(a.retry.safe), yes_no(b.retry.safe))]
-    return [{"aspect": aspect, "left": left, "right": right} for aspect, left, right in facts if left != right]
+    return [{"aspect": aspect, "kind": "text", "left": left, "right": right} for aspect, left, right in facts
+            if left != right]
 
 
 class Views:
@@ -492,10 +495,10 @@ class Views:
         va, vb = self.entry_view(a), self.entry_view(b)
 
         ca, cb = self.compared(a), self.compared(b)
-        rows = [{"aspect": aspect, "left": left, "right": right, "generated": True}
-                for aspect, left, right in zip(COMPARED, ca, cb, strict=True)]
-        rows += [{"aspect": r.aspect, "left": self.md(r.left), "right": self.md(r.right), "generated": False}
-                 for r in comp.rows]
+        rows = [{"aspect": aspect, "kind": kind, "left": left, "right": right, "generated": True}
+                for (aspect, kind), left, right in zip(COMPARED, ca, cb, strict=True)]
+        rows += [{"aspect": r.aspect, "kind": "prose", "left": self.md(r.left), "right": self.md(r.right),
+                  "generated": False} for r in comp.rows]
         link = self.comparison_link(comp)
         return self._with_sources(comp, (a, b), {
             "title": link["title"],
@@ -535,7 +538,7 @@ class Views:
                 items.append(_source_item(own[s.id], s, f"{entry.code} {entry.name}"))
             sides.append(own)
         if not items:
-            return ctx
+            return {**ctx, "sources": []}
         rows = [{**r, "left": cited(r["left"], sides[0]), "right": cited(r["right"], sides[1])} if r["generated"]
                 else cited(r, refs) for r in ctx["rows"]]
         out = {k: v if k in ("diagram", "left", "right", "rows") else cited(v, refs) for k, v in ctx.items()}

@@ -535,7 +535,9 @@ HUGO_LAYOUT = """<!doctype html>
 HUGO_SITENAV = """<nav class="sitenav" aria-label="All status codes"><details><summary>All status codes</summary>
 {{ range (where .Site.RegularPages "Params.kind" "code").GroupByParam "class" }}
 <details><summary>{{ .Key }}</summary><ul>
-{{ range .Pages.ByWeight }}<li><a href="../{{ .Params.code }}/"><span class="num">{{ .Params.code }}</span> {{ .Params.name }}</a></li>{{ end }}
+{{ range .Pages.ByWeight -}}
+<li><a href="../{{ .Params.code }}/"><span class="num">{{ .Params.code }}</span> {{ .Params.name }}</a></li>
+{{- end }}
 </ul></details>
 {{ end }}
 </details></nav>
@@ -566,7 +568,9 @@ MKDOCS_MAIN = """<!doctype html>
 </ul></details>{% endfor %}
 </details></nav>
 <main><h1>{{ page.title }}</h1>
-<nav class="toc" aria-label="On this page"><ul>{% for t in page.toc %}<li><a href="{{ t.url }}">{{ t.title }}</a></li>{% endfor %}</ul></nav>
+<nav class="toc" aria-label="On this page"><ul>
+{%- for t in page.toc %}<li><a href="{{ t.url }}">{{ t.title }}</a></li>{% endfor -%}
+</ul></nav>
 {{ page.content }}
 </main></body>
 </html>

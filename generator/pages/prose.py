@@ -199,8 +199,11 @@ def _registries(md: markdown.Markdown) -> dict[str, Registry]:
 class Prose:
     """Markdown -> HTML with a cache keyed by text (and inline/block mode)."""
 
-    def __init__(self, codes: set[int] | None = None):
+    def __init__(self, codes: set[int] | None = None, shortcuts: bool | None = None):
         self.codes: set[int] = set(codes or ())
+        # The shortcuts (plain paragraphs, prose_fast, processors a text cannot use left out) are taken only on a
+        # Python-Markdown release they were checked against; False: every text gets all of Python-Markdown.
+        self.shortcuts = _CHECKED if shortcuts is None else shortcuts
         # The codes the sanitizer links in the text being converted: none if the text has no three digits for one.
         self._linkable: set[int] | frozenset[int] = _NO_CODES
         # Markdown instances: by the trigger strings a text has, and by the processors left out (many sets of
@@ -239,11 +242,11 @@ class Prose:
             text = text.replace(MARK_CHAR, "\ufffd")
         if too_complex(text) is not None:
             return plain_html(text)
-        if _CHECKED:
+        if self.shortcuts:
             html = _plain_paragraph(text, self.codes)
             if html is not None:
                 return html
-        if prose_fast.ENABLED:
+        if self.shortcuts and prose_fast.ENABLED:
             html = prose_fast.paragraph(text, functools.partial(_linked, codes=self.codes))
             if html is not None:
                 return html
@@ -255,7 +258,7 @@ class Prose:
 
     def _markdown(self, text: str) -> markdown.Markdown:
         """A Markdown instance that renders `text` as the fully configured one would."""
-        triggers = frozenset(s for s in _TRIGGERS if s in text) if _CHECKED else None
+        triggers = frozenset(s for s in _TRIGGERS if s in text) if self.shortcuts else None
         md = self._by_triggers.get(triggers)
         if md is None:
             left_out = frozenset((registry, name) for registry, needs in _NEEDS.items()

@@ -23,7 +23,11 @@ CLAIM_KINDS = frozenset({"summary", "definition", "when_to_use", "client_behavio
 
 
 def cell_bits(run: Run) -> list[int]:
-    """For each cell of the run, the concepts of knowledge.yaml it may hold (Knowledge.present), made once."""
+    """For each cell of the run, the concepts of knowledge.yaml it may hold (Knowledge.present), made once: by
+    the prefilter's pass if there is one (a rule that reads them declares `concepts`), else here."""
+    if run.index is not None and run.index.concepts is not None:
+        return run.index.concepts
+
     def make() -> list[int]:
         present = K.knowledge().present
         return [present(cell.text) for cell in run.cells]

@@ -274,8 +274,9 @@ def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
             continue
         if isinstance(cell.owner, Entry) and cell.kind not in M.TRIGGER_KINDS:
             continue
-        if not M.speaks_of_registered(content, cell) or M.row_is_contrast(cell):
-            continue
+        if not M.may_give_other_trigger(cell, bits) or not M.speaks_of_registered(content, cell) or \
+                M.row_is_contrast(cell):
+            continue  # the cheapest test first: most cells fail it
         found = M.first_other_trigger(content, cell, bits, names)
         if found is not None:
             other, own, why = found

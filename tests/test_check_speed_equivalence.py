@@ -22,6 +22,7 @@ from statusdocs.checks import cells as CL
 from statusdocs.checks import check_content
 from statusdocs.checks import prefilter as PF
 from statusdocs.checks import text as T
+from statusdocs.checks.knowledge import knowledge
 from statusdocs.checks.registry import load_rules
 from statusdocs.checks.rules import contradiction as CR
 from statusdocs.checks.rules import facts as F
@@ -205,6 +206,21 @@ def test_every_rule_gives_the_same_findings_without_the_prefilter(seeded):
             assert on == _findings(content, {rule_id}, prefilter=False), (seed, rule_id)
             fired |= {rule_id} if on else set()
     assert len(fired) >= 12, fired
+
+
+def test_prefilter_concepts_are_knowledge_present(seeded):
+    """The knowledge concepts the prefilter's pass finds per cell (C004, C015 and C016 read them) are
+    Knowledge.present of the cell's text, ASCII or not, in one process or split between two; without a rule
+    that asks for them, the pass leaves them out."""
+    content = copy.deepcopy(seeded)
+    _mutate(content, random.Random(5), [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)])
+    cells = CL.all_cells(content)
+    present = knowledge().present
+    expected = [present(cell.text) for cell in cells]
+    assert any(expected) and any(not cell.text.isascii() for cell in cells)
+    for jobs in (1, 2):
+        assert PF.build_index(content, cells, [], jobs, concepts=True).concepts == expected, jobs
+    assert PF.build_index(content, cells, [], 1).concepts is None
 
 
 def test_other_necessary_conditions(seeded):

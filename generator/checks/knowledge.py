@@ -232,7 +232,11 @@ class Knowledge:
     def present(self, text: str) -> int:
         """The concepts a text may match, as bits: one whose words are all absent cannot match there. 0 when no
         fact can match (every fact needs a word of its least common concept)."""
-        runs = text.encode().translate(LETTERS_ONLY).split()
+        return self.present_in_runs(text.encode().translate(LETTERS_ONLY).split())
+
+    def present_in_runs(self, runs: list[bytes]) -> int:
+        """`present` of a text whose runs of letters (`T.letter_runs`) are already known: the prefilter's pass
+        has them for every ASCII cell."""
         if self._gate.isdisjoint(runs):
             return 0
         bits = 0

@@ -23,7 +23,11 @@ CLAIM_KINDS = frozenset({"summary", "definition", "when_to_use", "client_behavio
 
 
 def cell_bits(run: Run) -> list[int]:
-    """For each cell of the run, the concepts of knowledge.yaml it may hold (Knowledge.present), made once."""
+    """For each cell of the run, the concepts of knowledge.yaml it may hold (Knowledge.present), made once: by
+    the prefilter's pass if there is one (a rule that reads them declares `concepts`), else here."""
+    if run.index is not None and run.index.concepts is not None:
+        return run.index.concepts
+
     def make() -> list[int]:
         present = K.knowledge().present
         return [present(cell.text) for cell in run.cells]
@@ -103,12 +107,23 @@ def describe(fact: K.Fact) -> str:
     return f"{fact.source} defines {fact.code} for this: \"{fact.says}\""
 
 
+def names_another(cell: Cell) -> bool:
+    """An entry's cell (not client_behavior) that names another code, in which `about_another_code` may find a
+    sentence about it."""
+    return (isinstance(cell.owner, Entry) and cell.kind != "client_behavior"
+            and bool(T.codes_in(cell.text) - {cell.code}))
+
+
+def may_give_other_trigger(cell: Cell, bits: int) -> bool:
+    """A test `first_other_trigger` needs to pass, cheapest first: without another number in the cell, only the
+    triggers its concepts allow can fire."""
+    return bool(K.knowledge().possible_triggers(bits)) or names_another(cell)
+
+
 def first_other_trigger(content: Content, cell: Cell, bits: int,
                          names: Callable[[int], Sequence[str]]) -> tuple[int, int, str] | None:
     """(the other code, the code the text speaks of, why) for the first sentence that gives another code's case."""
-    # A sentence about another code names one: without another number in the cell, only the triggers can fire.
-    named = (isinstance(cell.owner, Entry) and cell.kind != "client_behavior"
-             and bool(T.codes_in(cell.text) - {cell.code}))
+    named = names_another(cell)
     if not named and not K.knowledge().possible_triggers(bits):
         return None
     for sentence in T.sentences(cell.text):

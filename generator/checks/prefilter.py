@@ -7,7 +7,9 @@ and derives, per cell, cheap tests that are *necessary* for a rule to fire:
 - for each `Keyed` pattern a rule declares, whether the cell has a word of each of its word sets (`may`);
 - a few facts about the cell (`unless`): it surely has enough words (V008), surely says something once its code
   and names are masked (V001), cannot be a placeholder (V003), names no section (C003);
-- V005's sentences, keyed by their runs of letters without the maskable ones; V009's row tokens.
+- V005's sentences, keyed by their runs of letters without the maskable ones; V009's row tokens;
+- if a rule asks for them (`concepts`), the knowledge concepts each cell may hold (knowledge.Knowledge.present),
+  from the same runs of letters.
 
 The rules then run their exact code on the cells that pass. Non-ASCII cells always take the exact path (a
 non-ASCII character may match an ASCII letter under IGNORECASE: the Kelvin sign is a K). Without the prefilter
@@ -137,6 +139,8 @@ class Index:
     # V009: per row cell in order, its tokens less numbers, if easily known: the letters of the text with
     # everything else a space (its runs of letters), one bytes object, cheap to send between processes.
     row_tokens: list[bytes | None]
+    # Per cell, Knowledge.present of its text, if asked for (else None): meaning.cell_bits.
+    concepts: list[int] | None = None
     _groups: dict[int, list[int]] | None = field(default=None, repr=False)  # flags -> cell indices
 
     def may(self, *patterns: T.Keyed) -> list[int]:
@@ -162,12 +166,20 @@ class Index:
         return sorted(i for f, cells in self._groups.items() if test(f) for i in cells)
 
 
-def build_index(content: Content, cells: list[Cell], patterns: Iterable[T.Keyed], jobs: int = 1) -> Index:
+def build_index(content: Content, cells: list[Cell], patterns: Iterable[T.Keyed], jobs: int = 1,
+                concepts: bool = False) -> Index:
     """The pass over the cells, in `jobs` processes if more than one (each taking chunks of the cells; forked
-    workers send back their flags and sentences)."""
+    workers send back their flags and sentences). `concepts`: also each cell's knowledge concepts."""
     words, universe = Words(patterns), Universe(content)  # what every process's share needs, made before a fork
+    if concepts:
+        from statusdocs.checks.knowledge import knowledge
+
+        present: Callable[[list[bytes]], int] = knowledge().present_in_runs
+    else:
+        present = _nothing_present
     if jobs <= 1:
-        return Index(cells, words, universe, *_scan_cells(content, cells, range(len(cells)), words, universe))
+        scanned = _scan_cells(content, cells, range(len(cells)), words, universe, present)
+        return Index(cells, words, universe, *scanned[:3], scanned[3] if concepts else None)
     from statusdocs.build.workers import run_chunks
 
     step = max(1, -(-len(cells) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
@@ -175,12 +187,18 @@ def build_index(content: Content, cells: list[Cell], patterns: Iterable[T.Keyed]
     flags: list[int] = []
     sentences: list[tuple] = []
     row_tokens: list[bytes | None] = []
-    for part_flags, part_sentences, part_rows in run_chunks(
-            lambda r: _scan_cells(content, cells, r, words, universe), chunks, jobs - 1):
+    bits: list[int] = []
+    for part_flags, part_sentences, part_rows, part_bits in run_chunks(
+            lambda r: _scan_cells(content, cells, r, words, universe, present), chunks, jobs - 1):
         flags += part_flags
         sentences += part_sentences
         row_tokens += part_rows
-    return Index(cells, words, universe, flags, sentences, row_tokens)
+        bits += part_bits
+    return Index(cells, words, universe, flags, sentences, row_tokens, bits if concepts else None)
+
+
+def _nothing_present(runs: list[bytes]) -> int:
+    return 0
 
 
 def exact_sentences(content: Content, cell: Cell, i: int, universe: Universe) -> list[tuple]:
@@ -192,19 +210,22 @@ def exact_sentences(content: Content, cell: Cell, i: int, universe: Universe) ->
     return out
 
 
-def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_use: Words, uni: Universe) \
-        -> tuple[list[int], list[tuple], list[bytes | None]]:
-    """The pass over the cells at `indices`: per cell its flags, its V005 sentences, its V009 tokens."""
+def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_use: Words, uni: Universe,
+                present: Callable[[list[bytes]], int]) -> tuple[list[int], list[tuple], list[bytes | None], list[int]]:
+    """The pass over the cells at `indices`: per cell its flags, its V005 sentences, its V009 tokens and
+    `present` of its runs of letters."""
     word_bits = words_in_use.word_bits
     words, is_word = frozenset(word_bits), word_bits.__getitem__
     not_content, min_words = uni.not_content.__contains__, MIN_WORDS.get
     flags: list[int] = []
     sentences: list[tuple] = []
     row_tokens: list[bytes | None] = []
+    concepts: list[int] = []
     for i in indices:
         cell = cells[i]
         text, kind = cell.text, cell.kind
         if not text.isascii():
+            concepts.append(present(letter_runs(text.encode())))  # UTF-8: its non-ASCII bytes are no letters
             flags.append(-1)
             if kind == "row":
                 row_tokens.append(None)
@@ -214,6 +235,7 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_us
         raw = text.encode()
         letters = raw.translate(LETTERS_ONLY)
         runs = letters.split()
+        concepts.append(present(runs))
         if words.isdisjoint(runs):  # most cells hold no keyword: no set to make
             f, hits = 0, _NO_HITS
         else:
@@ -244,7 +266,7 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_us
             f |= _INFORMATIVE
         flags.append(f)
         sentences += _sentence_records(content, cell, i, raw, runs, uni)
-    return flags, sentences, row_tokens
+    return flags, sentences, row_tokens, concepts
 
 
 def _sentence_records(content: Content, cell: Cell, i: int, raw: bytes, runs: list[bytes],

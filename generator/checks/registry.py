@@ -3,7 +3,8 @@
 A rule is a function from a `Run` (the content, its prose cells and, if on, the prefilter's index) to findings,
 registered with `@rule`. Its declaration says what it reads (`reads`, for the docs and a reviewer) and which of
 the prefilter's tests it uses (`keywords`, the patterns whose words it needs; `index`, true if it reads the
-index at all): the runner makes the index only when a chosen rule declares it.
+index at all; `concepts`, true if it reads each cell's knowledge concepts, which the prefilter's pass finds from
+the runs of letters it reads anyway): the runner makes the index only when a chosen rule declares it.
 
 Adding a rule family: add a module to `statusdocs/checks/rules/` (e.g. `knowledge.py`) whose rules are decorated
 with `@rule`; `statusdocs.checks.rules` imports every module of that folder, so the rules register themselves,
@@ -50,11 +51,11 @@ class Run:
     def cells(self) -> list[Cell]:
         return all_cells(self.content)
 
-    def make_index(self, patterns: list[Keyed], jobs: int = 1) -> None:
+    def make_index(self, patterns: list[Keyed], jobs: int = 1, concepts: bool = False) -> None:
         if self.prefilter:
             from statusdocs.checks.prefilter import build_index
 
-            self.index = build_index(self.content, self.cells, patterns, jobs)
+            self.index = build_index(self.content, self.cells, patterns, jobs, concepts)
 
     def may(self, *patterns: Keyed) -> list[int]:
         """Indices of the cells in which one of the patterns may match."""
@@ -80,16 +81,18 @@ class Rule:
     reads: str = ""                   # what of the content the rule reads
     keywords: tuple[Keyed, ...] = ()  # patterns whose declared words the prefilter indexes for it
     index: bool = False               # reads the prefilter's index (Run.may, Run.unless, Run.index)
+    concepts: bool = False            # reads each cell's knowledge concepts (meaning.cell_bits)
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error", *, reads: str,
-         keywords: tuple[Keyed, ...] = (), index: bool = False):
+         keywords: tuple[Keyed, ...] = (), index: bool = False, concepts: bool = False):
     def decorate(func: Callable[[Run], Iterator[Diagnostic]]):
         assert id not in RULES, f"rule {id} is registered twice"
-        RULES[id] = Rule(id, name, severity, summary, bad, good, func, reads, keywords, index or bool(keywords))
+        RULES[id] = Rule(id, name, severity, summary, bad, good, func, reads, keywords,
+                         index or bool(keywords) or concepts, concepts)
         return func
     return decorate
 
@@ -147,7 +150,8 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
 
             parallel = can_fork()
         if any(r.index for r in chosen):
-            run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1)
+            run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1,
+                           concepts=any(r.concepts for r in chosen))
         if parallel:
             from statusdocs.build.workers import run_chunks
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from statusdocs.checks import knowledge as K
 from statusdocs.checks import meaning as M
 from statusdocs.checks import text as T
-from statusdocs.checks.cells import Cell, entry_cells, registry_names
+from statusdocs.checks.cells import Cell, registry_names
 from statusdocs.checks.registry import Run, rule
 from statusdocs.content.model import Comparison, Decision, Entry, Guide, walk
 from statusdocs.diagnostics import Diagnostic
@@ -265,7 +265,7 @@ def _class_digit(m: re.Match) -> int | None:
       "code: 409\nscenarios: [\"Two editors save the same page; the second save clashes with the version the first "
       "stored.\", ...]",
       reads="registered codes' summary, definition, when_to_use, client_behavior and scenarios; comparisons' summary, "
-      "decision rule, decision notes and rows")
+      "decision rule, decision notes and rows", concepts=True)
 def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     names, bits_of = M.namer(content), M.cell_bits(run)
@@ -274,8 +274,9 @@ def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
             continue
         if isinstance(cell.owner, Entry) and cell.kind not in M.TRIGGER_KINDS:
             continue
-        if not M.speaks_of_registered(content, cell) or M.row_is_contrast(cell):
-            continue
+        if not M.may_give_other_trigger(cell, bits) or not M.speaks_of_registered(content, cell) or \
+                M.row_is_contrast(cell):
+            continue  # the cheapest test first: most cells fail it
         found = M.first_other_trigger(content, cell, bits, names)
         if found is not None:
             other, own, why = found
@@ -455,7 +456,7 @@ def decision_cases(run: Run) -> Iterator[Diagnostic]:
       "WWW-Authenticate), or states as a requirement a rule that document dropped.",
       "code: 303\nclient_behavior: The browser repeats the original request method at the URI in Location.",
       "code: 303\nclient_behavior: The browser follows with a GET (or a HEAD) to the URI in Location.",
-      reads="prose cells that state what a code does (not mistakes, when_not_to_use or questions)")
+      reads="prose cells that state what a code does (not mistakes, when_not_to_use or questions)", concepts=True)
 def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
     k = K.knowledge()
     for cell, bits in zip(run.cells, M.cell_bits(run), strict=True):
@@ -477,27 +478,27 @@ def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
       "failure, a 4xx or 5xx that reports success, a 5xx blamed on the client or a 4xx on the server.",
       "code: 204\nsummary: A 204 means the request was rejected and nothing was saved.",
       "code: 204\nsummary: A 204 means the request succeeded and the response has no content.",
-      reads="registered entries' cells")
+      reads="registered entries' cells", concepts=True)
 def contradicts_class(run: Run) -> Iterator[Diagnostic]:
     content = run.content
-    k = K.knowledge()
-    for entry in content.entries.values():
+    for cell, bits in zip(run.cells, M.cell_bits(run), strict=True):
+        if cell.kind == "question" or not isinstance(cell.owner, Entry):
+            continue
+        entry = cell.owner
         if not M.registered(content, entry.code):
             continue
-        for cell in (c for c in entry_cells(entry) if c.kind != "question"):
-            bits = k.present(cell.text)
-            if not bits and (entry.code >= 400 or str(entry.code) not in cell.text):
-                continue  # below 400, "a 204 error" needs no concept
-            for sentence in T.sentences(cell.text):
-                named = T.codes_in(sentence)
-                if named - {entry.code}:
-                    continue  # a contrast with another code
-                if not (named or cell.kind in ("summary", "definition")):
-                    continue  # says nothing of the code itself
-                if cell.kind not in M.TRIGGER_KINDS and cell.kind != "faq_answer" and entry.code >= 400:
-                    continue  # elsewhere only "a 204 error" counts: a mistake cell may describe a failure
-                fact = K.class_contradiction(sentence, entry.code, bits)
-                if fact is not None:
-                    yield cell.diag("C016", f"{cell.field} contradicts {entry.code}'s class: {fact.source}: "
-                                            f"\"{fact.says}\"")
-                    break
+        if not bits and (entry.code >= 400 or str(entry.code) not in cell.text):
+            continue  # below 400, "a 204 error" needs no concept
+        for sentence in T.sentences(cell.text):
+            named = T.codes_in(sentence)
+            if named - {entry.code}:
+                continue  # a contrast with another code
+            if not (named or cell.kind in ("summary", "definition")):
+                continue  # says nothing of the code itself
+            if cell.kind not in M.TRIGGER_KINDS and cell.kind != "faq_answer" and entry.code >= 400:
+                continue  # elsewhere only "a 204 error" counts: a mistake cell may describe a failure
+            fact = K.class_contradiction(sentence, entry.code, bits)
+            if fact is not None:
+                yield cell.diag("C016", f"{cell.field} contradicts {entry.code}'s class: {fact.source}: "
+                                        f"\"{fact.says}\"")
+                break

@@ -109,11 +109,12 @@ def defers(run: Run) -> Iterator[Diagnostic]:
         cell = run.cells[i]
         if cell.kind == "question":
             continue
-        if ACCORDING_SEMANTICS.search(cell.text):
+        # Each pattern is tried only where the prefilter leaves it possible: most cells get here for one of them.
+        if run.may_at(i, ACCORDING_SEMANTICS) and ACCORDING_SEMANTICS.search(cell.text):
             yield cell.diag("V002", f"{cell.field} defers to \"semantics\" instead of saying what they are",
                             hint="write out what happens")
             continue
-        m = DEFER.search(cell.text)
+        m = DEFER.search(cell.text) if run.may_at(i, DEFER) else None
         said = m.group(0) if m and len(masked_content(run.content, cell)) - len(T.content_words(m.group(0))) <= 4 \
             else _pointer_only(run, cell) if run.may_at(i, POINTER) else None
         if said:

@@ -30,8 +30,9 @@ from statusdocs.pages.highlight import highlight_fences
 # statusdocs.pages.prose's (it changed from "\ue000root/" at stop 17): the rest of this file stays as frozen.
 # Since issue 21, links are judged as a browser reads them and site paths are rewritten too (_target), a text's
 # control character that starts the mark is replaced, and a text too complex for Markdown in bounded time is
-# rendered as plain paragraphs (statusdocs.pages.prose's too_complex and plain_html: a bound, not a rendering).
-from statusdocs.pages.prose import MARK_CHAR, ROOT_MARK, plain_html, too_complex
+# rendered as plain paragraphs (prose_limits.too_complex and prose.plain_html: a bound, not a rendering).
+from statusdocs.pages.prose import MARK_CHAR, ROOT_MARK, plain_html
+from statusdocs.pages.prose_limits import too_complex
 
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{1,2}/|[\w.-]+(?:/|$|#))", re.I)
 # A code is linked when it reads as a status code: followed by its phrase, a clause boundary or a

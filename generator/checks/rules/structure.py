@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from statusdocs.checks.registry import Run, document, rule
 from statusdocs.diagnostics import Diagnostic, Loc
-from statusdocs.pages.prose import too_complex
+from statusdocs.pages.prose_limits import too_complex
 
 document("S001", "yaml-syntax", "The file is not readable YAML: a syntax error, tabs for indentation, bad "
          "encoding, an empty file, aliases, tags, or nesting too deep.",

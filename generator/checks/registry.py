@@ -132,7 +132,7 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
     """Every selected rule over the content, in `jobs` processes on a large site: the prefilter's pass over the
     cells split among them first, then the rules handed out one at a time. Findings come in the order of the
     rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower)."""
-    from statusdocs.content.load import PARALLEL_MIN_FILES, gc_paused
+    from statusdocs.content.load import PARALLEL_MIN_FILES
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
@@ -144,16 +144,15 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
                 if not _ignored(diag, owners.get(diag.loc.path))]
 
     parallel = jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES
-    with gc_paused():
-        if parallel:
-            from statusdocs.build.workers import can_fork
+    if parallel:
+        from statusdocs.build.workers import can_fork
 
-            parallel = can_fork()
-        if any(r.index for r in chosen):
-            run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1,
-                           concepts=any(r.concepts for r in chosen))
-        if parallel:
-            from statusdocs.build.workers import run_chunks
+        parallel = can_fork()
+    if any(r.index for r in chosen):
+        run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1,
+                       concepts=any(r.concepts for r in chosen))
+    if parallel:
+        from statusdocs.build.workers import run_chunks
 
-            return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
-        return apply(chosen)
+        return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
+    return apply(chosen)

@@ -7,10 +7,8 @@ together with their position, and nothing in a content file can make the loader 
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
-import gc
 import os
 import re
 import stat
@@ -841,20 +839,6 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
         if digests is not None and read:
             digests.update(read)
     return [item for part, _ in parts for item in part]
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector. Loading and checking allocate hundreds of thousands of objects and
-    keep most of them, so the collector's passes over the growing heap cost a noticeable share of the time
-    while finding nothing: the model holds no reference cycles. Cycles made meanwhile are collected later."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,

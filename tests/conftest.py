@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -39,6 +40,30 @@ def built_site(tmp_path_factory) -> Path:
                      search=True)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(autouse=True)
+def _machine_turn(request, tmp_path_factory):
+    """Under pytest-xdist (README's command runs `-n auto`), a test marked `alone` runs while no other test does:
+    Lighthouse's performance score times the page on this machine. Every test holds a shared lock on a file of this
+    run's temporary folder while it runs, an `alone` test an exclusive one; a turnstile taken before either lets a
+    waiting exclusive lock in ahead of the tests that start after it. Without xdist, one test runs at a time anyway."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        yield
+        return
+    import fcntl  # xdist's workers are POSIX processes here; the import is not available on Windows
+
+    folder = tmp_path_factory.getbasetemp().parent  # one folder for all the workers of this run
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(folder / "turnstile.lock", "a") as turnstile, open(folder / "machine.lock", "a") as machine:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(machine, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        with contextlib.ExitStack() as unlock:
+            unlock.callback(fcntl.flock, machine, fcntl.LOCK_UN)
+            yield
 
 
 def set_field(obj: object, field: str, value: object) -> None:

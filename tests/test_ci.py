@@ -69,3 +69,45 @@ def test_supported_pythons_agree():
                                                                                  r"Python :: 3\.\d+", c)]
     assert project["requires-python"] == f">={minors[0]}"
     assert minors == [f"3.{n}" for n in range(int(minors[0][2:]), int(minors[0][2:]) + len(minors))]
+
+
+def test_a_test_marked_alone_runs_while_no_other_test_does(tmp_path):
+    """Under README's `-n auto`, Lighthouse's test (marked alone) has the machine to itself: the other worker waits
+    for it, and it waits for the other's running test (tests/conftest.py)."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    alone: alone\n")
+    log = tmp_path / "times.log"
+    (tmp_path / "test_turns.py").write_text(f"""
+import os, time, pytest
+
+def _run(name):
+    start = time.monotonic()
+    time.sleep(0.6 if name == "alone" else 0.2)
+    with open({str(log)!r}, "a") as f:
+        f.write(f"{{name}} {{start}} {{time.monotonic()}}\\n")
+
+@pytest.mark.parametrize("i", range(6))
+def test_before(i):
+    _run(f"before{{i}}")
+
+@pytest.mark.alone
+def test_alone():
+    _run("alone")
+
+@pytest.mark.parametrize("i", range(6))
+def test_after(i):
+    _run(f"after{{i}}")
+""")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider",
+                             f"--basetemp={tmp_path / 'base'}"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    runs = {name: (float(a), float(b)) for name, a, b in (line.split() for line in log.read_text().splitlines())}
+    assert len(runs) == 13
+    start, end = runs.pop("alone")
+    overlapping = [name for name, (a, b) in runs.items() if a < end and b > start]
+    assert overlapping == []

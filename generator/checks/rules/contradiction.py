@@ -32,10 +32,10 @@ CACHE_REUSE = re.compile(r"\b(reuses?|reused|re-uses?|serves? (it|them|the (resp
 CACHE_COPY_REUSE = re.compile(r"\b(shows?|showing|displays?|displaying|serves?|serving|returns?|returning|hands? "
                               r"back|answers? with|uses?|using|keeps?|keeping|holds?|reuses?|reusing)\s+(it |them )?"
                               r"(the |its |a |this |their |that )?(stored|cached|saved|local) (copy|response|version|"
-                              r"answer|result|page|representation|error)\b.{0,80}?\b(without (asking|checking|revalidat"
-                              r"\w*|validat\w*|contacting|going back|a request|hitting|querying|consulting)|for (the next "
-                              r"|up to |another )?(\d+|an?|one|two|several|a few) (seconds?|minutes?|hours?|days?|weeks?))",
-                              re.I)
+                              r"answer|result|page|representation|error)\b.{0,80}?\b(without (asking|checking|"
+                              r"revalidat\w*|validat\w*|contacting|going back|a request|hitting|querying|consulting)|"
+                              r"for (the next |up to |another )?(\d+|an?|one|two|several|a few) (seconds?|minutes?|"
+                              r"hours?|days?|weeks?))", re.I)
 CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
                       r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
                       re.I)
@@ -50,10 +50,10 @@ CACHE_WORDS = T.keyed("cache_words", r"\b(cache|caches|cached|caching|cacheable|
                       r"reused|re-use|re-uses|re-used|keep|keeps|saved)\b", re.I,
                       needs=("cache caches cached caching cacheable uncacheable stored reuse reuses reused re keep "
                              "keeps saved",))
-RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|repeat|repeats|"
-                      r"repeated|repeating|wrong|again)\b", re.I,
-                      needs=("retry retried retries retrying resend resends resent repeat repeats repeated repeating "
-                             "wrong again",))
+RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|resending|repeat|"
+                      r"repeats|repeated|repeating|wrong|again)\b", re.I,
+                      needs=("retry retried retries retrying resend resends resent resending repeat repeats repeated "
+                             "repeating wrong again",))
 
 
 def _unqualified(sentence: str, match: re.Match, qualifier: re.Pattern[str] = QUALIFIER) -> bool:
@@ -96,7 +96,8 @@ RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatical
                         r"issue|fire) (the )?(same|identical|very same) request again(?! with| without| minus| after| "
                         r"once| but| using)|(repeating|retrying|resending|re-sending|sending it again|trying again)"
                         r"( it| them| the request)? (is|are) (harmless|safe|fine|risk-free|always fine|without risk)|"
-                        r"keep (retrying|resending|repeating) (it |the request )?until it (works|succeeds|goes through))\b",
+                        r"keep (retrying|resending|repeating) (it |the request )?until it (works|succeeds|goes "
+                        r"through))\b",
                         re.I)
 # Advice to retry as such, with no condition in the sentence: a claim that a retry is safe.
 RETRY_ADVISED = re.compile(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"

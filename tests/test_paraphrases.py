@@ -52,6 +52,9 @@ CELLS: list[tuple[str, str, str, str | None]] = [
      "410 means there is nothing at this URL and there may never have been.", "C004"),
     ("comparisons/406-vs-415.yaml", "summary", "406 means the body was sent in a format the resource does not "
      "accept; 415 means the Accept header rules out every format the server has.", "C004"),
+    # each side given the other's case where the two overlap (either clause alone is allowed): a swap
+    ("comparisons/401-vs-403.yaml", "decision_rule", "Send 401 when the account lacks the required role, and 403 "
+     "when the API key was not sent.", "C004"),
     ("comparisons/409-vs-412.yaml", "summary", "Both are standard HTTP status codes, defined by the IETF and "
      "returned by servers all over the web.", "V011"),
     ("comparisons/500-vs-502.yaml", "summary", "These two codes both belong to the same family and both are "
@@ -106,6 +109,8 @@ CELLS: list[tuple[str, str, str, str | None]] = [
      "origin, as it may for any response that is cacheable by default.", None),
     ("comparisons/401-vs-403.yaml", "summary", "401 means the caller has not proved who it is; 403 means the caller "
      "is known but not allowed to do this.", None),
+    ("comparisons/403-vs-404.yaml", "decision_rule", "Send 403 when the caller lacks the required role and may "
+     "know the resource exists; send 404 when it may not learn that, even though it lacks the role.", None),
     ("comparisons/301-vs-308.yaml", "summary", "301 lets a client switch a POST to GET on the way; 308 keeps the "
      "method and the body.", None),
     ("comparisons/200-vs-204.yaml", "summary", "Both are defined in RFC 9110 and both report success; 204 differs "

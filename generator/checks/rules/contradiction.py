@@ -295,10 +295,15 @@ def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
         if not M.speaks_of_registered(content, cell) or M.row_is_contrast(cell):
             continue
         found = M.first_other_trigger(content, cell, bits, names)
-        if found is not None:
-            other, own, why = found
-            yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
-                            hint=f"move it to {other}, or say in the same sentence that it is a {other}")
+        if found is None:
+            swapped = M.swapped_meanings(cell, bits) if isinstance(cell.owner, Comparison) else None
+            if swapped is not None:
+                yield cell.diag("C004", f"{cell.field} swaps the meanings of {swapped[0]} and {swapped[1]}: "
+                                        f"{swapped[2]}", hint="give each code its own case")
+            continue
+        other, own, why = found
+        yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
+                        hint=f"move it to {other}, or say in the same sentence that it is a {other}")
 
 
 @rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",

@@ -119,10 +119,22 @@ def first_other_trigger(content: Content, cell: Cell, bits: int,
         for part, own in attributed(cell, sentence):
             if not registered(content, own):
                 continue
-            fact = K.other_trigger(part, own, names, bits, sentence)
-            if fact is not None:
-                return fact.code, own, describe(fact)
+            for piece in alternatives(part):
+                fact = K.other_trigger(piece, own, names, bits, sentence)
+                if fact is not None and not K.mentions(part, fact.code, names(fact.code)):
+                    return fact.code, own, describe(fact)
     return None
+
+
+# ", or (if|that|when) ...": a sentence that offers alternative cases for one code, each of which must be its own.
+_ALTERNATIVE = re.compile(r",\s+or\s+(?:if|that|when|because|where)?\b", re.I)
+
+
+def alternatives(part: str) -> list[str]:
+    """The alternatives a part of a sentence offers ("it lacks X, or if Y"): each is checked on its own, so that
+    the code's own case in one does not excuse another code's case in the other."""
+    pieces = _ALTERNATIVE.split(part)
+    return [part] if len(pieces) == 1 else [p for p in pieces if p.strip()]
 
 
 def swapped_meanings(cell: Cell, bits: int) -> tuple[int, int, str] | None:

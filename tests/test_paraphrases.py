@@ -47,6 +47,13 @@ CELLS: list[tuple[str, str, str, str | None]] = [
      "type for imports.", "C004"),
     ("codes/404.yaml", "scenarios[1]", "PATCH is not supported on this endpoint, which takes GET and nothing else.",
      "C004"),
+    ("codes/412.yaml", "scenarios[0]", "The endpoint can\u2019t produce anything but JSON, and the client\u2019s "
+     "Accept header lists only XML.", "C004"),
+    # one alternative the code's own case, the other another code's: the own case does not excuse the other
+    ("codes/403.yaml", "scenarios[2]", "The password was wrong, or the account lacks the editor role.", "C004"),
+    ("codes/429.yaml", "scenarios[1]", "The service doesn't have enough capacity for the request, or the caller has "
+     "hit its rate limit.", "C004"),
+    ("codes/503.yaml", "scenarios[1]", "The database is overloaded, or the site is down for maintenance.", None),
     # --- a comparison that swaps the two codes' meanings (C004), or says nothing (V011)
     ("comparisons/404-vs-410.yaml", "summary", "404 means the page was retired for good and will never come back; "
      "410 means there is nothing at this URL and there may never have been.", "C004"),

@@ -152,7 +152,8 @@ def concept(name: str, phrasings: Sequence[str]) -> Concept:
     # The phrasings are regular expressions as they stand, once `.` and `*` are taken literally. ASCII: under
     # IGNORECASE alone a non-ASCII letter may match an ASCII one (the Kelvin sign is a k), which the letter runs
     # of `present` would not see.
-    body = "|".join(p.replace(".", r"\.").replace("*", r"\*") for p in phrasings)
+    # An apostrophe matches a typographic one too ("doesn’t"): real text uses both; letter runs split at either.
+    body = "|".join(p.replace(".", r"\.").replace("*", r"\*").replace("'", "['\u2019]") for p in phrasings)
     pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I | re.A)
     words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:

@@ -152,7 +152,8 @@ def concept(name: str, phrasings: Sequence[str]) -> Concept:
     # The phrasings are regular expressions as they stand, once `.` and `*` are taken literally. ASCII: under
     # IGNORECASE alone a non-ASCII letter may match an ASCII one (the Kelvin sign is a k), which the letter runs
     # of `present` would not see.
-    body = "|".join(p.replace(".", r"\.").replace("*", r"\*") for p in phrasings)
+    # An apostrophe matches a typographic one too ("doesn’t"): real text uses both; letter runs split at either.
+    body = "|".join(p.replace(".", r"\.").replace("*", r"\*").replace("'", "['\u2019]") for p in phrasings)
     pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I | re.A)
     words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:
@@ -331,7 +332,7 @@ def describes(sentence: str, fact: Fact, context: str | None = None) -> re.Match
     return m
 
 
-_TRIGGER_CONTRAST = re.compile(r"\b(?:instead|rather than|unlike|as opposed to)\b", re.I)
+TRIGGER_CONTRAST = re.compile(r"\b(?:instead|rather than|unlike|as opposed to)\b", re.I)
 
 
 def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[str]], bits: int,
@@ -339,7 +340,7 @@ def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[st
     """The first trigger of another code that `sentence` (a clause of `context`) describes as `own`'s case, if
     any. `bits`: what `Knowledge.present` found in the text holding it."""
     k = knowledge()
-    if _TRIGGER_CONTRAST.search(context or sentence):
+    if TRIGGER_CONTRAST.search(context or sentence):
         return None  # "use X instead", "unlike X": the sentence sets another code's case apart
     if any(describes(sentence, f, context) for f in k.possible(k.triggers.get(own, ()), bits)):
         return None  # it describes its own code's case too: a contrast, or a situation both share

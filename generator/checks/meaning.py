@@ -134,7 +134,47 @@ def first_other_trigger(content: Content, cell: Cell, bits: int,
         for part, own in attributed(cell, sentence):
             if not registered(content, own):
                 continue
-            fact = K.other_trigger(part, own, names, bits, sentence)
+            for piece in alternatives(part):
+                fact = K.other_trigger(piece, own, names, bits, sentence)
+                if fact is not None and not K.mentions(part, fact.code, names(fact.code)):
+                    return fact.code, own, describe(fact)
+    return None
+
+
+# ", or (if|that|when) ...": a sentence that offers alternative cases for one code, each of which must be its own.
+_ALTERNATIVE = re.compile(r",\s+or\s+(?:if|that|when|because|where)?\b", re.I)
+
+
+def alternatives(part: str) -> list[str]:
+    """The alternatives a part of a sentence offers ("it lacks X, or if Y"): each is checked on its own, so that
+    the code's own case in one does not excuse another code's case in the other."""
+    pieces = _ALTERNATIVE.split(part)
+    return [part] if len(pieces) == 1 else [p for p in pieces if p.strip()]
+
+
+def swapped_meanings(cell: Cell, bits: int) -> tuple[int, int, str] | None:
+    """(a code, the other, why) when a comparison cell gives each of its two codes the other's defining case: a
+    clause about one describes a trigger of the other, and a clause about the other one of the first. Either
+    alone may be sound where the two overlap (a fact's `allowed`); both at once is a swap."""
+    if not isinstance(cell.owner, Comparison) or len(cell.owner.codes) != 2:
+        return None
+    k = K.knowledge()
+    a, b = cell.owner.codes
+    partner = {a: b, b: a}
+    given: dict[int, K.Fact] = {}  # code -> the partner's trigger a clause about it describes
+    for sentence in T.sentences(cell.text):
+        if K.TRIGGER_CONTRAST.search(sentence):
+            continue
+        for part, own in attributed(cell, sentence):
+            other = partner.get(own)
+            if other is None or own in given or other in T.codes_in(part):
+                continue
+            if any(K.describes(part, f, sentence) for f in k.possible(k.triggers.get(own, ()), bits)):
+                continue
+            fact = next((f for f in k.possible(k.triggers.get(other, ()), bits) if K.describes(part, f, sentence)),
+                        None)
             if fact is not None:
-                return fact.code, own, describe(fact)
+                given[own] = fact
+    if len(given) == 2:
+        return a, b, f"{a} is given {b}'s case ({given[a].source}) and {b} is given {a}'s ({given[b].source})"
     return None

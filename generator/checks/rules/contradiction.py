@@ -28,6 +28,14 @@ CACHE_YES = re.compile(r"\b(heuristically cacheable|cacheable by default|cached 
 CACHE_REUSE = re.compile(r"\b(reuses?|reused|re-uses?|serves? (it|them|the (response|page|copy)) from (the |their |"
                          r"its )?cache|keeps? (serving|showing) (it|the (response|page|copy)))\b.{0,60}?\bwithout "
                          r"(asking|checking|revalidat\w*|validat\w*|contacting|going back|a request)", re.I)
+# A stored copy shown or served again for a stretch of time, or without the origin: a freshness claim in other words.
+CACHE_COPY_REUSE = re.compile(r"\b(shows?|showing|displays?|displaying|serves?|serving|returns?|returning|hands? "
+                              r"back|answers? with|uses?|using|keeps?|keeping|holds?|reuses?|reusing)\s+(it |them )?"
+                              r"(the |its |a |this |their |that )?(stored|cached|saved|local) (copy|response|version|"
+                              r"answer|result|page|representation|error)\b.{0,80}?\b(without (asking|checking|"
+                              r"revalidat\w*|validat\w*|contacting|going back|a request|hitting|querying|consulting)|"
+                              r"for (the next |up to |another )?(\d+|an?|one|two|several|a few) (seconds?|minutes?|"
+                              r"hours?|days?|weeks?))", re.I)
 CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
                       r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
                       re.I)
@@ -39,13 +47,13 @@ REUSE_QUALIFIER = re.compile(r"\b(unless|only|except|if|when|until|explicit|max-
 # A cell worth parsing for a cache or retry claim: one of the words every claim needs (the prefilter's index
 # finds the cells that hold one).
 CACHE_WORDS = T.keyed("cache_words", r"\b(cache|caches|cached|caching|cacheable|uncacheable|stored|reuse|reuses|"
-                      r"reused|re-use|re-uses|re-used|keep|keeps)\b", re.I,
+                      r"reused|re-use|re-uses|re-used|keep|keeps|saved)\b", re.I,
                       needs=("cache caches cached caching cacheable uncacheable stored reuse reuses reused re keep "
-                             "keeps",))
-RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|repeat|repeats|"
-                      r"repeated|repeating|wrong)\b", re.I,
-                      needs=("retry retried retries retrying resend resends resent repeat repeats repeated repeating "
-                             "wrong",))
+                             "keeps saved",))
+RETRY_WORDS = T.keyed("retry_words", r"\b(retry|retried|retries|retrying|resend|resends|resent|resending|repeat|"
+                      r"repeats|repeated|repeating|wrong|again)\b", re.I,
+                      needs=("retry retried retries retrying resend resends resent resending repeat repeats repeated "
+                             "repeating wrong again",))
 
 
 def _unqualified(sentence: str, match: re.Match, qualifier: re.Pattern[str] = QUALIFIER) -> bool:
@@ -65,9 +73,10 @@ def cache_claim(text: str) -> bool | None:
         m = CACHE_PLAIN_YES.search(sentence)
         if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m):
             return True
-        m = CACHE_REUSE.search(sentence)
-        if m and not T.negated_before(sentence, m.start(), 30) and _unqualified(sentence, m, REUSE_QUALIFIER):
-            return True
+        for reuse in (CACHE_REUSE, CACHE_COPY_REUSE):
+            m = reuse.search(sentence)
+            if m and not T.negated_before(sentence, m.start(), 30) and _unqualified(sentence, m, REUSE_QUALIFIER):
+                return True
         m = CACHE_NO.search(sentence)
         if m and _unqualified(sentence, m):
             return False
@@ -80,7 +89,16 @@ RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|d
 RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
                         r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
                         r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|"
-                        r"retries are (safe|fine|harmless))\b", re.I)
+                        r"retries are (safe|fine|harmless)|"
+                        # the same request sent again, said to be harmless or advised as such
+                        r"(simply|just) (send|submit|issue|make|fire) (it|them|the (same |identical |very same |"
+                        r"original )?request) again(?! with| without| minus| after| once| but| using)|(send|submit|"
+                        r"issue|fire) (the )?(same|identical|very same) request again(?! with| without| minus| after| "
+                        r"once| but| using)|(repeating|retrying|resending|re-sending|sending it again|trying again)"
+                        r"( it| them| the request)? (is|are) (harmless|safe|fine|risk-free|always fine|without risk)|"
+                        r"keep (retrying|resending|repeating) (it |the request )?until it (works|succeeds|goes "
+                        r"through))\b",
+                        re.I)
 # Advice to retry as such, with no condition in the sentence: a claim that a retry is safe.
 RETRY_ADVISED = re.compile(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"
                            r"(retry|retried|resend|resent|repeat|repeated) (it |them |the request |requests )?"
@@ -278,10 +296,15 @@ def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
                 M.row_is_contrast(cell):
             continue  # the cheapest test first: most cells fail it
         found = M.first_other_trigger(content, cell, bits, names)
-        if found is not None:
-            other, own, why = found
-            yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
-                            hint=f"move it to {other}, or say in the same sentence that it is a {other}")
+        if found is None:
+            swapped = M.swapped_meanings(cell, bits) if isinstance(cell.owner, Comparison) else None
+            if swapped is not None:
+                yield cell.diag("C004", f"{cell.field} swaps the meanings of {swapped[0]} and {swapped[1]}: "
+                                        f"{swapped[2]}", hint="give each code its own case")
+            continue
+        other, own, why = found
+        yield cell.diag("C004", f"{cell.field} describes {other}'s case as {own}'s: {why}",
+                        hint=f"move it to {other}, or say in the same sentence that it is a {other}")
 
 
 @rule("C005", "decision-outside-pair", "A comparison's decision rule names a code outside the pair.",

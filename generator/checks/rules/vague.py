@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
+from statusdocs.checks import knowledge as K
 from statusdocs.checks import text as T
 from statusdocs.checks.cells import (
     MIN_WORDS,
@@ -422,3 +423,41 @@ def filler(run: Run) -> Iterator[Diagnostic]:
         if m:
             yield cell.diag("V010", f"{cell.field} is filler (\"{m.group(0)}\") that says nothing of this code",
                             hint="say what this code means, when it is sent or what to do about it")
+
+
+# ---------------------------------------------------------------- V011
+
+# Words that speak of status codes as such (where they are listed, who defined them, that servers send them),
+# which every pair of codes shares: a comparison's summary made of nothing else tells the two codes no apart.
+ABOUT_CODES = frozenset(" ".join((
+    "both neither listed list lists registry registered register iana ietf defined define defines",
+    "definition official officially standardised standardized documented specified assigned number",
+    "numbers numbered three-digit digit digits appear appears appearing exist exists existing part web",
+    "internet widely popular well-known known valid real legitimate servers return returned returning",
+    "returns sent send sends receive received browsers browser applications application developers",
+    "developer apps app libraries library frameworks framework related similar different differ differs",
+    "difference differences distinct distinguish separate same alike common kinds kind family families",
+    "group groups belong belongs members member numeric numerical headers header documentation docs",
+    "reference familiar",
+)).split())
+
+
+@rule("V011", "summary-without-difference", "A comparison's summary says nothing that tells the two codes apart: "
+      "once the codes, their names and classes are masked, only words about status codes as such remain (that both "
+      "are listed, defined, returned by servers), and it names no situation of either code's knowledge.",
+      "codes: [409, 412]\nsummary: Both of these are HTTP status codes that servers return, and both are defined "
+      "by the IETF and listed in the IANA registry.",
+      "codes: [409, 412]\nsummary: 412 means a precondition header the client sent evaluated false; 409 means the "
+      "change clashes with the resource's current state, with no precondition involved.",
+      reads="comparisons' summaries; the concepts of checks/knowledge.yaml")
+def summary_without_difference(run: Run) -> Iterator[Diagnostic]:
+    concepts = K.knowledge().concepts.values()
+    for cell in run.cells:
+        if cell.kind != "comp_summary" or not cell.text.strip() or PLACEHOLDER.match(cell.text.strip()):
+            continue
+        if len([w for w in masked_content(run.content, cell) if w not in ABOUT_CODES]) > 1:
+            continue
+        if any(c.pattern.search(cell.text) for c in concepts):
+            continue  # it names a situation of the knowledge (a trigger or a claim): a difference
+        yield cell.diag("V011", f"{cell.field} says nothing that tells {cell.codes[0]} and {cell.codes[1]} apart",
+                        hint="say which situation calls for each code, or what a client does differently")

@@ -812,35 +812,61 @@ PARALLEL_MIN_FILES = 400
 _CHUNK_FILES = 50
 
 
+class Store(Protocol):
+    """Loaded files kept across builds by content hash (the build cache's `ParsedStore`)."""
+
+    def lookup(self, path: str, tag: str) -> tuple[list, Any] | None: ...
+
+    def record(self, path: str, tag: str, file_hash: str, findings: list, value: Any) -> None: ...
+
+
 def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
+                digests: dict[str, str] | None, store: Store | None = None) -> list[tuple[Loaded | None, list]]:
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
-    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
+    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker.
+    With a `store`, a file whose bytes it holds is not parsed, and what is parsed is recorded in it."""
+    results: list[tuple[Loaded | None, list] | None] = [None] * len(files)
+    todo = list(range(len(files)))
+    if store is not None:
+        for i, (path, kind) in enumerate(files):
+            hit = store.lookup(path, kind.title)
+            if hit is not None:
+                results[i] = (hit[1], hit[0])
+        todo = [i for i in todo if results[i] is None]
+    read_all: dict[str, str] | None = None if digests is None and store is None else {}
+
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
         out: list[tuple[Loaded | None, list]] = []
-        read: dict[str, str] | None = None if digests is None else {}
+        read: dict[str, str] | None = None if read_all is None else {}
         for i in chunk:
-            path, kind = files[i]
+            path, kind = files[todo[i]]
             sub = Report()
             out.append((_load_file(path, kind, sub, cache, read), sub.items))
         return out, read
 
-    if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
-        parts = [parse(range(len(files)))]
+    if cache is not None or jobs < 2 or len(todo) < PARALLEL_MIN_FILES:
+        parts = [parse(range(len(todo)))]
     else:
         from statusdocs.build.workers import can_fork, run_chunks
 
         if not can_fork():
-            parts = [parse(range(len(files)))]
+            parts = [parse(range(len(todo)))]
         else:
-            chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
+            chunks = [range(i, min(i + _CHUNK_FILES, len(todo))) for i in range(0, len(todo), _CHUNK_FILES)]
             parts = run_chunks(parse, chunks, jobs - 1)
     for _, read in parts:
-        if digests is not None and read:
-            digests.update(read)
-    return [item for part, _ in parts for item in part]
+        if read_all is not None and read:
+            read_all.update(read)
+    for i, item in zip(todo, (item for part, _ in parts for item in part), strict=True):
+        results[i] = item
+        path, kind = files[i]
+        if store is not None and read_all and path in read_all:  # read: its bytes' hash is known
+            store.record(path, kind.title, read_all[path], item[1], item[0])
+    if digests is not None and read_all:
+        digests.update(read_all)
+    return [item for item in results if item is not None]
 
 
 @contextlib.contextmanager
@@ -858,16 +884,17 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,
-                 digests: dict[str, str] | None = None) -> model.Content | None:
+                 digests: dict[str, str] | None = None, store: Store | None = None) -> model.Content | None:
     """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
     read; problems go into `report`, all of them. With `digests`, the hashes of the entry and comparison files'
-    bytes as read go there, by path (the build cache's record of them, without reading them twice)."""
+    bytes as read go there, by path (the build cache's record of them, without reading them twice). With a
+    `store`, the entry and comparison files it holds with their current bytes are not parsed again."""
     # No garbage-collector tuning here: a library call leaves the process as it found it (the CLI tunes it).
-    return _load_content(root, report, cache, jobs, digests)
+    return _load_content(root, report, cache, jobs, digests, store)
 
 
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
-                  digests: dict[str, str] | None) -> model.Content | None:
+                  digests: dict[str, str] | None, store: Store | None = None) -> model.Content | None:
     layout = Layout(root, report)
     if not layout.ok:
         return None
@@ -880,7 +907,7 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
     code_files, unloadable = _code_files(layout)
     comparison_files = layout.files("comparisons") or []
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
-                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests))
+                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests, store))
     entries = _collect_entries(code_files, parsed, unloadable, report)
     comparisons = _collect_comparisons(comparison_files, parsed, entries, unloadable, report)
 

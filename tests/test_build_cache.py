@@ -735,3 +735,29 @@ def test_a_record_of_the_loaded_model_that_names_anything_else_is_never_run(tmp_
     clean = tmp_path / "clean" / "site"
     assert build(str(content), str(TEMPLATES), str(clean), jobs=1, use_cache=False).ok
     assert tree_bytes(str(out)) == tree_bytes(str(clean))
+
+
+def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp_path, monkeypatch):
+    """The check's findings are kept with the hash of every content file: a template edit reuses them, an edit of
+    any content file checks again."""
+    import statusdocs.checks
+
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out" / "site"
+    args = (str(content), str(templates), str(out))
+    assert build(*args, jobs=1).ok
+    checks: list[int] = []
+    real = statusdocs.checks.check_content
+
+    def counting(*a, **kw):
+        checks.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(statusdocs.checks, "check_content", counting)
+    _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
+    assert build(*args, jobs=1).ok and checks == []
+    with open(content / "pages" / "about.md", "a") as fh:
+        fh.write("\nOne more paragraph.\n")
+    assert build(*args, jobs=1).ok and checks == [1]

@@ -822,51 +822,55 @@ class Store(Protocol):
 
 def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
                 digests: dict[str, str] | None, store: Store | None = None) -> list[tuple[Loaded | None, list]]:
-    """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
-    composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
-    worker takes chunks of them too; its models come back pickled, which with locations as plain integers
-    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker.
-    With a `store`, a file whose bytes it holds is not parsed, and what is parsed is recorded in it."""
+    """Each file loaded, with its findings, in order. With a `store`, a file whose bytes it holds is not parsed,
+    and what is parsed is recorded in it with the hash of the bytes read."""
     results: list[tuple[Loaded | None, list] | None] = [None] * len(files)
-    todo = list(range(len(files)))
     if store is not None:
         for i, (path, kind) in enumerate(files):
             hit = store.lookup(path, kind.title)
             if hit is not None:
                 results[i] = (hit[1], hit[0])
-        todo = [i for i in todo if results[i] is None]
-    read_all: dict[str, str] | None = None if digests is None and store is None else {}
+    todo = [i for i, item in enumerate(results) if item is None]
+    read: dict[str, str] | None = None if digests is None and store is None else {}
+    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read), strict=True):
+        results[i] = item
+        path, kind = files[i]
+        if store is not None and read and path in read:  # read: its bytes' hash is known
+            store.record(path, kind.title, read[path], item[1], item[0])
+    if digests is not None and read:
+        digests.update(read)
+    return [item for item in results if item is not None]
 
+
+def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
+                 digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
+    """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
+    composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
+    worker takes chunks of them too; its models come back pickled, which with locations as plain integers
+    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
         out: list[tuple[Loaded | None, list]] = []
-        read: dict[str, str] | None = None if read_all is None else {}
+        read: dict[str, str] | None = None if digests is None else {}
         for i in chunk:
-            path, kind = files[todo[i]]
+            path, kind = files[i]
             sub = Report()
             out.append((_load_file(path, kind, sub, cache, read), sub.items))
         return out, read
 
-    if cache is not None or jobs < 2 or len(todo) < PARALLEL_MIN_FILES:
-        parts = [parse(range(len(todo)))]
+    if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
+        parts = [parse(range(len(files)))]
     else:
         from statusdocs.build.workers import can_fork, run_chunks
 
         if not can_fork():
-            parts = [parse(range(len(todo)))]
+            parts = [parse(range(len(files)))]
         else:
-            chunks = [range(i, min(i + _CHUNK_FILES, len(todo))) for i in range(0, len(todo), _CHUNK_FILES)]
+            chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
             parts = run_chunks(parse, chunks, jobs - 1)
     for _, read in parts:
-        if read_all is not None and read:
-            read_all.update(read)
-    for i, item in zip(todo, (item for part, _ in parts for item in part), strict=True):
-        results[i] = item
-        path, kind = files[i]
-        if store is not None and read_all and path in read_all:  # read: its bytes' hash is known
-            store.record(path, kind.title, read_all[path], item[1], item[0])
-    if digests is not None and read_all:
-        digests.update(read_all)
-    return [item for item in results if item is not None]
+        if digests is not None and read:
+            digests.update(read)
+    return [item for part, _ in parts for item in part]
 
 
 @contextlib.contextmanager

@@ -527,20 +527,20 @@ def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], 
 
 PARSED_PREFIX = "parsed-"
 PARSED_SEGMENTS = 64
-# The only classes a record of the store may name: the loaded model's, the loader's findings' and dates. Anything
-# else in a record (a function to call, another module's class) makes it damaged, so that no byte of the cache can
-# run code, whatever its checksum says.
-_PARSED_MODULES = frozenset({"statusdocs.content.model", "statusdocs.content.load", "statusdocs.diagnostics"})
+# The only classes a record of the store may name: the loaded model's, the loader's result and findings, and dates.
+# Anything else in a record (a function to call, another class) makes it damaged, so that no byte of the cache can
+# run code or read files, whatever its checksum says.
+_PARSED_CLASSES = {"statusdocs.content.load": frozenset({"Loaded"}),
+                   "statusdocs.diagnostics": frozenset({"Diagnostic", "Loc"}), "datetime": frozenset({"date"})}
+_PARSED_MODEL = "statusdocs.content.model"
 
 
 class _ModelUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if module in _PARSED_MODULES and not name.startswith("_"):
+        if name in _PARSED_CLASSES.get(module, ()) or module == _PARSED_MODEL and not name.startswith("_"):
             found = super().find_class(module, name)
-            if isinstance(found, type) and found.__module__ == module:
+            if isinstance(found, type) and (module != _PARSED_MODEL or found.__module__ == module):
                 return found
-        elif (module, name) == ("datetime", "date"):
-            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not part of the loaded model")
 
 

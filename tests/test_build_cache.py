@@ -619,3 +619,145 @@ def test_a_kept_site_without_the_marker_is_left_alone(tmp_path):
     _edited_build(ws, 2)
     assert snapshot_of(spare) == before
     assert _tree(ws / "out" / "site") == _clean(ws, tmp_path)
+
+
+# ---------------------------------------------------------------- what the build cache keeps of loading and checking
+
+SAME = "Every archived ledger row keeps its signed audit stamp for later review."  # V005 once in three files
+
+
+def _say_same(entry: Path, ignored: bool) -> None:
+    """Add the sentence to the entry's summary; `ignored`: with an `ignore:` of V005 there, so that the entry counts
+    towards the three files without being reported."""
+    _sub(entry, r"^(summary: .*)$", rf"\1 {SAME}")
+    if ignored:
+        with open(entry, "a") as fh:
+            fh.write("\nignore:\n  - rule: V005\n    field: summary\n    reason: The cache test repeats it.\n")
+
+
+def _unsay_same(entry: Path) -> None:  # the sentence only (an `ignore:` stays)
+    _sub(entry, rf" {re.escape(SAME)}$", "")
+
+
+def _clean_check(content: Path) -> list:
+    _, report = pipeline.load_and_check(str(content))
+    return report.sorted()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edited_build_reports_what_a_clean_check_reports(tmp_path, jobs):
+    """A finding that one file causes in others (V005: a sentence in three files) appears in a file that did not
+    change when another file is edited, and goes when that file is edited back: every cached build reports exactly
+    the findings of a clean build (and of a clean check, when the content loads)."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    codes = content / "codes"
+    out = tmp_path / "site"
+    _say_same(codes / "200.yaml", ignored=True)
+    _say_same(codes / "410.yaml", ignored=False)
+    steps = [("two files say it: nothing to report", lambda: None),
+             ("a third says it (ignored there): reported in 410, unchanged",
+              lambda: _say_same(codes / "404.yaml", True)),
+             ("the third no more: nothing again", lambda: _unsay_same(codes / "404.yaml")),
+             ("an entry broken, then 410 unchanged", lambda: _sub(codes / "404.yaml", r"^summary: ", "summary: [")),
+             ("fixed, and the third says it again", lambda: (_sub(codes / "404.yaml", r"^summary: \[", "summary: "),
+                                                             _say_same(codes / "404.yaml", False)))]  # ignore kept
+    seen = []
+    for what, edit in steps:
+        edit()
+        result = build(str(content), str(TEMPLATES), str(out), jobs=jobs)
+        shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+        expected = build(str(content), str(TEMPLATES), str(tmp_path / "clean" / "site"), jobs=1, use_cache=False)
+        assert result.diagnostics == expected.diagnostics and result.ok == expected.ok, what
+        if not any(d.rule.startswith("S") for d in expected.diagnostics):  # a build stops at the loader's errors
+            assert result.diagnostics == _clean_check(content), what
+        seen.append(sorted({(d.rule, os.path.basename(d.loc.path)) for d in result.diagnostics}))
+    assert seen[0] == [] and seen[2] == []
+    assert seen[1] == [("V005", "410.yaml")] and seen[4] == [("V005", "410.yaml")]
+    assert seen[3] and all(rule.startswith("S") for rule, _ in seen[3])  # the loader's finding, not V005
+    assert any(p.name.startswith(cache_module.PARSED_PREFIX) for p in (tmp_path / CACHE).iterdir())
+
+
+def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch):
+    """The loaded model of each content file is kept in the cache by the file's content hash: after an edit of one
+    entry, only that entry is parsed; after an edit of a template, none is; and the site is a clean build's."""
+    from statusdocs.content import load as load_module
+
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out" / "site"
+    args = (str(content), str(templates), str(out))
+    assert build(*args, jobs=1).ok
+    parsed: list[str] = []
+    real = load_module.load_document
+
+    def counting(text, path, *rest, **kwargs):
+        parsed.append(os.path.basename(path))
+        return real(text, path, *rest, **kwargs)
+
+    monkeypatch.setattr(load_module, "load_document", counting)
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    assert build(*args, jobs=1).ok
+    assert [p for p in parsed if p.endswith(".yaml") and p not in ("site.yaml", "guide.yaml")] == ["412.yaml"]
+    parsed.clear()
+    _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
+    assert build(*args, jobs=1).ok
+    assert [p for p in parsed if p.endswith(".yaml") and p not in ("site.yaml", "guide.yaml")] == []
+    monkeypatch.undo()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(str(out)) == tree_bytes(str(clean))
+
+
+def test_a_record_of_the_loaded_model_that_names_anything_else_is_never_run(tmp_path):
+    """The records of loaded files are pickles: one that would call anything but the model's classes (here
+    `os.system`, with a valid checksum: whoever can write the cache) is damaged, and its files are parsed again."""
+    import pickle
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    out = tmp_path / "out" / "site"
+    assert build(str(content), str(TEMPLATES), str(out), jobs=1).ok
+    proof = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {proof}",))
+
+    records = sorted((tmp_path / "out" / CACHE).glob(f"{cache_module.PARSED_PREFIX}*"))
+    assert records
+    for record in records:
+        record.write_bytes(cache_module.sealed(pickle.dumps(Evil())))
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    result = build(str(content), str(TEMPLATES), str(out), jobs=1)
+    assert result.ok and not proof.exists()
+    clean = tmp_path / "clean" / "site"
+    assert build(str(content), str(TEMPLATES), str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(str(out)) == tree_bytes(str(clean))
+
+
+def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp_path, monkeypatch):
+    """The check's findings are kept with the hash of every content file: a template edit reuses them, an edit of
+    any content file checks again."""
+    import statusdocs.checks
+
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out" / "site"
+    args = (str(content), str(templates), str(out))
+    assert build(*args, jobs=1).ok
+    checks: list[int] = []
+    real = statusdocs.checks.check_content
+
+    def counting(*a, **kw):
+        checks.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(statusdocs.checks, "check_content", counting)
+    _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
+    assert build(*args, jobs=1).ok and checks == []
+    with open(content / "pages" / "about.md", "a") as fh:
+        fh.write("\nOne more paragraph.\n")
+    assert build(*args, jobs=1).ok and checks == [1]

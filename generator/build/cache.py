@@ -1,11 +1,15 @@
 """The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
 
-- `manifest.marshal`: a hash of every input file (content and templates), the findings of the check, and for every
+- `manifest.marshal`: a hash of every input file (content and templates), the findings of the build and, apart,
+  those of the check with the hash of the content files they were found in (`checked`), and for every
   page the files it was made from (its content files and templates, as recorded while it was rendered), its key
   (those files by content hash, and everything all pages show) and the size, modification time, inode and change
   time of the file written. A page is kept when the files it was made from last time still give its key.
 - `prose-*.marshal`: rendered Markdown by source text, for the set of codes that prose links to, in the files
   the manifest names (one per render process of the build that wrote it, see `ProseLog`).
+- `parsed-NN.pickle`: each content file's loaded model and loader findings, by the file's path and content hash
+  (`ParsedStore`), in 64 files by a hash of the path: a build after an edit parses only the changed files, and
+  rewrites only the files of the store that hold them.
 - `site-spare/`: the site the last build replaced, the next build's staging folder (`output.Staging`). Nothing
   here reads it: what it holds decides nothing about the output.
 
@@ -29,11 +33,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import marshal
 import os
+import pickle
 import stat
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,7 +50,7 @@ from statusdocs.diagnostics import Diagnostic, Loc
 if TYPE_CHECKING:
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 6
+FORMAT = 7
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -238,6 +245,7 @@ class BuildCache:
     key: str                                     # generator, libraries, options
     inputs: dict[str, str] = field(default_factory=dict)
     findings: list[Diagnostic] = field(default_factory=list)
+    checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
@@ -262,8 +270,8 @@ class BuildCache:
                 return cache
             cache.inputs = data["inputs"]
             cache.files = data["files"]
-            cache.findings = [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8]))
-                              for d in data["findings"]]
+            cache.findings = _diagnostics(data["findings"])
+            cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
             sources = data["sources"]
             cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
@@ -300,7 +308,7 @@ class BuildCache:
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
              pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
-             codes: Iterable[int]) -> None:
+             codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", [])) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -310,8 +318,7 @@ class BuildCache:
                 prose_files = [name]
         index: dict[str, int] = {}
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
-                "findings": [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field,
-                              list(d.codes)] for d in findings],
+                "findings": _plain(findings), "checked": [checked[0], _plain(checked[1])],
                 "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in sorted(deps)]]
                           for out, (k, w, deps) in sorted(pages.items())},
                 "sources": list(index),  # each file a page was made from, once: pages name them by number
@@ -325,21 +332,41 @@ class BuildCache:
                     os.unlink(os.path.join(self.folder, name))
 
     def _replace(self, name: str, data: bytes) -> None:
-        """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
-        fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, os.path.join(self.folder, name))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        _replace_file(self.folder, name, data)
 
     def remove_stale(self) -> None:
         """Delete the Markdown files and half-written files of builds that were killed: not named by the
         manifest, and written by a process that is gone (each name holds its build's process id)."""
         _remove_stale(self.folder, set(self.named))
+
+
+def _plain(findings: list[Diagnostic]) -> list[list]:
+    return [[d.rule, d.severity, d.loc.path, d.loc.line, d.loc.col, d.message, d.hint, d.field, list(d.codes)]
+            for d in findings]
+
+
+def _diagnostics(plain: list[list]) -> list[Diagnostic]:
+    return [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8])) for d in plain]
+
+
+def check_key(content_dir: str, inputs: Mapping[str, str]) -> str:
+    """What the check's findings are a function of, besides the build's key (the generator and the options): every
+    content file the loader reads, by path and content hash."""
+    top = os.path.abspath(content_dir) + os.sep
+    return digest("\0".join(f"{p}\0{h}" for p, h in sorted(inputs.items()) if p.startswith(top)).encode())
+
+
+def _replace_file(folder: str, name: str, data: bytes) -> None:
+    """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, os.path.join(folder, name))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _remove_stale(folder: str, keep: set[str]) -> None:
@@ -494,3 +521,104 @@ def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], 
             merged.update(part)
             at = end
     return merged, damaged
+
+
+# ---------------------------------------------------------------- parsed content files
+
+PARSED_PREFIX = "parsed-"
+PARSED_SEGMENTS = 64
+# The only classes a record of the store may name: the loaded model's, the loader's result and findings, and dates.
+# Anything else in a record (a function to call, another class) makes it damaged, so that no byte of the cache can
+# run code or read files, whatever its checksum says.
+_PARSED_CLASSES = {"statusdocs.content.load": frozenset({"Loaded"}),
+                   "statusdocs.diagnostics": frozenset({"Diagnostic", "Loc"}), "datetime": frozenset({"date"})}
+_PARSED_MODEL = "statusdocs.content.model"
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _PARSED_CLASSES.get(module, ()) or module == _PARSED_MODEL and not name.startswith("_"):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (module != _PARSED_MODEL or found.__module__ == module):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of the loaded model")
+
+
+class ParsedStore:
+    """The loader's result for each content file, kept across builds (in the cache folder) and reused for a file
+    whose bytes have the same hash: parsing is a function of the bytes, the path and the kind of file, under a
+    cache key (the generator's files and its libraries) that every record carries. Each file of the store is
+    checksummed like the manifest; a damaged one is ignored (its files are parsed again) and rewritten."""
+
+    def __init__(self, folder: str, key: str, hashes: Mapping[str, str] | None):
+        self.folder, self.key = folder, key
+        self.hashes = hashes or {}              # absolute path -> content hash, of the files as they are now
+        self._segments: dict[int, dict[str, tuple]] = {}
+        self._dirty: set[int] = set()
+        self._seen: set[str] = set()            # the files looked up or recorded: what `seal` keeps
+        self._sealed: dict[int, bytes] = {}     # the files of the store to write
+
+    @staticmethod
+    def _segment(path: str) -> int:
+        return zlib.crc32(path.encode("utf-8", "surrogateescape")) % PARSED_SEGMENTS
+
+    def _name(self, n: int) -> str:
+        return os.path.join(self.folder, f"{PARSED_PREFIX}{n:02d}.pickle")
+
+    def _get(self, n: int) -> dict[str, tuple]:
+        if n not in self._segments:
+            self._segments[n] = self._read(n)
+        return self._segments[n]
+
+    def _read(self, n: int) -> dict[str, tuple]:
+        try:
+            data = unsealed(_read_regular(self._name(n)))
+            if data is None:
+                return {}
+            stored = _ModelUnpickler(io.BytesIO(data)).load()
+        except Exception:  # noqa: BLE001 - a damaged record, whatever it raises, is only parsed again
+            return {}
+        if type(stored) is not dict or stored.get("format") != FORMAT or stored.get("key") != self.key or \
+                type(stored.get("items")) is not dict:
+            return {}
+        return stored["items"]
+
+    def lookup(self, path: str, tag: str) -> tuple[list[Diagnostic], Any] | None:
+        """The findings and loaded value of `path` (a file of this `tag`), if it was loaded with these bytes."""
+        self._seen.add(path)
+        known = self.hashes.get(os.path.abspath(path))
+        if known is None:
+            return None
+        record = self._get(self._segment(path)).get(path)
+        if type(record) is not tuple or len(record) != 4 or record[0] != tag or record[1] != known or \
+                type(record[2]) is not list or not all(type(d) is Diagnostic for d in record[2]):
+            return None
+        return record[2], record[3]
+
+    def record(self, path: str, tag: str, file_hash: str, findings: list[Diagnostic], value: Any) -> None:
+        """What loading `path` gave from bytes of this hash; written by `save`."""
+        n = self._segment(path)
+        self._seen.add(path)
+        self._get(n)[path] = (tag, file_hash, list(findings), value)
+        self._dirty.add(n)
+
+    def seal(self) -> None:
+        """Make the files of the store that changed, without the records of files not loaded this time (deleted, or
+        no longer read), as the model is now: what later stages of the build do with it never reaches the store."""
+        keep = self._seen
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            for n in sorted(self._dirty):
+                items = {p: r for p, r in self._get(n).items() if p in keep}
+                data = pickle.dumps({"format": FORMAT, "key": self.key, "items": items}, pickle.HIGHEST_PROTOCOL)
+                self._sealed[n] = sealed(data)
+        self._dirty.clear()
+
+    def save(self) -> None:
+        """Write what `seal` made (a good build's; a failed one leaves the cache as it was). Best effort, as the
+        whole cache."""
+        with contextlib.suppress(OSError):
+            if self._sealed:
+                os.makedirs(self.folder, exist_ok=True)
+            for n, data in sorted(self._sealed.items()):
+                _replace_file(self.folder, os.path.basename(self._name(n)), data)
+        self._sealed.clear()

@@ -19,9 +19,10 @@ content hash, give the key it had (`cache.PageKeys`): the build's previous keys 
 preview's in its `Session`.
 
 The caches, each for one reason:
-- across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, and each page's
-  recorded files, key and file state: a page is kept, or the whole build skipped) and the rendered Markdown by
-  text (`ProseLog`), both checksummed;
+- across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, the check's findings
+  by the hash of every content file, and each page's recorded files, key and file state: a page is kept, or the
+  whole build skipped), each content file's loaded model by its content hash (`ParsedStore`: only edited files
+  are parsed) and the rendered Markdown by text (`ProseLog`), all checksummed;
 - within a process: rendered Markdown by text (`pages/prose.py`), the views' pieces that several pages show
   (`Views._once`, with the files they read), the templates each template reads (`pages/render.py`);
 - across the preview's rebuilds only (`Session`): parsed files (`content/load.FileCache`), entries' JSON
@@ -38,7 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statusdocs.build.cache import BuildCache, PageKeys, ProseLog, Written, digest, file_state
+from statusdocs.build.cache import BuildCache, PageKeys, ParsedStore, ProseLog, Written, digest, file_state
 from statusdocs.diagnostics import Diagnostic, Report
 from statusdocs.pages.depth import bounded
 
@@ -102,6 +103,9 @@ class BuildContext:
     keep: set[str] = field(default_factory=set)                  # pages kept from the previous site
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
+    checked: list[Diagnostic] | None = None                      # the check's findings, once known
+    check_key: str = ""                                          # the content they are found in (cache layer)
+    parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -262,7 +266,13 @@ def load(ctx: BuildContext) -> bool:
     files = None
     if ctx.session is not None:
         files = ctx.session.files = ctx.session.files or FileCache()
-    ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests)
+    # The cache layer: each file's model from an earlier build, by its bytes' hash (the inputs hashed already).
+    store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
+    ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
+                               store=store)
+    if store is not None:
+        store.seal()  # now: what later stages do with the model never reaches the store
+        ctx.parsed = store
     _stage(ctx, "load", since)
     return ctx.content is not None and not ctx.report.errors
 
@@ -277,19 +287,28 @@ def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
 
 def start_check(ctx: BuildContext) -> None:
     """Run the check in a forked child of its own from now on, beside the planning, the rendering and the writing
-    (on more than one core). Otherwise `finish_check` runs it here."""
+    (on more than one core). Otherwise `finish_check` runs it here. The cache layer: findings the last build's check
+    made from the same content files (by content hash) are the findings."""
+    from statusdocs.build.cache import check_key
     from statusdocs.build.workers import Forked, can_fork
 
     content = ctx.content
-    if ctx.check and ctx.checking is None and content is not None and (ctx.jobs or 1) > 1 and can_fork():
+    if ctx.check and ctx.cache is not None and ctx.inputs is not None:
+        ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
+        if ctx.cache.checked[0] == ctx.check_key:
+            ctx.checked = list(ctx.cache.checked[1])
+    if ctx.check and ctx.checked is None and ctx.checking is None and content is not None and \
+            (ctx.jobs or 1) > 1 and can_fork():
         ctx.checking = Forked(lambda: _check(content))
 
 
 def finish_check(ctx: BuildContext) -> bool:
-    """The check's findings, from the child or checked here; False if the build has failed."""
+    """The check's findings, from the cache, from the child or checked here; False if the build has failed."""
     assert ctx.content is not None
     if ctx.check:
-        ctx.report.extend(ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1))
+        if ctx.checked is None:
+            ctx.checked = ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1)
+        ctx.report.extend(ctx.checked)
     return not ctx.failing()
 
 
@@ -550,8 +569,15 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
     if ctx.cache is not None:
         records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
+        if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
+            from statusdocs.build.cache import check_key
+
+            ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
+        checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries)
+                       ctx.content.entries, checked)
+        if ctx.parsed is not None:
+            ctx.parsed.save()
     if ctx.session is not None:
         ctx.session.remember(ctx, written)
 

@@ -810,8 +810,38 @@ PARALLEL_MIN_FILES = 400
 _CHUNK_FILES = 50
 
 
+class Store(Protocol):
+    """Loaded files kept across builds by content hash (the build cache's `ParsedStore`)."""
+
+    def lookup(self, path: str, tag: str) -> tuple[list, Any] | None: ...
+
+    def record(self, path: str, tag: str, file_hash: str, findings: list, value: Any) -> None: ...
+
+
 def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
+                digests: dict[str, str] | None, store: Store | None = None) -> list[tuple[Loaded | None, list]]:
+    """Each file loaded, with its findings, in order. With a `store`, a file whose bytes it holds is not parsed,
+    and what is parsed is recorded in it with the hash of the bytes read."""
+    results: list[tuple[Loaded | None, list] | None] = [None] * len(files)
+    if store is not None:
+        for i, (path, kind) in enumerate(files):
+            hit = store.lookup(path, kind.title)
+            if hit is not None:
+                results[i] = (hit[1], hit[0])
+    todo = [i for i, item in enumerate(results) if item is None]
+    read: dict[str, str] | None = None if digests is None and store is None else {}
+    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read), strict=True):
+        results[i] = item
+        path, kind = files[i]
+        if store is not None and read and path in read:  # read: its bytes' hash is known
+            store.record(path, kind.title, read[path], item[1], item[0])
+    if digests is not None and read:
+        digests.update(read)
+    return [item for item in results if item is not None]
+
+
+def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
+                 digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
@@ -842,16 +872,17 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
 
 
 def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,
-                 digests: dict[str, str] | None = None) -> model.Content | None:
+                 digests: dict[str, str] | None = None, store: Store | None = None) -> model.Content | None:
     """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
     read; problems go into `report`, all of them. With `digests`, the hashes of the entry and comparison files'
-    bytes as read go there, by path (the build cache's record of them, without reading them twice)."""
+    bytes as read go there, by path (the build cache's record of them, without reading them twice). With a
+    `store`, the entry and comparison files it holds with their current bytes are not parsed again."""
     # No garbage-collector tuning here: a library call leaves the process as it found it (the CLI tunes it).
-    return _load_content(root, report, cache, jobs, digests)
+    return _load_content(root, report, cache, jobs, digests, store)
 
 
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
-                  digests: dict[str, str] | None) -> model.Content | None:
+                  digests: dict[str, str] | None, store: Store | None = None) -> model.Content | None:
     layout = Layout(root, report)
     if not layout.ok:
         return None
@@ -864,7 +895,7 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
     code_files, unloadable = _code_files(layout)
     comparison_files = layout.files("comparisons") or []
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
-                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests))
+                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests, store))
     entries = _collect_entries(code_files, parsed, unloadable, report)
     comparisons = _collect_comparisons(comparison_files, parsed, entries, unloadable, report)
 

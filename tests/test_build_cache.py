@@ -678,17 +678,22 @@ def test_an_edited_build_reports_what_a_clean_check_reports(tmp_path, jobs):
     assert any(p.name.startswith(cache_module.PARSED_PREFIX) for p in (tmp_path / CACHE).iterdir())
 
 
+def _built_copy(tmp_path: Path) -> tuple[Path, Path, tuple[str, str, str]]:
+    """A copy of the bundled content and templates, built once with the cache: their folders and build's arguments."""
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    args = (str(content), str(templates), str(tmp_path / "out" / "site"))
+    assert build(*args, jobs=1).ok
+    return content, templates, args
+
+
 def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch):
     """The loaded model of each content file is kept in the cache by the file's content hash: after an edit of one
     entry, only that entry is parsed; after an edit of a template, none is; and the site is a clean build's."""
     from statusdocs.content import load as load_module
 
-    content, templates = tmp_path / "content", tmp_path / "templates"
-    shutil.copytree(CONTENT, content)
-    shutil.copytree(TEMPLATES, templates)
-    out = tmp_path / "out" / "site"
-    args = (str(content), str(templates), str(out))
-    assert build(*args, jobs=1).ok
+    content, templates, args = _built_copy(tmp_path)
     parsed: list[str] = []
     real = load_module.load_document
 
@@ -707,7 +712,7 @@ def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch
     monkeypatch.undo()
     clean = tmp_path / "clean" / "site"
     assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
-    assert tree_bytes(str(out)) == tree_bytes(str(clean))
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
 
 
 def test_a_record_of_the_loaded_model_that_names_anything_else_is_never_run(tmp_path):
@@ -742,12 +747,7 @@ def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp
     any content file checks again."""
     import statusdocs.checks
 
-    content, templates = tmp_path / "content", tmp_path / "templates"
-    shutil.copytree(CONTENT, content)
-    shutil.copytree(TEMPLATES, templates)
-    out = tmp_path / "out" / "site"
-    args = (str(content), str(templates), str(out))
-    assert build(*args, jobs=1).ok
+    content, templates, args = _built_copy(tmp_path)
     checks: list[int] = []
     real = statusdocs.checks.check_content
 

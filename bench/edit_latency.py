@@ -87,6 +87,15 @@ def _write_edit(entry: str, original: str, edit: str) -> None:
         fh.write(re.sub(r"^summary: .*$", f"summary: {_summary(edit)}", original, count=1, flags=re.M))
 
 
+async def drain(ws, quiet: float) -> None:
+    """Read and drop messages until none has come for `quiet` seconds."""
+    while True:
+        try:
+            await asyncio.wait_for(ws.read_message(), quiet)
+        except TimeoutError:
+            return
+
+
 def live(args: argparse.Namespace) -> int:
     """Edit to reload message, through a running `statusdocs serve` (see the module's docstring)."""
     from tornado.websocket import websocket_connect
@@ -120,11 +129,7 @@ def live(args: argparse.Namespace) -> int:
                 ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/",
                                              "plugins": {"statusdocs": {"shown": 0}}}))
                 await asyncio.sleep(3)  # the first lint may ask for a reload: let it pass
-                while True:
-                    try:
-                        await asyncio.wait_for(ws.read_message(), 0.5)
-                    except TimeoutError:
-                        break
+                await drain(ws, 0.5)
                 times = []
                 for i in range(args.edits):
                     started = time.perf_counter()
@@ -136,11 +141,7 @@ def live(args: argparse.Namespace) -> int:
                             break
                     times.append(time.perf_counter() - started)
                     await asyncio.sleep(2.5)  # the lint after the build may reload again; let it pass
-                    while True:
-                        try:
-                            await asyncio.wait_for(ws.read_message(), 0.2)
-                        except TimeoutError:
-                            break
+                    await drain(ws, 0.2)
                 ws.close()
                 return times
 

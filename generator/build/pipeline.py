@@ -39,7 +39,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statusdocs.build.cache import BuildCache, PageKeys, ParsedStore, ProseLog, Written, digest, file_state
+from statusdocs.build.cache import (
+    BuildCache,
+    PageKeys,
+    ParsedStore,
+    ProseLog,
+    Written,
+    check_key,
+    digest,
+    file_state,
+)
 from statusdocs.diagnostics import Diagnostic, Report
 from statusdocs.pages.depth import bounded
 
@@ -289,7 +298,6 @@ def start_check(ctx: BuildContext) -> None:
     """Run the check in a forked child of its own from now on, beside the planning, the rendering and the writing
     (on more than one core). Otherwise `finish_check` runs it here. The cache layer: findings the last build's check
     made from the same content files (by content hash) are the findings."""
-    from statusdocs.build.cache import check_key
     from statusdocs.build.workers import Forked, can_fork
 
     content = ctx.content
@@ -570,8 +578,6 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
     if ctx.cache is not None:
         records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
         if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
-            from statusdocs.build.cache import check_key
-
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),

@@ -428,7 +428,7 @@ def filler(run: Run) -> Iterator[Diagnostic]:
 # ---------------------------------------------------------------- V011
 
 # Words that speak of status codes as such (where they are listed, who defined them, that servers send them),
-# which every pair of codes shares: a comparison's summary made of nothing else tells the two codes no apart.
+# which every pair of codes shares: a comparison's summary made of nothing else does not tell the two codes apart.
 ABOUT_CODES = frozenset(" ".join((
     "both neither listed list lists registry registered register iana ietf defined define defines",
     "definition official officially standardised standardized documented specified assigned number",

@@ -63,24 +63,23 @@ def test_parallel_build_equals_a_single_process_build(clean_tree, tmp_path):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_first_build_records_the_hashes_of_every_input(tmp_path, monkeypatch, jobs):
+def test_a_first_build_records_the_hashes_of_every_input(tmp_path, jobs):
     """With no previous build, the loader hashes the files it reads (in its worker too) and the build hashes the
     rest: the record must be what hashing every input up front gives, or the next build would be wrongly up to
     date, or never."""
     from statusdocs.content import load
 
-    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
-    monkeypatch.setattr(load, "_CHUNK_FILES", 7)
+    workers = load.Workers(min_files=1, chunk_files=7)  # the bundled content is below the real threshold
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     (content / "codes" / "notes.txt").write_text("not read by the loader, so not an input: never hashed")
     out = tmp_path / "site"
-    result = build(str(content), str(TEMPLATES), str(out), jobs=jobs)
+    result = build(str(content), str(TEMPLATES), str(out), jobs=jobs, workers=workers)
     assert result.ok, result.diagnostics
     recorded = manifest_of(tmp_path / CACHE)["inputs"]
     assert recorded == cache_module.hash_inputs(str(content), str(TEMPLATES))
     assert str(content / "codes" / "409.yaml") in recorded and str(content / "codes" / "notes.txt") not in recorded
-    assert build(str(content), str(TEMPLATES), str(out), jobs=jobs).up_to_date
+    assert build(str(content), str(TEMPLATES), str(out), jobs=jobs, workers=workers).up_to_date
 
 
 def test_nothing_changed_writes_nothing(clean_tree, tmp_path):

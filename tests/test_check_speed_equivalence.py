@@ -92,16 +92,14 @@ def _findings(content, select: set[str] | None = None, prefilter: bool = True) -
     return [f"{d.text()} {d.field} {d.codes}" for d in check_content(content, select, prefilter=prefilter)]
 
 
-def test_findings_equal_without_shortcuts(seeded, monkeypatch):
+def test_findings_equal_without_shortcuts(seeded):
     pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
     for round_ in range(6):
         content = copy.deepcopy(seeded)
         _mutate(content, random.Random(round_), pool)
         fast = _findings(content)
-        with monkeypatch.context() as m:
-            m.setattr(T, "FAST_MASK", False)
-            exact = _findings(content, prefilter=False)
+        exact = _findings(content, prefilter=False)  # no index, and every text masked by the regex
         assert fast == exact, round_
         total += len(fast)
     assert total > 50  # the mutations make findings of most rules
@@ -118,10 +116,10 @@ def forks(monkeypatch) -> list[int]:
     return calls
 
 
-def test_findings_equal_in_two_processes(seeded, monkeypatch, forks):
+def test_findings_equal_in_two_processes(seeded, forks):
     """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
     processes: every finding is the same, in the same order, as from one process."""
-    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)  # the bundled content is below the real threshold
+    workers = load.Workers(min_files=1)  # the bundled content is below the real threshold
     pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
     for round_ in range(4):
@@ -129,14 +127,14 @@ def test_findings_equal_in_two_processes(seeded, monkeypatch, forks):
         _mutate(content, random.Random(100 + round_), pool)
         one = [repr(d) for d in check_content(content)]
         assert not forks
-        assert [repr(d) for d in check_content(content, jobs=2)] == one, round_
+        assert [repr(d) for d in check_content(content, jobs=2, workers=workers)] == one, round_
         assert forks == [1, 1]  # the shared pass, then the rules, each with one worker beside this process
         forks.clear()
         total += len(one)
     assert total > 50
 
 
-def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch, forks):
+def test_parallel_load_equals_a_serial_load(tmp_path, forks):
     """With many files a forked worker parses a share of them: the model, every location and every finding
     (broken files included, in both shares) are those of a load in one process."""
     folder = tmp_path / "content"
@@ -148,10 +146,8 @@ def test_parallel_load_equals_a_serial_load(tmp_path, monkeypatch, forks):
     serial_report = Report()
     serial = load.load_content(str(folder), serial_report)
     assert not forks
-    monkeypatch.setattr(load, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(load, "_CHUNK_FILES", 7)
     parallel_report = Report()
-    two = load.load_content(str(folder), parallel_report, jobs=2)
+    two = load.load_content(str(folder), parallel_report, jobs=2, workers=load.Workers(min_files=1, chunk_files=7))
     assert forks == [1]
     assert serial is not None and two == serial
     assert [repr(d) for d in parallel_report.items] == [repr(d) for d in serial_report.items]

@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
-    from statusdocs.content.load import FileCache
+    from statusdocs.content.load import FileCache, Workers
     from statusdocs.content.model import Content
     from statusdocs.pages.plan import PlannedPage
 
@@ -115,6 +115,7 @@ class BuildContext:
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
     check_key: str = ""                                          # the content they are found in (cache layer)
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
+    workers: Workers | None = None                               # when forking pays (None: load.WORKERS)
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -180,12 +181,14 @@ def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set
 
 
 def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None = None,
-          strict: bool = False, jobs: int | None = None, use_cache: bool = True, search: bool = True) -> BuildResult:
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True, search: bool = True,
+          workers: Workers | None = None) -> BuildResult:
     """Build the site into `out_dir` (see `run`).
 
     Raises `output.OutputRefused` before reading or writing anything if `out_dir` is not a folder statusdocs may
     replace (`output.check_output`)."""
-    return run(BuildContext(content_dir, templates_dir, out_dir, base_url, strict, jobs, use_cache, search))
+    return run(BuildContext(content_dir, templates_dir, out_dir, base_url, strict, jobs, use_cache, search,
+                            workers=workers))
 
 
 def run(ctx: BuildContext) -> BuildResult:
@@ -278,7 +281,7 @@ def load(ctx: BuildContext) -> bool:
     # The cache layer: each file's model from an earlier build, by its bytes' hash (the inputs hashed already).
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
-                               store=store)
+                               store=store, workers=ctx.workers)
     if store is not None:
         store.seal()  # now: what later stages do with the model never reaches the store
         ctx.parsed = store
@@ -286,12 +289,12 @@ def load(ctx: BuildContext) -> bool:
     return ctx.content is not None and not ctx.report.errors
 
 
-def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
+def _check(content: Content, jobs: int = 1, workers: Workers | None = None) -> list[Diagnostic]:
     """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
     the parent goes on without waiting for the import."""
     from statusdocs.checks import check_content
 
-    return check_content(content, jobs=jobs)
+    return check_content(content, jobs=jobs, workers=workers)
 
 
 def start_check(ctx: BuildContext) -> None:
@@ -315,7 +318,7 @@ def finish_check(ctx: BuildContext) -> bool:
     assert ctx.content is not None
     if ctx.check:
         if ctx.checked is None:
-            ctx.checked = ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1)
+            ctx.checked = ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
     return not ctx.failing()
 

@@ -123,30 +123,32 @@ def names_of(content: Content, code: int) -> list[str]:
     return names
 
 
-def masked_content(content: Content, cell: Cell, names_as_written: bool = False) -> list[str]:
+def masked_content(content: Content, cell: Cell, names_as_written: bool = False, fast: bool = True) -> list[str]:
     """Content words of a cell once every code it is about or names, and their names, are masked.
 
     `names_as_written`: a one-word name (Accepted, Created, Gone) is masked only where written as the name is,
-    capitalised: in running text it is an ordinary word ("the request has been accepted for processing")."""
+    capitalised: in running text it is an ordinary word ("the request has been accepted for processing").
+    `fast`: see `T.mask`."""
     codes = set(cell.codes) | T.codes_in(cell.text)
     phrases = [n for c in codes for n in names_of(content, c)]
     phrases += ["HTTP " + str(c) for c in codes]
     for c in codes:
         phrases += list(T.CLASS_WORDS[c // 100])
     if not names_as_written:
-        return T.content_words(T.mask(cell.text, phrases))
+        return T.content_words(T.mask(cell.text, phrases, fast))
     words = {p for p in phrases if p.isalpha() and len(p.split()) == 1}
-    text = T.mask(cell.text, [p for p in phrases if p not in words])
+    text = T.mask(cell.text, [p for p in phrases if p not in words], fast)
     return T.content_words(T.mask_exact(text, sorted(words)))
 
 
-def masked_sentence(content: Content, sentence: str, owner_codes: tuple[int, ...]) -> str:
-    """A sentence's tokens, less numbers, once the codes it is about or names and their names are masked."""
+def masked_sentence(content: Content, sentence: str, owner_codes: tuple[int, ...], fast: bool = True) -> str:
+    """A sentence's tokens, less numbers, once the codes it is about or names and their names are masked.
+    `fast`: see `T.mask`."""
     codes = set(owner_codes) | T.codes_in(sentence)
     phrases = [n for c in codes for n in names_of(content, c)]
     for c in codes:
         phrases += list(T.CLASS_WORDS[c // 100])
-    masked = T.mask(sentence, phrases)
+    masked = T.mask(sentence, phrases, fast)
     return " ".join(t for t in T.tokens(masked) if not t.isdigit())
 
 

@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from statusdocs.checks.cells import Cell, all_cells
 from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
 from statusdocs.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from statusdocs.content.load import Workers
 
 _T = TypeVar("_T")
 
@@ -128,11 +131,13 @@ def _ignored(diag: Diagnostic, owner: Entry | Comparison | None) -> bool:
 
 
 def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
-              jobs: int = 1, prefilter: bool = True) -> list[Diagnostic]:
-    """Every selected rule over the content, in `jobs` processes on a large site: the prefilter's pass over the
-    cells split among them first, then the rules handed out one at a time. Findings come in the order of the
-    rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower)."""
-    from statusdocs.content.load import PARALLEL_MIN_FILES
+              jobs: int = 1, prefilter: bool = True, workers: Workers | None = None) -> list[Diagnostic]:
+    """Every selected rule over the content, in `jobs` processes on a large site (`workers.min_files`): the
+    prefilter's pass over the cells split among them first, then the rules handed out one at a time. Findings
+    come in the order of the rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower)."""
+    from statusdocs.content.load import WORKERS
+
+    min_files = (workers or WORKERS).min_files
 
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
@@ -143,7 +148,7 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
         return [diag for r in group if r.func is not None for diag in r.func(run)
                 if not _ignored(diag, owners.get(diag.loc.path))]
 
-    parallel = jobs > 1 and len(content.entries) + len(content.comparisons) >= PARALLEL_MIN_FILES
+    parallel = jobs > 1 and len(content.entries) + len(content.comparisons) >= min_files
     if parallel:
         from statusdocs.build.workers import can_fork
 

@@ -83,12 +83,13 @@ def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, phrases)) + r")(?![\w-])", re.I)
 
 
-def mask(text: str, phrases: list[str]) -> str:
-    """Remove the given phrases (code names, numbers) case-insensitively, longest first."""
+def mask(text: str, phrases: list[str], fast: bool = True) -> str:
+    """Remove the given phrases (code names, numbers) case-insensitively, longest first. `fast`: ASCII text and
+    phrases take `_mask_ascii` (off: always the regex, which tests/test_check_speed_equivalence.py compares)."""
     ordered = tuple(sorted({p for p in phrases if p}, key=lambda p: (-len(p), p)))
     if not ordered:
         return text
-    if FAST_MASK and text.isascii() and all(p.isascii() for p in ordered):
+    if fast and text.isascii() and all(p.isascii() for p in ordered):
         return _mask_ascii(text, ordered)
     return _phrase_re(ordered).sub(" ", text)
 
@@ -100,7 +101,6 @@ def mask_exact(text: str, words: list[str]) -> str:
     return re.sub(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])", " ", text)
 
 
-FAST_MASK = True  # off: always the regex (tests/test_check_speed_equivalence.py)
 _WORDISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 

@@ -805,9 +805,17 @@ def _load_file(path: str, kind: schema.Obj, report: Report, cache: FileCache | N
     return cache.get(path, kind.title, report, parse) if cache else parse(report)
 
 
-# From this many files on, a forked worker parses a share of them (see _load_files).
-PARALLEL_MIN_FILES = 400
-_CHUNK_FILES = 50
+@dataclass(frozen=True)
+class Workers:
+    """When the loader and the check split their work among forked workers: from `min_files` entry and
+    comparison files on (fewer are done sooner in one process), the loader's worker taking `chunk_files` files
+    at a time. Tests pass lower values to make the bundled content take the parallel paths."""
+
+    min_files: int = 400
+    chunk_files: int = 50
+
+
+WORKERS = Workers()
 
 
 class Store(Protocol):
@@ -819,7 +827,8 @@ class Store(Protocol):
 
 
 def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                digests: dict[str, str] | None, store: Store | None = None) -> list[tuple[Loaded | None, list]]:
+                digests: dict[str, str] | None, store: Store | None = None,
+                workers: Workers = WORKERS) -> list[tuple[Loaded | None, list]]:
     """Each file loaded, with its findings, in order. With a `store`, a file whose bytes it holds is not parsed,
     and what is parsed is recorded in it with the hash of the bytes read."""
     results: list[tuple[Loaded | None, list] | None] = [None] * len(files)
@@ -830,7 +839,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
                 results[i] = (hit[1], hit[0])
     todo = [i for i, item in enumerate(results) if item is None]
     read: dict[str, str] | None = None if digests is None and store is None else {}
-    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read), strict=True):
+    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read, workers), strict=True):
         results[i] = item
         path, kind = files[i]
         if store is not None and read and path in read:  # read: its bytes' hash is known
@@ -841,7 +850,7 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
 
 
 def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                 digests: dict[str, str] | None) -> list[tuple[Loaded | None, list]]:
+                 digests: dict[str, str] | None, workers: Workers = WORKERS) -> list[tuple[Loaded | None, list]]:
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
@@ -855,7 +864,7 @@ def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, j
             out.append((_load_file(path, kind, sub, cache, read), sub.items))
         return out, read
 
-    if cache is not None or jobs < 2 or len(files) < PARALLEL_MIN_FILES:
+    if cache is not None or jobs < 2 or len(files) < workers.min_files:
         parts = [parse(range(len(files)))]
     else:
         from statusdocs.build.workers import can_fork, run_chunks
@@ -863,7 +872,8 @@ def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, j
         if not can_fork():
             parts = [parse(range(len(files)))]
         else:
-            chunks = [range(i, min(i + _CHUNK_FILES, len(files))) for i in range(0, len(files), _CHUNK_FILES)]
+            size = workers.chunk_files
+            chunks = [range(i, min(i + size, len(files))) for i in range(0, len(files), size)]
             parts = run_chunks(parse, chunks, jobs - 1)
     for _, read in parts:
         if digests is not None and read:
@@ -872,17 +882,20 @@ def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, j
 
 
 def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,
-                 digests: dict[str, str] | None = None, store: Store | None = None) -> model.Content | None:
-    """Load everything under `root`, parsing in `jobs` processes. Returns None only if nothing usable could be
-    read; problems go into `report`, all of them. With `digests`, the hashes of the entry and comparison files'
-    bytes as read go there, by path (the build cache's record of them, without reading them twice). With a
-    `store`, the entry and comparison files it holds with their current bytes are not parsed again."""
+                 digests: dict[str, str] | None = None, store: Store | None = None,
+                 workers: Workers | None = None) -> model.Content | None:
+    """Load everything under `root`, parsing in `jobs` processes if `workers` (default WORKERS) says a fork pays.
+    Returns None only if nothing usable could be read; problems go into `report`, all of them. With `digests`, the hashes of the
+    entry and comparison files' bytes as read go there, by path (the build cache's record of them, without
+    reading them twice). With a `store`, the entry and comparison files it holds with their current bytes are not
+    parsed again."""
     # No garbage-collector tuning here: a library call leaves the process as it found it (the CLI tunes it).
-    return _load_content(root, report, cache, jobs, digests, store)
+    return _load_content(root, report, cache, jobs, digests, store, workers or WORKERS)
 
 
 def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
-                  digests: dict[str, str] | None, store: Store | None = None) -> model.Content | None:
+                  digests: dict[str, str] | None, store: Store | None = None,
+                  workers: Workers = WORKERS) -> model.Content | None:
     layout = Layout(root, report)
     if not layout.ok:
         return None
@@ -895,7 +908,8 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
     code_files, unloadable = _code_files(layout)
     comparison_files = layout.files("comparisons") or []
     parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files] +
-                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests, store))
+                              [(p, schema.COMPARISON) for p in comparison_files], cache, jobs, digests, store,
+                              workers))
     entries = _collect_entries(code_files, parsed, unloadable, report)
     comparisons = _collect_comparisons(comparison_files, parsed, entries, unloadable, report)
 

@@ -46,7 +46,7 @@ def restates(run: Run) -> Iterator[Diagnostic]:
             continue
         if not (own_mentions(run.content, cell) or THIS_CODE.search(cell.text)):
             continue
-        words = set(masked_content(run.content, cell, names_as_written=True))
+        words = set(masked_content(run.content, cell, names_as_written=True, fast=run.prefilter))
         if len(set(cell.codes) | T.codes_in(cell.text)) <= 1:  # naming another code relates the two: content
             words -= T.CARRIER
         if len(words) <= 1:
@@ -97,7 +97,8 @@ def _pointer_only(run: Run, cell: Cell) -> str | None:
         TITLE.match(cell.text, m.end())
     end = tail.end() if tail else len(cell.text)
     rest = cell.text[:m.start()] + " " + cell.text[end:]
-    return m.group(0).strip() if len(masked_content(run.content, cell._replace(text=rest))) <= 3 else None
+    left = masked_content(run.content, cell._replace(text=rest), fast=run.prefilter)
+    return m.group(0).strip() if len(left) <= 3 else None
 
 
 @rule("V002", "defers-elsewhere", "The cell sends the reader elsewhere (\"see the spec\", \"according to ... "
@@ -116,8 +117,8 @@ def defers(run: Run) -> Iterator[Diagnostic]:
                             hint="write out what happens")
             continue
         m = DEFER.search(cell.text) if run.may_at(i, DEFER) else None
-        said = m.group(0) if m and len(masked_content(run.content, cell)) - len(T.content_words(m.group(0))) <= 4 \
-            else _pointer_only(run, cell) if run.may_at(i, POINTER) else None
+        said = m.group(0) if m and len(masked_content(run.content, cell, fast=run.prefilter)) \
+            - len(T.content_words(m.group(0))) <= 4 else _pointer_only(run, cell) if run.may_at(i, POINTER) else None
         if said:
             yield cell.diag("V002", f"{cell.field} points elsewhere (\"{said}\") instead of giving the "
                                     "content", hint="state the rule here; a pointer may follow the content")
@@ -189,7 +190,8 @@ def _circular(run: Run, cell: Cell, m: re.Match[str], names: set[str]) -> bool:
     for c in codes:
         phrases += list(T.CLASS_WORDS[c // 100])
     stems = {t[:5] for p in phrases for t in T.tokens(p) if len(t) >= 4}
-    rest = [w for w in T.content_words(T.mask(condition, phrases), TAUTOLOGY_EXTRA) if w[:5] not in stems]
+    rest = [w for w in T.content_words(T.mask(condition, phrases, run.prefilter), TAUTOLOGY_EXTRA)
+            if w[:5] not in stems]
     return len(rest) <= 1 and len(T.tokens(condition)) >= 2
 
 
@@ -242,7 +244,7 @@ def _repeated_sentences(run: Run) -> list[tuple[int, int, str, Cell]]:
             cell = run.cells[i]
             if key is None:
                 key = masked_sentence(run.content, T.sentences(cell.text)[si] if sentence is None else sentence,
-                                      cell.codes)
+                                      cell.codes, run.prefilter)
             keyed.append((i, si, key, cell))
     keyed.sort(key=lambda k: (k[0], k[1]))
     return keyed
@@ -304,7 +306,7 @@ def hedge(run: Run) -> Iterator[Diagnostic]:
             m = HEDGE.search(sentence)
             if not m:
                 continue
-            rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(run.content, cell.code)))
+            rest = T.content_words(T.mask(sentence, [m.group(0)] + names_of(run.content, cell.code), run.prefilter))
             if len(rest) <= 3 and not CONCRETE.search(sentence):
                 yield cell.diag("V006", f"{cell.field} hedges (\"{m.group(0)}\") without saying what it depends on",
                                 hint="name the condition and the outcome")
@@ -385,8 +387,8 @@ def same_both_sides(run: Run) -> Iterator[Diagnostic]:
                 known = [None if t is None else set(t.split()) for t in (next(row_tokens), next(row_tokens))]
                 if surely_different(row.left, row.right, letters, *known):
                     continue
-            left = set(masked_sentence(content, row.left, tuple(comp.codes)).split())
-            right = set(masked_sentence(content, row.right, tuple(comp.codes)).split())
+            left = set(masked_sentence(content, row.left, tuple(comp.codes), run.prefilter).split())
+            right = set(masked_sentence(content, row.right, tuple(comp.codes), run.prefilter).split())
             if not left or not right:
                 continue
             overlap = len(left & right) / len(left | right)
@@ -455,7 +457,7 @@ def summary_without_difference(run: Run) -> Iterator[Diagnostic]:
     for cell in run.cells:
         if cell.kind != "comp_summary" or not cell.text.strip() or PLACEHOLDER.match(cell.text.strip()):
             continue
-        if len([w for w in masked_content(run.content, cell) if w not in ABOUT_CODES]) > 1:
+        if len([w for w in masked_content(run.content, cell, fast=run.prefilter) if w not in ABOUT_CODES]) > 1:
             continue
         if any(c.pattern.search(cell.text) for c in concepts):
             continue  # it names a situation of the knowledge (a trigger or a claim): a difference

@@ -885,10 +885,10 @@ def load_content(root: str, report: Report, cache: FileCache | None = None, jobs
                  digests: dict[str, str] | None = None, store: Store | None = None,
                  workers: Workers | None = None) -> model.Content | None:
     """Load everything under `root`, parsing in `jobs` processes if `workers` (default WORKERS) says a fork pays.
-    Returns None only if nothing usable could be read; problems go into `report`, all of them. With `digests`, the hashes of the
-    entry and comparison files' bytes as read go there, by path (the build cache's record of them, without
-    reading them twice). With a `store`, the entry and comparison files it holds with their current bytes are not
-    parsed again."""
+    Returns None only if nothing usable could be read; problems go into `report`, all of them. With `digests`,
+    the hashes of the entry and comparison files' bytes as read go there, by path (the build cache's record of
+    them, without reading them twice). With a `store`, the entry and comparison files it holds with their current
+    bytes are not parsed again."""
     # No garbage-collector tuning here: a library call leaves the process as it found it (the CLI tunes it).
     return _load_content(root, report, cache, jobs, digests, store, workers or WORKERS)
 

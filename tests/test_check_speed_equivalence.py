@@ -364,6 +364,29 @@ def test_one_line_split_test_is_what_sentence_splits_at(text: str):
     assert bool(PF.SPLIT_AT.search(text.encode())) == found
 
 
+_CODE_AS_WRITTEN = re.compile(r"(?<![\w.§/#:-])([1-5]\d\d)(?![\w%/:-]|\.\d|\s?(?:ms|s|kb|mb|gb|bytes?|seconds?|"
+                              r"minutes?|hours?|days?|requests?|items?|users?|times|characters?|chars|px|%)\b)", re.I)
+
+
+def _codes_as_written(text: str) -> list[tuple[int, str]]:
+    return [(m.start(1), m.group(1)) for m in _CODE_AS_WRITTEN.finditer(text)]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["1", "2", "4", "5", "6", "0", "409", " ", ".", "§", "/", "#", ":", "-", "_", "a",
+                                 "x", "%", "s", "ms", "K", "\u0662", "\xb2", "\n", "é", "(", "HTTP "]),
+                max_size=14).map("".join))
+def test_code_regex_finds_what_the_plain_form_finds(text: str):
+    """T.codes_in's pattern tests the character before a code after its first digit (so that the engine skips
+    to a digit): the same matches, at the same places, as the plain form with the lookbehind first."""
+    assert [(m.start(1), m.group(1)) for m in T._CODE_IN_PROSE.finditer(text)] == _codes_as_written(text)
+
+
+def test_code_regex_finds_what_the_plain_form_finds_in_the_content(seeded):
+    texts = [c.text for c in CL.all_cells(seeded)]
+    assert [T.codes_in(t) for t in texts] == [{int(code) for _, code in _codes_as_written(t)} for t in texts]
+    assert sum(map(len, map(T.codes_in, texts))) > 100
+
 
 _CLAIM_WORDS = ["nginx", "Nginx", "NGINX", "curl", "libcurl", "S3", "s3", "S", "3", "Node.js", "node", "js", "ASP.NET",
                 "API Gateway", "API", "Gateway", "urllib3", "urllib", "Chrome", "Chromium", "the", "é", "x", "2015",

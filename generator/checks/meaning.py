@@ -160,6 +160,8 @@ def swapped_meanings(cell: Cell, bits: int) -> tuple[int, int, str] | None:
         return None
     k = K.knowledge()
     a, b = cell.owner.codes
+    if not (k.possible(k.triggers.get(a, ()), bits) and k.possible(k.triggers.get(b, ()), bits)):
+        return None  # a swap gives each code a trigger of the other: one that may match, for both
     partner = {a: b, b: a}
     given: dict[int, K.Fact] = {}  # code -> the partner's trigger a clause about it describes
     for sentence in T.sentences(cell.text):

@@ -132,10 +132,14 @@ def _mask_ascii(text: str, phrases: tuple[str, ...]) -> str:
     return " ".join(out)
 
 
+_CLASS_TOKEN = re.compile(r"[1-5]xx")
+_SKIP = STOP | GENERIC
+
+
 def content_words(text: str, extra_generic: set[str] | None = None) -> list[str]:
-    skip = STOP | GENERIC | (extra_generic or set())
+    skip = _SKIP | extra_generic if extra_generic else _SKIP
     return [t for t in tokens(text) if t not in skip and not t.isdigit() and len(t) > 1
-            and not re.fullmatch(r"[1-5]xx", t)]
+            and _CLASS_TOKEN.fullmatch(t) is None]
 
 
 def words(text: str) -> int:

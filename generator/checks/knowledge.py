@@ -450,8 +450,10 @@ _STARTERS = frozenset(["The", "A", "An", "This", "That", "It", "In", "On", "For"
 
 
 @functools.cache
-def _former_lower() -> tuple[str, ...]:
-    return tuple(sorted({n.lower() for names in knowledge().former_names.values() for n in names}))
+def _former_lower() -> re.Pattern[str]:
+    """Any former name, lowercased, as one pattern: found where one of them is a substring of a lowercased text."""
+    names = sorted({n.lower() for names in knowledge().former_names.values() for n in names})
+    return re.compile("|".join(map(re.escape, names)) if names else "(?!)")
 
 
 # A cheap test for _NAMED_CODE: it starts with a character class, which the regular expression engine scans fast.
@@ -462,8 +464,7 @@ def may_misname(text: str) -> bool:
     """Whether a text may call a code by another name: it holds a former name, or a code followed by a name."""
     if _CODE_THEN_CAPITAL.search(text):
         return True
-    low = text.lower()
-    return any(name in low for name in _former_lower())
+    return _former_lower().search(text.lower()) is not None
 
 
 def other_name(sentence: str, code: int, phrase: str) -> str | None:

@@ -443,3 +443,40 @@ def test_findings_equal_without_the_prefilter_on_the_benchmark_corpus(tmp_path):
         assert fast == _findings(content, prefilter=False), seed
         total += len(fast)
     assert total > 20
+
+
+# ---------------------------------------------------------------- V011's count without masking
+
+_V011_WORDS = ["both", "codes", "listed", "IANA", "Conflict", "Precondition Failed", "409", "412", "HTTP 409", "4xx",
+               "client error", "client-error", "three-digit", "well-known", "the", "is", "a", "e.g", "lock",
+               "version", "clash", "ETag", "x", "It's", "o'clock", "-", "'", "--", "é", "Accepted", "accepted",
+               "lock-version", "clash-lock", "clash's", "lock-409", "Conflict-lock", "re-sent"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_V011_WORDS), max_size=10).map(" ".join))
+def test_v011_bound_never_exceeds_the_masked_count(seeded, text: str):
+    """V011 skips a summary when the runs of letters show 2+ counted words once masked: whenever it does, the
+    exact count (masking, then content words outside ABOUT_CODES) is 2 or more. Texts mix masked names, dropped
+    words, joints and a few content words."""
+    from statusdocs.checks.registry import Run
+
+    run = Run(seeded)
+    said = V._SurelySays(run)
+    comp = next(iter(seeded.comparisons.values()))
+    cell = CL.Cell(comp, "summary", text, comp.codes[0], "comp_summary")
+    exact = len([w for w in CL.masked_content(seeded, cell, fast=False) if w not in V.ABOUT_CODES])
+    assert not said.two_words(text) or exact >= 2, (text, exact)
+
+
+def test_v011_bound_settles_most_summaries(seeded):
+    """The bound is what makes V011 cheap: it settles most real summaries, and never one the exact count keeps."""
+    from statusdocs.checks.registry import Run
+
+    run = Run(seeded)
+    said = V._SurelySays(run)
+    summaries = [c for c in CL.all_cells(seeded) if c.kind == "comp_summary"]
+    settled = [c for c in summaries if said.two_words(c.text)]
+    assert all(len([w for w in CL.masked_content(seeded, c, fast=False) if w not in V.ABOUT_CODES]) >= 2
+               for c in settled)
+    assert len(settled) * 2 > len(summaries)

@@ -1,0 +1,33 @@
+"""The theme's templates read the views as Jinja documents `a.b`: an attribute first, then a key. The renderer looks
+a view's keys up directly (pages/render.py, `Environment.getattr`); what a template sees must stay what Jinja's own
+lookup gives it, in the user's templates too."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import CONTENT, run_cli
+
+PROBE = ("{% extends \"base.html\" %}{% block main %}"
+         "<p id=\"probe\">{{ entry.code }}|{{ entry.items is callable }}|{{ entry.get('code') }}|"
+         "{{ entry.keys is callable }}|{{ entry.nothing is defined }}|{{ entry.klass.id }}</p>{% endblock %}\n")
+
+
+def test_dot_lookup_on_views_is_jinjas(tmp_path):
+    """A key is found as `entry.code`; a dict's method stays the method (`entry.items`, `entry.get(...)`); a
+    missing key is undefined (a test sees it, a plain `{{ }}` is a T001 at the template's line)."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "code.html").write_text(PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    probe = re.search(r'<p id="probe">(.*?)</p>', (out / "404" / "index.html").read_text(encoding="utf-8"))
+    assert probe is not None
+    assert probe.group(1) == "404|True|404|True|False|4xx"
+
+    (templates / "code.html").write_text('{% extends "base.html" %}{% block main %}\n{{ entry.nothing }}'
+                                         "{% endblock %}\n", encoding="utf-8")
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 1
+    assert re.search(r"code\.html:2: error T001 undefined", result.stderr), result.stderr

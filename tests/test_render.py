@@ -31,3 +31,17 @@ def test_dot_lookup_on_views_is_jinjas(tmp_path):
     result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
     assert result.returncode == 1
     assert re.search(r"code\.html:2: error T001 undefined", result.stderr), result.stderr
+
+
+def test_code_spans_break_only_where_a_reader_expects(built_site):
+    """A short token with hyphens never wraps; a long one may break after punctuation and between camel-case humps
+    (`<wbr>`); whitespace between tokens stays; text is escaped once."""
+    page = (built_site / "409" / "index.html").read_text(encoding="utf-8")
+    assert '<code><span class="nobreak">If-Match</span></code>' in page
+    assert "<code>version_<wbr>conflict_<wbr>engine_<wbr>exception</code>" in page
+    page = (built_site / "compare" / "301-vs-302" / "index.html").read_text(encoding="utf-8")
+    assert "<code>Location: https:<wbr>/<wbr>/<wbr>app.<wbr>example/<wbr>cb?<wbr>code=<wbr>.<wbr>.<wbr>.</code>" in page
+    spans = re.findall(r"<code>(.*?)</code>", "".join(p.read_text(encoding="utf-8")
+                                                      for p in sorted(built_site.glob("**/index.html"))))
+    assert spans and not any("&amp;amp;" in s or "&amp;lt;" in s for s in spans)
+    assert any("&amp;" in s and "<wbr>" in s for s in spans)

@@ -140,10 +140,15 @@ def _token(token: str) -> str:
     return "<wbr>".join(str(escape(piece)) for piece in _BREAK_AFTER.split(token))
 
 
+_SPAN_TOKEN = re.compile(r"[^ \t\n]+")
+
+
 def _span(m: re.Match[str]) -> str:
     text = html_unescape(m.group(1))
     # Whitespace between tokens is kept as written; each token is escaped again by _token.
-    return "<code>" + re.sub(r"[^ \t\n]+", lambda t: _token(t.group(0)), text) + "</code>"
+    if " " in text or "\t" in text or "\n" in text:
+        return "<code>" + _SPAN_TOKEN.sub(lambda t: _token(t.group(0)), text) + "</code>"
+    return "<code>" + _token(text) + "</code>"  # one token (a span is never empty)
 
 
 def unbroken_code(html: Markup) -> Markup:

@@ -50,3 +50,24 @@ def test_a_log_line_example_is_shown_as_written(built_site: Path):
     page = (built_site / "499" / "index.html").read_text()
     blocks = BLOCK.findall(page)
     assert any(b.startswith("(client closed") and "<span" not in b for b in blocks)
+
+
+HEAD = "HTTP/1.1 200 OK\nContent-Type: application/json\n\n"
+
+
+def test_a_body_is_indented_only_when_whitespace_alone_changes():
+    """The check that pretty-printing changes whitespace alone, on the bodies where it could go wrong: strings with
+    spaces, quotes, a no-break space or an escaped tab; empty containers; and bodies that JSON would write
+    differently (a number, a \\u escape, a duplicate key, a no-break space between tokens), which stay as written."""
+    from statusdocs.pages.highlight import pretty_body
+
+    indented = {
+        '{"a": "x  y", "b": [1, 2]}': '{\n  "a": "x  y",\n  "b": [\n    1,\n    2\n  ]\n}',
+        '{"q":"say \\"hi\\"", "t": "a\\tb"}': '{\n  "q": "say \\"hi\\"",\n  "t": "a\\tb"\n}',
+        '{"a": "x\u00a0y", "e": [], "o": {}}': '{\n  "a": "x\u00a0y",\n  "e": [],\n  "o": {}\n}',
+    }
+    for body, pretty in indented.items():
+        assert pretty_body(HEAD + body) == HEAD + pretty, body
+    for body in ('{"a": 1.50}', '{"a": "\\u00e9"}', '{"a": 1, "a": 2}', '{"a":\u00a01}', '{"a": 1e3}',
+                 '{"a": "x" }  trailing', '["unterminated'):
+        assert pretty_body(HEAD + body) == HEAD + body, body

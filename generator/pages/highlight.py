@@ -21,12 +21,13 @@ from pygments.lexers import HttpLexer, get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _JSON_TYPE = re.compile(r"^content-type:[ \t]*application/(?:[\w.-]+\+)?json\b", re.I | re.M)
-# Whitespace outside JSON strings: what a pretty-printed body may differ from its original by, and nothing else.
-_OUTSIDE_STRINGS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
+# Whitespace outside JSON strings is what a pretty-printed body may differ from its original by, and nothing else:
+# the text without it is its strings and the runs of other characters between them (a lone quote kept as it is).
+_NOT_WHITESPACE = re.compile(r'"(?:\\.|[^"\\])*"|[^\s"]+|"')
 
 
 def _squeezed(text: str) -> str:
-    return _OUTSIDE_STRINGS.sub(lambda m: m.group(1) or "", text)
+    return "".join(_NOT_WHITESPACE.findall(text))
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -45,15 +46,22 @@ def pretty_body(message: str) -> str:
         data = json.loads(body, object_pairs_hook=_no_duplicates)
     except ValueError:
         return message
-    pretty = json.dumps(data, indent=2, ensure_ascii=False)
-    if _squeezed(pretty) != _squeezed(body):  # 1e3, 1.50, \u escapes: anything but whitespace would change
+    # 1e3, 1.50, \u escapes: anything but whitespace would change. The pretty-printed text squeezed is the
+    # compact one: they differ only in the whitespace json.dumps puts between tokens.
+    if json.dumps(data, separators=(",", ":"), ensure_ascii=False) != _squeezed(body):
         return message
-    return head + sep + pretty
+    return head + sep + json.dumps(data, indent=2, ensure_ascii=False)
 
 
 @functools.cache
 def _formatter() -> HtmlFormatter:
     return HtmlFormatter(nowrap=True)
+
+
+@functools.cache
+def _http_lexer() -> HttpLexer:
+    """One lexer for every message: it keeps no state between texts (each starts its own)."""
+    return HttpLexer()
 
 
 # A request line (any method: WebDAV's PROPFIND, RFC 2324's BREW) or a status line.
@@ -67,7 +75,7 @@ def http_html(message: str) -> Markup:
         return escape(message)
     text = pretty_body(message)
     # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert.
-    return Markup(highlight(text, HttpLexer(), _formatter()).rstrip("\n"))  # noqa: S704
+    return Markup(highlight(text, _http_lexer(), _formatter()).rstrip("\n"))  # noqa: S704
 
 
 @functools.cache
@@ -132,10 +140,15 @@ def _token(token: str) -> str:
     return "<wbr>".join(str(escape(piece)) for piece in _BREAK_AFTER.split(token))
 
 
+_SPAN_TOKEN = re.compile(r"[^ \t\n]+")
+
+
 def _span(m: re.Match[str]) -> str:
     text = html_unescape(m.group(1))
     # Whitespace between tokens is kept as written; each token is escaped again by _token.
-    return "<code>" + re.sub(r"[^ \t\n]+", lambda t: _token(t.group(0)), text) + "</code>"
+    if " " in text or "\t" in text or "\n" in text:
+        return "<code>" + _SPAN_TOKEN.sub(lambda t: _token(t.group(0)), text) + "</code>"
+    return "<code>" + _token(text) + "</code>"  # one token (a span is never empty)
 
 
 def unbroken_code(html: Markup) -> Markup:

@@ -129,6 +129,27 @@ class _Loader(jinja2.BaseLoader):
         return source, path, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
 
 
+# What `getattr` finds on a plain dict: its methods (and the object's own attributes), never a key.
+_DICT_NAMES = frozenset(dir(dict))
+
+
+class Environment(jinja2.Environment):
+    """Jinja's environment, with `a.b` on the views' dicts looked up as Jinja itself resolves it, more directly.
+
+    Jinja tries the attribute first, then the key: on a dict every key is a failed attribute lookup first, an
+    exception raised and caught for each `{{ e.code }}` of every page. A name that is not an attribute of a plain
+    dict can only be found as its key, so it is looked up as one straight away: the same value, or the same
+    Undefined, as Jinja's own `getattr` (which anything else still goes to)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 class Renderer:
     def __init__(self, theme: tuple[str, ...], views: Views, report: Report):
         """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one."""
@@ -143,7 +164,7 @@ class Renderer:
 
     def _environment(self) -> jinja2.Environment:
         self.fragments.clear()  # made by the macros of the environment being replaced
-        env = jinja2.Environment(
+        env = Environment(
             loader=jinja2.ChoiceLoader([_Loader(folder) for folder in self.theme]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             undefined=jinja2.StrictUndefined,

@@ -62,6 +62,19 @@ def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
     assert {"browser", "slow"} <= markers
 
 
+def test_the_interpreters_in_between_leave_out_only_named_files_and_lowest_runs_the_whole_fast_part():
+    """The in-between stages' BETWEEN_SKIP names test files that exist (a renamed file would otherwise drop out of
+    the list unseen and run everywhere, or a typo leave nothing out), never the whole suite; lowest runs it all."""
+    run = (ROOT / ".ci" / "run").read_text()
+    skip = re.search(r"^BETWEEN_SKIP=\((.*?)\)$", run, re.S | re.M).group(1).split()
+    assert skip and all(s.startswith("--ignore=tests/test_") for s in skip), skip
+    assert all((ROOT / s.removeprefix("--ignore=")).is_file() for s in skip), skip
+    assert len(skip) <= len(list((ROOT / "tests").glob("test_*.py"))) // 4, "a subset, not most of the suite"
+    lowest = re.search(r'^\s*stage lowest .*?&&( .*?)"', run, re.M).group(1)
+    assert lowest.strip() == "$fast", "lowest runs the whole fast part, nothing left out"
+    assert "${BETWEEN_SKIP[*]@Q}" in re.search(r'stage "\$minor" .*', run).group(0)
+
+
 def test_supported_pythons_agree():
     """requires-python's minimum is the oldest Python classifier, the one .ci/run tests the lowest versions on."""
     project = PYPROJECT["project"]

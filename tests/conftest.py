@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,17 @@ PROPERTY_SCALE = float(os.environ.get("STATUSDOCS_PROPERTY_SCALE", "1"))
 def scaled(rounds: int, least: int) -> int:
     """`rounds` times the property scale, and never fewer than `least`."""
     return max(least, round(rounds * PROPERTY_SCALE))
+
+
+def budgeted(rounds: int, least: int, seconds: float) -> Iterator[int]:
+    """Round numbers for a randomised loop: `scaled(rounds, least)` of them, ending early once `seconds` (times
+    the property scale, so a deep run gets the time its rounds need) have passed, never before `least` rounds: a
+    slow or busy machine runs fewer rounds, never fewer than the floor."""
+    deadline = time.monotonic() + seconds * max(1.0, PROPERTY_SCALE)
+    for n in range(scaled(rounds, least)):
+        if n >= least and time.monotonic() > deadline:
+            return
+        yield n
 
 
 def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bool = False) \

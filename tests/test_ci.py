@@ -124,3 +124,18 @@ def test_after(i):
     start, end = runs.pop("alone")
     overlapping = [name for name, (a, b) in runs.items() if a < end and b > start]
     assert overlapping == []
+
+
+def test_budgeted_rounds_keep_the_floor_and_stop_at_the_budget():
+    """conftest.budgeted: every round within the time, the floor past it, never a round beyond the count."""
+    import time
+
+    from tests.conftest import budgeted, scaled
+
+    assert list(budgeted(5, 2, 60)) == list(range(scaled(5, 2)))
+    assert list(budgeted(1, 0, 60)) == list(range(scaled(1, 0)))
+    slow = []
+    for n in budgeted(50, 3, 0.05):
+        slow.append(n)
+        time.sleep(0.03)
+    assert slow == [0, 1, 2]

@@ -139,3 +139,18 @@ def test_budgeted_rounds_keep_the_floor_and_stop_at_the_budget():
         slow.append(n)
         time.sleep(0.03)
     assert slow == [0, 1, 2]
+
+
+def test_the_longest_files_are_collected_first_and_exist():
+    """conftest.LONGEST_FILES name files of tests/ (a renamed one would silently go back to its place), and the
+    collection hook puts them first in that order, leaving the others in theirs."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from tests.conftest import LONGEST_FILES, pytest_collection_modifyitems
+
+    assert all((ROOT / "tests" / name).is_file() for name in LONGEST_FILES), LONGEST_FILES
+    names = ["test_a.py", LONGEST_FILES[1], "test_b.py", LONGEST_FILES[0], "test_a.py"]
+    items = [SimpleNamespace(path=Path("tests") / name, n=n) for n, name in enumerate(names)]
+    pytest_collection_modifyitems(items)  # type: ignore[arg-type]
+    assert [item.n for item in items] == [3, 1, 0, 2, 4]

@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,17 @@ def scaled(rounds: int, least: int) -> int:
     return max(least, round(rounds * PROPERTY_SCALE))
 
 
+def budgeted(rounds: int, least: int, seconds: float) -> Iterator[int]:
+    """Round numbers for a randomised loop: `scaled(rounds, least)` of them, ending early once `seconds` (times
+    the property scale, so a deep run gets the time its rounds need) have passed, never before `least` rounds: a
+    slow or busy machine runs fewer rounds, never fewer than the floor."""
+    deadline = time.monotonic() + seconds * max(1.0, PROPERTY_SCALE)
+    for n in range(scaled(rounds, least)):
+        if n >= least and time.monotonic() > deadline:
+            return
+        yield n
+
+
 def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bool = False) \
         -> subprocess.CompletedProcess:
     """Run statusdocs as a user does: a separate process, output captured. A build skips the full-text index
@@ -29,6 +42,18 @@ def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bo
     extra = ["--no-search"] if args[:1] == ("build",) and not search and "--help" not in args else []
     return subprocess.run([sys.executable, "-m", "statusdocs", *args, *extra], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout, env=env)
+
+
+# The longest test files, started first: README's command gives each worker a file at a time in collection order
+# (--dist loadfile), so a long file collected late would run alone at the end while the other cores idle.
+LONGEST_FILES = ("test_recorded_deps.py", "test_build_cache.py", "test_incremental.py", "test_prose.py",
+                 "test_faults.py", "test_properties.py", "test_publishing.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of LONGEST_FILES first, in that order; every other test keeps its place (a stable sort)."""
+    rank = {name: n for n, name in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(scope="session")

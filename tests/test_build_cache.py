@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CONTENT, ROOT, TEMPLATES, run_cli, scaled
+from conftest import CONTENT, ROOT, TEMPLATES, budgeted, run_cli, scaled
 from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
@@ -304,7 +304,7 @@ def test_random_edits_with_the_cache_equal_a_clean_build(tmp_path, seed):
     args = (str(ws / "content"), str(ws / "templates"))
     assert build(*args, str(live)).ok
     kinds = []
-    for _ in range(8):
+    for _ in budgeted(8, 4, 40):  # conftest: 8 edits (a fraction in .ci/run's other stages), at least 4
         kinds.append(_edit(ws, rng, parked))
         if kinds[-1] == "break" and rng.random() < 0.5:
             _fix_broken(ws)

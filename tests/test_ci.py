@@ -62,6 +62,19 @@ def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
     assert {"browser", "slow"} <= markers
 
 
+def test_the_interpreters_in_between_leave_out_only_named_files_and_lowest_runs_the_whole_fast_part():
+    """The in-between stages' BETWEEN_SKIP names test files that exist (a renamed file would otherwise drop out of
+    the list unseen and run everywhere, or a typo leave nothing out), never the whole suite; lowest runs it all."""
+    run = (ROOT / ".ci" / "run").read_text()
+    skip = re.search(r"^BETWEEN_SKIP=\((.*?)\)$", run, re.S | re.M).group(1).split()
+    assert skip and all(s.startswith("--ignore=tests/test_") for s in skip), skip
+    assert all((ROOT / s.removeprefix("--ignore=")).is_file() for s in skip), skip
+    assert len(skip) <= len(list((ROOT / "tests").glob("test_*.py"))) // 4, "a subset, not most of the suite"
+    lowest = re.search(r'^\s*stage lowest .*?&&( .*?)"', run, re.M).group(1)
+    assert lowest.strip() == "$fast", "lowest runs the whole fast part, nothing left out"
+    assert "${BETWEEN_SKIP[*]@Q}" in re.search(r'stage "\$minor" .*', run).group(0)
+
+
 def test_supported_pythons_agree():
     """requires-python's minimum is the oldest Python classifier, the one .ci/run tests the lowest versions on."""
     project = PYPROJECT["project"]
@@ -111,3 +124,33 @@ def test_after(i):
     start, end = runs.pop("alone")
     overlapping = [name for name, (a, b) in runs.items() if a < end and b > start]
     assert overlapping == []
+
+
+def test_budgeted_rounds_keep_the_floor_and_stop_at_the_budget():
+    """conftest.budgeted: every round within the time, the floor past it, never a round beyond the count."""
+    import time
+
+    from tests.conftest import budgeted, scaled
+
+    assert list(budgeted(5, 2, 60)) == list(range(scaled(5, 2)))
+    assert list(budgeted(1, 0, 60)) == list(range(scaled(1, 0)))
+    slow = []
+    for n in budgeted(50, 3, 0.05):
+        slow.append(n)
+        time.sleep(0.03)
+    assert slow == [0, 1, 2]
+
+
+def test_the_longest_files_are_collected_first_and_exist():
+    """conftest.LONGEST_FILES name files of tests/ (a renamed one would silently go back to its place), and the
+    collection hook puts them first in that order, leaving the others in theirs."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from tests.conftest import LONGEST_FILES, pytest_collection_modifyitems
+
+    assert all((ROOT / "tests" / name).is_file() for name in LONGEST_FILES), LONGEST_FILES
+    names = ["test_a.py", LONGEST_FILES[1], "test_b.py", LONGEST_FILES[0], "test_a.py"]
+    items = [SimpleNamespace(path=Path("tests") / name, n=n) for n, name in enumerate(names)]
+    pytest_collection_modifyitems(items)  # type: ignore[arg-type]
+    assert [item.n for item in items] == [3, 1, 0, 2, 4]

@@ -4,6 +4,7 @@ written, two builds at once. In every case site/ is the previous build or the ne
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import random
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from conftest import CONTENT, ROOT, TEMPLATES, run_cli, scaled
+from conftest import CONTENT, ROOT, TEMPLATES, budgeted, run_cli
 from sitecheck import tree_bytes
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
 STAGING = ".site.build-"  # write.staging_prefix("…/site")
-ANY_MOMENT_TRIALS = scaled(20, 6)   # killed 0..(one build's time) after the start
-WRITE_PHASE_TRIALS = scaled(12, 4)  # killed 0..(the write phase's time) after the staging folder appears
+# Trials of each kind, a time budget for each (seconds) and the floor it never goes below (conftest.budgeted)
+ANY_MOMENT_TRIALS = (20, 6, 30)   # killed 0..(one build's time) after the start
+WRITE_PHASE_TRIALS = (12, 4, 20)  # killed 0..(the write phase's time) after the staging folder appears
 ERROR_LINE = r"error: cannot write the site: {reason}; the previous site is unchanged"
 
 
@@ -121,7 +123,9 @@ def test_sigkill_at_any_moment_leaves_old_or_new_site_whole(sites, tmp_path):
     now = "a"
     counts = {kind: {"trials": 0, "mid-build": 0, "in write phase": 0, "left old": 0, "left new": 0, "finished": 0}
               for kind in ("any moment", "write phase")}
-    for trial, kind in enumerate(["any moment"] * ANY_MOMENT_TRIALS + ["write phase"] * WRITE_PHASE_TRIALS):
+    kinds = itertools.chain(("any moment" for _ in budgeted(*ANY_MOMENT_TRIALS)),
+                            ("write phase" for _ in budgeted(*WRITE_PHASE_TRIALS)))
+    for trial, kind in enumerate(kinds):
         target = "b" if now == "a" else "a"
         if kind == "any moment":
             run = watch_build(sites.cmd(target, out), tmp_path, rng.uniform(0, sites.seconds))
@@ -143,6 +147,8 @@ def test_sigkill_at_any_moment_leaves_old_or_new_site_whole(sites, tmp_path):
             c["left new"] += got == sites.tree[target]
         if got == sites.tree[target]:
             now = target
+    assert counts["any moment"]["trials"] >= ANY_MOMENT_TRIALS[1] and counts["write phase"]["trials"] >= \
+        WRITE_PHASE_TRIALS[1], counts
     print(f"\nSIGKILL trials (build {sites.seconds:.2f} s, write phase {sites.write_seconds:.3f} s):")
     for kind, c in counts.items():
         print(f"  killed at {kind}: " + ", ".join(f"{k} {v}" for k, v in c.items()))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from statusdocs.build.pipeline import BuildContext, BuildResult, Session, preview_context, run
-from tests.conftest import CONTENT, TEMPLATES, run_cli
+from tests.conftest import CONTENT, TEMPLATES, budgeted, run_cli
 from tests.sitecheck import tree_bytes
 
 
@@ -123,7 +123,7 @@ def test_random_edit_sequences_equal_a_clean_build(workspace: Path, seed: int):
     assert _preview(workspace, session, None)[1].ok
     pending: set[str] = set()
     kinds = []
-    for _step in range(8):
+    for _step in budgeted(8, 4, 40):  # conftest: 8 steps (a fraction in .ci/run's other stages), at least 4
         touched, kind = _edits(workspace, rng)
         kinds.append(kind)
         pending |= touched

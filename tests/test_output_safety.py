@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CONTENT, TEMPLATES, run_cli
+from fuzz_targets import make_small_content
 
 from tests.browser import ServeProcess, free_port
 
@@ -40,9 +41,10 @@ def snapshot(root: Path) -> dict[str, object]:
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    """A user's project: docs/content and docs/templates, a file of theirs, run from its top."""
+    """A user's project: docs/content (the small content folder: where a site goes does not depend on its size)
+    and docs/templates, a file of theirs, run from its top."""
     proj = tmp_path / "proj"
-    shutil.copytree(CONTENT, proj / "docs" / "content")
+    make_small_content(proj / "docs" / "content")
     shutil.copytree(TEMPLATES, proj / "docs" / "templates")
     (proj / "notes.txt").write_text("the user's notes\n")
     return proj

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CONTENT, ROOT, TEMPLATES, run_cli
+from fuzz_targets import make_small_content
 from sitecheck import tree_bytes
 
 EDIT = "This sentence is an uncommitted edit, published by statusdocs deploy."
@@ -68,11 +69,14 @@ def snapshot(repo: Path) -> dict:
 @pytest.fixture()
 def site_repo(tmp_path) -> tuple[Path, Path]:
     """A site's repository: content/ and templates/ committed on main, then an uncommitted edit and an
-    untracked file; `origin` is a bare repository that has main."""
+    untracked file; `origin` is a bare repository that has main. The content is the small folder (two entries,
+    their comparison, 200) and the about page: a deploy does to 20 pages what it does to 200."""
     origin, repo = tmp_path / "origin.git", tmp_path / "repo"
     git("init", "--quiet", "--bare", "-b", "main", str(origin), cwd=tmp_path)
     git("init", "--quiet", "-b", "main", str(repo), cwd=tmp_path)
-    shutil.copytree(CONTENT, repo / "content")
+    make_small_content(repo / "content")
+    (repo / "content" / "pages").mkdir()
+    shutil.copy(CONTENT / "pages" / "about.md", repo / "content" / "pages" / "about.md")
     shutil.copytree(TEMPLATES, repo / "templates")
     git("add", "-A", cwd=repo)
     git("commit", "--quiet", "-m", "The site's sources", cwd=repo)

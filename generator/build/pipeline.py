@@ -54,6 +54,7 @@ from statusdocs.pages.depth import bounded
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
+    from statusdocs.build.checking import Checked
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
     from statusdocs.content.load import FileCache
@@ -114,6 +115,7 @@ class BuildContext:
     checking: Forked | None = None                               # the check, running in a child
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
     check_key: str = ""                                          # the content they are found in (cache layer)
+    checked_files: Checked | None = None                         # each file's findings, for the next build
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
 
     def failing(self) -> bool:
@@ -286,18 +288,38 @@ def load(ctx: BuildContext) -> bool:
     return ctx.content is not None and not ctx.report.errors
 
 
-def _check(content: Content, jobs: int = 1) -> list[Diagnostic]:
-    """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
-    the parent goes on without waiting for the import."""
-    from statusdocs.checks import check_content
+def _check(content: Content, hashes: dict[str, str] | None, previous: Checked | None, jobs: int = 1) \
+        -> tuple[list[Diagnostic], Checked | None]:
+    """The check of a build; with the cache layer (`hashes`: each content file's hash by its source path), file by
+    file (`build/checking.py`): only the files changed since the last build (`previous`), and the rules that read
+    the whole site. The rules are imported here, by the process that runs them: when that is a child, the parent
+    goes on without waiting for the import."""
+    if hashes is None:
+        from statusdocs.checks import check_content
 
-    return check_content(content, jobs=jobs)
+        return check_content(content, jobs=jobs), None
+    from statusdocs.build.checking import check
+
+    return check(content, hashes, previous, jobs)
+
+
+def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
+    """Each content file's hash by the path its findings name (the cache layer), from the inputs or, on a first
+    build, from the bytes the loader read."""
+    if ctx.cache is None or ctx.content is None:
+        return None
+    from statusdocs.build.checking import sources
+
+    known = ctx.inputs if ctx.inputs is not None else \
+        {os.path.abspath(p): d for p, d in (ctx.loaded_digests or {}).items()}
+    return {s: known[a] for s in sources(ctx.content) if (a := os.path.abspath(s)) in known}
 
 
 def start_check(ctx: BuildContext) -> None:
     """Run the check in a forked child of its own from now on, beside the planning, the rendering and the writing
     (on more than one core). Otherwise `finish_check` runs it here. The cache layer: findings the last build's check
-    made from the same content files (by content hash) are the findings."""
+    made from the same content files (by content hash) are the findings; else only the files changed since are
+    checked again by the rules that read one file (`build/checking.py`)."""
     from statusdocs.build.workers import Forked, can_fork
 
     content = ctx.content
@@ -305,9 +327,11 @@ def start_check(ctx: BuildContext) -> None:
         ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         if ctx.cache.checked[0] == ctx.check_key:
             ctx.checked = list(ctx.cache.checked[1])
+            ctx.checked_files = ctx.cache.checked_files
     if ctx.check and ctx.checked is None and ctx.checking is None and content is not None and \
             (ctx.jobs or 1) > 1 and can_fork():
-        ctx.checking = Forked(lambda: _check(content))
+        hashes, previous = _content_hashes(ctx), ctx.cache.checked_files if ctx.cache is not None else None
+        ctx.checking = Forked(lambda: _check(content, hashes, previous))
 
 
 def finish_check(ctx: BuildContext) -> bool:
@@ -315,7 +339,9 @@ def finish_check(ctx: BuildContext) -> bool:
     assert ctx.content is not None
     if ctx.check:
         if ctx.checked is None:
-            ctx.checked = ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1)
+            previous = ctx.cache.checked_files if ctx.cache is not None else None
+            ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
+                _check(ctx.content, _content_hashes(ctx), previous, ctx.jobs or 1)
         ctx.report.extend(ctx.checked)
     return not ctx.failing()
 
@@ -581,7 +607,7 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries, checked)
+                       ctx.content.entries, checked, ctx.checked_files if checked[0] else None)
         if ctx.parsed is not None:
             ctx.parsed.save()
     if ctx.session is not None:

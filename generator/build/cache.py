@@ -324,7 +324,8 @@ class BuildCache:
         index: dict[str, int] = {}
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
-                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in sorted(deps)]]
+                # A page's files in any order (its key sorts them): sorting each page's here cost more than the rest.
+                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in deps]]
                           for out, (k, w, deps) in sorted(pages.items())},
                 "sources": list(index),  # each file a page was made from, once: pages name them by number
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}

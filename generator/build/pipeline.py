@@ -517,6 +517,7 @@ class InPlace:
     files the site no longer has are removed. A failed build writes nothing: the last good pages stay."""
 
     marked = None  # the marker stays as the first build wrote it
+    unmoved: frozenset[str] = frozenset()
 
     def __init__(self, out: str, previous: set[str]):
         from statusdocs.build.output import MARKER
@@ -659,9 +660,9 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     written[MARKER] = _written(staging.marked)  # recorded: a site without it is not up to date
     staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
-        for rel in ctx.keep:
+        for rel in ctx.keep:  # a file in place already (`unmoved`) has the state the last build recorded
             if rel not in written:
-                written[rel] = Written(ctx.cache.pages[rel][1].state, linked=True)
+                written[rel] = Written(ctx.cache.pages[rel][1].state, linked=rel not in staging.unmoved)
         _restat(staging.out, written)
     return written
 

@@ -173,6 +173,19 @@ def outline(content: Content) -> str:
                        content.guide is not None, repr(content.site)], default=repr)
 
 
+def _parallel(run: Run, jobs: int) -> bool:
+    """Whether to check in `jobs` processes: on a site (or a share of files) large enough to pay for them."""
+    from statusdocs.content.load import PARALLEL_MIN_FILES
+
+    content = run.content
+    checked = len(content.entries) + len(content.comparisons) if run.files is None else len(run.files)
+    if jobs <= 1 or checked < PARALLEL_MIN_FILES:
+        return False
+    from statusdocs.build.workers import can_fork
+
+    return can_fork()
+
+
 def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
               jobs: int = 1, prefilter: bool = True, *, scope: str | None = None,
               files: Collection[str] | None = None) -> list[Diagnostic]:
@@ -180,8 +193,6 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
     cells split among them first, then the rules handed out one at a time. Findings come in the order of the
     rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower). `scope`: only the rules
     of that scope; `files`: only these files' findings (source paths), by the rules of scope "file"."""
-    from statusdocs.content.load import PARALLEL_MIN_FILES
-
     assert files is None or scope == "file", "only the rules of scope \"file\" can check some files alone"
     owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
     owners.update({c.source: c for c in content.comparisons.values()})
@@ -196,12 +207,7 @@ def run_rules(content: Content, select: set[str] | None = None, ignore: set[str]
         assert run.files is None or all(d.loc.path in run.files for d in found), [r.id for r in group]
         return found
 
-    checked = len(content.entries) + len(content.comparisons) if files is None else len(run.files or ())
-    parallel = jobs > 1 and checked >= PARALLEL_MIN_FILES
-    if parallel:
-        from statusdocs.build.workers import can_fork
-
-        parallel = can_fork()
+    parallel = _parallel(run, jobs)
     if any(r.index for r in chosen):
         run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1,
                        concepts=any(r.concepts for r in chosen))

@@ -20,9 +20,11 @@ preview's in its `Session`.
 
 The caches, each for one reason:
 - across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, the check's findings
-  by the hash of every content file, and each page's recorded files, key and file state: a page is kept, or the
-  whole build skipped), each content file's loaded model by its content hash (`ParsedStore`: only edited files
-  are parsed) and the rendered Markdown by text (`ProseLog`), all checksummed;
+  by the hash of every content file and each file's own by its hash and the site's outline (`build/checking.py`:
+  after an edit, the rules that read one file run only on the files that changed), and each page's recorded files,
+  key and file state: a page is kept, or the whole build skipped), each content file's loaded model by its content
+  hash (`ParsedStore`: only edited files are parsed) and the rendered Markdown by text (`ProseLog`), all
+  checksummed;
 - within a process: rendered Markdown by text (`pages/prose.py`), the views' pieces that several pages show
   (`Views._once`, with the files they read), the templates each template reads (`pages/render.py`);
 - across the preview's rebuilds only (`Session`): parsed files (`content/load.FileCache`), entries' JSON

@@ -743,20 +743,20 @@ def test_a_record_of_the_loaded_model_that_names_anything_else_is_never_run(tmp_
 
 def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp_path, monkeypatch):
     """The check's findings are kept with the hash of every content file: a template edit reuses them, an edit of
-    any content file checks again."""
-    import statusdocs.checks
+    any content file checks again (that file by the rules that read one file, and the site by the others)."""
+    from statusdocs.checks import registry
 
     content, templates, args = _built_copy(tmp_path)
-    checks: list[int] = []
-    real = statusdocs.checks.check_content
+    checks: list[tuple] = []
+    real = registry.run_rules
 
     def counting(*a, **kw):
-        checks.append(1)
+        checks.append((kw.get("scope"), sorted(kw["files"]) if kw.get("files") is not None else None))
         return real(*a, **kw)
 
-    monkeypatch.setattr(statusdocs.checks, "check_content", counting)
+    monkeypatch.setattr(registry, "run_rules", counting)
     _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
     assert build(*args, jobs=1).ok and checks == []
     with open(content / "pages" / "about.md", "a") as fh:
         fh.write("\nOne more paragraph.\n")
-    assert build(*args, jobs=1).ok and checks == [1]
+    assert build(*args, jobs=1).ok and checks == [("file", [str(content / "pages" / "about.md")]), ("site", None)]

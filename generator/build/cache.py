@@ -1,7 +1,8 @@
 """The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
 
 - `manifest.marshal`: a hash of every input file (content and templates), the findings of the build and, apart,
-  those of the check with the hash of the content files they were found in (`checked`), and for every
+  those of the check with the hash of the content files they were found in (`checked`), each content file's
+  findings by the rules of scope "file" with its hash and the site's outline (`build/checking.py`), and for every
   page the files it was made from (its content files and templates, as recorded while it was rendered), its key
   (those files by content hash, and everything all pages show) and the size, modification time, inode and change
   time of the file written. A page is kept when the files it was made from last time still give its key.
@@ -48,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 from statusdocs.diagnostics import Diagnostic, Loc
 
 if TYPE_CHECKING:
+    from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
 FORMAT = 7
@@ -246,6 +248,7 @@ class BuildCache:
     inputs: dict[str, str] = field(default_factory=dict)
     findings: list[Diagnostic] = field(default_factory=list)
     checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
+    checked_files: Checked | None = None         # each file's findings by the rules of scope "file"
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
@@ -272,6 +275,7 @@ class BuildCache:
             cache.files = data["files"]
             cache.findings = _diagnostics(data["findings"])
             cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
+            cache.checked_files = _checked_files(data["checked"])
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
             sources = data["sources"]
             cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
@@ -308,7 +312,8 @@ class BuildCache:
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
              pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
-             codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", [])) -> None:
+             codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
+             checked_files: Checked | None = None) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -318,8 +323,9 @@ class BuildCache:
                 prose_files = [name]
         index: dict[str, int] = {}
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
-                "findings": _plain(findings), "checked": [checked[0], _plain(checked[1])],
-                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in sorted(deps)]]
+                "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
+                # A page's files in any order (its key sorts them): sorting each page's here cost more than the rest.
+                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in deps]]
                           for out, (k, w, deps) in sorted(pages.items())},
                 "sources": list(index),  # each file a page was made from, once: pages name them by number
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
@@ -347,6 +353,23 @@ def _plain(findings: list[Diagnostic]) -> list[list]:
 
 def _diagnostics(plain: list[list]) -> list[Diagnostic]:
     return [Diagnostic(d[0], d[1], Loc(d[2], d[3], d[4]), d[5], d[6], d[7], tuple(d[8])) for d in plain]
+
+
+def _files_plain(checked: Checked | None) -> list:
+    """The manifest's record of `checking.Checked`: its outline, and per file its hash and findings (most have
+    none: one empty list for all of them)."""
+    if checked is None:
+        return []
+    return [checked.outline, {s: [h, _plain(found) if found else None] for s, (h, found) in checked.files.items()}]
+
+
+def _checked_files(record: list) -> Checked | None:
+    from statusdocs.build.checking import Checked
+
+    if len(record) < 4:
+        return None
+    return Checked(str(record[2]), {str(s): (str(h), _diagnostics(found) if found else [])
+                                    for s, (h, found) in record[3].items()})
 
 
 def check_key(content_dir: str, inputs: Mapping[str, str]) -> str:

@@ -239,6 +239,9 @@ class Staging:
         self.reused = self._claim_spare()
         os.chmod(self.path, 0o755)
         self._made: set[str] = set()
+        # Files of the reused folder that were the site's already (the same inode): no link made, so their state
+        # (change time included) is what it was. Those this process linked; a worker's are not known here.
+        self.unmoved: set[str] = set()
         self.marked = self._mark()
 
     def _spare_place(self) -> str | None:
@@ -339,6 +342,7 @@ class Staging:
             target = self._target(rel)
             if self.reused:
                 if _same_file(target, existing):
+                    self.unmoved.add(rel)
                     return True  # in place already: the reused folder is the site before, and this file unchanged
                 self._clear(target)
             os.link(existing, target)

@@ -20,9 +20,11 @@ preview's in its `Session`.
 
 The caches, each for one reason:
 - across builds, beside the output (`build/cache.py`): the manifest (input hashes, findings, the check's findings
-  by the hash of every content file, and each page's recorded files, key and file state: a page is kept, or the
-  whole build skipped), each content file's loaded model by its content hash (`ParsedStore`: only edited files
-  are parsed) and the rendered Markdown by text (`ProseLog`), all checksummed;
+  by the hash of every content file and each file's own by its hash and the site's outline (`build/checking.py`:
+  after an edit, the rules that read one file run only on the files that changed), and each page's recorded files,
+  key and file state: a page is kept, or the whole build skipped), each content file's loaded model by its content
+  hash (`ParsedStore`: only edited files are parsed) and the rendered Markdown by text (`ProseLog`), all
+  checksummed;
 - within a process: rendered Markdown by text (`pages/prose.py`), the views' pieces that several pages show
   (`Views._once`, with the files they read), the templates each template reads (`pages/render.py`);
 - across the preview's rebuilds only (`Session`): parsed files (`content/load.FileCache`), entries' JSON
@@ -54,6 +56,7 @@ from statusdocs.pages.depth import bounded
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
+    from statusdocs.build.checking import Checked
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
     from statusdocs.content.load import FileCache, Workers
@@ -114,6 +117,7 @@ class BuildContext:
     checking: Forked | None = None                               # the check, running in a child
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
     check_key: str = ""                                          # the content they are found in (cache layer)
+    checked_files: Checked | None = None                         # each file's findings, for the next build
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
     workers: Workers | None = None                               # when forking pays (None: load.WORKERS)
 
@@ -289,18 +293,38 @@ def load(ctx: BuildContext) -> bool:
     return ctx.content is not None and not ctx.report.errors
 
 
-def _check(content: Content, jobs: int = 1, workers: Workers | None = None) -> list[Diagnostic]:
-    """The check of a build. The rules are imported here, by the process that runs them: when that is a child,
-    the parent goes on without waiting for the import."""
-    from statusdocs.checks import check_content
+def _check(content: Content, hashes: dict[str, str] | None, previous: Checked | None, jobs: int = 1,
+           workers: Workers | None = None) -> tuple[list[Diagnostic], Checked | None]:
+    """The check of a build; with the cache layer (`hashes`: each content file's hash by its source path), file by
+    file (`build/checking.py`): only the files changed since the last build (`previous`), and the rules that read
+    the whole site. The rules are imported here, by the process that runs them: when that is a child, the parent
+    goes on without waiting for the import."""
+    if hashes is None:
+        from statusdocs.checks import check_content
 
-    return check_content(content, jobs=jobs, workers=workers)
+        return check_content(content, jobs=jobs, workers=workers), None
+    from statusdocs.build.checking import check
+
+    return check(content, hashes, previous, jobs, workers)
+
+
+def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
+    """Each content file's hash by the path its findings name (the cache layer), from the inputs or, on a first
+    build, from the bytes the loader read."""
+    if ctx.cache is None or ctx.content is None:
+        return None
+    from statusdocs.build.checking import sources
+
+    known = ctx.inputs if ctx.inputs is not None else \
+        {os.path.abspath(p): d for p, d in (ctx.loaded_digests or {}).items()}
+    return {s: known[a] for s in sources(ctx.content) if (a := os.path.abspath(s)) in known}
 
 
 def start_check(ctx: BuildContext) -> None:
     """Run the check in a forked child of its own from now on, beside the planning, the rendering and the writing
     (on more than one core). Otherwise `finish_check` runs it here. The cache layer: findings the last build's check
-    made from the same content files (by content hash) are the findings."""
+    made from the same content files (by content hash) are the findings; else only the files changed since are
+    checked again by the rules that read one file (`build/checking.py`)."""
     from statusdocs.build.workers import Forked, can_fork
 
     content = ctx.content
@@ -308,9 +332,11 @@ def start_check(ctx: BuildContext) -> None:
         ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         if ctx.cache.checked[0] == ctx.check_key:
             ctx.checked = list(ctx.cache.checked[1])
+            ctx.checked_files = ctx.cache.checked_files
     if ctx.check and ctx.checked is None and ctx.checking is None and content is not None and \
             (ctx.jobs or 1) > 1 and can_fork():
-        ctx.checking = Forked(lambda: _check(content))
+        hashes, previous = _content_hashes(ctx), ctx.cache.checked_files if ctx.cache is not None else None
+        ctx.checking = Forked(lambda: _check(content, hashes, previous))
 
 
 def finish_check(ctx: BuildContext) -> bool:
@@ -318,7 +344,9 @@ def finish_check(ctx: BuildContext) -> bool:
     assert ctx.content is not None
     if ctx.check:
         if ctx.checked is None:
-            ctx.checked = ctx.checking.result() if ctx.checking else _check(ctx.content, ctx.jobs or 1, ctx.workers)
+            previous = ctx.cache.checked_files if ctx.cache is not None else None
+            ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
+                _check(ctx.content, _content_hashes(ctx), previous, ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
     return not ctx.failing()
 
@@ -494,6 +522,7 @@ class InPlace:
     files the site no longer has are removed. A failed build writes nothing: the last good pages stay."""
 
     marked = None  # the marker stays as the first build wrote it
+    unmoved: frozenset[str] = frozenset()
 
     def __init__(self, out: str, previous: set[str]):
         from statusdocs.build.output import MARKER
@@ -584,7 +613,7 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries, checked)
+                       ctx.content.entries, checked, ctx.checked_files if checked[0] else None)
         if ctx.parsed is not None:
             ctx.parsed.save()
     if ctx.session is not None:
@@ -636,9 +665,9 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     written[MARKER] = _written(staging.marked)  # recorded: a site without it is not up to date
     staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
-        for rel in ctx.keep:
+        for rel in ctx.keep:  # a file in place already (`unmoved`) has the state the last build recorded
             if rel not in written:
-                written[rel] = Written(ctx.cache.pages[rel][1].state, linked=True)
+                written[rel] = Written(ctx.cache.pages[rel][1].state, linked=rel not in staging.unmoved)
         _restat(staging.out, written)
     return written
 

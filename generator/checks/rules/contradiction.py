@@ -159,6 +159,7 @@ def _claim_cells(run: Run, words: T.Keyed) -> Iterator[tuple[Cell, str, Entry]]:
       "section 15.1).",
       "cacheable: {default: false, note: 412 responses are heuristically cacheable.}",
       "cacheable: {default: false, note: Caches do not store it unless the response carries explicit freshness.}",
+      scope="file",
       reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
       keywords=(CACHE_WORDS,))
 def cache_contradiction(run: Run) -> Iterator[Diagnostic]:
@@ -187,6 +188,7 @@ def _cache_message(field: str, claim: bool, default: bool) -> str:
 @rule("C002", "retry-contradiction", "A cell that speaks of retrying contradicts `retry.safe`.",
       "retry: {safe: true, note: Never retry this request.}",
       "retry: {safe: true, note: Repeat the identical request after the delay in Retry-After.}",
+      scope="file",
       reads="every prose cell of an entry; comparisons' rows by side, other cells by the code a sentence names",
       keywords=(RETRY_WORDS,))
 def retry_contradiction(run: Run) -> Iterator[Diagnostic]:
@@ -224,7 +226,7 @@ SELF_CLASS = T.keyed("self_class", r"\b(?:is|as|are|it's|this)\s+(?:an?\s+)?(?:(
       "code, or calls the code a member of another class.",
       "definition: 412 is a server error defined in RFC 9110 section 15.5.10.",
       "definition: 412 is a client error defined in RFC 9110 section 15.5.13.",
-      reads="every prose cell (sections); entries' prose cells (classes)", keywords=(SELF_CLASS,))
+      scope="file", reads="every prose cell (sections); entries' prose cells (classes)", keywords=(SELF_CLASS,))
 def wrong_section(run: Run) -> Iterator[Diagnostic]:
     self_class = {i for i in run.may(SELF_CLASS) if isinstance(run.cells[i].owner, Entry)}
     section = set(run.unless("no_section"))
@@ -282,6 +284,7 @@ def _class_digit(m: re.Match) -> int | None:
       "code: 409\nscenarios: [\"A mobile app asks in Accept for XML, and the API only produces JSON.\", ...]",
       "code: 409\nscenarios: [\"Two editors save the same page; the second save clashes with the version the first "
       "stored.\", ...]",
+      scope="file",
       reads="registered codes' summary, definition, when_to_use, client_behavior and scenarios; comparisons' summary, "
       "decision rule, decision notes and rows", concepts=True)
 def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
@@ -311,11 +314,11 @@ def other_codes_trigger(run: Run) -> Iterator[Diagnostic]:
       "codes: [409, 412]\ndecision_rule: If If-Match fails, 412; if the change clashes with the resource's state, "
       "409; if the body does not parse, 400.",
       "codes: [409, 412]\ndecision_rule: If a precondition header was sent and evaluated false, 412; otherwise 409.",
-      reads="comparisons' decision_rule")
+      scope="file", reads="comparisons' decision_rule")
 def decision_outside_pair(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     known = set(content.entries) | set(registry_names())
-    for comp in content.comparisons.values():
+    for comp in run.comparisons():
         outside = sorted(c for c in T.codes_in(comp.decision_rule) if c in known and c not in comp.codes)
         if outside:
             cell = Cell(comp, "decision_rule", comp.decision_rule, comp.codes[0], "decision_rule")
@@ -324,10 +327,10 @@ def decision_outside_pair(run: Run) -> Iterator[Diagnostic]:
 
 
 @rule("C010", "dangling-related", "A related code has no entry, so its link would lead nowhere.",
-      "related: [409, 597]", "related: [409, 428]", reads="entries' related")
+      "related: [409, 597]", "related: [409, 428]", scope="file", reads="entries' related")
 def dangling_related(run: Run) -> Iterator[Diagnostic]:
     content = run.content
-    for entry in content.entries.values():
+    for entry in run.entries():
         for i, code in enumerate(entry.related):
             field = f"related[{i}]"
             if code == entry.code:
@@ -346,7 +349,7 @@ LINK = re.compile(r"\]\((\.\./|\./)?(\d{3})/?(?:#[^)\s]*)?\)")  # a fragment lea
 @rule("C011", "dangling-link", "A Markdown link in prose points at a code page that does not exist.",
       "definition: One of the request's preconditions evaluated to false; compare [the 420 page](../420/).",
       "definition: One of the request's preconditions evaluated to false; compare [the 428 page](../428/).",
-      reads="every prose cell")
+      scope="file", reads="every prose cell")
 def dangling_link(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     for cell in run.cells:
@@ -363,10 +366,10 @@ def dangling_link(run: Run) -> Iterator[Diagnostic]:
       "that exist.",
       "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409-vs-422",
       "codes: [409, 412]\ndecision:\n  question: Did an If-Match header fail?\n  yes: 412\n  no: 409",
-      reads="comparisons' decision trees, the guide's tree")
+      scope="file", reads="comparisons' decision trees, the guide's tree")
 def decision_leaves(run: Run) -> Iterator[Diagnostic]:
     content = run.content
-    for comp in content.comparisons.values():
+    for comp in run.comparisons():
         leaves = comp.decision.leaves("decision")
         for field, leaf in leaves:
             if isinstance(leaf, str) or (leaf not in comp.codes and leaf not in content.entries
@@ -380,7 +383,7 @@ def decision_leaves(run: Run) -> Iterator[Diagnostic]:
                 yield Diagnostic("C012", "error", comp.loc("decision"), f"no answer of the decision leads to "
                                  f"{code}", field="decision", codes=tuple(comp.codes))
     guide = content.guide
-    if guide is None:
+    if guide is None or not run.mine(guide.source):
         return
     for field, leaf in guide.tree.leaves("tree"):
         if isinstance(leaf, str) and leaf not in content.comparisons:
@@ -400,11 +403,10 @@ STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\"? ([1-5]\d\d)\b")
       "such as nginx's 495 or ELB's 460 are often only logged, so their entries are exempt.)",
       "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n  - response: HTTP/1.1 409 Conflict",
       "codes: [409, 412]\nexamples:\n  - response: HTTP/1.1 409 Conflict\n"
-      "  - response: HTTP/1.1 412 Precondition Failed", reads="official entries' and comparisons' examples")
+      "  - response: HTTP/1.1 412 Precondition Failed", scope="file",
+      reads="official entries' and comparisons' examples")
 def example_status(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
-    owners: list[Entry | Comparison] = [*(e for e in content.entries.values() if e.official),
-                                        *content.comparisons.values()]
+    owners: list[Entry | Comparison] = [*(e for e in run.entries() if e.official), *run.comparisons()]
     for owner in owners:
         shown = [{int(m.group(1)) for m in STATUS_LINE.finditer(ex.response)} for ex in owner.examples]
         codes = owner.codes if isinstance(owner, Comparison) else [owner.code]
@@ -479,6 +481,7 @@ def decision_cases(run: Run) -> Iterator[Diagnostic]:
       "WWW-Authenticate), or states as a requirement a rule that document dropped.",
       "code: 303\nclient_behavior: The browser repeats the original request method at the URI in Location.",
       "code: 303\nclient_behavior: The browser follows with a GET (or a HEAD) to the URI in Location.",
+      scope="file",
       reads="prose cells that state what a code does (not mistakes, when_not_to_use or questions)", concepts=True)
 def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
     k = K.knowledge()
@@ -501,7 +504,7 @@ def contradicts_definition(run: Run) -> Iterator[Diagnostic]:
       "failure, a 4xx or 5xx that reports success, a 5xx blamed on the client or a 4xx on the server.",
       "code: 204\nsummary: A 204 means the request was rejected and nothing was saved.",
       "code: 204\nsummary: A 204 means the request succeeded and the response has no content.",
-      reads="registered entries' cells", concepts=True)
+      scope="file", reads="registered entries' cells", concepts=True)
 def contradicts_class(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     for cell, bits in zip(run.cells, M.cell_bits(run), strict=True):

@@ -16,7 +16,7 @@ from statusdocs.checks import meaning as M
 from statusdocs.checks import text as T
 from statusdocs.checks.cells import entry_cells, registry_names
 from statusdocs.checks.registry import Run, rule
-from statusdocs.content.model import CITATION, Comparison, Content, Entry, Guide
+from statusdocs.content.model import CITATION, Comparison, Entry, Guide
 from statusdocs.diagnostics import Diagnostic
 from statusdocs.reference import constant_tables, registry
 
@@ -24,11 +24,10 @@ from statusdocs.reference import constant_tables, registry
 @rule("F001", "registry-phrase", "An official code's name must be the IANA registry's current reason phrase; a "
       "registered code must be official and an unregistered one must not.",
       "code: 413\nname: Payload Too Large", "code: 413\nname: Content Too Large",
-      reads="entries' code, name, official, registration")
+      scope="file", reads="entries' code, name, official, registration")
 def registry_phrase(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
     reg = registry()["registry"]
-    for entry in content.entries.values():
+    for entry in run.entries():
         known = reg.get(entry.code)
         codes = (entry.code,)
         if known is None:
@@ -55,12 +54,11 @@ def registry_phrase(run: Run) -> Iterator[Diagnostic]:
       "the section that defines the code.",
       "code: 412\nspec: {document: RFC 7232, section: \"4.2\"}",
       "code: 412\nspec: {document: RFC 9110, section: \"15.5.13\"}",
-      reads="entries' spec")
+      scope="file", reads="entries' spec")
 def spec_reference(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
     reg = registry()["registry"]
     whole = set(registry()["cited_without_section"])
-    for entry in content.entries.values():
+    for entry in run.entries():
         known = reg.get(entry.code)
         if known is None or not entry.official:
             continue
@@ -77,12 +75,11 @@ def spec_reference(run: Run) -> Iterator[Diagnostic]:
       "exactly for the codes RFC 9110 section 15.1 lists as heuristically cacheable and for 451, which RFC 7725 "
       "section 3 makes \"cacheable by default\".",
       "code: 409\ncacheable: {default: true, note: ...}", "code: 409\ncacheable: {default: false, note: ...}",
-      reads="entries' cacheable.default")
+      scope="file", reads="entries' cacheable.default")
 def heuristic_cacheability(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
     by_source = {int(code): source for source, codes in registry()["heuristically_cacheable_by"].items()
                  for code in codes}
-    for entry in content.entries.values():
+    for entry in run.entries():
         source = by_source.get(entry.code)
         expected = source is not None
         if entry.cacheable.default != expected:
@@ -103,12 +100,11 @@ def _python_live() -> dict[str, int]:
       "and the page shows the older one for the releases before it.",
       "code: 422\nconstants: {java: HttpURLConnection.HTTP_UNPROCESSABLE_ENTITY}",
       "code: 422\nconstants: {go: http.StatusUnprocessableEntity}",
-      reads="entries' constants")
+      scope="file", reads="entries' constants")
 def library_constant(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
     tables = constant_tables()
     live = _python_live()
-    for entry in content.entries.values():
+    for entry in run.entries():
         for key, written in entry.constants.items():
             field = f"constants.{key}"
             table = tables.get(key)
@@ -199,9 +195,9 @@ def _dated(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def _source_owners(content: Content) -> Iterator[Entry | Comparison]:
-    yield from content.entries.values()
-    yield from content.comparisons.values()
+def _source_owners(run: Run) -> Iterator[Entry | Comparison]:
+    yield from run.entries()
+    yield from run.comparisons()
 
 
 @rule("F005", "unsourced-claim", "A prose cell that names a vendor, product, browser or library (the list is "
@@ -212,11 +208,10 @@ def _source_owners(content: Content) -> Iterator[Entry | Comparison]:
       "client_behavior: nginx closes the connection without sending a response [^nginx-return].\n"
       "sources:\n  - id: nginx-return\n    title: nginx, ngx_http_rewrite_module, return\n"
       "    url: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return",
-      reads="entries' and comparisons' sources and prose cells")
+      scope="file", reads="entries' and comparisons' sources and prose cells")
 def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
     known: dict[int, set[str]] = {}
-    for owner in _source_owners(content):
+    for owner in _source_owners(run):
         seen: set[str] = set()
         for i, source in enumerate(owner.sources):
             if source.id in seen:
@@ -252,7 +247,7 @@ def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
       "code: 409\ndefinition: RFC 7231 section 6.5.8 defines 409 as a conflict with the resource's state.",
       "code: 409\ndefinition: RFC 9110 section 15.5.10 defines 409 as a conflict with the current state of the target "
       "resource.",
-      reads="every prose cell")
+      scope="file", reads="every prose cell")
 def obsolete_reference(run: Run) -> Iterator[Diagnostic]:
     for cell in run.cells:
         if not ("RFC" in cell.text.upper() or "ection" in cell.text or "§" in cell.text or "HTTP/1.1:" in cell.text
@@ -272,10 +267,9 @@ def obsolete_reference(run: Run) -> Iterator[Diagnostic]:
       "unofficial or proprietary.",
       "code: 425\nsummary: 425 is a non-standard code that some CDNs send for requests in early data.",
       "code: 425\nsummary: 425 (RFC 8470) tells a client to retry a request it sent in TLS early data.",
-      reads="registered entries' cells")
+      scope="file", reads="registered entries' cells")
 def registered_called_nonstandard(run: Run) -> Iterator[Diagnostic]:
-    content = run.content
-    for entry in content.entries.values():
+    for entry in run.entries():
         if not (entry.official and entry.registration == "permanent"):
             continue
         for cell in entry_cells(entry):
@@ -295,7 +289,7 @@ def registered_called_nonstandard(run: Run) -> Iterator[Diagnostic]:
       "never had, outside a sentence about its history.",
       "code: 413\nsummary: 413 Payload Too Large tells the client its upload exceeds the server's limit.",
       "code: 413\nsummary: 413 Content Too Large tells the client its upload exceeds the server's limit.",
-      reads="every prose cell")
+      scope="file", reads="every prose cell")
 def former_reason_phrase(run: Run) -> Iterator[Diagnostic]:
     phrases = K.registry_phrases()
     for cell in run.cells:

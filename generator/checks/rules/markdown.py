@@ -63,7 +63,7 @@ def _list_pitfall(text: str) -> tuple[str, int] | None:
       "code: 413\nwhen_to_use: |\n  Refuse the upload with it in these cases:\n  - the file is over the configured "
       "maximum size\n  - the server cannot stage a body of that length",
       "code: 413\nwhen_to_use: |\n  Refuse the upload with it in these cases:\n\n  - the file is over the configured "
-      "maximum size\n  - the server cannot stage a body of that length", reads="every prose cell")
+      "maximum size\n  - the server cannot stage a body of that length", scope="file", reads="every prose cell")
 def list_needs_blank_line(run: Run) -> Iterator[Diagnostic]:
     yield from _list_rule(run, "M001", "starts a list with no blank line before it: it renders as "
                           "part of the paragraph above", "put a blank line before the list")
@@ -75,7 +75,7 @@ def list_needs_blank_line(run: Run) -> Iterator[Diagnostic]:
       "show the user what changed since their copy\n  - sync tools merge and resend with the new ETag",
       "code: 412\nclient_behavior: |\n  Clients react in two ways:\n\n  - editors fetch the resource again\n\n"
       "      - and show the user what changed since their copy\n\n  - sync tools merge and resend with the new ETag",
-      reads="every prose cell")
+      scope="file", reads="every prose cell")
 def nested_list_indent(run: Run) -> Iterator[Diagnostic]:
     yield from _list_rule(run, "M002", "indents a list item by fewer than four spaces: it is not nested",
                           "indent nested items by four spaces")
@@ -113,7 +113,7 @@ def _target_path(target: str) -> str:
       "code: 412\nclient_behavior: Fetch the resource again, reapply the edit and resend it with the new ETag, as [our "
       "client guide](/docs/retries/) shows.", "code: 412\nclient_behavior: Fetch the resource again, reapply the edit "
       "and resend it with the new ETag, as [our client guide](https://example.com/docs/retries/) shows.",
-      reads="every prose cell; the site's pages")
+      scope="file", reads="every prose cell; the site's pages")
 def link_leaves_site(run: Run) -> Iterator[Diagnostic]:
     known = site_paths(run.content)
     for cell in run.cells:

@@ -48,7 +48,7 @@ document("T002", "template-file", "A file under the templates folder (a template
       "or simplified it is shown as plain text.",
       "definition: \"![![![![![ ... (a thousand unclosed brackets)\"",
       "definition: The origin server has no current representation; see [410](../410/).",
-      reads="every prose cell, the guide's intro, pages' bodies, the site's class descriptions")
+      scope="file", reads="every prose cell, the guide's intro, pages' bodies, the site's class descriptions")
 def prose_too_complex(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     hint = "split the text, or close or escape (\\[) the brackets it leaves open"
@@ -57,12 +57,12 @@ def prose_too_complex(run: Run) -> Iterator[Diagnostic]:
         if why is not None:
             yield cell.diag("S011", f"{cell.field} cannot be rendered in bounded time: {why}", hint)
     others: list[tuple[str, Callable[[], Loc], str]] = []
-    if content.guide is not None:
+    if content.guide is not None and run.mine(content.guide.source):
         guide = content.guide
         others.append((guide.intro, lambda: guide.loc("intro"), "intro"))
-    for page in content.pages.values():
+    for page in (p for p in content.pages.values() if run.mine(p.source)):
         others.append((page.body, functools.partial(Loc, page.source, page.body_line, 1), "body"))
-    for klass, info in content.site.classes.items():
+    for klass, info in content.site.classes.items() if run.mine(content.site.source) else ():
         field = f"classes.{klass}.description"
         others.append((info.description, functools.partial(content.site.loc, field), field))
     for text, loc, field in others:

@@ -38,7 +38,7 @@ THIS_CODE = re.compile(r"\bth(is|e) (status )?code\b", re.I)  # names the code w
       "reader can act on.",
       "client_behavior: HTTP 412 Precondition Failed indicates a client errors response outcome.",
       "client_behavior: Re-read the resource to get its current ETag, re-apply the change, and send it again "
-      "with the new If-Match value.", reads=PROSE, index=True)
+      "with the new If-Match value.", scope="file", reads=PROSE, index=True)
 def restates(run: Run) -> Iterator[Diagnostic]:
     for i in run.unless("informative"):
         cell = run.cells[i]
@@ -105,7 +105,7 @@ def _pointer_only(run: Run, cell: Cell) -> str | None:
       "semantics\", \"refer to\") instead of giving the content.",
       "client_behavior: When an upload fails with 412, the client handles it according to client-errors semantics.",
       "client_behavior: The client fetches the current representation, merges its change and retries with "
-      "the new ETag in If-Match.", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER, POINTER))
+      "the new ETag in If-Match.", scope="file", reads=PROSE, keywords=(ACCORDING_SEMANTICS, DEFER, POINTER))
 def defers(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(ACCORDING_SEMANTICS, DEFER, POINTER):
         cell = run.cells[i]
@@ -136,7 +136,7 @@ PLACEHOLDER_WORD = T.keyed("placeholder_word", r"\b(TODO|TBD|FIXME|XXX|lorem ips
 @rule("V003", "placeholder", "The cell is a placeholder (TBD, TODO, N/A, a dash) or empty.",
       "cacheable: {default: false, note: TBD}",
       "cacheable: {default: false, note: Caches do not store it unless Cache-Control gives explicit freshness.}",
-      reads="every prose cell", keywords=(PLACEHOLDER_WORD,))
+      scope="file", reads="every prose cell", keywords=(PLACEHOLDER_WORD,))
 def placeholder(run: Run) -> Iterator[Diagnostic]:
     for i in sorted(set(run.unless("no_placeholder")) | set(run.may(PLACEHOLDER_WORD))):
         cell = run.cells[i]
@@ -163,7 +163,7 @@ TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct
       "when precondition failed is the accurate protocol signal.",
       "decision_rule: If the request carried If-Match or If-Unmodified-Since and it evaluated false, send 412; "
       "if no precondition was sent and the change clashes with the resource's state, send 409.",
-      reads=PROSE + "; every code's names", keywords=(USE_WHEN,))
+      scope="file", reads=PROSE + "; every code's names", keywords=(USE_WHEN,))
 def tautology(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     names = {n.lower() for c in content.entries for n in names_of(content, c)} | \
@@ -287,7 +287,7 @@ CONCRETE = re.compile(r"\b(GET|HEAD|POST|PUT|DELETE|PATCH|OPTIONS|CONNECT|TRACE)
 @rule("V006", "empty-hedge", "A hedge with no content: \"in various ways\", \"may or may not\", \"it depends\".",
       "client_behavior: Clients react to 412 in various ways depending on the implementation.",
       "retry: {safe: true, note: Idempotent requests may be retried with exponential backoff after Retry-After.}",
-      reads=PROSE, keywords=(HEDGE, SPECULATION))
+      scope="file", reads=PROSE, keywords=(HEDGE, SPECULATION))
 def hedge(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(HEDGE, SPECULATION):
         cell = run.cells[i]
@@ -341,7 +341,7 @@ MARKETING = T.keyed("marketing",
       "rather than documentation.",
       "when_to_use: Considering HTTP 409? Book a no-pressure strategy call with our team.",
       "when_to_use: Return 409 when the change is valid but clashes with the resource's current state.",
-      reads="every prose cell", keywords=(MARKETING,))
+      scope="file", reads="every prose cell", keywords=(MARKETING,))
 def marketing(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(MARKETING):
         cell = run.cells[i]
@@ -357,7 +357,7 @@ def marketing(run: Run) -> Iterator[Diagnostic]:
       "definition: Request conflicts.",
       "definition: The request could not be completed because it conflicts with the current state of the "
       "target resource, and the user may be able to resolve the conflict and resubmit.",
-      reads="every prose cell, with its kind's minimum (cells.MIN_WORDS)", index=True)
+      scope="file", reads="every prose cell, with its kind's minimum (cells.MIN_WORDS)", index=True)
 def too_short(run: Run) -> Iterator[Diagnostic]:
     for i in run.unless("enough_words"):
         cell = run.cells[i]
@@ -376,12 +376,12 @@ def too_short(run: Run) -> Iterator[Diagnostic]:
       "rows: [{aspect: \"Safe to retry?\", left: Only after fixing the underlying cause, right: Only after fixing "
       "the underlying cause}]",
       "rows: [{aspect: \"Safe to retry?\", left: After resolving the conflict, right: After re-reading the ETag}]",
-      reads="comparisons' rows", index=True)
+      scope="file", reads="comparisons' rows", index=True)
 def same_both_sides(run: Run) -> Iterator[Diagnostic]:
     content, index = run.content, run.index
     letters = index.universe.letters if index is not None and index.universe.ascii else None
     row_tokens = iter(index.row_tokens if index is not None else ())  # the row cells in order, left then right
-    for comp in content.comparisons.values():
+    for comp in run.comparisons():
         for i, row in enumerate(comp.rows):
             if letters is not None:
                 known = [None if t is None else set(t.split()) for t in (next(row_tokens), next(row_tokens))]
@@ -414,7 +414,7 @@ FILLER = T.keyed("filler",
       "troubleshooting steps, advice for a list of codes at once.",
       "client_behavior: Seeing a 502 can be a real headache. Follow these steps to identify any potential issues.",
       "client_behavior: Retry an idempotent request after a short delay, since the upstream may recover; report "
-      "the failure if it persists.", reads=PROSE, keywords=(FILLER,))
+      "the failure if it persists.", scope="file", reads=PROSE, keywords=(FILLER,))
 def filler(run: Run) -> Iterator[Diagnostic]:
     for i in run.may(FILLER):
         cell = run.cells[i]
@@ -474,7 +474,7 @@ class _SurelySays:
       "by the IETF and listed in the IANA registry.",
       "codes: [409, 412]\nsummary: 412 means a precondition header the client sent evaluated false; 409 means the "
       "change clashes with the resource's current state, with no precondition involved.",
-      reads="comparisons' summaries; the concepts of checks/knowledge.yaml")
+      scope="file", reads="comparisons' summaries; the concepts of checks/knowledge.yaml")
 def summary_without_difference(run: Run) -> Iterator[Diagnostic]:
     concepts = K.knowledge().concepts.values()
     said = run.derived("V011 words", lambda: _SurelySays(run))

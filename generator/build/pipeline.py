@@ -50,6 +50,7 @@ from statusdocs.build.cache import (
     file_state,
 )
 from statusdocs.diagnostics import Diagnostic, Report
+from statusdocs.pages.recorded import FieldDigests
 from statusdocs.pages.depth import bounded
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class BuildContext:
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
     check_key: str = ""                                          # the content they are found in (cache layer)
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
+    fields: FieldDigests | None = None                           # the digests of the fields pages read
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -135,6 +137,7 @@ class Session:
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
     deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
+    fields: FieldDigests = field(default_factory=FieldDigests)     # the content's field digests, by file
 
     def unchanged(self, changed: set[str] | None) -> dict[str, str]:
         """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
@@ -378,7 +381,12 @@ def page_keys(ctx: BuildContext) -> PageKeys:
     theme = tuple(d + os.sep for d in ctx.builder.theme)
     templates = digest("\0".join(sorted(p for p in (ctx.inputs or {}) if p.startswith(theme))).encode())
     build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
-    return PageKeys(build_key, ctx.builder.views.shared_fingerprint() + templates, ctx.inputs or {})
+    if ctx.fields is None:  # the digests of the files unchanged since the previous build are known
+        ctx.fields = ctx.session.fields if ctx.session is not None else \
+            FieldDigests(ctx.cache.fields if ctx.cache is not None else None)
+    views = ctx.builder.views
+    return PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
+                    ctx.fields.resolver(ctx.inputs or {}, views.content.models))
 
 
 # ---------------------------------------------------------------- render and write
@@ -581,7 +589,7 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries, checked)
+                       ctx.content.entries, checked, ctx.fields.known if ctx.fields is not None else None)
         if ctx.parsed is not None:
             ctx.parsed.save()
     if ctx.session is not None:

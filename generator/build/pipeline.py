@@ -50,8 +50,8 @@ from statusdocs.build.cache import (
     file_state,
 )
 from statusdocs.diagnostics import Diagnostic, Report
-from statusdocs.pages.recorded import FieldDigests
 from statusdocs.pages.depth import bounded
+from statusdocs.pages.recorded import FieldDigests
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder

@@ -247,7 +247,7 @@ class Views:
     def _entry_link(self, code: int) -> dict[str, Any]:
         entry = self.content.entries[code]
         return {"code": code, "name": entry.name, "url": f"{code}/", "official": entry.official,
-                "origin": entry.origin, "summary": entry.summary, "klass": entry.klass}
+                "origin": entry.origin, "summary": self.content.shown(entry, "summary"), "klass": entry.klass}
 
     def comparison_link(self, comp: Comparison) -> dict[str, Any]:
         return self._once("comparison", comp.slug, lambda: self._comparison_link(comp))
@@ -418,7 +418,7 @@ class Views:
         return {
             "code": entry.code, "name": entry.name, "official": entry.official, "origin": entry.origin,
             "registration": entry.registration, "klass": self.class_info(entry.klass),
-            "summary": entry.summary,
+            "summary": self.content.shown(entry, "summary"),
             "spec": {"label": _ascii_label(entry.spec.label), "link": entry.spec.link},
             "definition": self.md(entry.definition),
             "when_to_use": self.md(entry.when_to_use),

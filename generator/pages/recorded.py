@@ -18,12 +18,14 @@ field of a file makes again only the pages that read that field.
 from __future__ import annotations
 
 import contextlib
-import os
 import hashlib
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields
 from types import MethodType
 from typing import Any, Generic, Protocol, TypeVar
+
+from markupsafe import escape
 
 from statusdocs.content.model import Comparison, Content, Decision, Guide, Site
 
@@ -82,6 +84,36 @@ class RecordedModel:
         elif callable(kind):
             return MethodType(kind, self)
         return getattr(model, name)
+
+
+class Shown(str):
+    """A field's text in a view that many pages hold but few show (an entry's summary in every link to it): the
+    field is recorded when a template shows the text (`__html__`, or made a string), by the page being made then,
+    not by every page whose context holds it. The views made once per build (`Views._once`) are shared by pages
+    that show different parts of them."""
+
+    dep: str
+    recorder: Recorder
+
+    def __new__(cls, text: str, dep: str, recorder: Recorder) -> Shown:
+        made = super().__new__(cls, text)
+        made.dep, made.recorder = dep, recorder
+        return made
+
+    def __html__(self) -> str:
+        self.recorder.read(self.dep)
+        return str(escape(str.__str__(self)))
+
+    def __str__(self) -> str:
+        self.recorder.read(self.dep)
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        self.recorder.read(self.dep)
+        return str.__format__(str.__str__(self), spec)
+
+    def __reduce__(self) -> Any:  # to a forked worker's parent or a pickle: the text alone
+        return (str, (str.__str__(self),))
 
 
 def unwrapped(value: Any) -> Any:
@@ -214,6 +246,11 @@ class RecordedContent:
     def recorded(self, model: Any) -> Any:
         """A model object reached otherwise (an index of the views), wrapped: its fields read are recorded."""
         return RecordedModel(unwrapped(model), self.recorder)
+
+    def shown(self, model: Any, name: str) -> Shown:
+        """A text field of a model object, recorded when a template shows it (`Shown`)."""
+        model = unwrapped(model)
+        return Shown(getattr(model, name), field_dep(model.source, name), self.recorder)
 
     def models(self) -> dict[str, Any]:
         """Every content file's model object by its absolute path (`FieldDigests`)."""

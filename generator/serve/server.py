@@ -33,6 +33,7 @@ SIGTERM and SIGHUP stop the preview as Ctrl-C does.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import ipaddress
 import mimetypes
@@ -225,6 +226,8 @@ class Preview:
                 return
             if self.base_url is None and ctx.content is not None:
                 self.set_base(ctx.content.site.base_url)
+            if first:  # what the first build made lives as long as the preview: no collection need look at it again
+                gc.freeze()
             self._built(result, [p.output for p in ctx.todo], first)
         except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
             self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True

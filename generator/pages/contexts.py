@@ -258,7 +258,7 @@ class Views:
 
     def _read(self, comp: Comparison) -> Comparison:
         """A comparison reached through an index (self.comparisons, self.by_code): its fields read are recorded."""
-        return self.content.recorded(comp)  # type: ignore[no-any-return]
+        return self.content.recorded(comp)
 
     def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
         # Nothing of the comparison's file but its codes and slug, which the shared fingerprint holds.

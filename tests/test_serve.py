@@ -347,6 +347,39 @@ def test_an_idle_page_asks_the_server_nothing_in_chromium(server: ServeProcess):
         browser.close()
 
 
+@pytest.mark.browser
+def test_an_edit_with_a_lint_finding_reloads_the_page_once_in_chromium(server: ServeProcess, workdir: Path):
+    """The pages are written, the page reloads; then the linter (in a process of its own) finds a problem, and the
+    page shows it without reloading again: one reload per edit. Fixing it reloads once more, and the overlay goes."""
+    entry = workdir / "content" / "codes" / "409.yaml"
+    good = entry.read_text()
+    with playwright.sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page()
+        loads: list[str] = []
+        page.on("load", lambda _: loads.append(page.url))
+        page.goto(server.url + "409/")
+        page.wait_for_function("window.LiveReload && window.LiveReload.connector.socket"
+                               " && window.LiveReload.connector.socket.readyState === 1", timeout=10_000)
+        overlay, lead, expect = page.locator("#statusdocs-overlay"), page.locator("p.lead"), playwright.expect
+        for attempt in range(2):
+            loads.clear()
+            text = f"A summary with a vague when_to_use, take {attempt}."
+            bad = re.sub(r"^when_to_use: .*?(?=^\w)", "when_to_use: TBD\n", good, count=1, flags=re.M | re.S)
+            entry.write_text(re.sub(r"^summary: .*$", f"summary: {text}", bad, count=1, flags=re.M))
+            expect(lead).to_have_text(text, timeout=10_000)
+            expect(overlay).to_contain_text(re.compile(r"409\.yaml:\d+:\d+: error V003"), timeout=15_000)
+            page.wait_for_timeout(1500)  # a second reload would come now (events reach the handler while it waits)
+            assert len(loads) == 1, loads
+            expect(lead).to_have_text(text)
+            loads.clear()
+            entry.write_text(good)
+            expect(overlay).to_have_count(0, timeout=15_000)
+            page.wait_for_timeout(1500)
+            assert len(loads) == 1, loads
+        browser.close()
+
+
 _OPENS = """url => new Promise(done => { const ws = new WebSocket(url);
     ws.onopen = () => { ws.close(); done("open") }; ws.onerror = () => done("refused") })"""
 

@@ -42,17 +42,18 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statusdocs.diagnostics import Diagnostic, Loc
+from statusdocs.pages.recorded import FIELD
 
 if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 7
+FORMAT = 8
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -252,6 +253,7 @@ class BuildCache:
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
+    fields: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # file -> (hash, field digests)
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)   # the Markdown files the manifest names, whatever its key
@@ -279,6 +281,7 @@ class BuildCache:
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
             sources = data["sources"]
             cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
+            cache.fields = {path: (str(known[0]), dict(known[1])) for path, known in data["fields"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
             return cls(os.path.abspath(out), key, named=cache.named)  # damaged: start afresh
@@ -313,7 +316,8 @@ class BuildCache:
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
              pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
              codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
-             checked_files: Checked | None = None) -> None:
+             checked_files: Checked | None = None,
+             fields: Mapping[str, tuple[str, dict[str, str]]] | None = None) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -328,6 +332,9 @@ class BuildCache:
                 "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in deps]]
                           for out, (k, w, deps) in sorted(pages.items())},
                 "sources": list(index),  # each file a page was made from, once: pages name them by number
+                # The field digests of the files as they are now (pages' keys are made from them): the next build
+                # makes those of the files changed only.
+                "fields": {path: known for path, known in (fields or {}).items() if inputs.get(path) == known[0]},
                 "prose": {"codes": _codes_key(codes), "files": sorted(prose_files)}}
         with contextlib.suppress(OSError):
             os.makedirs(self.folder, exist_ok=True)
@@ -422,22 +429,34 @@ def _codes_key(codes: Iterable[int]) -> str:
 class PageKeys:
     """What each page of a build is made from, by content: a digest of the build's key, the shared fingerprint
     (for a page made from a template: the shared context is every template's), the page's path and each file it
-    reads with that file's hash (sorted by path). None for a page that reads a
-    file missing from the hashed inputs. Each input's part of the digested text is made once per build, not once
-    per page that reads it (the search index, the sitemap and the indexes read every content file)."""
+    reads with that file's hash, or each field of a file it reads with that field's digest (`fields`: see
+    `pages/recorded.py`), sorted. None for a page that reads a file missing from the hashed inputs. Each input's part
+    of the digested text is made once per build, not once per page that reads it (the search index, the sitemap and
+    the indexes read every content file)."""
 
-    def __init__(self, build_key: str, shared: str, inputs: dict[str, str]):
+    def __init__(self, build_key: str, shared: str, inputs: dict[str, str],
+                 fields: Callable[[str, str], str | None] | None = None):
         self.prefix = f"{build_key}\0{shared}\0"
         self.bare = f"{build_key}\0\0"
         self.parts = {path: f"{path}\0{known}\0" for path, known in inputs.items()}
+        self.fields = fields
 
     def __call__(self, output: str, deps: Iterable[str], templated: bool = True) -> str | None:
         parts = self.parts
         try:
-            body = "".join([parts[path] for path in sorted(deps)])
+            body = "".join([parts.get(dep) or self._field_part(dep) for dep in sorted(deps)])
         except KeyError:
             return None
         return digest(f"{self.prefix if templated else self.bare}{output}\0{body}".encode())
+
+    def _field_part(self, dep: str) -> str:
+        """A recorded field's part (`file\0field`), made once; KeyError if it is not known."""
+        path, sep, name = dep.partition(FIELD)
+        made = self.fields(path, name) if sep and self.fields is not None else None
+        if made is None:
+            raise KeyError(dep)
+        part = self.parts[dep] = f"{dep}\0{made}\0"
+        return part
 
 
 class ProseLog:

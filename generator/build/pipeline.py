@@ -53,6 +53,7 @@ from statusdocs.build.cache import (
 )
 from statusdocs.diagnostics import Diagnostic, Report
 from statusdocs.pages.depth import bounded
+from statusdocs.pages.recorded import FIELD, FieldDigests
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
@@ -120,6 +121,7 @@ class BuildContext:
     checked_files: Checked | None = None                         # each file's findings, for the next build
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
     workers: Workers | None = None                               # when forking pays (None: load.WORKERS)
+    fields: FieldDigests | None = None                           # the digests of the fields pages read
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -140,6 +142,9 @@ class Session:
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
     deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
+    fields: FieldDigests = field(default_factory=FieldDigests)     # the content's field digests, by file
+    prefix: str = ""                                               # the last good build's keys' shared part
+    readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
 
     def unchanged(self, changed: set[str] | None) -> dict[str, str]:
         """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
@@ -150,12 +155,28 @@ class Session:
     def current(self, rel: str, page_key: str) -> bool:
         return self.keys.get(rel) == page_key
 
-    def remember(self, ctx: BuildContext, written: dict[str, Written]) -> None:
+    def remember(self, ctx: BuildContext, written: dict[str, Written], prefix: str) -> None:
         """A good build: what the next one compares with."""
         self.inputs = ctx.inputs or {}
         self.keys = dict(ctx.keys) if ctx.inputs is not None else {}  # no hashes: no keys, every page is made
-        self.deps = dict(ctx.deps)
+        before, self.deps = self.deps, dict(ctx.deps)
         self.site = set(written) | ctx.keep  # kept pages are in place, not written
+        self.prefix = prefix if self.keys else ""
+        if not ctx.keep:
+            self.readers = {}
+        for page in (p.output for p in ctx.todo) if ctx.keep else self.deps:  # what the pages made now read
+            for dep in before.get(page, ()) if ctx.keep else ():
+                self.readers.get(dep.partition(FIELD)[0], set()).discard(page)
+            for dep in self.deps.get(page, ()):
+                self.readers.setdefault(dep.partition(FIELD)[0], set()).add(page)
+
+    def unaffected(self, ctx: BuildContext, prefix: str) -> set[str]:
+        """The pages whose key is the one they had (none but a changed file's readers read a changed file, and
+        nothing every page shows changed): known without making their keys again."""
+        if ctx.changed is None or not self.prefix or prefix != self.prefix:
+            return set()
+        affected = set().union(*(self.readers.get(path, ()) for path in ctx.changed))
+        return {page for page in self.keys if page not in affected}
 
 
 def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None,
@@ -367,8 +388,13 @@ def plan(ctx: BuildContext) -> None:
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
         key = page_keys(ctx)
+        same = ctx.session.unaffected(ctx, key.prefix) if ctx.session is not None else set()
         for page in ctx.pages:
             deps = previous.deps.get(page.output)
+            if page.output in same and deps is not None and ctx.session is not None:  # the key it had
+                ctx.keep.add(page.output)
+                ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], frozenset(deps)
+                continue
             page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
             if page_key is not None and previous.current(page.output, page_key):
                 ctx.keep.add(page.output)
@@ -409,7 +435,12 @@ def page_keys(ctx: BuildContext) -> PageKeys:
     theme = tuple(d + os.sep for d in ctx.builder.theme)
     templates = digest("\0".join(sorted(p for p in (ctx.inputs or {}) if p.startswith(theme))).encode())
     build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
-    return PageKeys(build_key, ctx.builder.views.shared_fingerprint() + templates, ctx.inputs or {})
+    if ctx.fields is None:  # the digests of the files unchanged since the previous build are known
+        ctx.fields = ctx.session.fields if ctx.session is not None else \
+            FieldDigests(ctx.cache.fields if ctx.cache is not None else None)
+    views = ctx.builder.views
+    return PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
+                    ctx.fields.resolver(ctx.inputs or {}, views.content.models))
 
 
 # ---------------------------------------------------------------- render and write
@@ -603,8 +634,10 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
     """What the next build compares with: each page's key and the files it was made from, in the cache's
     folder (`build`) or the preview's session (`serve`)."""
     assert ctx.content is not None
+    prefix = ""
     if ctx.inputs is not None:
         key = page_keys(ctx)
+        prefix = key.prefix
         framed = {p.output for p in ctx.pages if p.shows_frame}
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
     if ctx.cache is not None:
@@ -613,11 +646,12 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries, checked, ctx.checked_files if checked[0] else None)
+                       ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
+                       ctx.fields.known if ctx.fields is not None else None)
         if ctx.parsed is not None:
             ctx.parsed.save()
     if ctx.session is not None:
-        ctx.session.remember(ctx, written)
+        ctx.session.remember(ctx, written, prefix)
 
 
 def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Chunk]:

@@ -30,7 +30,7 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
-from statusdocs.pages.recorded import Grafts, RecordedContent, Recorder
+from statusdocs.pages.recorded import Grafts, RecordedContent, Recorder, field_dep, unwrapped
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -247,19 +247,18 @@ class Views:
     def _entry_link(self, code: int) -> dict[str, Any]:
         entry = self.content.entries[code]
         return {"code": code, "name": entry.name, "url": f"{code}/", "official": entry.official,
-                "origin": entry.origin, "summary": entry.summary, "klass": entry.klass}
+                "origin": entry.origin, "summary": self.content.shown(entry, "summary"), "klass": entry.klass}
 
     def comparison_link(self, comp: Comparison) -> dict[str, Any]:
-        return self._once("comparison", id(comp), lambda: self._comparison_link(comp))
+        return self._once("comparison", comp.slug, lambda: self._comparison_link(comp))
 
     def comparison_description(self, comp: Comparison) -> str:
         """A comparison's summary as the page's meta description and its search result says it."""
-        return self._once("description", id(comp), lambda: excerpt(self.plain(self._read(comp).summary)))
+        return self._once("description", comp.slug, lambda: excerpt(self.plain(self._read(comp).summary)))
 
     def _read(self, comp: Comparison) -> Comparison:
-        """A comparison reached through an index (self.comparisons, self.by_code), recorded as read."""
-        self.recorder.read(comp.source)
-        return comp
+        """A comparison reached through an index (self.comparisons, self.by_code): its fields read are recorded."""
+        return self.content.recorded(comp)
 
     def _comparison_link(self, comp: Comparison) -> dict[str, Any]:
         # Nothing of the comparison's file but its codes and slug, which the shared fingerprint holds.
@@ -341,8 +340,12 @@ class Views:
                            sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
         return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
+    def read_base_url(self) -> None:
+        """Every page shows the base URL (the shared parts are in the shared fingerprint)."""
+        self.recorder.read(field_dep(self.raw.site.source, "base_url"))
+
     def context(self, page: PlannedPage) -> dict[str, Any]:
-        self.recorder.read(self.raw.site.source)  # every page: the base URL, the shared parts
+        self.read_base_url()
         base = {**self.shared(), "page": {"kind": page.kind, "url": page.url},
                 "canonical": self.base_url + page.url}
         ctx = {**base, **getattr(self, "_" + page.kind.replace("-", "_"))(page)}
@@ -415,7 +418,7 @@ class Views:
         return {
             "code": entry.code, "name": entry.name, "official": entry.official, "origin": entry.origin,
             "registration": entry.registration, "klass": self.class_info(entry.klass),
-            "summary": entry.summary,
+            "summary": self.content.shown(entry, "summary"),
             "spec": {"label": _ascii_label(entry.spec.label), "link": entry.spec.link},
             "definition": self.md(entry.definition),
             "when_to_use": self.md(entry.when_to_use),
@@ -559,7 +562,7 @@ class Views:
     def _others(self, comp: Comparison) -> list[dict[str, Any]]:
         """Links to the other comparisons of either code, in the site's order."""
         found = set().union(*(self._places(code) for code in comp.codes))
-        found.discard(self._order[id(comp)])
+        found.discard(self._order[id(unwrapped(comp))])
         return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
 
     def _comparison_links(self) -> list[dict[str, Any]]:
@@ -593,6 +596,8 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
+        entry = unwrapped(entry)  # it shows every field: the file as a whole is recorded
+        self.recorder.read(entry.source)
         kept = self.lasting.get(entry.code)
         if kept is None or kept[0] is not entry or kept[1] != self.base_url:
             kept = self.lasting[entry.code] = (entry, self.base_url, self._entry_json(entry))
@@ -630,7 +635,7 @@ class Views:
         return f"window.STATUSDOCS_SEARCH={data};\n".encode()
 
     def api(self, page: PlannedPage) -> bytes:
-        self.recorder.read(self.raw.site.source)  # every page: the base URL
+        self.read_base_url()
         if page.kind == "search":
             return self.search_index()
         if page.kind == "schema":

@@ -1,17 +1,31 @@
-"""Recorded dependencies (Lektor's model): the content a page's context reads, file by file, as it is built.
+"""Recorded dependencies (Lektor's model): the content a page's context reads, field by field, as it is built.
 
 `Views` reads the model through a `RecordedContent`: each entry, comparison or page document it looks up, the
-site configuration and the guide add their source file to the current page's record (`Recorder`). What is only
-the site's structure (which codes, comparisons and pages exist, whether there is a guide) is not recorded: the
-views' shared fingerprint holds it, and every page is made again when it changes. So no list of dependencies is
-written by hand: what a page shows is what it read.
+site configuration and the guide come back wrapped (`RecordedModel`), and each top-level field the views read of
+one adds `<file>\0<field>` to the current page's record (`Recorder`): `codes/412.yaml\0summary`. A property or
+method of the model (`Entry.klass`, `Comparison.slug`) runs on the wrapper, so the fields it reads are recorded.
+A top-level field is the unit: its nested values (a FAQ's answers, a decision's branches) are shown together
+by the pages that show it. A page that shows a file as a whole (an entry's JSON) records the bare file.
+
+What is only the site's structure (which codes, comparisons and pages exist: `Entry.code`, `Comparison.codes`,
+`Page.slug`, whether there is a guide) is not recorded: the views' shared fingerprint holds it, and every page is
+made again when it changes. So no list of dependencies is written by hand: what a page shows is what it read.
+
+A recorded field's part of a page's key is its `FieldDigests` digest, made from the loaded value: editing one
+field of a file makes again only the pages that read that field.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+import hashlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields
+from types import MethodType
 from typing import Any, Generic, Protocol, TypeVar
+
+from markupsafe import escape
 
 from statusdocs.content.model import Comparison, Content, Decision, Guide, Site
 
@@ -21,6 +35,128 @@ class _Sourced(Protocol):
 
     @property
     def source(self) -> str: ...
+
+
+FIELD = "\0"  # between a file and one of its fields in a recorded dependency (no path holds it)
+STRUCTURE = frozenset({"code", "codes", "slug"})  # which pages exist: in the shared fingerprint, not recorded
+UNSHOWN = frozenset({"source", "locs"})           # where a value is, not what it is
+
+
+def field_dep(source: str, name: str) -> str:
+    """The recorded dependency of a page on one top-level field of a content file."""
+    return f"{source}{FIELD}{name}"
+
+
+def _kinds(cls: type) -> dict[str, Any]:
+    """How a wrapper reads each attribute of a model class: "field" (recorded), "plain" (not recorded), or the
+    property or function to run on the wrapper (whatever fields it reads are then recorded)."""
+    kinds: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, property) or callable(value) and not isinstance(value, type):
+                kinds[name] = value
+    for f in fields(cls):
+        kinds[f.name] = "plain" if f.name in STRUCTURE or f.name in UNSHOWN else "field"
+    return kinds
+
+
+_KINDS: dict[type, dict[str, Any]] = {}
+
+
+class RecordedModel:
+    """A model object (Entry, Comparison, Page, Site, Guide) whose fields, read, are recorded as the current
+    page's dependencies (see the module's docstring)."""
+
+    __slots__ = ("_model", "_recorder")
+
+    def __init__(self, model: Any, recorder: Recorder):
+        self._model, self._recorder = model, recorder
+
+    def __getattr__(self, name: str) -> Any:
+        model = self._model
+        cls = type(model)
+        kinds = _KINDS.get(cls) or _KINDS.setdefault(cls, _kinds(cls))
+        kind = kinds.get(name, "plain")
+        if kind == "field":
+            self._recorder.read(field_dep(model.source, name))
+        elif isinstance(kind, property):
+            return kind.fget(self)  # type: ignore[misc]
+        elif callable(kind):
+            return MethodType(kind, self)
+        return getattr(model, name)
+
+
+class Shown(str):
+    """A field's text in a view that many pages hold but few show (an entry's summary in every link to it): the
+    field is recorded when a template shows the text (`__html__`, or made a string), by the page being made then,
+    not by every page whose context holds it. The views made once per build (`Views._once`) are shared by pages
+    that show different parts of them."""
+
+    dep: str
+    recorder: Recorder
+
+    def __new__(cls, text: str, dep: str, recorder: Recorder) -> Shown:
+        made = super().__new__(cls, text)
+        made.dep, made.recorder = dep, recorder
+        return made
+
+    def __html__(self) -> str:
+        self.recorder.read(self.dep)
+        return str(escape(str.__str__(self)))
+
+    def __str__(self) -> str:
+        self.recorder.read(self.dep)
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        self.recorder.read(self.dep)
+        return str.__format__(str.__str__(self), spec)
+
+    def __reduce__(self) -> Any:  # to a forked worker's parent or a pickle: the text alone
+        return (str, (str.__str__(self),))
+
+
+def unwrapped(value: Any) -> Any:
+    """The model object itself, from a wrapper (as an identity, or to read unrecorded); anything else as is."""
+    return value._model if isinstance(value, RecordedModel) else value
+
+
+def field_digest(value: Any) -> str:
+    """A field's value, by content: its repr (a dataclass's shows every field but the source locations)."""
+    return hashlib.blake2b(repr(value).encode(), digest_size=10).hexdigest()
+
+
+class FieldDigests:
+    """The digest of each recorded field, per file: made from the loaded model once per version of the file (its
+    content hash), and kept as long as the file is not changed (across the preview's builds, and in the build
+    cache's record)."""
+
+    def __init__(self, known: dict[str, tuple[str, dict[str, str]]] | None = None):
+        self.known: dict[str, tuple[str, dict[str, str]]] = known or {}  # file -> (its hash, field -> digest)
+
+    def resolver(self, inputs: Mapping[str, str], models: Callable[[], Mapping[str, Any]]) \
+            -> Callable[[str, str], str | None]:
+        """A field's digest by (file, field name); None for a file that is not among `inputs`. `models()`: the
+        loaded model objects by absolute path, asked for only when a file's digests are not known."""
+        found: list[Mapping[str, Any]] = []
+
+        def digest(path: str, name: str) -> str | None:
+            file_hash = inputs.get(path)
+            if file_hash is None:
+                return None
+            known = self.known.get(path)
+            if known is None or known[0] != file_hash:
+                known = self.known[path] = (file_hash, {})
+            made = known[1].get(name)
+            if made is None:
+                if not found:
+                    found.append(models())
+                model = found[0].get(path)
+                if model is None:
+                    return None
+                made = known[1][name] = field_digest(getattr(model, name, None))
+            return made
+        return digest
 
 
 K = TypeVar("K")
@@ -50,16 +186,14 @@ class Recorder:
 
 
 class RecordedMapping(Mapping[K, V], Generic[K, V]):
-    """A mapping of model objects (each with a `source`) whose lookups record the object's file. Membership,
+    """A mapping of model objects (each with a `source`) whose lookups give them wrapped (`RecordedModel`). Membership,
     iteration over the keys and the length are the site's structure: not recorded."""
 
     def __init__(self, items: dict[K, V], recorder: Recorder):
         self._items, self._recorder = items, recorder
 
     def __getitem__(self, key: K) -> V:
-        value = self._items[key]
-        self._recorder.read(value.source)
-        return value
+        return RecordedModel(self._items[key], self._recorder)  # type: ignore[return-value]
 
     def __contains__(self, key: object) -> bool:
         return key in self._items
@@ -102,15 +236,28 @@ class RecordedContent:
 
     @property
     def site(self) -> Site:
-        self.recorder.read(self.raw.site.source)
-        return self.raw.site
+        return self.recorded(self.raw.site)
 
     @property
     def guide(self) -> Guide | None:
         guide = self.raw.guide
-        if guide is not None:
-            self.recorder.read(guide.source)
-        return guide
+        return None if guide is None else self.recorded(guide)
+
+    def recorded(self, model: Any) -> Any:
+        """A model object reached otherwise (an index of the views), wrapped: its fields read are recorded."""
+        return RecordedModel(unwrapped(model), self.recorder)
+
+    def shown(self, model: Any, name: str) -> Shown:
+        """A text field of a model object, recorded when a template shows it (`Shown`)."""
+        model = unwrapped(model)
+        return Shown(getattr(model, name), field_dep(model.source, name), self.recorder)
+
+    def models(self) -> dict[str, Any]:
+        """Every content file's model object by its absolute path (`FieldDigests`)."""
+        raw = self.raw
+        found = [raw.site, *raw.entries.values(), *raw.comparisons.values(), *raw.pages.values()]
+        found += [raw.guide] if raw.guide is not None else []
+        return {os.path.abspath(m.source): m for m in found}
 
     def __getattr__(self, name: str) -> Any:  # root, files: not content a page shows
         return getattr(self.raw, name)

@@ -12,7 +12,9 @@ Server, which polls the tree, is not used). What we do about the traps on the wa
 - an exception in the callback prints a tornado traceback and leaves the page stale: rebuilds run in
   one worker thread (serialized), every finding or crash is kept and shown on every page as an overlay,
   and the last good pages stay on disk underneath; the lint runs in a second process, after the page
-  is already updated, so it never delays a rebuild;
+  is already updated, so it never delays a rebuild; its result is shown in place, without a second reload of
+  the page (the plugin below takes a reload message of its own, `OVERLAY`, and fetches the overlay): one edit,
+  one reload;
 - a reload asked while a page is still loading is lost (the page's socket connects once it has loaded):
   each page tells, when its socket connects, how many reloads had been asked when it was served (a
   livereload.js plugin's `analyze`, sent in the protocol's `info` message), and is reloaded at once if
@@ -31,6 +33,7 @@ SIGTERM and SIGHUP stop the preview as Ctrl-C does.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import ipaddress
 import mimetypes
@@ -198,6 +201,7 @@ class Preview:
         self.linter = Linter()
         self.generation = 0                 # counts good builds; a lint result is for one of them
         self.shown = 0                      # counts the reloads asked of browsers (see ReloadSocket)
+        self.overlaid = 0                   # counts the lint results sent to browsers to show in place
         self.linting = self.lint_again = False
         self.base_path = self.base_href = "/"  # as matched (decoded), as linked to (encoded): see base_paths
 
@@ -222,6 +226,8 @@ class Preview:
                 return
             if self.base_url is None and ctx.content is not None:
                 self.set_base(ctx.content.site.base_url)
+            if first:  # what the first build made lives as long as the preview: no collection need look at it again
+                gc.freeze()
             self._built(result, [p.output for p in ctx.todo], first)
         except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
             self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True
@@ -264,9 +270,9 @@ class Preview:
         if generation == self.generation and not self.failed:
             if problems:
                 self._say(f"{len(problems)} finding{'s' if len(problems) != 1 else ''}:\n  " + "\n  ".join(problems))
-            if problems != self.problems:
+            if problems != self.problems:  # shown in place: the build's reload was this edit's one
                 self.problems = problems
-                self.broadcast()
+                self.show_problems()
         if self.lint_again or generation != self.generation:
             self.lint_again = False
             self.request_lint()
@@ -292,6 +298,13 @@ class Preview:
         for socket_ in list(LiveReloadHandler.waiters):
             socket_.send_message(RELOAD)
 
+    def show_problems(self) -> None:
+        """Tell every connected browser to show the problems as they are now, in place of the overlay it has, without
+        reloading the page (on the server's loop): each edit reloads a page once, when its pages are written."""
+        self.overlaid += 1
+        for socket_ in list(LiveReloadHandler.waiters):
+            socket_.send_message(OVERLAY)
+
     def _say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
@@ -316,8 +329,11 @@ class Preview:
         """For every HTML page: livereload.js, with a plugin that tells the server, once the page's socket is
         connected, how many reloads had been asked when the page was served (see ReloadSocket)."""
         return (f'<script>(function(p){{p.identifier="statusdocs";p.version="1";p.prototype.analyze=function()'
-                f'{{return{{shown:{self.shown}}}}};window.LiveReloadPluginStatusdocs=p}})(function(){{}});</script>'
-                ).encode() + LIVE_SCRIPT
+                f'{{return{{shown:{self.shown},overlaid:{self.overlaid}}}}};p.prototype.reload=function(path)'
+                f'{{if(path!=="{OVERLAY["path"]}")return false;fetch("/{OVERLAY["path"]}",{{cache:"no-store"}})'
+                '.then(function(r){return r.text()}).then(function(h){var o=document.getElementById('
+                '"statusdocs-overlay");if(o)o.remove();if(h)document.body.insertAdjacentHTML("beforeend",h)});'
+                'return true};window.LiveReloadPluginStatusdocs=p})(function(){});</script>').encode() + LIVE_SCRIPT
 
     def overlay(self) -> bytes:
         """The problems over the bottom of the page (the header stays in view), each with the line it names; its
@@ -334,6 +350,9 @@ class Preview:
 
 
 RELOAD = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}  # livereload's, for every page
+# A reload message that the page's plugin takes (livereload.js asks its plugins first): fetch the overlay from the
+# path of the same name and put it in place of the page's.
+OVERLAY = {"command": "reload", "path": "statusdocs-overlay", "liveCSS": False, "liveImg": False}
 _LOCATION = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+)(?::(?P<col>\d+))?: ")
 
 
@@ -419,7 +438,8 @@ class Guard(web.RequestHandler):
 
 class ReloadSocket(Guard, LiveReloadHandler):
     """livereload's reload channel; a connection from another origin is refused (livereload accepts any). A page
-    whose reload was asked before its socket connected (its plugin's `shown` is older) is reloaded at once."""
+    whose reload was asked before its socket connected (its plugin's `shown` is older) is reloaded at once; one
+    that missed a lint result (`overlaid`) is sent it."""
 
     def initialize(self, preview: Preview) -> None:
         self.preview = preview
@@ -431,8 +451,12 @@ class ReloadSocket(Guard, LiveReloadHandler):
         super().on_message(message)
         with contextlib.suppress(ValueError, TypeError, AttributeError):
             sent = escape.json_decode(message)
-            if sent.get("command") == "info" and sent["plugins"]["statusdocs"]["shown"] != self.preview.shown:
-                self.send_message(RELOAD)
+            if sent.get("command") == "info":
+                plugin = sent["plugins"]["statusdocs"]
+                if plugin["shown"] != self.preview.shown:
+                    self.send_message(RELOAD)
+                elif plugin.get("overlaid") != self.preview.overlaid:  # a lint result came while it loaded
+                    self.send_message(OVERLAY)
 
 
 class ForceReload(Guard):
@@ -456,6 +480,18 @@ class ForceReload(Guard):
 
 class ReloadScript(Guard, LiveReloadJSHandler):
     pass
+
+
+class OverlayHandler(Guard):
+    """The problems' overlay alone (empty when all is well), which a page fetches to show a lint result in place."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(self.preview.overlay())
 
 
 class SiteHandler(Guard):
@@ -542,6 +578,7 @@ def application(preview: Preview, host: str, port: int) -> web.Application:
         (r"/livereload", ReloadSocket, {"preview": preview}),
         (r"/forcereload", ForceReload, {"preview": preview}),
         (r"/livereload.js", ReloadScript),
+        (f"/{OVERLAY['path']}", OverlayHandler, {"preview": preview}),
         (r"/(.*)", SiteHandler, {"preview": preview}),
     ], statusdocs_hosts=HostCheck(host, port), log_function=lambda _handler: None)
 

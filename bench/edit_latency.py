@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import io
 import json
 import os
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         quiet = io.StringIO()
         with contextlib.redirect_stdout(quiet):
             preview.build(None)
+        gc.freeze()  # as `serve` does after its first build
         times, rendered = [], []
         try:
             for i in range(args.edits):

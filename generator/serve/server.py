@@ -226,8 +226,6 @@ class Preview:
                 return
             if self.base_url is None and ctx.content is not None:
                 self.set_base(ctx.content.site.base_url)
-            if first:  # what the first build made lives as long as the preview: no collection need look at it again
-                gc.freeze()
             self._built(result, [p.output for p in ctx.todo], first)
         except Exception as exc:  # a bug, not bad input: say so on the page instead of dying
             self.problems, self.failed = [f"internal error while building: {exc!r}", traceback.format_exc()], True
@@ -590,6 +588,9 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     if base_url:
         preview.set_base(base_url)
     preview.build(None)
+    # GC tuning here, at the command's top, not in the library: what the first build made lives as long as the
+    # preview, so no collection of a later rebuild need look at it again.
+    gc.freeze()
     folders = [preview.content_dir, *preview.theme]  # the user's templates and the theme they override
     for folder in folders:
         if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):

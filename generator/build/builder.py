@@ -95,15 +95,17 @@ class Builder:
             self.renderer.compile(name)
         return pages
 
-    def page_deps(self, page: PlannedPage, reads: set[str]) -> frozenset[str]:
-        """Every file a page was made from (absolute paths): the content its context read (`reads`, recorded as
-        it was made), a static page's file, and its templates."""
+    def page_deps(self, page: PlannedPage, reads: set[str]) -> tuple[str, ...]:
+        """Every file (or file and field) a page was made from, sorted (absolute paths): the content its context
+        read (`reads`, recorded as it was made), a static page's file, and its templates. A tuple, not a set: a
+        site's pages hold hundreds of thousands of them, and a tuple takes a fifth of a set's memory."""
         absolute = self._absolute
-        deps = frozenset(absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in (*reads,
-                                                                                                 *page.sources))
-        return deps | self.renderer.template_deps(page.template) if page.template and self.renderer else deps
+        deps = {absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in (*reads, *page.sources)}
+        if page.template and self.renderer:
+            deps |= self.renderer.template_deps(page.template)
+        return tuple(sorted(deps))
 
-    def render_recorded(self, page: PlannedPage) -> tuple[bytes, frozenset[str]]:
+    def render_recorded(self, page: PlannedPage) -> tuple[bytes, tuple[str, ...]]:
         """A page's bytes, and the files it was made from (`page_deps`)."""
         assert self.views is not None
         with self.views.recording() as reads:

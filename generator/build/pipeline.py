@@ -112,7 +112,7 @@ class BuildContext:
     builder: Builder | None = None
     pages: list[PlannedPage] = field(default_factory=list)
     keys: dict[str, str | None] = field(default_factory=dict)   # page -> cache key (what it is made from)
-    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     keep: set[str] = field(default_factory=set)                  # pages kept from the previous site
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
@@ -140,7 +140,7 @@ class Session:
     files: FileCache | None = None                  # parsed files, by their state
     inputs: dict[str, str] = field(default_factory=dict)          # the last good build's inputs, by content hash
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
-    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
     fields: FieldDigests = field(default_factory=FieldDigests)     # the content's field digests, by file
     prefix: str = ""                                               # the last good build's keys' shared part
@@ -393,12 +393,12 @@ def plan(ctx: BuildContext) -> None:
             deps = previous.deps.get(page.output)
             if page.output in same and deps is not None and ctx.session is not None:  # the key it had
                 ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], frozenset(deps)
+                ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], tuple(deps)
                 continue
             page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
             if page_key is not None and previous.current(page.output, page_key):
                 ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = page_key, frozenset(deps or ())
+                ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     _stage(ctx, "plan", since)
 
@@ -451,7 +451,7 @@ class Chunk:
     """What rendering a chunk of pages made (in this process or a worker)."""
 
     written: dict[str, Written] = field(default_factory=dict)      # page -> its file
-    deps: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     findings: list[Diagnostic] = field(default_factory=list)       # template errors
     prose: str | None = None                                       # the file of Markdown this process recorded
 

@@ -18,6 +18,7 @@ field of a file makes again only the pages that read that field.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -42,6 +43,7 @@ STRUCTURE = frozenset({"code", "codes", "slug"})  # which pages exist: in the sh
 UNSHOWN = frozenset({"source", "locs"})           # where a value is, not what it is
 
 
+@functools.cache  # one string per dependency, shared by every page's record (not one per page that reads it)
 def field_dep(source: str, name: str) -> str:
     """The recorded dependency of a page on one top-level field of a content file."""
     return f"{source}{FIELD}{name}"

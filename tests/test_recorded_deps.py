@@ -215,3 +215,24 @@ def test_the_cached_build_rebuilds_what_the_preview_does(workspace: Path, tmp_pa
         path.write_text(before)
         _render(workspace, session, {str(path.resolve())})
         assert build(content, templates, str(out), jobs=1).ok
+
+
+def test_a_theme_that_passes_a_summary_through_filters_has_its_pages_made_again(workspace: Path):
+    """A summary is recorded when a template looks it up, whatever it then does with it: a user's theme that shows
+    it only through `tojson` and `wordcount` (which read the text without making it a string) gets the page made
+    again when the summary changes, as a clean build makes it."""
+    macros = workspace / "templates" / "_macros.html"
+    text = macros.read_text()
+    assert "{{ e.summary }}" in text
+    macros.write_text(text.replace("{{ e.summary }}", "{{ e.summary|tojson }} ({{ e.summary|wordcount }} words)"))
+    session = pipeline.Session()
+    _render(workspace, session, None)
+    entry = workspace / "content" / "codes" / "412.yaml"
+    source = entry.read_text()
+    edited = re.sub(r"^summary: .*$", "summary: A summary edited in a test, in more words than it had before.",
+                    source, count=1, flags=re.M)
+    assert edited != source
+    entry.write_text(edited)
+    rendered = _render(workspace, session, {str(entry.resolve())})
+    assert "4xx/index.html" in rendered.rendered
+    assert rendered.outputs == _clean(workspace)

@@ -90,9 +90,13 @@ class RecordedModel:
 
 class Shown(str):
     """A field's text in a view that many pages hold but few show (an entry's summary in every link to it): the
-    field is recorded when a template shows the text (`__html__`, or made a string), by the page being made then,
-    not by every page whose context holds it. The views made once per build (`Views._once`) are shared by pages
-    that show different parts of them."""
+    field is recorded when a template shows the text, by the page being made then, not by every page whose context
+    holds it. The views made once per build (`Views._once`) are shared by pages that show different parts of them.
+
+    A template that looks the text up records it (`read_if_shown`, from the renderer's `getattr` and `getitem`):
+    whatever it then does with it (`tojson`, `wordcount`, a filter of a user's theme) reads a recorded field. So do
+    Python's own ways to the text (shown by `__html__`, made a string, formatted, a method, slice, length,
+    iteration, concatenation). Recording more than needed only makes a page again; less would leave it stale."""
 
     dep: str
     recorder: Recorder
@@ -102,20 +106,54 @@ class Shown(str):
         made.dep, made.recorder = dep, recorder
         return made
 
-    def __html__(self) -> str:
-        self.recorder.read(self.dep)
-        return str(escape(str.__str__(self)))
-
-    def __str__(self) -> str:
-        self.recorder.read(self.dep)
+    def _read(self) -> str:
+        object.__getattribute__(self, "recorder").read(object.__getattribute__(self, "dep"))
         return str.__str__(self)
 
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("__") and name not in ("dep", "recorder", "_read"):
+            object.__getattribute__(self, "_read")()  # a str method: whatever it returns comes from the text
+        return object.__getattribute__(self, name)
+
+    def __html__(self) -> str:
+        return str(escape(self._read()))
+
+    def __str__(self) -> str:
+        return self._read()
+
     def __format__(self, spec: str) -> str:
-        self.recorder.read(self.dep)
-        return str.__format__(str.__str__(self), spec)
+        return format(self._read(), spec)
+
+    def __getitem__(self, key: Any) -> str:
+        return self._read()[key]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __contains__(self, part: object) -> bool:
+        return part in self._read()
+
+    def __add__(self, other: str) -> str:
+        return self._read() + other
+
+    def __radd__(self, other: str) -> str:
+        return other + self._read()
+
+    def __mod__(self, values: Any) -> str:
+        return self._read() % values
 
     def __reduce__(self) -> Any:  # to a forked worker's parent or a pickle: the text alone
         return (str, (str.__str__(self),))
+
+
+def read_if_shown(value: Any) -> Any:
+    """`value`, recorded first if it is a `Shown` text: what a template looks up it reads."""
+    if type(value) is Shown:
+        value._read()
+    return value
 
 
 def unwrapped(value: Any) -> Any:

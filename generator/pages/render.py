@@ -18,6 +18,7 @@ from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Views
 from statusdocs.pages.plan import PlannedPage
 from statusdocs.pages.prose import ROOT_MARK
+from statusdocs.pages.recorded import read_if_shown
 from statusdocs.shipped import shown
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # generator/, for frames of our own code
@@ -139,15 +140,19 @@ class Environment(jinja2.Environment):
     Jinja tries the attribute first, then the key: on a dict every key is a failed attribute lookup first, an
     exception raised and caught for each `{{ e.code }}` of every page. A name that is not an attribute of a plain
     dict can only be found as its key, so it is looked up as one straight away: the same value, or the same
-    Undefined, as Jinja's own `getattr` (which anything else still goes to)."""
+    Undefined, as Jinja's own `getattr` (which anything else still goes to). A recorded text a template looks up
+    is recorded as read by the page (`recorded.read_if_shown`)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_NAMES:
             try:
-                return obj[attribute]
+                return read_if_shown(obj[attribute])
             except KeyError:
                 pass
-        return super().getattr(obj, attribute)
+        return read_if_shown(super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return read_if_shown(super().getitem(obj, argument))
 
 
 class Renderer:

@@ -221,16 +221,32 @@ def test_every_child_ends_with_the_server(workdir: Path, how: str):
 
 
 def test_a_burst_of_saves_gives_one_rebuild_and_the_output_is_not_watched(server: ServeProcess, workdir: Path):
-    before = server.count(r"rebuilt \d+ page")
-    for code in (200, 201, 202, 204, 409):  # like an editor's save-all: several files within a few ms
-        _replace(workdir / "content" / "codes" / f"{code}.yaml", r"^summary: .*$",
-                 f"summary: Burst edit of the {code} entry, written as part of one editor save-all.")
-        time.sleep(0.005)
-    server.wait_for(r"rebuilt \d+ page", start=len(server.lines) - 1 if server.lines else 0)
-    time.sleep(1.5)  # writing site/ must not trigger anything further
+    """Several files saved within a few milliseconds (an editor's save-all) give one rebuild. The watcher hands
+    over a burst once no change came for 50 ms, so a burst that a loaded machine stretched beyond that is two
+    bursts by design: it is made again (at most three times) rather than taken as a failure."""
+    codes = (200, 201, 202, 204, 409)
+    for attempt in range(3):
+        before = server.count(r"rebuilt \d+ page")
+        edits = []
+        for code in codes:
+            path = workdir / "content" / "codes" / f"{code}.yaml"
+            text = path.read_text()
+            new = re.sub(r"^summary: .*$", f"summary: Burst edit {attempt} of the {code} entry, one editor save-all.",
+                         text, count=1, flags=re.M)
+            assert new != text
+            edits.append((path, new))
+        mark, started = len(server.lines), time.monotonic()
+        for path, new in edits:
+            path.write_text(new)
+        took = time.monotonic() - started
+        server.wait_for(r"rebuilt \d+ page", start=mark)
+        time.sleep(1.5)  # writing site/ must not trigger anything further
+        if took < 0.04:
+            break
+    assert took < 0.04, f"the machine stretched every burst of writes beyond the watcher's 50 ms ({took:.3f} s)"
     assert server.count(r"rebuilt \d+ page") == before + 1, server.lines
     status, body, _ = server.get("/statusdocs/204/")
-    assert b"Burst edit of the 204 entry" in body
+    assert b"Burst edit" in body and b"of the 204 entry" in body
 
 
 # An output inside the content folder (which would be watched, and rebuild forever) is refused now:

@@ -133,7 +133,7 @@ class Shown(str):
     def __iter__(self) -> Iterator[str]:
         return iter(self._read())
 
-    def __contains__(self, part: object) -> bool:
+    def __contains__(self, part: str) -> bool:  # type: ignore[override]
         return part in self._read()
 
     def __add__(self, other: str) -> str:

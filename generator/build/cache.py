@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statusdocs.diagnostics import Diagnostic, Loc
+from statusdocs.pages.recorded import FIELD
 
 if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
@@ -439,9 +440,6 @@ class PageKeys:
         self.bare = f"{build_key}\0\0"
         self.parts = {path: f"{path}\0{known}\0" for path, known in inputs.items()}
         self.fields = fields
-        from statusdocs.pages.recorded import FIELD  # here: a build with nothing to do imports no page code
-
-        self.field_mark = FIELD
 
     def __call__(self, output: str, deps: Iterable[str], templated: bool = True) -> str | None:
         parts = self.parts
@@ -453,7 +451,7 @@ class PageKeys:
 
     def _field_part(self, dep: str) -> str:
         """A recorded field's part (`file\0field`), made once; KeyError if it is not known."""
-        path, sep, name = dep.partition(self.field_mark)
+        path, sep, name = dep.partition(FIELD)
         made = self.fields(path, name) if sep and self.fields is not None else None
         if made is None:
             raise KeyError(dep)

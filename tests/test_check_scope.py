@@ -23,7 +23,7 @@ from test_rule_examples import RUNNABLE, _load, _merge, _writes
 from statusdocs.build import pipeline
 from statusdocs.build.cache import digest
 from statusdocs.build.checking import check, sources
-from statusdocs.checks import registry
+from statusdocs.checks import prefilter, registry
 from statusdocs.checks.registry import load_rules, run_rules
 from statusdocs.content.load import load_content
 from statusdocs.diagnostics import Report
@@ -81,9 +81,15 @@ def test_file_by_file_finds_what_a_full_check_finds_edit_after_edit(folder):
 
 def test_a_rule_that_reads_other_files_declared_file_would_be_caught(folder, monkeypatch):
     """V005 (a sentence repeated in three files) declared "file": the replay finds the difference, when the third
-    file repeats a sentence and the other two's findings were kept."""
+    file repeats a sentence and the other two's findings were kept, or the runner refuses the findings V005 makes
+    in those two while checking the third."""
     monkeypatch.setitem(registry.RULES, "V005", dataclasses.replace(RULES["V005"], scope="file"))
-    assert _replay(folder) != []
+    try:
+        wrong = _replay(folder)
+    except AssertionError as refused:  # or the runner refuses it: V005 reported in a file it was not given
+        assert "'V005'" in str(refused)
+        return
+    assert wrong != []
 
 
 def test_a_rule_that_reports_outside_its_files_is_refused(folder, monkeypatch):
@@ -154,20 +160,34 @@ def test_cached_builds_report_what_statusdocs_check_reports(folder, tmp_path):
 
 
 def test_a_build_after_an_edit_checks_only_the_edited_file_by_the_file_rules(folder, tmp_path, monkeypatch):
+    """The second build's check runs the rules of scope "file" on the edited file only, and reads the sentences
+    of no other file: V005 takes the others' sentence records from the last build."""
     args = (str(folder), str(TEMPLATES), str(tmp_path / "site"))
     assert pipeline.build(*args, jobs=1, search=False).ok
     runs: list[object] = []
-    real = registry.run_rules
+    read: set[str] = set()  # the files whose cells the check scanned or split into sentences
+    real, make_index, records = registry.check_rules, registry.Run.make_index, prefilter.sentence_records
 
     def spying(*a, **kw):
         runs.append((kw.get("scope"), sorted(kw["files"]) if kw.get("files") is not None else None))
         return real(*a, **kw)
 
-    monkeypatch.setattr(registry, "run_rules", spying)
+    def indexing(run, *a, **kw):
+        read.update(cell.owner.source for cell in run.cells)
+        return make_index(run, *a, **kw)
+
+    def splitting(content, cells, *a, **kw):
+        read.update(cell.owner.source for cell in cells)
+        return records(content, cells, *a, **kw)
+
+    monkeypatch.setattr(registry, "check_rules", spying)
+    monkeypatch.setattr(registry.Run, "make_index", indexing)
+    monkeypatch.setattr(prefilter, "sentence_records", splitting)
     entry = folder / "codes" / "412.yaml"
     entry.write_text(entry.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: Edited. ", 1),
                      encoding="utf-8")
     result = pipeline.build(*args, jobs=1, search=False)
     assert result.ok and result.rendered
     assert runs == [("file", [str(entry)]), ("site", None)]
+    assert read == {str(entry)}
     assert result.diagnostics == []

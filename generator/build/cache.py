@@ -363,11 +363,12 @@ def _diagnostics(plain: list[list]) -> list[Diagnostic]:
 
 
 def _files_plain(checked: Checked | None) -> list:
-    """The manifest's record of `checking.Checked`: its outline, and per file its hash and findings (most have
-    none: one empty list for all of them)."""
+    """The manifest's record of `checking.Checked`: its outline, per file its hash and findings (most have none:
+    one empty list for all of them), and per file V005's sentence records (bytes)."""
     if checked is None:
         return []
-    return [checked.outline, {s: [h, _plain(found) if found else None] for s, (h, found) in checked.files.items()}]
+    return [checked.outline, {s: [h, _plain(found) if found else None] for s, (h, found) in checked.files.items()},
+            checked.sentences]
 
 
 def _checked_files(record: list) -> Checked | None:
@@ -376,7 +377,8 @@ def _checked_files(record: list) -> Checked | None:
     if len(record) < 4:
         return None
     return Checked(str(record[2]), {str(s): (str(h), _diagnostics(found) if found else [])
-                                    for s, (h, found) in record[3].items()})
+                                    for s, (h, found) in record[3].items()},
+                   {str(s): r for s, r in record[4].items() if type(r) is bytes} if len(record) > 4 else {})
 
 
 def check_key(content_dir: str, inputs: Mapping[str, str]) -> str:

@@ -3,12 +3,14 @@
 A rule of scope "file" (checks/registry.py) finds in a file what it finds there from that file alone, the site's
 outline (`registry.outline`) and the generator; so a file's findings by those rules are kept from the last build
 while the file's bytes and the outline are the same, and the rules run only on the files that changed. The rules
-of scope "site" (sentences repeated across files, the guide's cases through the comparisons' trees) run over the
-whole site every time. The findings are those of a full check (tests/test_check_scope.py proves it, edit after
-edit), in the same order.
+of scope "site" (the guide's cases through the comparisons' trees; V005, sentences repeated across files) run over
+the whole site every time, V005 from each file's sentence records, kept too. The findings are those of a full
+check (tests/test_check_scope.py proves it, edit after edit), in the same order.
 
 `Checked` is what a build keeps of its check for the next one (in the build cache's manifest): the outline, and
-each file's content hash and findings by the rules of scope "file".
+each file's content hash, findings by the rules of scope "file" and V005's records of its sentences (each keyed by
+a digest of what masking keeps of it: the same in every process), so that V005 reads again only the sentences of
+the files that changed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from statusdocs.checks.registry import sources
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Diagnostic
 
@@ -28,45 +31,53 @@ if TYPE_CHECKING:
 class Checked:
     outline: str = ""
     files: dict[str, tuple[str, list[Diagnostic]]] = field(default_factory=dict)  # source -> (hash, findings)
-
-
-def sources(content: Content) -> list[str]:
-    """Every file whose findings a rule may report, in the order of the rules' findings (the cells' order)."""
-    out = [e.source for e in content.entries.values()]
-    out += [c.source for c in content.comparisons.values()]
-    if content.guide is not None:
-        out.append(content.guide.source)
-    out += [p.source for p in content.pages.values()]
-    out.append(content.site.source)
-    return out
+    # source -> V005's sentence records of the file (registry.Run.sentence_records), for a file with a hash
+    sentences: dict[str, bytes] = field(default_factory=dict)
 
 
 def check(content: Content, hashes: Mapping[str, str], previous: Checked | None, jobs: int = 1,
           workers: Workers | None = None) -> tuple[list[Diagnostic], Checked]:
     """The findings of every rule, and what the next build keeps. `hashes`: each file's content hash by its source
     path (a file without one is always checked); `previous`: what the last build kept (None: check everything)."""
-    from statusdocs.checks.registry import load_rules, outline, run_rules
+    from statusdocs.checks.registry import check_rules, load_rules, outline
 
     files = sources(content)
     now = Checked(outline(content))
     if previous is None or previous.outline != now.outline:
-        found = run_rules(content, jobs=jobs, workers=workers)
-        per_file = [d for d in found if load_rules()[d.rule].scope == "file"]
-        cross = [d for d in found if load_rules()[d.rule].scope == "site"]
+        done = check_rules(content, jobs=jobs, workers=workers, want_sentences=True)
+        per_file = [d for d in done.findings if load_rules()[d.rule].scope == "file"]
+        cross = [d for d in done.findings if load_rules()[d.rule].scope == "site"]
         changed = set(files)
+        records = done.sentences
     else:
         changed = {s for s in files if s not in hashes or previous.files.get(s, ("",))[0] != hashes[s]}
-        per_file = run_rules(content, jobs=jobs, workers=workers, scope="file", files=changed) if changed else []
-        cross = run_rules(content, jobs=jobs, workers=workers, scope="site")
+        per_file, cross, records = _again(content, files, changed, previous, jobs, workers)
+    now.sentences = {s: r for s, r in records.items() if s in hashes}
     fresh: dict[str, list[Diagnostic]] = {}
     for d in per_file:
         fresh.setdefault(d.loc.path, []).append(d)
     for s in files:
-        kept = fresh.get(s, []) if s in changed or previous is None else previous.files[s][1]
+        kept_findings = fresh.get(s, []) if s in changed or previous is None else previous.files[s][1]
         if s in hashes:
-            now.files[s] = (hashes[s], kept)
-        fresh[s] = kept
+            now.files[s] = (hashes[s], kept_findings)
+        fresh[s] = kept_findings
     return merged(files, fresh, cross), now
+
+
+def _again(content: Content, files: list[str], changed: set[str], previous: Checked, jobs: int,
+           workers: Workers | None) -> tuple[list[Diagnostic], list[Diagnostic], dict[str, bytes]]:
+    """The check after an edit: the rules of scope "file" on the `changed` files, then those of scope "site",
+    V005 with the unchanged files' sentence records from the last build. Their findings and every file's records."""
+    from statusdocs.checks.registry import check_rules
+
+    per_file, records = [], {}
+    if changed:
+        done = check_rules(content, jobs=jobs, workers=workers, scope="file", files=changed, want_sentences=True)
+        per_file, records = done.findings, done.sentences
+    kept = {s: previous.sentences[s] for s in files if s not in changed and s in previous.sentences}
+    site = check_rules(content, jobs=jobs, workers=workers, scope="site", sentences={**kept, **records},
+                       want_sentences=True)
+    return per_file, site.findings, site.sentences
 
 
 def merged(files: list[str], by_file: dict[str, list[Diagnostic]], cross: list[Diagnostic]) -> list[Diagnostic]:

@@ -104,6 +104,24 @@ def all_cells(content: Content) -> list[Cell]:
     return cells
 
 
+def cell_owners(content: Content) -> dict[str, Entry | Comparison | Guide]:
+    """Every file with prose cells by its source path, in the order of `all_cells`."""
+    owners: dict[str, Entry | Comparison | Guide] = {e.source: e for e in content.entries.values()}
+    owners.update((c.source, c) for c in content.comparisons.values())
+    if content.guide:
+        owners[content.guide.source] = content.guide
+    return owners
+
+
+def owner_cells(owner: Entry | Comparison | Guide) -> list[Cell]:
+    """The prose cells of one file, as `all_cells` lists them."""
+    if isinstance(owner, Entry):
+        return entry_cells(owner)
+    if isinstance(owner, Comparison):
+        return comparison_cells(owner)
+    return decision_cells(owner, owner.tree, "tree", 0)
+
+
 # ---------------------------------------------------------------- code names and masking
 
 

@@ -19,8 +19,10 @@ tests/test_check_speed_equivalence.py compares them, and checks every declared w
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+import struct
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import filterfalse, islice
@@ -91,10 +93,31 @@ class Universe:
         # Tokens that are content words wherever they appear, and never masked (V001).
         self.not_content = _bytes_of(T.STOP | T.GENERIC | T.CARRIER) | self.letters | _SINGLE_LETTERS
 
-    def runs_key(self, runs: list[bytes]) -> int:
+    def runs_key(self, runs: list[bytes]) -> bytes:
         """A value equal for two ASCII texts whose masked token strings are equal: their runs of letters
-        without the masked ones (see above). A hash: equal tuples hash equal."""
-        return hash(tuple(filterfalse(self.letters.__contains__, runs)))
+        without the masked ones (see above), digested (`runs_digest`)."""
+        return runs_digest(runs, self.letters)
+
+
+def runs_digest(runs: list[bytes], masked: frozenset[bytes]) -> bytes:
+    """V005's group key of a sentence from its runs of letters, less those in `masked`: a digest, the same in
+    every process and every run (a build keeps each file's records for the next), equal for equal runs. Runs hold
+    no space, so joining them with one is one-to-one."""
+    kept = runs if masked.isdisjoint(runs) else list(filterfalse(masked.__contains__, runs))  # mostly none masked
+    return hashlib.blake2b(b" ".join(kept), digest_size=8).digest()
+
+
+# V005's records of one file: per sentence that may repeat, its group key, the index of its cell among the file's
+# cells and its index among `T.sentences` of the cell's text, packed (see `pack_records`).
+RECORD = struct.Struct("<8sII")
+
+
+def pack_records(records: Iterable[tuple[bytes, int, int]]) -> bytes:
+    return b"".join(RECORD.pack(*r) for r in records)
+
+
+def unpack_records(packed: bytes) -> Iterator[tuple[bytes, int, int]]:
+    return RECORD.iter_unpack(packed)
 
 
 # Facts of `Index.unless`, bits of a cell's flags above those of the word sets (which take the low bits).
@@ -135,7 +158,7 @@ class Index:
     words: Words
     universe: Universe
     flags: list[int]         # per cell: the word sets met and the facts (-1 for non-ASCII text: exact paths)
-    sentences: list[tuple]   # V005: (group key, cell index, sentence index, sentence or None, masked key or None)
+    sentences: list[tuple[bytes, int, int]]  # V005: (group key, cell index, sentence index), see RECORD
     # V009: per row cell in order, its tokens less numbers, if easily known: the letters of the text with
     # everything else a space (its runs of letters), one bytes object, cheap to send between processes.
     row_tokens: list[bytes | None]
@@ -201,24 +224,38 @@ def _nothing_present(runs: list[bytes]) -> int:
     return 0
 
 
-def exact_sentences(content: Content, cell: Cell, i: int, universe: Universe) -> list[tuple]:
+def exact_sentences(content: Content, cell: Cell, i: int, universe: Universe) -> list[tuple[bytes, int, int]]:
     """V005's records of cell `i` computed from its text, as the rule reads them without the prefilter."""
-    out = []
-    for si, sentence in enumerate(T.sentences(cell.text)):
-        key = masked_sentence(content, sentence, cell.codes)
-        out.append((universe.runs_key(letter_runs(key.encode())), i, si, sentence, key))
-    return out
+    return [(universe.runs_key(letter_runs(masked_sentence(content, sentence, cell.codes).encode())), i, si)
+            for si, sentence in enumerate(T.sentences(cell.text))]
+
+
+def sentence_records(content: Content, cells: Sequence[Cell], universe: Universe, exact: bool = False) -> bytes:
+    """V005's records of one file's cells (`RECORD`), as the scan makes them (`exact`: from each sentence's masked
+    text, as the rule does without the prefilter; the same records)."""
+    records: list[tuple[bytes, int, int]] = []
+    for i, cell in enumerate(cells):
+        if cell.kind == "question":
+            continue
+        text = cell.text
+        if exact or not text.isascii():
+            records += exact_sentences(content, cell, i, universe)
+        else:
+            raw = text.encode()
+            records += _sentence_records(content, cell, i, raw, letter_runs(raw), universe)
+    return pack_records(records)
 
 
 def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_use: Words, uni: Universe,
-                present: Callable[[list[bytes]], int]) -> tuple[list[int], list[tuple], list[bytes | None], list[int]]:
+                present: Callable[[list[bytes]], int]
+                ) -> tuple[list[int], list[tuple[bytes, int, int]], list[bytes | None], list[int]]:
     """The pass over the cells at `indices`: per cell its flags, its V005 sentences, its V009 tokens and
     `present` of its runs of letters."""
     word_bits = words_in_use.word_bits
     words, is_word = frozenset(word_bits), word_bits.__getitem__
     not_content, min_words = uni.not_content.__contains__, MIN_WORDS.get
     flags: list[int] = []
-    sentences: list[tuple] = []
+    sentences: list[tuple[bytes, int, int]] = []
     row_tokens: list[bytes | None] = []
     concepts: list[int] = []
     for i in indices:
@@ -270,27 +307,27 @@ def _scan_cells(content: Content, cells: list[Cell], indices: range, words_in_us
 
 
 def _sentence_records(content: Content, cell: Cell, i: int, raw: bytes, runs: list[bytes],
-                      uni: Universe) -> list[tuple]:
+                      uni: Universe) -> list[tuple[bytes, int, int]]:
     """V005's sentences of an ASCII cell, keyed by their runs of letters without the maskable ones, which
     masking keeps. One sentence, the stripped text, unless SENTENCE can split it: at a newline (not one in
     trailing whitespace: a split there only leaves whitespace, which `sentences` drops), or after [.!?;] and
     whitespace followed by more text."""
-    masked_letters = uni.letters.__contains__
+    masked_letters = uni.letters
     body = raw.rstrip()
     if b"\n" not in body and not SPLIT_AT.search(body):
         if not body or len(runs) < 6:  # a masked key has at most as many tokens as the text has runs of letters
             return []
         if uni.ascii:
-            return [(hash(tuple(filterfalse(masked_letters, runs))), i, 0, None, None)]
+            return [(runs_digest(runs, masked_letters), i, 0)]
         key = masked_sentence(content, cell.text.strip(), cell.codes)
-        return [(uni.runs_key(letter_runs(key.encode())), i, 0, None, key)]
+        return [(uni.runs_key(letter_runs(key.encode())), i, 0)]
     if not uni.ascii:
         return exact_sentences(content, cell, i, uni)
     out = []
     for si, part in enumerate(sentence_pieces(raw, b"\n" in body)):  # the rule finds a sentence's text again
         sentence_runs = part.translate(LETTERS_ONLY).split()
         if len(sentence_runs) >= 6:
-            out.append((hash(tuple(filterfalse(masked_letters, sentence_runs))), i, si, None, None))
+            out.append((runs_digest(sentence_runs, masked_letters), i, si))
     return out
 
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from statusdocs.checks.cells import Cell, all_cells
+from statusdocs.checks.cells import Cell, all_cells, cell_owners, owner_cells
 from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
 from statusdocs.diagnostics import Diagnostic
@@ -47,15 +47,20 @@ class Run:
     (None when off). The `may`/`unless`/`may_at` tests fall back to "every cell" without an index, so a rule
     written with them gives the same findings either way."""
 
-    def __init__(self, content: Content, prefilter: bool = True, files: Collection[str] | None = None):
-        """`files`: the source paths of the files to check (None: every file); rules of scope "site" need all."""
+    def __init__(self, content: Content, prefilter: bool = True, files: Collection[str] | None = None,
+                 sentences: Mapping[str, bytes] | None = None):
+        """`files`: the source paths of the files to check (None: every file); rules of scope "site" need all.
+        `sentences`: V005's records of files whose records are known (kept from an earlier check of the same
+        bytes and outline), by source path: `sentence_records` makes only the others'."""
         from statusdocs.checks import prefilter as PF
 
         self.content = content
         self.prefilter = prefilter
         self.files = None if files is None else frozenset(files)
         self.index: PF.Index | None = None
+        self.supplied: Mapping[str, bytes] = sentences or {}
         self._derived: dict[str, object] = {}
+        self._file_cells: dict[str, list[Cell]] = {}
 
     def derived(self, key: str, make: Callable[[], _T]) -> _T:
         """Data rules derive from the content once per run and share (each cell's concepts, say). A key always
@@ -70,10 +75,18 @@ class Run:
 
     def entries(self) -> list[Entry]:
         """The entries this run checks, in the content's order."""
-        return [e for e in self.content.entries.values() if self.mine(e.source)]
+        return list(self._entries)
 
     def comparisons(self) -> list[Comparison]:
         """The comparisons this run checks, in the content's order."""
+        return list(self._comparisons)
+
+    @cached_property
+    def _entries(self) -> list[Entry]:
+        return [e for e in self.content.entries.values() if self.mine(e.source)]
+
+    @cached_property
+    def _comparisons(self) -> list[Comparison]:
         return [c for c in self.content.comparisons.values() if self.mine(c.source)]
 
     @cached_property
@@ -85,6 +98,46 @@ class Run:
             content = dataclasses.replace(content, entries={e.code: e for e in self.entries()},
                                           comparisons={c.slug: c for c in self.comparisons()}, guide=guide)
         return all_cells(content)
+
+    def file_cells(self, source: str) -> list[Cell]:
+        """The prose cells of one file (of any file, not only this run's), as `cells` lists them."""
+        if source not in self._file_cells:
+            self._file_cells[source] = owner_cells(self.derived("owners", lambda: cell_owners(self.content))[source])
+        return self._file_cells[source]
+
+    def sentence_records(self, mine: bool = False) -> dict[str, bytes]:
+        """V005's records (`prefilter.RECORD`: group key, cell index in the file, sentence index) of every file
+        with prose cells (`mine`: of the files this run checks), in the cells' order: those supplied, those the
+        index's scan made, and the others made now. A file's records are a function of its bytes and the outline."""
+        from statusdocs.checks import prefilter as PF
+
+        made = self._index_records() if self.index is not None else {}
+        universe = self.index.universe if self.index is not None else \
+            self.derived("universe", lambda: PF.Universe(self.content))
+        out: dict[str, bytes] = {}
+        for source in self.derived("owners", lambda: cell_owners(self.content)):
+            if mine and not self.mine(source):
+                continue
+            known = self.supplied.get(source, made.get(source))
+            out[source] = known if known is not None else \
+                PF.sentence_records(self.content, self.file_cells(source), universe, exact=not self.prefilter)
+        return out
+
+    def _index_records(self) -> dict[str, bytes]:
+        """The index's sentence records by file, each cell's index made relative to its file's first cell."""
+        from statusdocs.checks.prefilter import RECORD
+
+        assert self.index is not None
+        cells = self.cells
+        first: dict[str, int] = {}
+        for i, cell in enumerate(cells):
+            first.setdefault(cell.owner.source, i)
+        by_file: dict[str, list[bytes]] = {s: [] for s in first}
+        pack = RECORD.pack
+        for key, i, si in self.index.sentences:
+            source = cells[i].owner.source
+            by_file[source].append(pack(key, i - first[source], si))
+        return {s: b"".join(records) for s, records in by_file.items()}
 
     def make_index(self, patterns: list[Keyed], jobs: int = 1, concepts: bool = False) -> None:
         if self.prefilter:
@@ -118,6 +171,7 @@ class Rule:
     index: bool = False               # reads the prefilter's index (Run.may, Run.unless, Run.index)
     concepts: bool = False            # reads each cell's knowledge concepts (meaning.cell_bits)
     scope: str = "site"               # "file": a file's findings need only that file and the outline
+    sentences: bool = False           # reads V005's sentence records of every file (Run.sentence_records)
 
 
 SCOPES = ("file", "site")
@@ -125,12 +179,13 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error", *, reads: str,
-         keywords: tuple[Keyed, ...] = (), index: bool = False, concepts: bool = False, scope: str = "site"):
+         keywords: tuple[Keyed, ...] = (), index: bool = False, concepts: bool = False, scope: str = "site",
+         sentences: bool = False):
     def decorate(func: Callable[[Run], Iterator[Diagnostic]]):
         assert id not in RULES, f"rule {id} is registered twice"
         assert scope in SCOPES, f"rule {id}: scope is one of {SCOPES}"
         RULES[id] = Rule(id, name, severity, summary, bad, good, func, reads, keywords,
-                         index or bool(keywords) or concepts, concepts, scope)
+                         index or bool(keywords) or concepts, concepts, scope, sentences)
         return func
     return decorate
 
@@ -190,33 +245,98 @@ def _parallel(run: Run, jobs: int, workers: Workers | None) -> bool:
     return can_fork()
 
 
+def sources(content: Content) -> list[str]:
+    """Every file whose findings a rule may report, in the order of the rules' findings (the cells' order)."""
+    out = [e.source for e in content.entries.values()]
+    out += [c.source for c in content.comparisons.values()]
+    if content.guide is not None:
+        out.append(content.guide.source)
+    out += [p.source for p in content.pages.values()]
+    out.append(content.site.source)
+    return out
+
+
+@dataclass
+class Outcome:
+    findings: list[Diagnostic]    # in the order of the rule ids
+    sentences: dict[str, bytes]   # V005's records of the files checked, if asked for (`Run.sentence_records`)
+
+
 def run_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
               jobs: int = 1, prefilter: bool = True, workers: Workers | None = None, *, scope: str | None = None,
               files: Collection[str] | None = None) -> list[Diagnostic]:
-    """Every selected rule over the content, in `jobs` processes on a large site: the prefilter's pass over the
-    cells split among them first, then the rules handed out one at a time. Findings come in the order of the
-    rule ids. `prefilter=False`: every rule reads every cell (the same findings, slower). `scope`: only the rules
-    of that scope; `files`: only these files' findings (source paths), by the rules of scope "file"."""
+    """Every selected rule over the content, in `jobs` processes on a large site (see `check_rules`). Findings
+    come in the order of the rule ids. `prefilter=False`: every rule reads every cell (the same findings,
+    slower). `scope`: only the rules of that scope; `files`: only these files' findings (source paths), by the
+    rules of scope "file"."""
+    return check_rules(content, select, ignore, jobs, prefilter, workers, scope=scope, files=files).findings
+
+
+def check_rules(content: Content, select: set[str] | None = None, ignore: set[str] | None = None,
+                jobs: int = 1, prefilter: bool = True, workers: Workers | None = None, *, scope: str | None = None,
+                files: Collection[str] | None = None, sentences: Mapping[str, bytes] | None = None,
+                want_sentences: bool = False) -> Outcome:
+    """`run_rules`, and V005's sentence records of the files checked (`want_sentences`), which a later check may
+    pass as `sentences` for the files it does not check again. On a large site and `jobs` > 1, the rules of
+    scope "file" run on chunks of the files in `jobs` processes (each with the prefilter's index of its own
+    cells), sending back only their findings and sentence records; then the rules of scope "site" run here."""
     assert files is None or scope == "file", "only the rules of scope \"file\" can check some files alone"
-    owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
-    owners.update({c.source: c for c in content.comparisons.values()})
-    chosen = [r for _, r in sorted(load_rules().items()) if r.func is not None and selected(r.id, select, ignore)
-              and scope in (None, r.scope)]
-    run = Run(content, prefilter, files)
+    rules = _Chosen(content, select, ignore, scope)
+    run = Run(content, prefilter, files, sentences)
+    if not (rules.per_file and _parallel(run, jobs, workers)):
+        found = rules.apply(rules.indexed(run, rules.chosen), rules.chosen)
+        return Outcome([d for part in found for d in part], run.sentence_records(mine=True) if want_sentences else {})
+    need = want_sentences or any(r.sentences for r in rules.cross)
+    return _in_chunks(rules, run, [s for s in sources(content) if run.mine(s)], jobs, need, sentences or {})
 
-    def apply(group: list[Rule]) -> list[Diagnostic]:
-        found = [diag for r in group if r.func is not None for diag in r.func(run)
-                 if not _ignored(diag, owners.get(diag.loc.path))]
+
+def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
+               sentences: Mapping[str, bytes]) -> Outcome:
+    """`check_rules` in `jobs` processes: the rules of scope "file" on chunks of the files `todo`, then the
+    others over the whole site here. `need`: the chunks send back their files' sentence records."""
+    from statusdocs.build.workers import run_chunks
+
+    content, prefilter = run.content, run.prefilter
+    step = max(1, -(-len(todo) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
+
+    def chunk(part: list[str]) -> tuple[list[list[Diagnostic]], dict[str, bytes]]:
+        mine = rules.indexed(Run(content, prefilter, part), rules.per_file)
+        return rules.apply(mine, rules.per_file), mine.sentence_records(mine=True) if need else {}
+
+    # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
+    # fork, not in every process.
+    parts = [chunk(todo[:1])]
+    parts += run_chunks(chunk, [todo[i:i + step] for i in range(1, len(todo), step)], jobs - 1)
+    records = {s: r for _, made in parts for s, r in made.items()}
+    by_rule = {r.id: [d for found, _ in parts for d in found[n]] for n, r in enumerate(rules.per_file)}
+    if rules.cross:
+        site = rules.indexed(Run(content, prefilter, None, {**sentences, **records}), rules.cross)
+        by_rule.update((r.id, found) for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True))
+    return Outcome([d for r in rules.chosen for d in by_rule[r.id]], records)
+
+
+class _Chosen:
+    """The rules a check runs (selected, of the scope asked for, in the order of their ids), and how a run of
+    some of them goes: the prefilter's index first if one reads it, then each rule's findings, less ignored ones."""
+
+    def __init__(self, content: Content, select: set[str] | None, ignore: set[str] | None, scope: str | None):
+        self.owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
+        self.owners.update({c.source: c for c in content.comparisons.values()})
+        self.chosen = [r for _, r in sorted(load_rules().items()) if r.func is not None
+                       and selected(r.id, select, ignore) and scope in (None, r.scope)]
+        self.per_file = [r for r in self.chosen if r.scope == "file"]
+        self.cross = [r for r in self.chosen if r.scope != "file"]
+
+    def indexed(self, run: Run, group: list[Rule]) -> Run:
+        if any(r.index for r in group):
+            run.make_index([k for r in group for k in r.keywords], concepts=any(r.concepts for r in group))
+        return run
+
+    def apply(self, run: Run, group: list[Rule]) -> list[list[Diagnostic]]:
+        """Each rule's findings, in the order of `group`."""
+        found = [[diag for diag in r.func(run) if not _ignored(diag, self.owners.get(diag.loc.path))]
+                 for r in group if r.func is not None]
         # A rule of scope "file" reports only in the files it checks (else it reads files outside them).
-        assert run.files is None or all(d.loc.path in run.files for d in found), [r.id for r in group]
+        assert run.files is None or all(d.loc.path in run.files for part in found for d in part), \
+            [r.id for r in group]
         return found
-
-    parallel = _parallel(run, jobs, workers)
-    if any(r.index for r in chosen):
-        run.make_index([k for r in chosen for k in r.keywords], jobs if parallel else 1,
-                       concepts=any(r.concepts for r in chosen))
-    if parallel:
-        from statusdocs.build.workers import run_chunks
-
-        return [d for part in run_chunks(apply, [[r] for r in chosen], jobs - 1) for d in part]
-    return apply(chosen)

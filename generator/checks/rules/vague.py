@@ -21,7 +21,7 @@ from statusdocs.checks.cells import (
     own_mentions,
     registry_names,
 )
-from statusdocs.checks.prefilter import Universe, exact_sentences, surely_different
+from statusdocs.checks.prefilter import Universe, surely_different, unpack_records
 from statusdocs.checks.registry import Run, rule
 from statusdocs.content.model import Entry
 from statusdocs.diagnostics import Diagnostic
@@ -203,10 +203,10 @@ def _circular(run: Run, cell: Cell, m: re.Match[str], names: set[str]) -> bool:
       "mistakes: [\"Returning 409 for the wrong reason breaks client expectations and monitoring.\"] "
       "(and the same sentence with 410, 412, ...)",
       "mistakes: [\"Returning 409 for a malformed JSON body; that is a 400.\"]",
-      reads=PROSE + ", every file's", index=True)
+      reads=PROSE + ", every file's", sentences=True)
 def boilerplate(run: Run) -> Iterator[Diagnostic]:
     seen: dict[str, dict[str, Cell]] = defaultdict(dict)
-    for _, _, key, cell in _repeated_sentences(run):
+    for key, cell in _repeated_sentences(run):
         if len(key.split()) >= 6:
             seen[key].setdefault(cell.owner.source, cell)
     reported: set[tuple[str, str]] = set()  # a cell with two repeated sentences is one finding
@@ -221,33 +221,27 @@ def boilerplate(run: Run) -> Iterator[Diagnostic]:
                                     f"\"{key[:80]}\"", hint="write a sentence for this code")
 
 
-def _repeated_sentences(run: Run) -> list[tuple[int, int, str, Cell]]:
-    """(cell index, sentence index, masked key, cell) of the sentences that may be repeated in three files, in
-    the order of the cells. Sentences whose masked keys are equal have equal group keys (see prefilter), so
-    only groups spanning three files can hold a finding; only their keys are computed."""
-    if run.index is not None:
-        records = run.index.sentences
-    else:
-        universe = Universe(run.content)
-        records = [r for i, cell in enumerate(run.cells) if cell.kind != "question"
-                   for r in exact_sentences(run.content, cell, i, universe)]
-    sizes = Counter(r[0] for r in records)
-    groups: dict[int, list[tuple]] = defaultdict(list)
-    for record in records:
-        if sizes[record[0]] >= 3:
-            groups[record[0]].append(record)
-    keyed: list[tuple[int, int, str, Cell]] = []
+def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
+    """(masked key, cell) of the sentences that may be repeated in three files, in the order of the cells and of
+    the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
+    groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
+    records = run.sentence_records()
+    sizes = Counter(key for packed in records.values() for key, _, _ in unpack_records(packed))
+    groups: dict[bytes, list[tuple[int, str, int, int]]] = defaultdict(list)
+    for n, (source, packed) in enumerate(records.items()):
+        for key, i, si in unpack_records(packed):
+            if sizes[key] >= 3:
+                groups[key].append((n, source, i, si))
+    keyed: list[tuple[int, int, int, str, Cell]] = []
     for members in groups.values():
-        if len({run.cells[r[1]].owner.source for r in members}) < 3:
+        if len({source for _, source, _, _ in members}) < 3:
             continue
-        for _, i, si, sentence, key in members:
-            cell = run.cells[i]
-            if key is None:
-                key = masked_sentence(run.content, T.sentences(cell.text)[si] if sentence is None else sentence,
-                                      cell.codes, run.prefilter)
-            keyed.append((i, si, key, cell))
-    keyed.sort(key=lambda k: (k[0], k[1]))
-    return keyed
+        for n, source, i, si in members:
+            cell = run.file_cells(source)[i]
+            masked = masked_sentence(run.content, T.sentences(cell.text)[si], cell.codes, run.prefilter)
+            keyed.append((n, i, si, masked, cell))
+    keyed.sort(key=lambda k: k[:3])
+    return [(masked, cell) for _, _, _, masked, cell in keyed]
 
 
 # ---------------------------------------------------------------- V006

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from itertools import chain
+from operator import itemgetter
 
 from statusdocs.checks import knowledge as K
 from statusdocs.checks import text as T
@@ -226,11 +228,15 @@ def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
     the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
     groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
     records = run.sentence_records()
-    sizes = Counter(key for packed in records.values() for key, _, _ in unpack_records(packed))
+    first = itemgetter(0)
+    sizes = Counter(chain.from_iterable(map(first, unpack_records(packed)) for packed in records.values()))
+    repeated = {key for key, size in sizes.items() if size >= 3}
     groups: dict[bytes, list[tuple[int, str, int, int]]] = defaultdict(list)
     for n, (source, packed) in enumerate(records.items()):
+        if repeated.isdisjoint(map(first, unpack_records(packed))):
+            continue
         for key, i, si in unpack_records(packed):
-            if sizes[key] >= 3:
+            if key in repeated:
                 groups[key].append((n, source, i, si))
     keyed: list[tuple[int, int, int, str, Cell]] = []
     for members in groups.values():

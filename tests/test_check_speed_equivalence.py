@@ -117,8 +117,9 @@ def forks(monkeypatch) -> list[int]:
 
 
 def test_findings_equal_in_two_processes(seeded, forks):
-    """`statusdocs check` on a large site splits the shared pass over the cells and the rules between two
-    processes: every finding is the same, in the same order, as from one process."""
+    """`statusdocs check` on a large site splits the files between two processes (each checks its chunks with
+    the rules of scope "file", V005 then reads every chunk's sentence records): every finding is the same, in the
+    same order, as from one process."""
     workers = load.Workers(min_files=1)  # the bundled content is below the real threshold
     pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
@@ -128,7 +129,7 @@ def test_findings_equal_in_two_processes(seeded, forks):
         one = [repr(d) for d in check_content(content)]
         assert not forks
         assert [repr(d) for d in check_content(content, jobs=2, workers=workers)] == one, round_
-        assert forks == [1, 1]  # the shared pass, then the rules, each with one worker beside this process
+        assert forks == [1]  # the files in chunks (each process indexing its own), one worker beside this process
         forks.clear()
         total += len(one)
     assert total > 50

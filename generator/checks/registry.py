@@ -83,11 +83,15 @@ class Run:
 
     @cached_property
     def _entries(self) -> list[Entry]:
-        return [e for e in self.content.entries.values() if self.mine(e.source)]
+        files = self.files
+        return list(self.content.entries.values()) if files is None else \
+            [e for e in self.content.entries.values() if e.source in files]
 
     @cached_property
     def _comparisons(self) -> list[Comparison]:
-        return [c for c in self.content.comparisons.values() if self.mine(c.source)]
+        files = self.files
+        return list(self.content.comparisons.values()) if files is None else \
+            [c for c in self.content.comparisons.values() if c.source in files]
 
     @cached_property
     def cells(self) -> list[Cell]:
@@ -115,9 +119,10 @@ class Run:
         universe = self.index.universe if self.index is not None else \
             self.derived("universe", lambda: PF.Universe(self.content))
         out: dict[str, bytes] = {}
-        for source in self.derived("owners", lambda: cell_owners(self.content)):
-            if mine and not self.mine(source):
-                continue
+        # The files of this run's cells (what the index's records cover), or every file with cells.
+        files = dict.fromkeys(c.owner.source for c in self.cells) if mine else \
+            self.derived("owners", lambda: cell_owners(self.content))
+        for source in files:
             known = self.supplied.get(source, made.get(source))
             out[source] = known if known is not None else \
                 PF.sentence_records(self.content, self.file_cells(source), universe, exact=not self.prefilter)
@@ -297,7 +302,7 @@ def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
     from statusdocs.build.workers import run_chunks
 
     content, prefilter = run.content, run.prefilter
-    step = max(1, -(-len(todo) // (4 * jobs)))  # a few chunks per process: whoever is done first takes more
+    step = max(1, -(-len(todo) // (8 * jobs)))  # several chunks per process: whoever is done first takes more
 
     def chunk(part: list[str]) -> tuple[list[list[Diagnostic]], dict[str, bytes]]:
         mine = rules.indexed(Run(content, prefilter, part), rules.per_file)

@@ -115,7 +115,6 @@ def _target_path(target: str) -> str:
       "and resend it with the new ETag, as [our client guide](https://example.com/docs/retries/) shows.",
       scope="file", reads="every prose cell; the site's pages")
 def link_leaves_site(run: Run) -> Iterator[Diagnostic]:
-    known = site_paths(run.content)
     for cell in run.cells:
         if "](" not in cell.text:
             continue
@@ -123,7 +122,8 @@ def link_leaves_site(run: Run) -> Iterator[Diagnostic]:
             path = _target_path(m.group(1))
             if CODE_PAGE.fullmatch(path + "/") or path.startswith(("static/", "api/", "schema/")):
                 continue  # code pages are C011's; files of the theme and the data exist in every site
-            if path not in known:
+            # Made once per run, and only when a cell links a site path (a run may check a few files).
+            if path not in run.derived("site_paths", lambda: site_paths(run.content)):
                 yield _link_diag(cell, m.group(1))
                 break
 

@@ -168,13 +168,13 @@ TAUTOLOGY_EXTRA = {"communicate", "communicates", "signal", "accurate", "correct
       scope="file", reads=PROSE + "; every code's names", keywords=(USE_WHEN,))
 def tautology(run: Run) -> Iterator[Diagnostic]:
     content = run.content
-    names = {n.lower() for c in content.entries for n in names_of(content, c)} | \
-        {n.lower() for n in registry_names().values()}
     for i in run.may(USE_WHEN):
         cell = run.cells[i]
         if cell.kind == "question":
             continue
         for m in USE_WHEN.finditer(cell.text):
+            names = run.derived("V004 names", lambda: {n.lower() for c in content.entries for n in names_of(content, c)}
+                                | {n.lower() for n in registry_names().values()})  # made once, when first needed
             if _circular(run, cell, m, names):
                 yield cell.diag("V004", f"{cell.field} is circular: \"{m.group(0).strip()}\" gives no condition a "
                                         "developer can test", hint="name the header, state or timing that decides")

@@ -4,7 +4,10 @@ A rule is a function from a `Run` (the content, its prose cells and, if on, the 
 registered with `@rule`. Its declaration says what it reads (`reads`, for the docs and a reviewer) and which of
 the prefilter's tests it uses (`keywords`, the patterns whose words it needs; `index`, true if it reads the
 index at all; `concepts`, true if it reads each cell's knowledge concepts, which the prefilter's pass finds from
-the runs of letters it reads anyway): the runner makes the index only when a chosen rule declares it.
+the runs of letters it reads anyway): the runner makes the index only when a chosen rule declares it. A rule
+that reads every file's sentences (V005) declares `sentences` and reads `Run.sentence_records`: per file, a record
+of each sentence keyed by a digest that is the same in every process, so that records made in another process or
+kept by an earlier build (build/checking.py) are read alike.
 
 Each rule also declares its `scope`: "file" when its findings for a file (an entry, a comparison, the guide, a
 page, site.yaml) are a function of that file alone and of the site's outline (`outline` below: which codes,

@@ -748,13 +748,13 @@ def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp
 
     content, templates, args = _built_copy(tmp_path)
     checks: list[tuple] = []
-    real = registry.run_rules
+    real = registry.check_rules
 
     def counting(*a, **kw):
         checks.append((kw.get("scope"), sorted(kw["files"]) if kw.get("files") is not None else None))
         return real(*a, **kw)
 
-    monkeypatch.setattr(registry, "run_rules", counting)
+    monkeypatch.setattr(registry, "check_rules", counting)
     _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
     assert build(*args, jobs=1).ok and checks == []
     with open(content / "pages" / "about.md", "a") as fh:

@@ -104,7 +104,7 @@ def read_manifest(folder: str) -> Any:
     """The manifest in the cache folder, unmarshalled; None if it is missing, or damaged (its checksum fails, or it
     is not a regular file: a FIFO would block the read)."""
     try:
-        data = unsealed(_read_regular(os.path.join(folder, MANIFEST)))
+        data = unsealed(read_regular(os.path.join(folder, MANIFEST)))
         return None if data is None else marshal.loads(data)
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -198,7 +198,7 @@ def _hash_regular(path: str, limit: int | None) -> str:
     return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
 
 
-def _read_regular(path: str) -> bytes:
+def read_regular(path: str) -> bytes:
     """A regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would block)."""
     data, _ = _read_file(path, None)
     assert data is not None
@@ -345,7 +345,7 @@ class BuildCache:
                     os.unlink(os.path.join(self.folder, name))
 
     def _replace(self, name: str, data: bytes) -> None:
-        _replace_file(self.folder, name, data)
+        replace_file(self.folder, name, data)
 
     def remove_stale(self) -> None:
         """Delete the Markdown files and half-written files of builds that were killed: not named by the
@@ -386,7 +386,7 @@ def check_key(content_dir: str, inputs: Mapping[str, str]) -> str:
     return digest("\0".join(f"{p}\0{h}" for p, h in sorted(inputs.items()) if p.startswith(top)).encode())
 
 
-def _replace_file(folder: str, name: str, data: bytes) -> None:
+def replace_file(folder: str, name: str, data: bytes) -> None:
     """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=folder)
     try:
@@ -541,7 +541,7 @@ def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], 
         try:
             if os.sep in name or not name.startswith(PROSE_PREFIX):
                 raise ValueError(name)
-            data = memoryview(_read_regular(os.path.join(folder, name)))
+            data = memoryview(read_regular(os.path.join(folder, name)))
         except (OSError, ValueError):
             damaged.add(name)
             continue
@@ -614,7 +614,7 @@ class ParsedStore:
 
     def _read(self, n: int) -> dict[str, tuple]:
         try:
-            data = unsealed(_read_regular(self._name(n)))
+            data = unsealed(read_regular(self._name(n)))
             if data is None:
                 return {}
             stored = _ModelUnpickler(io.BytesIO(data)).load()
@@ -662,5 +662,5 @@ class ParsedStore:
             if self._sealed:
                 os.makedirs(self.folder, exist_ok=True)
             for n, data in sorted(self._sealed.items()):
-                _replace_file(self.folder, os.path.basename(self._name(n)), data)
+                replace_file(self.folder, os.path.basename(self._name(n)), data)
         self._sealed.clear()

@@ -400,6 +400,7 @@ def plan(ctx: BuildContext) -> None:
                 ctx.keep.add(page.output)
                 ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
+    ctx.builder.compile(ctx.todo)
     _stage(ctx, "plan", since)
 
 
@@ -411,7 +412,12 @@ def builder(ctx: BuildContext) -> Builder:
 
     session = ctx.session
     if session is None or session.builder is None:
-        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available())
+        bytecode = None
+        if ctx.cache is not None:  # compiled templates, kept beside the build cache's other records
+            from statusdocs.build.bytecode import bytecode_cache
+
+            bytecode = bytecode_cache(ctx.cache.folder, ctx.cache.key)
+        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available(), bytecode=bytecode)
         if session is not None:
             session.builder = made
         return made
@@ -650,6 +656,8 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
                        ctx.fields.known if ctx.fields is not None else None)
         if ctx.parsed is not None:
             ctx.parsed.save()
+        if ctx.builder is not None and ctx.builder.bytecode is not None:
+            ctx.builder.bytecode.save()
     if ctx.session is not None:
         ctx.session.remember(ctx, written, prefix)
 

@@ -156,9 +156,12 @@ class Environment(jinja2.Environment):
 
 
 class Renderer:
-    def __init__(self, theme: tuple[str, ...], views: Views, report: Report):
-        """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one."""
+    def __init__(self, theme: tuple[str, ...], views: Views, report: Report,
+                 bytecode: jinja2.BytecodeCache | None = None):
+        """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one.
+        `bytecode`: where compiled templates are kept across builds (the build cache's, `build/bytecode.py`)."""
         self.theme = theme
+        self.bytecode = bytecode
         self.templates_dir = theme[0]
         self.views = views
         self.report = report
@@ -178,6 +181,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
             cache_size=-1,  # a site has a handful of templates: keep them all
+            bytecode_cache=self.bytecode,
         )
         env.globals["fragment"] = self.fragment
         return env

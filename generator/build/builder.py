@@ -68,12 +68,14 @@ class Builder:
     """
 
     def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False,
-                 bytecode: SealedBytecodeCache | None = None):
+                 bytecode: SealedBytecodeCache | None = None, reads: dict[str, list[str]] | None = None):
         """`templates_dir`: the user's templates, overriding the built-in theme file by file (None: none).
         `full_text`: the site will have Pagefind's index (the search box then loads it). `bytecode`: where
-        compiled templates are kept across builds (`build/bytecode.py`)."""
+        compiled templates are kept across builds (`build/bytecode.py`); `reads`: the templates each template reads,
+        found by a build from the same template files (`Renderer.reads`)."""
         self.full_text = full_text
         self.bytecode = bytecode
+        self.reads = reads
         self.theme = theme_dirs(templates_dir)
         self.templates_dir = self.theme[0]
         self.base_url = base_url
@@ -95,7 +97,7 @@ class Builder:
         pages = plan_site(content) + static_pages(self.theme, report)
         views.plan = pages
         if self.renderer is None:
-            self.renderer = Renderer(self.theme, views, report, self.bytecode)
+            self.renderer = Renderer(self.theme, views, report, self.bytecode, self.reads)
         self.renderer.new_build(views, report)
         return pages
 

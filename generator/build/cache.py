@@ -42,7 +42,7 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 8
+FORMAT = 10
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -242,6 +242,27 @@ class Written:
     linked: bool = False
 
 
+class Sources(Sequence[str]):
+    """The files a page of the last build was made from, as the manifest records them: numbers into the table of
+    every page's files (`BuildCache.sources`), read as paths only when asked (most pages' never are: they are kept,
+    and written back as the same numbers)."""
+
+    __slots__ = ("table", "ids")
+
+    def __init__(self, table: list[str], ids: list[int]):
+        self.table, self.ids = table, ids
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.table[self.ids[i]] if isinstance(i, int) else [self.table[n] for n in self.ids[i]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        table = self.table
+        return (table[n] for n in self.ids)
+
+
 @dataclass
 class BuildCache:
     out: str                                     # the output folder (absolute)
@@ -252,7 +273,12 @@ class BuildCache:
     checked_files: Checked | None = None         # each file's findings by the rules of scope "file"
     files: int = 0                               # content files loaded, for the summary line
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
+    deps: dict[str, Sources] = field(default_factory=dict)   # output -> the files it was made from
+    sources: list[str] = field(default_factory=list)  # every file a page was made from (`Sources` number them)
+    framed: set[str] = field(default_factory=set)     # the pages whose key holds the shared fingerprint
+    prefix: str = ""                             # a digest of the keys' shared part (`PageKeys.prefix`)
+    # the templates each template reads (`Renderer.reads`), by a digest of every template file
+    template_reads: tuple[str, dict[str, list[str]]] = ("", {})
     fields: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # file -> (hash, field digests)
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
@@ -279,8 +305,12 @@ class BuildCache:
             cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
             cache.checked_files = _checked_files(data["checked"])
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
-            sources = data["sources"]
-            cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
+            sources = cache.sources = [str(s) for s in data["sources"]]
+            cache.deps = {out: Sources(sources, list(rec[2])) for out, rec in data["pages"].items()}
+            cache.framed = {out for out, rec in data["pages"].items() if rec[3]}
+            cache.prefix = str(data["prefix"])
+            reads = data["templates"]
+            cache.template_reads = (str(reads[0]), {str(n): [str(t) for t in names] for n, names in reads[1].items()})
             cache.fields = {path: (str(known[0]), dict(known[1])) for path, known in data["fields"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
@@ -299,6 +329,26 @@ class BuildCache:
             return None
         return record[1] if file_state(st) == record[1].state else None
 
+    def unaffected(self, inputs: Mapping[str, str], prefix: str, fields: Callable[[str, str], str | None]) \
+            -> set[str]:
+        """The pages whose key is the one recorded, known without making it again: the keys' shared part
+        (`prefix`, a `PageKeys.prefix`) is the same, and nothing a page was made from changed (a file's hash, or
+        for a field of a changed file, that field's digest, `fields`). Their files are still to be looked at."""
+        if not self.prefix or digest(prefix.encode()) != self.prefix:
+            return set()
+        changed = {path for path, known in inputs.items() if self.inputs.get(path) != known}
+        changed.update(path for path in self.inputs if path not in inputs)
+        before = {path: self.fields.get(path) for path in changed}  # read before `fields` makes the new digests
+        stale = set()
+        for n, source in enumerate(self.sources):
+            path, sep, name = source.partition(FIELD)
+            if path in changed:
+                old = before[path]
+                if not sep or old is None or old[0] != self.inputs.get(path) or \
+                        old[1].get(name) is None or fields(path, name) != old[1][name]:
+                    stale.add(n)
+        return {out for out, deps in self.deps.items() if self.pages[out][0] and stale.isdisjoint(deps.ids)}
+
     def up_to_date(self, inputs: dict[str, str] | None) -> bool:
         """Nothing to do: the same inputs as the last good build, and its output untouched since."""
         return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
@@ -314,10 +364,11 @@ class BuildCache:
 
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
-             pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
+             pages: Mapping[str, tuple[str, Written, Iterable[str], bool]], prose_files: list[str],
              codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
              checked_files: Checked | None = None,
-             fields: Mapping[str, tuple[str, dict[str, str]]] | None = None) -> None:
+             fields: Mapping[str, tuple[str, dict[str, str]]] | None = None, prefix: str = "",
+             template_reads: tuple[str, dict[str, list[str]]] = ("", {})) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -325,13 +376,13 @@ class BuildCache:
                 name = f"{PROSE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.marshal"
                 self._replace(name, _record(read_prose(self.folder, prose_files)[0]))
                 prose_files = [name]
-        index: dict[str, int] = {}
+        table, numbered = self._numbered(pages)
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
                 "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
-                # A page's files in any order (its key sorts them): sorting each page's here cost more than the rest.
-                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in deps]]
-                          for out, (k, w, deps) in sorted(pages.items())},
-                "sources": list(index),  # each file a page was made from, once: pages name them by number
+                "pages": {out: [k, w.state, numbered[out], framed] for out, (k, w, _, framed) in sorted(pages.items())},
+                "sources": table,  # each file a page was made from, once: pages name them by number
+                "prefix": digest(prefix.encode()) if prefix else "",
+                "templates": list(template_reads),
                 # The field digests of the files as they are now (pages' keys are made from them): the next build
                 # makes those of the files changed only.
                 "fields": {path: known for path, known in (fields or {}).items() if inputs.get(path) == known[0]},
@@ -343,6 +394,22 @@ class BuildCache:
             for name in os.listdir(self.folder):
                 if name.startswith(PROSE_PREFIX) and name.endswith(".marshal") and name not in keep:
                     os.unlink(os.path.join(self.folder, name))
+
+    def _numbered(self, pages: Mapping[str, tuple[str, Written, Iterable[str], bool]]) \
+            -> tuple[list[str], dict[str, list[int]]]:
+        """The table of every page's files, and each page's by number in it. A page kept from the last build keeps
+        its numbers in the last table (a `Sources` of it), unless most of that table is no longer used. A page's
+        files in any order (its key sorts them): sorting each page's here cost more than the rest."""
+        kept = {out: deps.ids for out, (_, _, deps, _) in pages.items()
+                if isinstance(deps, Sources) and deps.table is self.sources}
+        used = set().union(*kept.values()) if kept else set()
+        table = self.sources if len(used) * 2 > len(self.sources) else []
+        if not table:
+            kept = {}
+        index = {source: n for n, source in enumerate(table)}
+        numbered = {out: kept.get(out) or [index.setdefault(p, len(index)) for p in deps]
+                    for out, (_, _, deps, _) in pages.items()}
+        return [*table, *list(index)[len(table):]], numbered
 
     def _replace(self, name: str, data: bytes) -> None:
         replace_file(self.folder, name, data)

@@ -37,7 +37,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,7 +112,7 @@ class BuildContext:
     builder: Builder | None = None
     pages: list[PlannedPage] = field(default_factory=list)
     keys: dict[str, str | None] = field(default_factory=dict)   # page -> cache key (what it is made from)
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, Sequence[str]] = field(default_factory=dict)  # page -> the files it was made from
     keep: set[str] = field(default_factory=set)                  # pages kept from the previous site
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
@@ -387,21 +387,40 @@ def plan(ctx: BuildContext) -> None:
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
-        key = page_keys(ctx)
-        same = ctx.session.unaffected(ctx, key.prefix) if ctx.session is not None else set()
-        for page in ctx.pages:
-            deps = previous.deps.get(page.output)
-            if page.output in same and deps is not None and ctx.session is not None:  # the key it had
-                ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], tuple(deps)
-                continue
-            page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
-            if page_key is not None and previous.current(page.output, page_key):
-                ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
+        keep(ctx, previous)
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     ctx.builder.compile(ctx.todo)
     _stage(ctx, "plan", since)
+
+
+def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
+    """Keep every page whose key is the one it had, and whose file (the build's) is the one written then. The pages
+    that read none of the files changed since have the key they had, known without making it again (their
+    files' parts of it are the same); the others' keys are made."""
+    assert ctx.inputs is not None
+    key = page_keys(ctx)
+    session, cache = ctx.session, ctx.cache
+    if session is not None:
+        same = session.unaffected(ctx, key.prefix)
+    else:
+        assert cache is not None and key.fields is not None
+        same = cache.unaffected(ctx.inputs, key.prefix, key.fields)
+    for page in ctx.pages:
+        out = page.output
+        deps = previous.deps.get(out)
+        if deps is None:
+            continue
+        if out in same and session is not None:  # in place already: the key it had
+            ctx.keep.add(out)
+            ctx.keys[out], ctx.deps[out] = session.keys[out], tuple(deps)
+            continue
+        if out in same and cache is not None and (out in cache.framed) == page.shows_frame:
+            page_key: str | None = cache.pages[out][0]
+        else:
+            page_key = key(out, deps, page.shows_frame)
+        if page_key is not None and previous.current(out, page_key):
+            ctx.keep.add(out)
+            ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
 
 
 def builder(ctx: BuildContext) -> Builder:
@@ -412,12 +431,14 @@ def builder(ctx: BuildContext) -> Builder:
 
     session = ctx.session
     if session is None or session.builder is None:
-        bytecode = None
-        if ctx.cache is not None:  # compiled templates, kept beside the build cache's other records
+        bytecode, reads = None, None
+        if ctx.cache is not None:  # compiled templates, and which read which, kept by the build cache
             from statusdocs.build.bytecode import bytecode_cache
 
             bytecode = bytecode_cache(ctx.cache.folder, ctx.cache.key)
-        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available(), bytecode=bytecode)
+            reads = ctx.cache.template_reads[1] if ctx.cache.template_reads[0] == templates_digest(ctx) else None
+        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available(), bytecode=bytecode,
+                       reads=reads)
         if session is not None:
             session.builder = made
         return made
@@ -426,6 +447,16 @@ def builder(ctx: BuildContext) -> Builder:
     if kept.renderer is not None and (ctx.changed is None or any(p.startswith(theme) for p in ctx.changed)):
         kept.renderer.forget()
     return kept
+
+
+def templates_digest(ctx: BuildContext) -> str:
+    """Every template file, by path and content hash ("" when the inputs are not known)."""
+    from statusdocs.shipped import theme_dirs
+
+    if ctx.inputs is None:
+        return ""
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    return digest("\0".join(f"{p}\0{h}" for p, h in sorted(ctx.inputs.items()) if p.startswith(theme)).encode())
 
 
 # Pages that read every entry or comparison: rendered first (they take tens of milliseconds each; left to the end,
@@ -641,25 +672,34 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
     folder (`build`) or the preview's session (`serve`)."""
     assert ctx.content is not None
     prefix = ""
+    framed = {p.output for p in ctx.pages if p.shows_frame}
     if ctx.inputs is not None:
         key = page_keys(ctx)
         prefix = key.prefix
-        framed = {p.output for p in ctx.pages if p.shows_frame}
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
     if ctx.cache is not None:
-        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
+        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
+                   for rel, w in written.items()}
         if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
-                       ctx.fields.known if ctx.fields is not None else None)
+                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx))
         if ctx.parsed is not None:
             ctx.parsed.save()
         if ctx.builder is not None and ctx.builder.bytecode is not None:
             ctx.builder.bytecode.save()
     if ctx.session is not None:
         ctx.session.remember(ctx, written, prefix)
+
+
+def _template_reads(ctx: BuildContext) -> tuple[str, dict[str, list[str]]]:
+    """What the next build's renderer may start from: the templates each template read, by the template files."""
+    renderer = ctx.builder.renderer if ctx.builder is not None else None
+    if renderer is None or ctx.inputs is None:
+        return "", {}
+    return templates_digest(ctx), {name: sorted(names) for name, names in renderer.reads().items()}
 
 
 def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Chunk]:

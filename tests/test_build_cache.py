@@ -4,6 +4,7 @@ changed it writes nothing; a change to the generator itself invalidates the cach
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
 import random
@@ -93,6 +94,22 @@ def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     assert f"{out}/ is up to date ({sum(1 for p in clean_tree if p.endswith(('.html', '.xml', '.json', '.txt')))} " \
            "pages, nothing changed)" in second.stdout, second.stdout
     assert _states(out) == before and tree_bytes(str(out)) == clean_tree
+
+
+def test_a_build_with_nothing_to_do_counts_the_pages_the_build_wrote(tmp_path):
+    """With the full-text index, the site also holds Pagefind's files (one is JSON): neither summary line counts them
+    as pages, so a build and the build with nothing to do after it say the same number."""
+    if importlib.util.find_spec("pagefind") is None:
+        pytest.skip("pagefind is not installed: pip install -e '.[test]'")
+    out = tmp_path / "site"
+    first = run_cli("build", "--out", str(out), search=True)
+    assert first.returncode == 0, first.stderr
+    assert (out / "pagefind").is_dir()
+    pages = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json", ".txt")
+                and "pagefind" not in p.relative_to(out).parts)
+    assert f"wrote {pages} pages to {out}/" in first.stdout, first.stdout
+    second = run_cli("build", "--out", str(out), search=True)
+    assert f"{out}/ is up to date ({pages} pages, nothing changed)" in second.stdout, second.stdout
 
 
 def test_a_page_rendered_again_with_the_same_bytes_keeps_its_file(clean_tree, tmp_path):

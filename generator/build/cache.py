@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 10
+FORMAT = 11
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -272,6 +272,7 @@ class BuildCache:
     checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
     checked_files: Checked | None = None         # each file's findings by the rules of scope "file"
     files: int = 0                               # content files loaded, for the summary line
+    count: int = 0                               # the site's pages (not the search index's files)
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
     deps: dict[str, Sources] = field(default_factory=dict)   # output -> the files it was made from
     sources: list[str] = field(default_factory=list)  # every file a page was made from (`Sources` number them)
@@ -301,6 +302,7 @@ class BuildCache:
                 return cache
             cache.inputs = data["inputs"]
             cache.files = data["files"]
+            cache.count = int(data["count"])
             cache.findings = _diagnostics(data["findings"])
             cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
             cache.checked_files = _checked_files(data["checked"])
@@ -368,7 +370,7 @@ class BuildCache:
              codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
              checked_files: Checked | None = None,
              fields: Mapping[str, tuple[str, dict[str, str]]] | None = None, prefix: str = "",
-             template_reads: tuple[str, dict[str, list[str]]] = ("", {})) -> None:
+             template_reads: tuple[str, dict[str, list[str]]] = ("", {}), count: int = 0) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -377,7 +379,7 @@ class BuildCache:
                 self._replace(name, _record(read_prose(self.folder, prose_files)[0]))
                 prose_files = [name]
         table, numbered = self._numbered(pages)
-        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
+        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files, "count": count,
                 "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
                 "pages": {out: [k, w.state, numbered[out], framed] for out, (k, w, _, framed) in sorted(pages.items())},
                 "sources": table,  # each file a page was made from, once: pages name them by number

@@ -271,7 +271,7 @@ def up_to_date(ctx: BuildContext) -> BuildResult:
     cache = ctx.cache
     assert cache is not None
     return BuildResult(not (ctx.strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
-                       pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
+                       pages=cache.count,
                        seconds=time.perf_counter() - ctx.started)
 
 
@@ -658,18 +658,21 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         raise
     finally:
         prose.close(committed)
-    record(ctx, written, prose)
-    _stage(ctx, "write", since)
+    # The site's pages: those planned and those made from the configuration (not the search index's files).
     outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
+    pages = sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES))
+    record(ctx, written, prose, pages)
+    _stage(ctx, "write", since)
     changed, removed = (staging.changed, staging.removed) if isinstance(staging, InPlace) else \
         (sorted(written) if session is not None else [], [])
-    return ctx.result(True, pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)), files=ctx.content.files,
-                      rendered=len(ctx.todo), changed=changed, removed=removed)
+    return ctx.result(True, pages=pages, files=ctx.content.files, rendered=len(ctx.todo), changed=changed,
+                      removed=removed)
 
 
-def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -> None:
+def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, pages: int) -> None:
     """What the next build compares with: each page's key and the files it was made from, in the cache's
-    folder (`build`) or the preview's session (`serve`)."""
+    folder (`build`) or the preview's session (`serve`); `pages`: how many the site has (for a build with
+    nothing to do to say)."""
     assert ctx.content is not None
     prefix = ""
     framed = {p.output for p in ctx.pages if p.shows_frame}
@@ -685,7 +688,7 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
-                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx))
+                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages)
         if ctx.parsed is not None:
             ctx.parsed.save()
         if ctx.builder is not None and ctx.builder.bytecode is not None:

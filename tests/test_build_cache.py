@@ -96,6 +96,22 @@ def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     assert _states(out) == before and tree_bytes(str(out)) == clean_tree
 
 
+def test_a_build_with_nothing_to_do_imports_no_content_model_template_or_check(tmp_path):
+    """A build with nothing to do reads the cache's record and looks at the files: it loads nothing, so it imports
+    nothing that loads, checks or renders (each import costs it time it has not got)."""
+    out = tmp_path / "site"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run([sys.executable, "-X", "importtime", "-m", "statusdocs", "build", "--no-search", "--out",
+                            str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert f"{out}/ is up to date" in shown.stdout, shown.stdout + shown.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "statusdocs.build.cache" in imported
+    assert not imported & {"statusdocs.content.model", "statusdocs.pages.recorded", "statusdocs.build.checking",
+                           "markupsafe", "jinja2", "yaml", "markdown"}
+
+
 def test_a_build_with_nothing_to_do_counts_the_pages_the_build_wrote(tmp_path):
     """With the full-text index, the site also holds Pagefind's files (one is JSON): neither summary line counts them
     as pages, so a build and the build with nothing to do after it say the same number."""

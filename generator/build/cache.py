@@ -32,6 +32,7 @@ gives a different cache key: the cache is then ignored and rewritten.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import io
@@ -47,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statusdocs.diagnostics import Diagnostic, Loc
-from statusdocs.pages.recorded import FIELD
+from statusdocs.pages.dependency import FIELD
 
 if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
@@ -270,7 +271,7 @@ class BuildCache:
     inputs: dict[str, str] = field(default_factory=dict)
     findings: list[Diagnostic] = field(default_factory=list)
     checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
-    checked_files: Checked | None = None         # each file's findings by the rules of scope "file"
+    checked_record: list = field(default_factory=list)  # the manifest's "checked" (`checked_files` reads it)
     files: int = 0                               # content files loaded, for the summary line
     count: int = 0                               # the site's pages (not the search index's files)
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
@@ -284,6 +285,15 @@ class BuildCache:
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)   # the Markdown files the manifest names, whatever its key
+
+    @functools.cached_property
+    def checked_files(self) -> Checked | None:
+        """Each content file's findings by the rules of scope "file" (`build/checking.py`), read only by a build
+        that checks: a build with nothing to do does not import the check. None if the record is damaged."""
+        try:
+            return _checked_files(self.checked_record)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
 
     @property
     def folder(self) -> str:
@@ -305,7 +315,7 @@ class BuildCache:
             cache.count = int(data["count"])
             cache.findings = _diagnostics(data["findings"])
             cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
-            cache.checked_files = _checked_files(data["checked"])
+            cache.checked_record = list(data["checked"])
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
             sources = cache.sources = [str(s) for s in data["sources"]]
             cache.deps = {out: Sources(sources, list(rec[2])) for out, rec in data["pages"].items()}

@@ -52,8 +52,8 @@ from statusdocs.build.cache import (
     file_state,
 )
 from statusdocs.diagnostics import Diagnostic, Report
+from statusdocs.pages.dependency import FIELD
 from statusdocs.pages.depth import bounded
-from statusdocs.pages.recorded import FIELD, FieldDigests
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from statusdocs.content.load import FileCache, Workers
     from statusdocs.content.model import Content
     from statusdocs.pages.plan import PlannedPage
+    from statusdocs.pages.recorded import FieldDigests
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_MIN_PAGES = 64
@@ -142,7 +143,7 @@ class Session:
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
-    fields: FieldDigests = field(default_factory=FieldDigests)     # the content's field digests, by file
+    fields: FieldDigests = field(default_factory=lambda: _field_digests())  # the content's field digests, by file
     prefix: str = ""                                               # the last good build's keys' shared part
     readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
 
@@ -177,6 +178,14 @@ class Session:
             return set()
         affected = set().union(*(self.readers.get(path, ()) for path in ctx.changed))
         return {page for page in self.keys if page not in affected}
+
+
+def _field_digests(known: dict[str, tuple[str, dict[str, str]]] | None = None) -> FieldDigests:
+    """Imported only when a build makes page keys: a build with nothing to do needs neither the content model nor
+    the page recorder."""
+    from statusdocs.pages.recorded import FieldDigests
+
+    return FieldDigests(known)
 
 
 def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None,
@@ -474,7 +483,7 @@ def page_keys(ctx: BuildContext) -> PageKeys:
     build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
     if ctx.fields is None:  # the digests of the files unchanged since the previous build are known
         ctx.fields = ctx.session.fields if ctx.session is not None else \
-            FieldDigests(ctx.cache.fields if ctx.cache is not None else None)
+            _field_digests(ctx.cache.fields if ctx.cache is not None else None)
     views = ctx.builder.views
     return PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
                     ctx.fields.resolver(ctx.inputs or {}, views.content.models))

@@ -793,3 +793,29 @@ def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp
     with open(content / "pages" / "about.md", "a") as fh:
         fh.write("\nOne more paragraph.\n")
     assert build(*args, jobs=1).ok and checks == [("file", [str(content / "pages" / "about.md")]), ("site", None)]
+
+
+def test_an_input_edited_with_its_size_and_modification_time_kept_is_read_again(tmp_path):
+    """A build reads again only the inputs whose state (size, modification time, inode, change time) is not the one
+    they had when the last build hashed them: an edit that keeps the size and sets the modification time back (a
+    restore with times, `touch -r`) still changes the change time, which nobody can set, and is built."""
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    time.sleep(cache_module.TRUST_NS / 1e9 + 0.5)  # every input older than the build: trusted by state next time
+    args = (str(content), str(templates), str(tmp_path / "out" / "site"))
+    assert build(*args, jobs=1).ok
+    entry = content / "codes" / "412.yaml"
+    before = entry.stat()
+    text = entry.read_text()
+    assert "turned out false" in text
+    entry.write_text(text.replace("turned out false", "turned out FALSE", 1))
+    os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = entry.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (before.st_size, before.st_ino, before.st_mtime_ns)
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert "turned out FALSE" in (tmp_path / "out" / "site" / "412" / "index.html").read_text()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 11
+FORMAT = 12
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -71,6 +71,7 @@ PROSE_PREFIX = "prose-"
 MAX_PROSE_FILES = 16  # builds that add to the recorded Markdown add files; past this many they are merged
 TEMP_PREFIX = ".tmp-"  # a file being written (`_replace`), renamed once whole
 SUM = 32  # bytes of SHA-256 before each record
+TRUST_NS = 2_000_000_000  # coarser than any file system's clock tick (FAT's is 2 s): see `BuildCache.trusted`
 
 
 def _sha1() -> Any:
@@ -138,14 +139,18 @@ def is_content_file(sub: str, name: str) -> bool:
     return not name.startswith(".") and not name.endswith("~") and name.endswith(CONTENT_SUFFIXES[sub])
 
 
-def hash_inputs(content_dir: str, templates_dir: str | None,
-                known: dict[str, str] | None = None) -> dict[str, str] | None:
+def hash_inputs(content_dir: str, templates_dir: str | None, known: dict[str, str] | None = None,
+                trusted: Mapping[str, tuple[list[int], str]] | None = None,
+                states: dict[str, list[int]] | None = None) -> dict[str, str] | None:
     """Every file the build may read (absolute path -> content hash): the content files where the loader looks
     for them, and everything under the templates. None when that cannot be trusted to be everything the build
     reads (a symlink, an unreadable file or folder): the build then uses no cache, and the loader reports what
     it cannot read. `known` holds hashes of files the loader has read (absolute path -> hash of the bytes it
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
-    the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
+    the build never reads them either; nor is a content file over the loader's size limit, which it refuses.
+
+    `trusted`: hashes of files by the `file_state` they had when hashed (`BuildCache.trusted`): a file still in that
+    state is not read again. `states`, if given, gets the state of each file hashed (what `trusted` is made of)."""
     from statusdocs.shipped import theme_dirs  # the user's templates and the built-in theme they override
 
     content_dir = os.path.abspath(content_dir)
@@ -161,8 +166,8 @@ def hash_inputs(content_dir: str, templates_dir: str | None,
             for folder, names in _input_files(top, sub):
                 for name in names:
                     path = os.path.join(folder, name)
-                    found[path] = _known_hash(path, known) if known and path in known else \
-                        _hash_regular(path, MAX_CONTENT_BYTES if sub is not None else None)
+                    found[path] = _input_hash(path, MAX_CONTENT_BYTES if sub is not None else None, known or {},
+                                              trusted or {}, states if states is not None else {})
     except (OSError, ValueError):
         return None
     return found
@@ -181,22 +186,27 @@ def _input_files(top: str, sub: str | None) -> Iterator[tuple[str, list[str]]]:
         yield folder, files
 
 
-def _known_hash(path: str, known: dict[str, str]) -> str:
-    """The hash of a file the loader read (ValueError for a symlink, as `_hash_regular` refuses it)."""
-    if os.path.islink(path):
-        raise ValueError(path)
-    return known[path]
+def _input_hash(path: str, limit: int | None, known: dict[str, str], trusted: Mapping[str, tuple[list[int], str]],
+                states: dict[str, list[int]]) -> str:
+    """The hash of an input file: the loader's (`known`), the one it had in the same state (`trusted`), or its
+    bytes' (a file over `limit` bytes is not read: its size, modification time and inode stand for it); its state
+    goes to `states`. ValueError for anything but a regular file."""
+    if path in known or path in trusted:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(path)  # a symlink: as `_read_file` refuses it
+        state = file_state(st)
+        before = trusted.get(path)
+        if path in known or (before is not None and before[0] == state):
+            states[path] = state
+            return known[path] if path in known else before[1]  # type: ignore[index]
+    data, st = _read_file(path, limit)
+    states[path] = file_state(st)
+    return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
 
 
 def _raise(error: OSError) -> None:
     raise error
-
-
-def _hash_regular(path: str, limit: int | None) -> str:
-    """The hash of a regular file's bytes (ValueError for anything else). A file over `limit` bytes is not read:
-    its size, modification time and inode stand for it."""
-    data, st = _read_file(path, limit)
-    return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
 
 
 def read_regular(path: str) -> bytes:
@@ -269,6 +279,8 @@ class BuildCache:
     out: str                                     # the output folder (absolute)
     key: str                                     # generator, libraries, options
     inputs: dict[str, str] = field(default_factory=dict)
+    states: dict[str, list[int]] = field(default_factory=dict)  # each input's `file_state` when it was hashed
+    since: int = 0                               # the time (ns) before any input of the last build was read
     findings: list[Diagnostic] = field(default_factory=list)
     checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
     checked_record: list = field(default_factory=list)  # the manifest's "checked" (`checked_files` reads it)
@@ -311,6 +323,7 @@ class BuildCache:
             if type(data) is not dict or data.get("format") != FORMAT or data.get("key") != key:
                 return cache
             cache.inputs = data["inputs"]
+            cache.states, cache.since = data["states"], int(data["since"])
             cache.files = data["files"]
             cache.count = int(data["count"])
             cache.findings = _diagnostics(data["findings"])
@@ -361,6 +374,16 @@ class BuildCache:
                     stale.add(n)
         return {out for out, deps in self.deps.items() if self.pages[out][0] and stale.isdisjoint(deps.ids)}
 
+    def trusted(self) -> dict[str, tuple[list[int], str]]:
+        """The inputs' hashes that a file in the same state still has, with that state (`hash_inputs`): those of
+        files changed last before the last build began reading them, by more than a clock tick of any file system.
+        A file changed in the same tick as it was read could keep its size and times with other bytes (git's "racy"
+        files); one changed later has a later change time, which nobody can set."""
+        before = self.since - TRUST_NS
+        return {path: (state, self.inputs[path]) for path, state in self.states.items()
+                if path in self.inputs and type(state) is list and len(state) == 4 and state[1] < before and
+                state[3] < before}
+
     def up_to_date(self, inputs: dict[str, str] | None) -> bool:
         """Nothing to do: the same inputs as the last good build, and its output untouched since."""
         return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
@@ -380,7 +403,8 @@ class BuildCache:
              codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
              checked_files: Checked | None = None,
              fields: Mapping[str, tuple[str, dict[str, str]]] | None = None, prefix: str = "",
-             template_reads: tuple[str, dict[str, list[str]]] = ("", {}), count: int = 0) -> None:
+             template_reads: tuple[str, dict[str, list[str]]] = ("", {}), count: int = 0,
+             states: tuple[dict[str, list[int]], int] = ({}, 0)) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -390,6 +414,7 @@ class BuildCache:
                 prose_files = [name]
         table, numbered = self._numbered(pages)
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files, "count": count,
+                "states": {path: state for path, state in states[0].items() if path in inputs}, "since": states[1],
                 "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
                 "pages": {out: [k, w.state, numbered[out], framed] for out, (k, w, _, framed) in sorted(pages.items())},
                 "sources": table,  # each file a page was made from, once: pages name them by number

@@ -108,6 +108,8 @@ class BuildContext:
     cache: BuildCache | None = None
     inputs: dict[str, str] | None = None
     loaded_digests: dict[str, str] | None = None  # hashes of the files as the loader read them (first build)
+    states: dict[str, list[int]] = field(default_factory=dict)  # each input's file state when hashed
+    since: int = field(default_factory=time.time_ns)  # before any input was read (`BuildCache.trusted`)
     # The stages' products.
     content: Content | None = None
     builder: Builder | None = None
@@ -270,7 +272,7 @@ def open_cache(ctx: BuildContext) -> bool:
     if not ctx.cache.inputs:
         ctx.loaded_digests = {}
         return False
-    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir)
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, trusted=ctx.cache.trusted(), states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None  # inputs the cache cannot vouch for: build without it
     return ctx.cache is not None and ctx.cache.up_to_date(ctx.inputs)
@@ -293,7 +295,7 @@ def hash_inputs_read(ctx: BuildContext) -> None:
         return
     known = ctx.session.unchanged(ctx.changed) if ctx.session is not None else {}
     known.update({os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
-    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known)
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known, states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None
 
@@ -697,7 +699,8 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, p
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
-                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages)
+                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages,
+                       (ctx.states, ctx.since))
         if ctx.parsed is not None:
             ctx.parsed.save()
         if ctx.builder is not None and ctx.builder.bytecode is not None:

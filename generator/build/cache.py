@@ -236,6 +236,23 @@ def _read_file(path: str, limit: int | None) -> tuple[bytes | None, os.stat_resu
         os.close(fd)
 
 
+class Absolute:
+    """Absolute paths of many files in few folders: each folder's made once (`os.path.abspath` normalises the
+    whole path every time). A name that is not a plain file name goes the long way."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        folder, name = os.path.split(path)
+        if not folder or name in ("", ".", ".."):
+            return os.path.abspath(path)
+        made = self._folders.get(folder)
+        if made is None:
+            made = self._folders[folder] = os.path.abspath(folder)
+        return os.path.join(made, name)
+
+
 def file_state(st: os.stat_result) -> list[int]:
     """What says a written file is still the one we wrote: size, modification time, inode, and the inode's change
     time, which, unlike the modification time, nobody can set back (`touch -r`, `cp -p` and `rsync -t` over the
@@ -699,6 +716,7 @@ class ParsedStore:
     def __init__(self, folder: str, key: str, hashes: Mapping[str, str] | None):
         self.folder, self.key = folder, key
         self.hashes = hashes or {}              # absolute path -> content hash, of the files as they are now
+        self._absolute = Absolute()
         self._segments: dict[int, dict[str, tuple]] = {}
         self._dirty: set[int] = set()
         self._seen: set[str] = set()            # the files looked up or recorded: what `seal` keeps
@@ -732,7 +750,7 @@ class ParsedStore:
     def lookup(self, path: str, tag: str) -> tuple[list[Diagnostic], Any] | None:
         """The findings and loaded value of `path` (a file of this `tag`), if it was loaded with these bytes."""
         self._seen.add(path)
-        known = self.hashes.get(os.path.abspath(path))
+        known = self.hashes.get(self._absolute(path))
         if known is None:
             return None
         record = self._get(self._segment(path)).get(path)

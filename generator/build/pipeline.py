@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from statusdocs.build.cache import (
+    Absolute,
     BuildCache,
     PageKeys,
     ParsedStore,
@@ -143,7 +144,7 @@ class Session:
     files: FileCache | None = None                  # parsed files, by their state
     inputs: dict[str, str] = field(default_factory=dict)          # the last good build's inputs, by content hash
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, Sequence[str]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
     fields: FieldDigests = field(default_factory=lambda: _field_digests())  # the content's field digests, by file
     prefix: str = ""                                               # the last good build's keys' shared part
@@ -347,9 +348,10 @@ def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
         return None
     from statusdocs.build.checking import sources
 
+    absolute = Absolute()
     known = ctx.inputs if ctx.inputs is not None else \
-        {os.path.abspath(p): d for p, d in (ctx.loaded_digests or {}).items()}
-    return {s: known[a] for s in sources(ctx.content) if (a := os.path.abspath(s)) in known}
+        {absolute(p): d for p, d in (ctx.loaded_digests or {}).items()}
+    return {s: known[a] for s in sources(ctx.content) if (a := absolute(s)) in known}
 
 
 def start_check(ctx: BuildContext) -> None:

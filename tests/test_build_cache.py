@@ -819,3 +819,38 @@ def test_an_input_edited_with_its_size_and_modification_time_kept_is_read_again(
     clean = tmp_path / "clean" / "site"
     assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
     assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
+    """The build cache keeps the templates compiled (Jinja's bytecode cache), each file behind its checksum: a
+    damaged one is compiled again from its template, never run, and the site is a clean build's."""
+    content, _, args = _built_copy(tmp_path)
+    compiled = sorted((tmp_path / "out" / CACHE).glob("jinja-*/*.code"))
+    assert compiled, "the templates compiled by the first build are kept"
+    for n, path in enumerate(compiled):
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x55 if n % 2 else 0xFF
+        path.write_bytes(bytes(data))
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    assert build(*args, jobs=1).ok
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_template_that_comes_to_include_another_is_followed_by_the_cache(tmp_path):
+    """Which templates each template reads is kept by the build cache while no template changes: a template edited
+    to include a new one reads it from then on, and an edit of that one alone is seen on the pages."""
+    _, templates, args = _built_copy(tmp_path)
+    (templates / "extra.html").write_text("<p>EXTRA-ONE</p>\n")
+    _sub(templates / "code.html", r">Definition</a></h2>", '>Definition</a></h2>{% include "extra.html" %}')
+    assert build(*args, jobs=1).ok
+    page = Path(args[2]) / "412" / "index.html"
+    assert "EXTRA-ONE" in page.read_text()
+    (templates / "extra.html").write_text("<p>EXTRA-TWO</p>\n")
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert "EXTRA-TWO" in page.read_text()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))

@@ -4,6 +4,7 @@ changed it writes nothing; a change to the generator itself invalidates the cach
 
 from __future__ import annotations
 
+import importlib.util
 import marshal
 import os
 import random
@@ -93,6 +94,38 @@ def test_nothing_changed_writes_nothing(clean_tree, tmp_path):
     assert f"{out}/ is up to date ({sum(1 for p in clean_tree if p.endswith(('.html', '.xml', '.json', '.txt')))} " \
            "pages, nothing changed)" in second.stdout, second.stdout
     assert _states(out) == before and tree_bytes(str(out)) == clean_tree
+
+
+def test_a_build_with_nothing_to_do_imports_no_content_model_template_or_check(tmp_path):
+    """A build with nothing to do reads the cache's record and looks at the files: it loads nothing, so it imports
+    nothing that loads, checks or renders (each import costs it time it has not got)."""
+    out = tmp_path / "site"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run([sys.executable, "-X", "importtime", "-m", "statusdocs", "build", "--no-search", "--out",
+                            str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert f"{out}/ is up to date" in shown.stdout, shown.stdout + shown.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "statusdocs.build.cache" in imported
+    assert not imported & {"statusdocs.content.model", "statusdocs.pages.recorded", "statusdocs.build.checking",
+                           "markupsafe", "jinja2", "yaml", "markdown"}
+
+
+def test_a_build_with_nothing_to_do_counts_the_pages_the_build_wrote(tmp_path):
+    """With the full-text index, the site also holds Pagefind's files (one is JSON): neither summary line counts them
+    as pages, so a build and the build with nothing to do after it say the same number."""
+    if importlib.util.find_spec("pagefind") is None:
+        pytest.skip("pagefind is not installed: pip install -e '.[test]'")
+    out = tmp_path / "site"
+    first = run_cli("build", "--out", str(out), search=True)
+    assert first.returncode == 0, first.stderr
+    assert (out / "pagefind").is_dir()
+    pages = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json", ".txt")
+                and "pagefind" not in p.relative_to(out).parts)
+    assert f"wrote {pages} pages to {out}/" in first.stdout, first.stdout
+    second = run_cli("build", "--out", str(out), search=True)
+    assert f"{out}/ is up to date ({pages} pages, nothing changed)" in second.stdout, second.stdout
 
 
 def test_a_page_rendered_again_with_the_same_bytes_keeps_its_file(clean_tree, tmp_path):
@@ -760,3 +793,64 @@ def test_a_build_after_a_template_edit_does_not_check_the_same_content_again(tmp
     with open(content / "pages" / "about.md", "a") as fh:
         fh.write("\nOne more paragraph.\n")
     assert build(*args, jobs=1).ok and checks == [("file", [str(content / "pages" / "about.md")]), ("site", None)]
+
+
+def test_an_input_edited_with_its_size_and_modification_time_kept_is_read_again(tmp_path):
+    """A build reads again only the inputs whose state (size, modification time, inode, change time) is not the one
+    they had when the last build hashed them: an edit that keeps the size and sets the modification time back (a
+    restore with times, `touch -r`) still changes the change time, which nobody can set, and is built."""
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(TEMPLATES, templates)
+    time.sleep(cache_module.TRUST_NS / 1e9 + 0.5)  # every input older than the build: trusted by state next time
+    args = (str(content), str(templates), str(tmp_path / "out" / "site"))
+    assert build(*args, jobs=1).ok
+    entry = content / "codes" / "412.yaml"
+    before = entry.stat()
+    text = entry.read_text()
+    assert "turned out false" in text
+    entry.write_text(text.replace("turned out false", "turned out FALSE", 1))
+    os.utime(entry, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = entry.stat()
+    assert (after.st_size, after.st_ino, after.st_mtime_ns) == (before.st_size, before.st_ino, before.st_mtime_ns)
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert "turned out FALSE" in (tmp_path / "out" / "site" / "412" / "index.html").read_text()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
+    """The build cache keeps the templates compiled (Jinja's bytecode cache), each file behind its checksum: a
+    damaged one is compiled again from its template, never run, and the site is a clean build's."""
+    content, _, args = _built_copy(tmp_path)
+    compiled = sorted((tmp_path / "out" / CACHE).glob("jinja-*/*.code"))
+    assert compiled, "the templates compiled by the first build are kept"
+    for n, path in enumerate(compiled):
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x55 if n % 2 else 0xFF
+        path.write_bytes(bytes(data))
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    assert build(*args, jobs=1).ok
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_template_that_comes_to_include_another_is_followed_by_the_cache(tmp_path):
+    """Which templates each template reads is kept by the build cache while no template changes: a template edited
+    to include a new one reads it from then on, and an edit of that one alone is seen on the pages."""
+    _, templates, args = _built_copy(tmp_path)
+    (templates / "extra.html").write_text("<p>EXTRA-ONE</p>\n")
+    _sub(templates / "code.html", r">Definition</a></h2>", '>Definition</a></h2>{% include "extra.html" %}')
+    assert build(*args, jobs=1).ok
+    page = Path(args[2]) / "412" / "index.html"
+    assert "EXTRA-ONE" in page.read_text()
+    (templates / "extra.html").write_text("<p>EXTRA-TWO</p>\n")
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert "EXTRA-TWO" in page.read_text()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Loc, Report
@@ -12,6 +12,9 @@ from statusdocs.pages.plan import PlannedPage, plan_site
 from statusdocs.pages.prose import Prose, ProseKey
 from statusdocs.pages.render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
 from statusdocs.shipped import owning_dir, theme_dirs
+
+if TYPE_CHECKING:
+    from statusdocs.build.bytecode import SealedBytecodeCache
 
 
 def static_pages(theme: tuple[str, ...], report: Report) -> list[PlannedPage]:
@@ -64,10 +67,15 @@ class Builder:
     read, by content hash, give the key it had. A preview keeps its Builder between builds (`pipeline.Session`).
     """
 
-    def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False):
+    def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False,
+                 bytecode: SealedBytecodeCache | None = None, reads: dict[str, list[str]] | None = None):
         """`templates_dir`: the user's templates, overriding the built-in theme file by file (None: none).
-        `full_text`: the site will have Pagefind's index (the search box then loads it)."""
+        `full_text`: the site will have Pagefind's index (the search box then loads it). `bytecode`: where
+        compiled templates are kept across builds (`build/bytecode.py`); `reads`: the templates each template reads,
+        found by a build from the same template files (`Renderer.reads`)."""
         self.full_text = full_text
+        self.bytecode = bytecode
+        self.reads = reads
         self.theme = theme_dirs(templates_dir)
         self.templates_dir = self.theme[0]
         self.base_url = base_url
@@ -79,7 +87,7 @@ class Builder:
 
     def prepare(self, content: Content, report: Report, stored_prose: dict[ProseKey, str] | None = None) \
             -> list[PlannedPage]:
-        """Plan the site and set up the views and templates for rendering its pages; findings go to `report`."""
+        """Plan the site and set up the views and the renderer for its pages; findings go to `report`."""
         base_url = self.base_url or content.site.base_url
         if self.prose is None or self.prose.codes != set(content.entries):
             self.prose = Prose(set(content.entries))
@@ -89,11 +97,16 @@ class Builder:
         pages = plan_site(content) + static_pages(self.theme, report)
         views.plan = pages
         if self.renderer is None:
-            self.renderer = Renderer(self.theme, views, report)
+            self.renderer = Renderer(self.theme, views, report, self.bytecode, self.reads)
         self.renderer.new_build(views, report)
+        return pages
+
+    def compile(self, pages: list[PlannedPage]) -> None:
+        """Compile the templates of the pages to render, ahead of them: forked workers then inherit them instead
+        of each compiling them again. The templates of pages kept from the last build are not read."""
+        assert self.renderer is not None
         for name in sorted({p.template for p in pages if p.template}):
             self.renderer.compile(name)
-        return pages
 
     def page_deps(self, page: PlannedPage, reads: set[str]) -> tuple[str, ...]:
         """Every file (or file and field) a page was made from, sorted (absolute paths): the content its context

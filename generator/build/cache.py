@@ -32,6 +32,7 @@ gives a different cache key: the cache is then ignored and rewritten.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import io
@@ -42,18 +43,18 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from statusdocs.diagnostics import Diagnostic, Loc
-from statusdocs.pages.recorded import FIELD
+from statusdocs.pages.dependency import FIELD
 
 if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 8
+FORMAT = 12
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -70,6 +71,7 @@ PROSE_PREFIX = "prose-"
 MAX_PROSE_FILES = 16  # builds that add to the recorded Markdown add files; past this many they are merged
 TEMP_PREFIX = ".tmp-"  # a file being written (`_replace`), renamed once whole
 SUM = 32  # bytes of SHA-256 before each record
+TRUST_NS = 2_000_000_000  # coarser than any file system's clock tick (FAT's is 2 s): see `BuildCache.trusted`
 
 
 def _sha1() -> Any:
@@ -104,7 +106,7 @@ def read_manifest(folder: str) -> Any:
     """The manifest in the cache folder, unmarshalled; None if it is missing, or damaged (its checksum fails, or it
     is not a regular file: a FIFO would block the read)."""
     try:
-        data = unsealed(_read_regular(os.path.join(folder, MANIFEST)))
+        data = unsealed(read_regular(os.path.join(folder, MANIFEST)))
         return None if data is None else marshal.loads(data)
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -137,14 +139,18 @@ def is_content_file(sub: str, name: str) -> bool:
     return not name.startswith(".") and not name.endswith("~") and name.endswith(CONTENT_SUFFIXES[sub])
 
 
-def hash_inputs(content_dir: str, templates_dir: str | None,
-                known: dict[str, str] | None = None) -> dict[str, str] | None:
+def hash_inputs(content_dir: str, templates_dir: str | None, known: dict[str, str] | None = None,
+                trusted: Mapping[str, tuple[list[int], str]] | None = None,
+                states: dict[str, list[int]] | None = None) -> dict[str, str] | None:
     """Every file the build may read (absolute path -> content hash): the content files where the loader looks
     for them, and everything under the templates. None when that cannot be trusted to be everything the build
     reads (a symlink, an unreadable file or folder): the build then uses no cache, and the loader reports what
     it cannot read. `known` holds hashes of files the loader has read (absolute path -> hash of the bytes it
     read), which are not read again. Other files in the content folders (a video, `412.yaml.bak`) are not read:
-    the build never reads them either; nor is a content file over the loader's size limit, which it refuses."""
+    the build never reads them either; nor is a content file over the loader's size limit, which it refuses.
+
+    `trusted`: hashes of files by the `file_state` they had when hashed (`BuildCache.trusted`): a file still in that
+    state is not read again. `states`, if given, gets the state of each file hashed (what `trusted` is made of)."""
     from statusdocs.shipped import theme_dirs  # the user's templates and the built-in theme they override
 
     content_dir = os.path.abspath(content_dir)
@@ -160,8 +166,8 @@ def hash_inputs(content_dir: str, templates_dir: str | None,
             for folder, names in _input_files(top, sub):
                 for name in names:
                     path = os.path.join(folder, name)
-                    found[path] = _known_hash(path, known) if known and path in known else \
-                        _hash_regular(path, MAX_CONTENT_BYTES if sub is not None else None)
+                    found[path] = _input_hash(path, MAX_CONTENT_BYTES if sub is not None else None, known or {},
+                                              trusted or {}, states if states is not None else {})
     except (OSError, ValueError):
         return None
     return found
@@ -180,25 +186,30 @@ def _input_files(top: str, sub: str | None) -> Iterator[tuple[str, list[str]]]:
         yield folder, files
 
 
-def _known_hash(path: str, known: dict[str, str]) -> str:
-    """The hash of a file the loader read (ValueError for a symlink, as `_hash_regular` refuses it)."""
-    if os.path.islink(path):
-        raise ValueError(path)
-    return known[path]
+def _input_hash(path: str, limit: int | None, known: dict[str, str], trusted: Mapping[str, tuple[list[int], str]],
+                states: dict[str, list[int]]) -> str:
+    """The hash of an input file: the loader's (`known`), the one it had in the same state (`trusted`), or its
+    bytes' (a file over `limit` bytes is not read: its size, modification time and inode stand for it); its state
+    goes to `states`. ValueError for anything but a regular file."""
+    if path in known or path in trusted:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(path)  # a symlink: as `_read_file` refuses it
+        state = file_state(st)
+        before = trusted.get(path)
+        if path in known or (before is not None and before[0] == state):
+            states[path] = state
+            return known[path] if path in known else before[1]  # type: ignore[index]
+    data, st = _read_file(path, limit)
+    states[path] = file_state(st)
+    return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
 
 
 def _raise(error: OSError) -> None:
     raise error
 
 
-def _hash_regular(path: str, limit: int | None) -> str:
-    """The hash of a regular file's bytes (ValueError for anything else). A file over `limit` bytes is not read:
-    its size, modification time and inode stand for it."""
-    data, st = _read_file(path, limit)
-    return digest(data) if data is not None else digest(f"over the limit: {file_state(st)}".encode())
-
-
-def _read_regular(path: str) -> bytes:
+def read_regular(path: str) -> bytes:
     """A regular file's bytes (ValueError for anything else: a symlink, or a FIFO, whose read would block)."""
     data, _ = _read_file(path, None)
     assert data is not None
@@ -225,6 +236,23 @@ def _read_file(path: str, limit: int | None) -> tuple[bytes | None, os.stat_resu
         os.close(fd)
 
 
+class Absolute:
+    """Absolute paths of many files in few folders: each folder's made once (`os.path.abspath` normalises the
+    whole path every time). A name that is not a plain file name goes the long way."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        folder, name = os.path.split(path)
+        if not folder or name in ("", ".", ".."):
+            return os.path.abspath(path)
+        made = self._folders.get(folder)
+        if made is None:
+            made = self._folders[folder] = os.path.abspath(folder)
+        return os.path.join(made, name)
+
+
 def file_state(st: os.stat_result) -> list[int]:
     """What says a written file is still the one we wrote: size, modification time, inode, and the inode's change
     time, which, unlike the modification time, nobody can set back (`touch -r`, `cp -p` and `rsync -t` over the
@@ -242,21 +270,59 @@ class Written:
     linked: bool = False
 
 
+class Sources(Sequence[str]):
+    """The files a page of the last build was made from, as the manifest records them: numbers into the table of
+    every page's files (`BuildCache.sources`), read as paths only when asked (most pages' never are: they are kept,
+    and written back as the same numbers)."""
+
+    __slots__ = ("table", "ids")
+
+    def __init__(self, table: list[str], ids: list[int]):
+        self.table, self.ids = table, ids
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.table[self.ids[i]] if isinstance(i, int) else [self.table[n] for n in self.ids[i]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        table = self.table
+        return (table[n] for n in self.ids)
+
+
 @dataclass
 class BuildCache:
     out: str                                     # the output folder (absolute)
     key: str                                     # generator, libraries, options
     inputs: dict[str, str] = field(default_factory=dict)
+    states: dict[str, list[int]] = field(default_factory=dict)  # each input's `file_state` when it was hashed
+    since: int = 0                               # the time (ns) before any input of the last build was read
     findings: list[Diagnostic] = field(default_factory=list)
     checked: tuple[str, list[Diagnostic]] = ("", [])  # the check's findings, by the content they were found in
-    checked_files: Checked | None = None         # each file's findings by the rules of scope "file"
+    checked_record: list = field(default_factory=list)  # the manifest's "checked" (`checked_files` reads it)
     files: int = 0                               # content files loaded, for the summary line
+    count: int = 0                               # the site's pages (not the search index's files)
     pages: dict[str, tuple[str, Written]] = field(default_factory=dict)   # output -> (page key, file)
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)   # output -> the files it was made from
+    deps: dict[str, Sources] = field(default_factory=dict)   # output -> the files it was made from
+    sources: list[str] = field(default_factory=list)  # every file a page was made from (`Sources` number them)
+    framed: set[str] = field(default_factory=set)     # the pages whose key holds the shared fingerprint
+    prefix: str = ""                             # a digest of the keys' shared part (`PageKeys.prefix`)
+    # the templates each template reads (`Renderer.reads`), by a digest of every template file
+    template_reads: tuple[str, dict[str, list[str]]] = ("", {})
     fields: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # file -> (hash, field digests)
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)   # the Markdown files the manifest names, whatever its key
+
+    @functools.cached_property
+    def checked_files(self) -> Checked | None:
+        """Each content file's findings by the rules of scope "file" (`build/checking.py`), read only by a build
+        that checks: a build with nothing to do does not import the check. None if the record is damaged."""
+        try:
+            return _checked_files(self.checked_record)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
 
     @property
     def folder(self) -> str:
@@ -274,13 +340,19 @@ class BuildCache:
             if type(data) is not dict or data.get("format") != FORMAT or data.get("key") != key:
                 return cache
             cache.inputs = data["inputs"]
+            cache.states, cache.since = data["states"], int(data["since"])
             cache.files = data["files"]
+            cache.count = int(data["count"])
             cache.findings = _diagnostics(data["findings"])
             cache.checked = (str(data["checked"][0]), _diagnostics(data["checked"][1]))
-            cache.checked_files = _checked_files(data["checked"])
+            cache.checked_record = list(data["checked"])
             cache.pages = {out: (rec[0], Written(rec[1])) for out, rec in data["pages"].items()}
-            sources = data["sources"]
-            cache.deps = {out: tuple(sources[i] for i in rec[2]) for out, rec in data["pages"].items()}
+            sources = cache.sources = [str(s) for s in data["sources"]]
+            cache.deps = {out: Sources(sources, list(rec[2])) for out, rec in data["pages"].items()}
+            cache.framed = {out for out, rec in data["pages"].items() if rec[3]}
+            cache.prefix = str(data["prefix"])
+            reads = data["templates"]
+            cache.template_reads = (str(reads[0]), {str(n): [str(t) for t in names] for n, names in reads[1].items()})
             cache.fields = {path: (str(known[0]), dict(known[1])) for path, known in data["fields"].items()}
             cache.prose_codes, cache.prose_files = str(data["prose"]["codes"]), list(map(str, data["prose"]["files"]))
         except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError, AttributeError):
@@ -299,6 +371,36 @@ class BuildCache:
             return None
         return record[1] if file_state(st) == record[1].state else None
 
+    def unaffected(self, inputs: Mapping[str, str], prefix: str, fields: Callable[[str, str], str | None]) \
+            -> set[str]:
+        """The pages whose key is the one recorded, known without making it again: the keys' shared part
+        (`prefix`, a `PageKeys.prefix`) is the same, and nothing a page was made from changed (a file's hash, or
+        for a field of a changed file, that field's digest, `fields`). Their files are still to be looked at."""
+        if not self.prefix or digest(prefix.encode()) != self.prefix:
+            return set()
+        changed = {path for path, known in inputs.items() if self.inputs.get(path) != known}
+        changed.update(path for path in self.inputs if path not in inputs)
+        before = {path: self.fields.get(path) for path in changed}  # read before `fields` makes the new digests
+        stale = set()
+        for n, source in enumerate(self.sources):
+            path, sep, name = source.partition(FIELD)
+            if path in changed:
+                old = before[path]
+                if not sep or old is None or old[0] != self.inputs.get(path) or \
+                        old[1].get(name) is None or fields(path, name) != old[1][name]:
+                    stale.add(n)
+        return {out for out, deps in self.deps.items() if self.pages[out][0] and stale.isdisjoint(deps.ids)}
+
+    def trusted(self) -> dict[str, tuple[list[int], str]]:
+        """The inputs' hashes that a file in the same state still has, with that state (`hash_inputs`): those of
+        files changed last before the last build began reading them, by more than a clock tick of any file system.
+        A file changed in the same tick as it was read could keep its size and times with other bytes (git's "racy"
+        files); one changed later has a later change time, which nobody can set."""
+        before = self.since - TRUST_NS
+        return {path: (state, self.inputs[path]) for path, state in self.states.items()
+                if path in self.inputs and type(state) is list and len(state) == 4 and state[1] < before and
+                state[3] < before}
+
     def up_to_date(self, inputs: dict[str, str] | None) -> bool:
         """Nothing to do: the same inputs as the last good build, and its output untouched since."""
         return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
@@ -314,10 +416,12 @@ class BuildCache:
 
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
-             pages: Mapping[str, tuple[str, Written, Iterable[str]]], prose_files: list[str],
+             pages: Mapping[str, tuple[str, Written, Iterable[str], bool]], prose_files: list[str],
              codes: Iterable[int], checked: tuple[str, list[Diagnostic]] = ("", []),
              checked_files: Checked | None = None,
-             fields: Mapping[str, tuple[str, dict[str, str]]] | None = None) -> None:
+             fields: Mapping[str, tuple[str, dict[str, str]]] | None = None, prefix: str = "",
+             template_reads: tuple[str, dict[str, list[str]]] = ("", {}), count: int = 0,
+             states: tuple[dict[str, list[int]], int] = ({}, 0)) -> None:
         """Record a good build, and delete the Markdown files it no longer names. Best effort: a cache that
         cannot be written only makes the next build slower."""
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -325,13 +429,14 @@ class BuildCache:
                 name = f"{PROSE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.marshal"
                 self._replace(name, _record(read_prose(self.folder, prose_files)[0]))
                 prose_files = [name]
-        index: dict[str, int] = {}
-        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files,
+        table, numbered = self._numbered(pages)
+        data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files, "count": count,
+                "states": {path: state for path, state in states[0].items() if path in inputs}, "since": states[1],
                 "findings": _plain(findings), "checked": [checked[0], _plain(checked[1]), *_files_plain(checked_files)],
-                # A page's files in any order (its key sorts them): sorting each page's here cost more than the rest.
-                "pages": {out: [k, w.state, [index.setdefault(p, len(index)) for p in deps]]
-                          for out, (k, w, deps) in sorted(pages.items())},
-                "sources": list(index),  # each file a page was made from, once: pages name them by number
+                "pages": {out: [k, w.state, numbered[out], framed] for out, (k, w, _, framed) in sorted(pages.items())},
+                "sources": table,  # each file a page was made from, once: pages name them by number
+                "prefix": digest(prefix.encode()) if prefix else "",
+                "templates": list(template_reads),
                 # The field digests of the files as they are now (pages' keys are made from them): the next build
                 # makes those of the files changed only.
                 "fields": {path: known for path, known in (fields or {}).items() if inputs.get(path) == known[0]},
@@ -344,8 +449,24 @@ class BuildCache:
                 if name.startswith(PROSE_PREFIX) and name.endswith(".marshal") and name not in keep:
                     os.unlink(os.path.join(self.folder, name))
 
+    def _numbered(self, pages: Mapping[str, tuple[str, Written, Iterable[str], bool]]) \
+            -> tuple[list[str], dict[str, list[int]]]:
+        """The table of every page's files, and each page's by number in it. A page kept from the last build keeps
+        its numbers in the last table (a `Sources` of it), unless most of that table is no longer used. A page's
+        files in any order (its key sorts them): sorting each page's here cost more than the rest."""
+        kept = {out: deps.ids for out, (_, _, deps, _) in pages.items()
+                if isinstance(deps, Sources) and deps.table is self.sources}
+        used = set().union(*kept.values()) if kept else set()
+        table = self.sources if len(used) * 2 > len(self.sources) else []
+        if not table:
+            kept = {}
+        index = {source: n for n, source in enumerate(table)}
+        numbered = {out: kept.get(out) or [index.setdefault(p, len(index)) for p in deps]
+                    for out, (_, _, deps, _) in pages.items()}
+        return [*table, *list(index)[len(table):]], numbered
+
     def _replace(self, name: str, data: bytes) -> None:
-        _replace_file(self.folder, name, data)
+        replace_file(self.folder, name, data)
 
     def remove_stale(self) -> None:
         """Delete the Markdown files and half-written files of builds that were killed: not named by the
@@ -388,7 +509,7 @@ def check_key(content_dir: str, inputs: Mapping[str, str]) -> str:
     return digest("\0".join(f"{p}\0{h}" for p, h in sorted(inputs.items()) if p.startswith(top)).encode())
 
 
-def _replace_file(folder: str, name: str, data: bytes) -> None:
+def replace_file(folder: str, name: str, data: bytes) -> None:
     """Write beside, then rename over: a reader (or a build killed midway) never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=folder)
     try:
@@ -543,7 +664,7 @@ def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], 
         try:
             if os.sep in name or not name.startswith(PROSE_PREFIX):
                 raise ValueError(name)
-            data = memoryview(_read_regular(os.path.join(folder, name)))
+            data = memoryview(read_regular(os.path.join(folder, name)))
         except (OSError, ValueError):
             damaged.add(name)
             continue
@@ -597,6 +718,7 @@ class ParsedStore:
     def __init__(self, folder: str, key: str, hashes: Mapping[str, str] | None):
         self.folder, self.key = folder, key
         self.hashes = hashes or {}              # absolute path -> content hash, of the files as they are now
+        self._absolute = Absolute()
         self._segments: dict[int, dict[str, tuple]] = {}
         self._dirty: set[int] = set()
         self._seen: set[str] = set()            # the files looked up or recorded: what `seal` keeps
@@ -616,7 +738,7 @@ class ParsedStore:
 
     def _read(self, n: int) -> dict[str, tuple]:
         try:
-            data = unsealed(_read_regular(self._name(n)))
+            data = unsealed(read_regular(self._name(n)))
             if data is None:
                 return {}
             stored = _ModelUnpickler(io.BytesIO(data)).load()
@@ -630,7 +752,7 @@ class ParsedStore:
     def lookup(self, path: str, tag: str) -> tuple[list[Diagnostic], Any] | None:
         """The findings and loaded value of `path` (a file of this `tag`), if it was loaded with these bytes."""
         self._seen.add(path)
-        known = self.hashes.get(os.path.abspath(path))
+        known = self.hashes.get(self._absolute(path))
         if known is None:
             return None
         record = self._get(self._segment(path)).get(path)
@@ -664,5 +786,5 @@ class ParsedStore:
             if self._sealed:
                 os.makedirs(self.folder, exist_ok=True)
             for n, data in sorted(self._sealed.items()):
-                _replace_file(self.folder, os.path.basename(self._name(n)), data)
+                replace_file(self.folder, os.path.basename(self._name(n)), data)
         self._sealed.clear()

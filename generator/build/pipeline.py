@@ -37,11 +37,12 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from statusdocs.build.cache import (
+    Absolute,
     BuildCache,
     PageKeys,
     ParsedStore,
@@ -52,8 +53,8 @@ from statusdocs.build.cache import (
     file_state,
 )
 from statusdocs.diagnostics import Diagnostic, Report
+from statusdocs.pages.dependency import FIELD
 from statusdocs.pages.depth import bounded
-from statusdocs.pages.recorded import FIELD, FieldDigests
 
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
     from statusdocs.content.load import FileCache, Workers
     from statusdocs.content.model import Content
     from statusdocs.pages.plan import PlannedPage
+    from statusdocs.pages.recorded import FieldDigests
 
 # Below this many pages to render, forking workers costs more than it saves.
 PARALLEL_MIN_PAGES = 64
@@ -107,12 +109,14 @@ class BuildContext:
     cache: BuildCache | None = None
     inputs: dict[str, str] | None = None
     loaded_digests: dict[str, str] | None = None  # hashes of the files as the loader read them (first build)
+    states: dict[str, list[int]] = field(default_factory=dict)  # each input's file state when hashed
+    since: int = field(default_factory=time.time_ns)  # before any input was read (`BuildCache.trusted`)
     # The stages' products.
     content: Content | None = None
     builder: Builder | None = None
     pages: list[PlannedPage] = field(default_factory=list)
     keys: dict[str, str | None] = field(default_factory=dict)   # page -> cache key (what it is made from)
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, Sequence[str]] = field(default_factory=dict)  # page -> the files it was made from
     keep: set[str] = field(default_factory=set)                  # pages kept from the previous site
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
@@ -140,9 +144,9 @@ class Session:
     files: FileCache | None = None                  # parsed files, by their state
     inputs: dict[str, str] = field(default_factory=dict)          # the last good build's inputs, by content hash
     keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
-    deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
+    deps: dict[str, Sequence[str]] = field(default_factory=dict)  # page -> the files it was made from
     site: set[str] = field(default_factory=set)                    # every file of the last good site
-    fields: FieldDigests = field(default_factory=FieldDigests)     # the content's field digests, by file
+    fields: FieldDigests = field(default_factory=lambda: _field_digests())  # the content's field digests, by file
     prefix: str = ""                                               # the last good build's keys' shared part
     readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
 
@@ -177,6 +181,14 @@ class Session:
             return set()
         affected = set().union(*(self.readers.get(path, ()) for path in ctx.changed))
         return {page for page in self.keys if page not in affected}
+
+
+def _field_digests(known: dict[str, tuple[str, dict[str, str]]] | None = None) -> FieldDigests:
+    """Imported only when a build makes page keys: a build with nothing to do needs neither the content model nor
+    the page recorder."""
+    from statusdocs.pages.recorded import FieldDigests
+
+    return FieldDigests(known)
 
 
 def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None,
@@ -261,7 +273,7 @@ def open_cache(ctx: BuildContext) -> bool:
     if not ctx.cache.inputs:
         ctx.loaded_digests = {}
         return False
-    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir)
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, trusted=ctx.cache.trusted(), states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None  # inputs the cache cannot vouch for: build without it
     return ctx.cache is not None and ctx.cache.up_to_date(ctx.inputs)
@@ -271,7 +283,7 @@ def up_to_date(ctx: BuildContext) -> BuildResult:
     cache = ctx.cache
     assert cache is not None
     return BuildResult(not (ctx.strict and cache.findings), cache.findings, files=cache.files, up_to_date=True,
-                       pages=sum(1 for p in cache.pages if p.endswith(PAGE_SUFFIXES)),
+                       pages=cache.count,
                        seconds=time.perf_counter() - ctx.started)
 
 
@@ -284,7 +296,7 @@ def hash_inputs_read(ctx: BuildContext) -> None:
         return
     known = ctx.session.unchanged(ctx.changed) if ctx.session is not None else {}
     known.update({os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
-    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known)
+    ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known, states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None
 
@@ -336,9 +348,10 @@ def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
         return None
     from statusdocs.build.checking import sources
 
+    absolute = Absolute()
     known = ctx.inputs if ctx.inputs is not None else \
-        {os.path.abspath(p): d for p, d in (ctx.loaded_digests or {}).items()}
-    return {s: known[a] for s in sources(ctx.content) if (a := os.path.abspath(s)) in known}
+        {absolute(p): d for p, d in (ctx.loaded_digests or {}).items()}
+    return {s: known[a] for s in sources(ctx.content) if (a := absolute(s)) in known}
 
 
 def start_check(ctx: BuildContext) -> None:
@@ -387,20 +400,40 @@ def plan(ctx: BuildContext) -> None:
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
-        key = page_keys(ctx)
-        same = ctx.session.unaffected(ctx, key.prefix) if ctx.session is not None else set()
-        for page in ctx.pages:
-            deps = previous.deps.get(page.output)
-            if page.output in same and deps is not None and ctx.session is not None:  # the key it had
-                ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], tuple(deps)
-                continue
-            page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
-            if page_key is not None and previous.current(page.output, page_key):
-                ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
+        keep(ctx, previous)
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
+    ctx.builder.compile(ctx.todo)
     _stage(ctx, "plan", since)
+
+
+def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
+    """Keep every page whose key is the one it had, and whose file (the build's) is the one written then. The pages
+    that read none of the files changed since have the key they had, known without making it again (their
+    files' parts of it are the same); the others' keys are made."""
+    assert ctx.inputs is not None
+    key = page_keys(ctx)
+    session, cache = ctx.session, ctx.cache
+    if session is not None:
+        same = session.unaffected(ctx, key.prefix)
+    else:
+        assert cache is not None and key.fields is not None
+        same = cache.unaffected(ctx.inputs, key.prefix, key.fields)
+    for page in ctx.pages:
+        out = page.output
+        deps = previous.deps.get(out)
+        if deps is None:
+            continue
+        if out in same and session is not None:  # in place already: the key it had
+            ctx.keep.add(out)
+            ctx.keys[out], ctx.deps[out] = session.keys[out], tuple(deps)
+            continue
+        if out in same and cache is not None and (out in cache.framed) == page.shows_frame:
+            page_key: str | None = cache.pages[out][0]
+        else:
+            page_key = key(out, deps, page.shows_frame)
+        if page_key is not None and previous.current(out, page_key):
+            ctx.keep.add(out)
+            ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
 
 
 def builder(ctx: BuildContext) -> Builder:
@@ -411,7 +444,14 @@ def builder(ctx: BuildContext) -> Builder:
 
     session = ctx.session
     if session is None or session.builder is None:
-        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available())
+        bytecode, reads = None, None
+        if ctx.cache is not None:  # compiled templates, and which read which, kept by the build cache
+            from statusdocs.build.bytecode import bytecode_cache
+
+            bytecode = bytecode_cache(ctx.cache.folder, ctx.cache.key)
+            reads = ctx.cache.template_reads[1] if ctx.cache.template_reads[0] == templates_digest(ctx) else None
+        made = Builder(ctx.templates_dir, ctx.base_url, full_text=ctx.search and available(), bytecode=bytecode,
+                       reads=reads)
         if session is not None:
             session.builder = made
         return made
@@ -420,6 +460,16 @@ def builder(ctx: BuildContext) -> Builder:
     if kept.renderer is not None and (ctx.changed is None or any(p.startswith(theme) for p in ctx.changed)):
         kept.renderer.forget()
     return kept
+
+
+def templates_digest(ctx: BuildContext) -> str:
+    """Every template file, by path and content hash ("" when the inputs are not known)."""
+    from statusdocs.shipped import theme_dirs
+
+    if ctx.inputs is None:
+        return ""
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    return digest("\0".join(f"{p}\0{h}" for p, h in sorted(ctx.inputs.items()) if p.startswith(theme)).encode())
 
 
 # Pages that read every entry or comparison: rendered first (they take tens of milliseconds each; left to the end,
@@ -437,7 +487,7 @@ def page_keys(ctx: BuildContext) -> PageKeys:
     build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
     if ctx.fields is None:  # the digests of the files unchanged since the previous build are known
         ctx.fields = ctx.session.fields if ctx.session is not None else \
-            FieldDigests(ctx.cache.fields if ctx.cache is not None else None)
+            _field_digests(ctx.cache.fields if ctx.cache is not None else None)
     views = ctx.builder.views
     return PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
                     ctx.fields.resolver(ctx.inputs or {}, views.content.models))
@@ -621,37 +671,52 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         raise
     finally:
         prose.close(committed)
-    record(ctx, written, prose)
-    _stage(ctx, "write", since)
+    # The site's pages: those planned and those made from the configuration (not the search index's files).
     outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
+    pages = sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES))
+    record(ctx, written, prose, pages)
+    _stage(ctx, "write", since)
     changed, removed = (staging.changed, staging.removed) if isinstance(staging, InPlace) else \
         (sorted(written) if session is not None else [], [])
-    return ctx.result(True, pages=sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES)), files=ctx.content.files,
-                      rendered=len(ctx.todo), changed=changed, removed=removed)
+    return ctx.result(True, pages=pages, files=ctx.content.files, rendered=len(ctx.todo), changed=changed,
+                      removed=removed)
 
 
-def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord) -> None:
+def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, pages: int) -> None:
     """What the next build compares with: each page's key and the files it was made from, in the cache's
-    folder (`build`) or the preview's session (`serve`)."""
+    folder (`build`) or the preview's session (`serve`); `pages`: how many the site has (for a build with
+    nothing to do to say)."""
     assert ctx.content is not None
     prefix = ""
+    framed = {p.output for p in ctx.pages if p.shows_frame}
     if ctx.inputs is not None:
         key = page_keys(ctx)
         prefix = key.prefix
-        framed = {p.output for p in ctx.pages if p.shows_frame}
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
     if ctx.cache is not None:
-        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ())) for rel, w in written.items()}
+        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
+                   for rel, w in written.items()}
         if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
             ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
         checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
         ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
                        ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
-                       ctx.fields.known if ctx.fields is not None else None)
+                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages,
+                       (ctx.states, ctx.since))
         if ctx.parsed is not None:
             ctx.parsed.save()
+        if ctx.builder is not None and ctx.builder.bytecode is not None:
+            ctx.builder.bytecode.save()
     if ctx.session is not None:
         ctx.session.remember(ctx, written, prefix)
+
+
+def _template_reads(ctx: BuildContext) -> tuple[str, dict[str, list[str]]]:
+    """What the next build's renderer may start from: the templates each template read, by the template files."""
+    renderer = ctx.builder.renderer if ctx.builder is not None else None
+    if renderer is None or ctx.inputs is None:
+        return "", {}
+    return templates_digest(ctx), {name: sorted(names) for name, names in renderer.reads().items()}
 
 
 def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Chunk]:

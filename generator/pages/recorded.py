@@ -29,6 +29,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from markupsafe import escape
 
 from statusdocs.content.model import Comparison, Content, Decision, Guide, Site
+from statusdocs.pages.dependency import FIELD
 
 
 class _Sourced(Protocol):
@@ -38,7 +39,6 @@ class _Sourced(Protocol):
     def source(self) -> str: ...
 
 
-FIELD = "\0"  # between a file and one of its fields in a recorded dependency (no path holds it)
 STRUCTURE = frozenset({"code", "codes", "slug"})  # which pages exist: in the shared fingerprint, not recorded
 UNSHOWN = frozenset({"source", "locs"})           # where a value is, not what it is
 

@@ -7,7 +7,7 @@ import contextlib
 import os
 import stat
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 import jinja2
@@ -156,15 +156,20 @@ class Environment(jinja2.Environment):
 
 
 class Renderer:
-    def __init__(self, theme: tuple[str, ...], views: Views, report: Report):
-        """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one."""
+    def __init__(self, theme: tuple[str, ...], views: Views, report: Report,
+                 bytecode: jinja2.BytecodeCache | None = None, reads: Mapping[str, Iterable[str]] | None = None):
+        """`theme`: the template folders (absolute), first match winning: the user's, then the built-in one.
+        `bytecode`: where compiled templates are kept across builds (the build cache's, `build/bytecode.py`);
+        `reads`: the templates each template reads, as `reads()` found them from the same template files."""
         self.theme = theme
+        self.bytecode = bytecode
         self.templates_dir = theme[0]
         self.views = views
         self.report = report
         self.fragments: dict[tuple[str, str], Markup] = {}  # (macro, key) -> its output, for one build
         self.env = self._environment()
-        self._deps: dict[str, frozenset[str]] = {}    # template -> the names of the templates it reads
+        # template -> the names of the templates it reads
+        self._deps: dict[str, frozenset[str]] = {name: frozenset(names) for name, names in (reads or {}).items()}
         self._paths: dict[str, frozenset[str]] = {}   # the same as absolute paths
 
     def _environment(self) -> jinja2.Environment:
@@ -178,6 +183,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,  # no stat of each template for each page; the preview calls `forget` on edits
             cache_size=-1,  # a site has a handful of templates: keep them all
+            bytecode_cache=self.bytecode,
         )
         env.globals["fragment"] = self.fragment
         return env
@@ -203,6 +209,10 @@ class Renderer:
         self._deps.clear()
         self._paths.clear()
         self.env = self._environment()
+
+    def reads(self) -> dict[str, frozenset[str]]:
+        """The templates each template reads, itself included, as found so far (by name)."""
+        return dict(self._deps)
 
     def template_deps(self, name: str) -> frozenset[str]:
         """The template files `name` reads: itself and everything it extends, includes or imports."""

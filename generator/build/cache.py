@@ -1,6 +1,7 @@
 """The build cache, kept beside the output (`site/` -> `.site.cache/`): what the last good build read and wrote.
 
-- `manifest.marshal`: a hash of every input file (content and templates), the findings of the build and, apart,
+- `manifest.marshal`: a hash of every input file (content and templates) with the state the file had when hashed
+  (a file still in that state is not read again: `BuildCache.trusted`), the findings of the build and, apart,
   those of the check with the hash of the content files they were found in (`checked`), each content file's
   findings by the rules of scope "file" with its hash and the site's outline (`build/checking.py`), and for every
   page the files it was made from (its content files and templates, as recorded while it was rendered), its key
@@ -11,6 +12,8 @@
 - `parsed-NN.pickle`: each content file's loaded model and loader findings, by the file's path and content hash
   (`ParsedStore`), in 64 files by a hash of the path: a build after an edit parses only the changed files, and
   rewrites only the files of the store that hold them.
+- `jinja-<key>/`: the templates compiled by the last good build (`build/bytecode.py`, Jinja's bytecode cache),
+  each file checksummed, in a folder named by the cache key.
 - `site-spare/`: the site the last build replaced, the next build's staging folder (`output.Staging`). Nothing
   here reads it: what it holds decides nothing about the output.
 

@@ -694,21 +694,27 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, p
         prefix = key.prefix
         ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
     if ctx.cache is not None:
-        records = {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
-                   for rel, w in written.items()}
-        if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
-            ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
-        checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
-        ctx.cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(ctx.cache),
-                       ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
-                       ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages,
-                       (ctx.states, ctx.since))
-        if ctx.parsed is not None:
-            ctx.parsed.save()
-        if ctx.builder is not None and ctx.builder.bytecode is not None:
-            ctx.builder.bytecode.save()
+        _save(ctx, ctx.cache, {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
+                               for rel, w in written.items()}, prose, pages, prefix)
     if ctx.session is not None:
         ctx.session.remember(ctx, written, prefix)
+
+
+def _save(ctx: BuildContext, cache: BuildCache, records: dict[str, tuple[str, Written, Sequence[str], bool]],
+          prose: ProseRecord, pages: int, prefix: str) -> None:
+    """The cache layer's record of a good build, in the cache folder."""
+    assert ctx.content is not None
+    if not ctx.check_key and ctx.inputs is not None:  # a first build: its inputs are known only now
+        ctx.check_key = check_key(ctx.content_dir, ctx.inputs)
+    checked = (ctx.check_key, ctx.checked) if ctx.check and ctx.checked is not None else ("", [])
+    cache.save(ctx.inputs or {}, ctx.report.sorted(), ctx.content.files, records, prose.names(cache),
+               ctx.content.entries, checked, ctx.checked_files if checked[0] else None,
+               ctx.fields.known if ctx.fields is not None else None, prefix, _template_reads(ctx), pages,
+               (ctx.states, ctx.since))
+    if ctx.parsed is not None:
+        ctx.parsed.save()
+    if ctx.builder is not None and ctx.builder.bytecode is not None:
+        ctx.builder.bytecode.save()
 
 
 def _template_reads(ctx: BuildContext) -> tuple[str, dict[str, list[str]]]:

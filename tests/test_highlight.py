@@ -71,3 +71,35 @@ def test_a_body_is_indented_only_when_whitespace_alone_changes():
     for body in ('{"a": 1.50}', '{"a": "\\u00e9"}', '{"a": 1, "a": 2}', '{"a":\u00a01}', '{"a": 1e3}',
                  '{"a": "x" }  trailing', '["unterminated'):
         assert pretty_body(HEAD + body) == HEAD + body, body
+
+
+def test_bodies_are_indented_as_json_dumps_indents_them():
+    """`indented` (the pretty-printer of bodies, without json.dumps' reference cycles) gives json.dumps(indent=2)'s
+    text for any JSON value: nested and empty containers, strings holding JSON's punctuation, quotes, escapes and
+    other scripts, numbers of every kind."""
+    import json
+    import random
+
+    from statusdocs.pages.highlight import indented
+
+    rng = random.Random(23)
+
+    def value(depth: int = 0) -> object:
+        kind = rng.randrange(9 if depth < 4 else 6)
+        if kind == 0:
+            return rng.choice([True, False, None])
+        if kind == 1:
+            return rng.randint(-10**20, 10**20)
+        if kind == 2:
+            return rng.choice([1.5, -0.0, 1e300, 3.14159, float("nan"), float("inf"), 1e-7])
+        if kind < 6:
+            return "".join(rng.choice('ab "\\:,{}[]\u00a0\u00e9\t\n\x01/') for _ in range(rng.randrange(6)))
+        if kind == 6:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        return {"".join(rng.choice('k:,"{[]\\ ') for _ in range(rng.randrange(4))): value(depth + 1)
+                for _ in range(rng.randrange(4))}
+
+    for _ in range(5000):
+        data = value()
+        compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        assert indented(compact) == json.dumps(data, indent=2, ensure_ascii=False), compact

@@ -45,3 +45,39 @@ def test_code_spans_break_only_where_a_reader_expects(built_site):
                                                       for p in sorted(built_site.glob("**/index.html"))))
     assert spans and not any("&amp;amp;" in s or "&amp;lt;" in s for s in spans)
     assert any("&amp;" in s and "<wbr>" in s for s in spans)
+
+
+def test_rendering_pages_leaves_no_reference_cycles(tmp_path):
+    """`statusdocs build` runs with the cyclic garbage collector off (cli.run): a page whose render leaves a
+    reference cycle (a macro defined in the page's template holds the page's context; json.dumps with an indent)
+    keeps all it refers to until the build ends, in every render process: memory then grows with the number of
+    pages. The pages of the bundled site, rendered again with the collector off, leave nothing for it to find
+    (the first round makes what is made once per build or per distinct text, and imports what pages need)."""
+    import gc
+
+    from statusdocs.build.pipeline import BuildContext, load, plan
+
+    ctx = BuildContext(str(CONTENT), None, str(tmp_path / "site"), jobs=1, use_cache=False, search=False, check=False)
+    assert load(ctx)
+    plan(ctx)
+    assert ctx.builder is not None
+    # Made once per build whatever its size: the JSON schemas, the home page's walk of the guide.
+    pages = [page for page in ctx.todo if page.kind not in ("schema", "index")]
+    assert {"code", "comparison", "guide", "class", "compare-index"} <= {page.kind for page in pages}
+    for page in pages:
+        ctx.builder.render_recorded(page)
+    was_on = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for page in pages:
+            ctx.builder.render_recorded(page)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        found = gc.collect()
+        left = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_on:
+            gc.enable()
+    assert found == 0, f"{found} objects in reference cycles: {left[:20]}"

@@ -157,11 +157,24 @@ class Forked:
         else:
             yield item
 
-    def close(self) -> None:
-        self._receive.close()
+    @property
+    def connection(self) -> Any:
+        """The end this process receives on (to wait on several workers at once)."""
+        return self._receive
+
+    def take(self) -> Iterator[Any]:
+        """The next streamed item, once it has come (none for the end of the stream)."""
+        return self._item()
+
+    def stop(self) -> None:
+        """End the child (if it still runs) and wait for it: its end of the pipe is closed then."""
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
+
+    def close(self) -> None:
+        self._receive.close()
+        self.stop()
 
 
 def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
@@ -169,33 +182,53 @@ def run_chunks(task: Callable[[Any], Any], chunks: Sequence[Any], jobs: int,
     """`task(chunk)` for every chunk, in `jobs` forked workers, while the parent runs `meanwhile` and then takes
     chunks too (a worker blocked on the disk leaves a core to it). Results come back in the order of `chunks`;
     none if `meanwhile` returns False (the workers are stopped). An exception in a worker is raised here.
-    Freeze long-lived objects first (gc.freeze, as load_content does): a child's garbage collections would
-    otherwise walk every object it inherited, copying each page of memory it touches.
 
-    With nothing to do meanwhile, workers send each chunk's result as it is made and the parent takes them in
-    between its own chunks: their pickling and unpickling then overlap the work instead of following it.
-    While the parent is busy with `meanwhile`, workers keep their
-    results until the end instead, as the parent does not read them and a full pipe would stop a worker."""
+    Workers send each chunk's result as soon as it is made, and a thread of the parent takes them as they come:
+    their pickling and unpickling overlap the work instead of following it, a worker holds no more than the chunk
+    it works on, and a parent busy with `meanwhile` (waiting for the check) or its own chunks never leaves a worker
+    waiting on a full pipe."""
     counter = multiprocessing.get_context("fork").Value("l", 0)
-    stream = meanwhile is None
     workers: list[Forked] = []
+    results: list[Any] = [None] * len(chunks)
+    failed: list[BaseException] = []
+    reader: threading.Thread | None = None
     try:
         for _ in range(jobs):
-            workers.append(Forked(lambda: _take(task, chunks, counter) if stream else
-                                  list(_take(task, chunks, counter)), stream))
+            workers.append(Forked(lambda: _take(task, chunks, counter), stream=True))
+        reader = threading.Thread(target=_receive_all, args=(workers, results, failed), daemon=True,
+                                  name="statusdocs-results")
+        reader.start()
         if meanwhile is not None and not meanwhile():
             return []  # the results are not wanted any more: the workers are stopped below
-        results: list[Any] = [None] * len(chunks)
         for i, result in _take(task, chunks, counter):  # then lend a hand with what is left
             results[i] = result
-            if stream:
-                for worker in workers:
-                    for j, theirs in worker.ready():
-                        results[j] = theirs
-        for worker in workers:
-            for j, theirs in worker.rest() if stream else worker.result():
-                results[j] = theirs
+        reader.join()
+        reader = None
+        if failed:
+            raise failed[0]
         return results
     finally:
         for worker in workers:
+            worker.stop()
+        if reader is not None:
+            reader.join()  # its pipes are at their end now: it stops before they are closed
+        for worker in workers:
             worker.close()
+
+
+def _receive_all(workers: list[Forked], results: list[Any], failed: list[BaseException]) -> None:
+    """The parent's thread that takes the workers' streamed results as they come, until every stream ends or one
+    fails (its exception is kept in `failed`)."""
+    from multiprocessing.connection import wait
+
+    live = list(workers)
+    try:
+        while live:
+            ready = wait([worker.connection for worker in live])
+            for worker in [w for w in live if w.connection in ready]:
+                for i, result in worker.take():
+                    results[i] = result
+                if worker.done:
+                    live.remove(worker)
+    except BaseException as exc:  # noqa: BLE001 - raised in the parent's own thread
+        failed.append(exc)

@@ -48,9 +48,38 @@ def pretty_body(message: str) -> str:
         return message
     # 1e3, 1.50, \u escapes: anything but whitespace would change. The pretty-printed text squeezed is the
     # compact one: they differ only in the whitespace json.dumps puts between tokens.
-    if json.dumps(data, separators=(",", ":"), ensure_ascii=False) != _squeezed(body):
+    compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if compact != _squeezed(body):
         return message
-    return head + sep + json.dumps(data, indent=2, ensure_ascii=False)
+    return head + sep + indented(compact)
+
+
+# A compact JSON text's tokens: strings, empty containers, punctuation, and the scalars between them.
+_JSON_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\{\}|\[\]|[{}\[\],:]|[^"{}\[\],:]+')
+
+
+def indented(compact: str) -> str:
+    """`json.dumps(data, indent=2, ensure_ascii=False)` of the data whose compact text (separators `,` and `:`,
+    no whitespace outside strings) is `compact`: the same tokens, with the whitespace json.dumps puts between
+    them. Not json.dumps itself: with an indent it runs its encoder in Python, as closures that refer to one
+    another, a reference cycle per call that only the cyclic garbage collector frees (off in `statusdocs build`:
+    one per JSON body of every page would stay until the build ends)."""
+    out: list[str] = []
+    level = 0
+    for token in _JSON_TOKEN.findall(compact):
+        if token == "{" or token == "[":
+            level += 1
+            out.append(token + "\n" + "  " * level)
+        elif token == "}" or token == "]":
+            level -= 1
+            out.append("\n" + "  " * level + token)
+        elif token == ",":
+            out.append(",\n" + "  " * level)
+        elif token == ":":
+            out.append(": ")
+        else:
+            out.append(token)
+    return "".join(out)
 
 
 @functools.cache

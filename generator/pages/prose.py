@@ -186,6 +186,9 @@ _NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "treeprocessors": {"unescape": ("\\",)},  # what escapes (and escaped backslashes before a backtick) leave
     "postprocessors": {"amp_substitute": ("&", "<"),  # what entities and autolinked mail leave
+                       # puts back what fenced_code and entities stashed (nothing else stashes: raw HTML is off);
+                       # left out, its run() makes no reference cycle (a closure that calls itself) per text
+                       "raw_html": ("```", "~~~", "&"),
                        "statusdocs_highlight": ("```", "~~~")},  # only fenced_code writes a language's class
 }
 _TRIGGERS = tuple(sorted({s for needs in _NEEDS.values() for strings in needs.values() for s in strings}))

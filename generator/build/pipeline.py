@@ -385,6 +385,10 @@ def plan(ctx: BuildContext) -> None:
     ctx.builder = builder(ctx)
     stored = cache.prose(ctx.content.entries) if cache is not None else None
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
+    if ctx.session is not None and ctx.inputs is not None:  # the serve layer: views kept while what they read is
+        views = ctx.builder.views
+        assert views is not None
+        views.carry(ctx.session.fields.stamper(ctx.inputs, views.content.models))
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
         key = page_keys(ctx)

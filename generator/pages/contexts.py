@@ -176,11 +176,33 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
             if left != right]
 
 
-class Views:
-    def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
-                 lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
-        # Every lookup of a content file through self.content is recorded as the current page's dependency.
+# A piece of the views made once per build (`Views._once`): its value, the files and fields it read (every page
+# that uses it records them) and those whose text it holds for a template to show (`Shown`).
+Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
+# Made in an earlier build of the preview: with the dependencies it read or holds, and their digests then.
+Kept = tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]
+UNCARRIED = frozenset({"shared"})  # made of the site's structure: made again each build (the fingerprint's)
+
+
+class Lasting:
+    """What the views keep across the preview's rebuilds (its Builder is kept from one build to the next): the
+    recorder (a `Shown` text kept in a view records into it), entries' JSON by entry object, and the pieces made
+    once per build (`Views._once`), each kept with the digests of what it read and holds: a later build uses it
+    while those digests are the same and the site's structure (the shared fingerprint) is, so that a rebuild makes
+    again only what an edit changed. The digests are the pages' keys' (`FieldDigests`), by content."""
+
+    def __init__(self) -> None:
         self.recorder = Recorder()
+        self.entries: dict[int, tuple[Entry, str, dict[str, Any], str]] = {}  # code -> entry, base URL, JSON, text
+        self.memo: dict[tuple[str, object], Kept] = {}
+        self.fingerprint = ""  # the shared fingerprint the memo's pieces were made under
+
+
+class Views:
+    def __init__(self, content: Content, base_url: str, prose: Prose | None = None, lasting: Lasting | None = None):
+        self.lasting = Lasting() if lasting is None else lasting
+        # Every lookup of a content file through self.content is recorded as the current page's dependency.
+        self.recorder = self.lasting.recorder
         self.content = RecordedContent(content, self.recorder)
         self.raw = content  # the site's structure, which the shared fingerprint holds: not recorded
         url = normalise_base_url(base_url)
@@ -197,21 +219,59 @@ class Views:
         self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
-        self._memo: dict[tuple[str, object], Any] = {}
-        # Across the preview's rebuilds: an entry's JSON depends on that entry (the loader returns the same object
-        # while its file is unchanged) and the base URL alone.
-        self.lasting = {} if lasting is None else lasting
+        self._memo: dict[tuple[str, object], Made] = {}
+        self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
+        self._fingerprint: str | None = None
 
     def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
-        """`make()`, made once; every page that uses it records the files it read."""
-        made = self._memo.get((kind, key))
+        """`make()`, made once (or kept from an earlier build, see `Lasting`); every page that uses it records the
+        files it read."""
+        made = self._memo.get((kind, key)) or self._carried((kind, key))
         if made is None:
-            with self.recorder.recording() as reads:
+            with self.recorder.recording() as reads, self.recorder.holding() as held:
                 value = make()
-            made = self._memo[(kind, key)] = (value, tuple(reads))
+            made = self._memo[(kind, key)] = (value, tuple(reads), tuple(held))
+            self._keep((kind, key), made)
         else:
             self.recorder.read(*made[1])
+            self.recorder.hold(*made[2])
         return made[0]
+
+    def carry(self, stamp: Callable[[str], str | None]) -> None:
+        """The preview's builds: use the pieces kept from earlier builds whose dependencies have the digests they
+        had (`stamp`: a dependency's digest now), and keep those made from now on. Called once the content is
+        loaded and its inputs hashed, before any page is made."""
+        fingerprint = self.shared_fingerprint()
+        if fingerprint != self.lasting.fingerprint:  # other pages, codes or navigation: nothing kept holds
+            self.lasting.memo.clear()
+            self.lasting.fingerprint = fingerprint
+        self._stamp = stamp
+        for memo_key, made in self._memo.items():  # what the fingerprint was made from
+            self._keep(memo_key, made)
+
+    def _carried(self, memo_key: tuple[str, object]) -> Made | None:
+        """A piece kept from an earlier build, if what it read and holds is as it was then."""
+        stamp = self._stamp
+        kept = self.lasting.memo.get(memo_key) if stamp is not None else None
+        if kept is None or stamp is None:
+            return None
+        for dep, digest in zip(kept[3], kept[4], strict=True):
+            if stamp(dep) != digest:
+                return None
+        made = self._memo[memo_key] = (kept[0], kept[1], kept[2])
+        return made
+
+    def _keep(self, memo_key: tuple[str, object], made: Made) -> None:
+        """Keep a piece made now for later builds, with the digests of what it read and holds."""
+        stamp = self._stamp
+        if stamp is None or memo_key[0] in UNCARRIED:
+            return
+        deps = tuple({*made[1], *made[2]})
+        digests = tuple(stamp(dep) for dep in deps)
+        if None in digests:  # read a file the inputs do not hold: not kept
+            self.lasting.memo.pop(memo_key, None)
+        else:
+            self.lasting.memo[memo_key] = (*made, deps, digests)
 
     def recording(self) -> Any:
         """Record, inside the block, the content files the views read (the set yielded): a page's sources."""
@@ -333,12 +393,14 @@ class Views:
 
     def shared_fingerprint(self) -> str:
         """Changes whenever something that any page may show changes beyond its own recorded sources: the
-        navigation, the set of codes prose links to, the set of comparisons and pages."""
-        # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
-        # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
-        data = json.dumps([self.shared(), self.codes, [[c.slug, c.codes] for c in self.comparisons],
-                           sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
-        return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
+        navigation, the set of codes prose links to, the set of comparisons and pages. Made once per build."""
+        if self._fingerprint is None:
+            # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
+            # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
+            data = json.dumps([self.shared(), self.codes, [[c.slug, c.codes] for c in self.comparisons],
+                               sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
+            self._fingerprint = hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
+        return self._fingerprint
 
     def read_base_url(self) -> None:
         """Every page shows the base URL (the shared parts are in the shared fingerprint)."""
@@ -374,8 +436,7 @@ class Views:
         groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
                   for k in sorted({f"{c // 100}xx" for c in self.codes})]
         return {"title": self.content.site.title, "description": self.content.site.description, "groups": groups,
-                "comparisons": [self.comparison_link(c) for c in self.comparisons],
-                "common": self._common_decisions()}
+                "comparisons": self._comparison_links(), "common": self._common_decisions()}
 
     def _common_decisions(self) -> list[dict[str, Any]]:
         """The decisions the home page opens with: the comparisons the guide ends in (the everyday situations
@@ -596,12 +657,22 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
+        return self._entry_json_kept(entry)[2]
+
+    def entry_json_text(self, entry: Entry) -> str:
+        """An entry's JSON as `api` encodes it (compact, keys sorted), without the final newline."""
+        return self._entry_json_kept(entry)[3]
+
+    def _entry_json_kept(self, entry: Entry) -> tuple[Entry, str, dict[str, Any], str]:
+        # Across the preview's rebuilds (`Lasting`): an entry's JSON depends on that entry (the loader returns the
+        # same object while its file is unchanged) and the base URL alone.
         entry = unwrapped(entry)  # it shows every field: the file as a whole is recorded
         self.recorder.read(entry.source)
-        kept = self.lasting.get(entry.code)
+        kept = self.lasting.entries.get(entry.code)
         if kept is None or kept[0] is not entry or kept[1] != self.base_url:
-            kept = self.lasting[entry.code] = (entry, self.base_url, self._entry_json(entry))
-        return kept[2]
+            data = self._entry_json(entry)
+            kept = self.lasting.entries[entry.code] = (entry, self.base_url, data, _compact(data))
+        return kept
 
     def _entry_json(self, entry: Entry) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy every source location only to drop it.
@@ -615,24 +686,29 @@ class Views:
     def search_index(self) -> bytes:
         """A compact index for the search box, as a script (so it also works from file://): code, title,
         URL below the root, summary, and the words a reader may type (headers, scenarios, when to use)."""
-        items: list[dict[str, Any]] = []
-        for code in self.codes:
-            e = self.content.entries[code]
-            words = " ".join([self.plain(e.when_to_use), *(self.plain(s, True) for s in e.scenarios),
-                              e.origin or "", e.klass])
-            items.append({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
-                          "h": " ".join(h.name for h in e.headers)})
-        for comp in self.comparisons:
-            link = self.comparison_link(comp)
-            items.append({"c": None, "t": link["title"], "u": link["url"], "s": self.comparison_description(comp),
-                          "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
+        # Item by item, each encoded once (and, in the preview, kept while what it read is the same): the list's
+        # JSON is its items' joined.
+        items = [self._once("search entry", code, lambda code=code: self._search_entry(code)) for code in self.codes]
+        items += [self._once("search comparison", comp.slug, lambda comp=comp: self._search_comparison(comp))
+                  for comp in self.comparisons]
         if self.content.guide:
-            items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,
-                          "k": "guide decision which code return"})
+            items.append(_search_item({"c": None, "t": self.content.guide.title, "u": "guide/",
+                                       "s": self.content.guide.description, "k": "guide decision which code return"}))
         for slug, doc in sorted(self.content.pages.items()):
-            items.append({"c": None, "t": doc.title, "u": f"{slug}/", "s": doc.description, "k": ""})
-        data = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
-        return f"window.STATUSDOCS_SEARCH={data};\n".encode()
+            items.append(_search_item({"c": None, "t": doc.title, "u": f"{slug}/", "s": doc.description, "k": ""}))
+        return f"window.STATUSDOCS_SEARCH=[{','.join(items)}];\n".encode()
+
+    def _search_entry(self, code: int) -> str:
+        e = self.content.entries[code]
+        words = " ".join([self.plain(e.when_to_use), *(self.plain(s, True) for s in e.scenarios),
+                          e.origin or "", e.klass])
+        return _search_item({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
+                             "h": " ".join(h.name for h in e.headers)})
+
+    def _search_comparison(self, comp: Comparison) -> str:
+        link = self.comparison_link(comp)
+        return _search_item({"c": None, "t": link["title"], "u": link["url"], "s": self.comparison_description(comp),
+                             "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
 
     def api(self, page: PlannedPage) -> bytes:
         self.read_base_url()
@@ -642,9 +718,18 @@ class Views:
             from statusdocs.content.schema import json_schema
 
             return (json.dumps(json_schema(str(page.key), self.base_url), indent=2) + "\n").encode()
+        # Compact (`_compact`), each entry's encoded once: the list's JSON is its items' joined.
         if page.key == "codes":
-            payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
-        else:
-            payload = self.entry_json(self.content.entries[page.code])
-        # Compact: json's C encoder runs only without indent, and an API is read by programs (and jq).
-        return (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+            return f"[{','.join(self.entry_json_text(self.content.entries[c]) for c in self.codes)}]\n".encode()
+        return f"{self.entry_json_text(self.content.entries[page.code])}\n".encode()
+
+
+def _compact(data: Any) -> str:
+    """JSON for programs (and jq): compact, keys sorted, not escaped to ASCII. json's C encoder runs only without
+    indent."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _search_item(item: dict[str, Any]) -> str:
+    """One item of the search index, as JSON inside a <script>: "</" must never appear."""
+    return _compact(item).replace("<", "\\u003c")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
@@ -30,7 +32,7 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
-from statusdocs.pages.recorded import Grafts, RecordedContent, Recorder, field_dep, unwrapped
+from statusdocs.pages.recorded import FIELD, Grafts, RecordedContent, Recorder, field_dep, unwrapped
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -196,6 +198,51 @@ class Lasting:
         self.entries: dict[int, tuple[Entry, str, dict[str, Any], str]] = {}  # code -> entry, base URL, JSON, text
         self.memo: dict[tuple[str, object], Kept] = {}
         self.fingerprint = ""  # the shared fingerprint the memo's pieces were made under
+        self.inputs: dict[str, str] = {}  # the inputs' hashes they were checked against last (`Views.carry`)
+        self.readers: dict[str, set[tuple[str, object]]] = {}  # file (absolute) -> the pieces that read or hold it
+        self.absolute: dict[str, str] = {}  # source path -> absolute
+
+    def forget_changed(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
+        """Drop the pieces a change of the inputs since the last build made stale: of the files whose hash changed
+        (or that are gone), those pieces that read or hold a field whose digest changed. What stays is then
+        known to hold without checking it piece by piece."""
+        old = self.inputs
+        changed = [path for path, known in inputs.items() if old.get(path) != known]
+        changed += [path for path in old if path not in inputs]
+        for path in changed:  # a piece that reads several changed files is checked once for each, on its own
+            readers = self.readers.get(path, set())
+            spelt = tuple(source for source, absolute in self.absolute.items() if absolute == path) if readers else ()
+            for memo_key in list(readers):
+                kept = self.memo.get(memo_key)
+                if kept is None or any(_changed(kept, source, stamp) for source in spelt):
+                    self.memo.pop(memo_key, None)
+                    readers.discard(memo_key)
+        self.inputs = dict(inputs)
+
+    def keep(self, memo_key: tuple[str, object], kept: Kept) -> None:
+        self.memo[memo_key] = kept
+        absolute = self.absolute
+        for dep in kept[3]:
+            source = dep.partition(FIELD)[0]
+            path = absolute.get(source) or absolute.setdefault(source, os.path.abspath(source))
+            self.readers.setdefault(path, set()).add(memo_key)
+
+    def clear(self) -> None:
+        self.memo.clear()
+        self.readers.clear()
+
+
+def _changed(kept: Kept, source: str, stamp: Callable[[str], str | None]) -> bool:
+    """Has a field of `source` (or the file as a whole) that a kept piece read or holds another digest now? Its
+    dependencies are sorted: those of one file are next to each other."""
+    deps, digests = kept[3], kept[4]
+    for i in range(bisect.bisect_left(deps, source), len(deps)):
+        dep = deps[i]
+        if not dep.startswith(source):
+            return False
+        if stamp(dep) != digests[i]:
+            return True
+    return False
 
 
 class Views:
@@ -216,7 +263,9 @@ class Views:
         self.full_text = False  # set by the build: the site gets Pagefind's index
         # Indexes and per-object views, made once: a comparison page shows two entries and its codes' other
         # comparisons, and at thousands of pages rebuilding or rescanning these per page dominates the build.
-        self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
+        ordered = sorted(content.comparisons.items(), key=lambda item: tuple(item[1].codes))
+        self.comparisons = [comp for _, comp in ordered]
+        self.slugs = [slug for slug, _ in ordered]  # each comparison's (the model makes it anew when asked)
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Made] = {}
@@ -237,27 +286,24 @@ class Views:
             self.recorder.hold(*made[2])
         return made[0]
 
-    def carry(self, stamp: Callable[[str], str | None]) -> None:
+    def carry(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
         """The preview's builds: use the pieces kept from earlier builds whose dependencies have the digests they
-        had (`stamp`: a dependency's digest now), and keep those made from now on. Called once the content is
-        loaded and its inputs hashed, before any page is made."""
+        had (`stamp`: a dependency's digest now; `inputs`: every input file's hash now), and keep those made from
+        now on. Called once the content is loaded and its inputs hashed, before any page is made."""
         fingerprint = self.shared_fingerprint()
         if fingerprint != self.lasting.fingerprint:  # other pages, codes or navigation: nothing kept holds
-            self.lasting.memo.clear()
+            self.lasting.clear()
             self.lasting.fingerprint = fingerprint
+        self.lasting.forget_changed(inputs, stamp)
         self._stamp = stamp
         for memo_key, made in self._memo.items():  # what the fingerprint was made from
             self._keep(memo_key, made)
 
     def _carried(self, memo_key: tuple[str, object]) -> Made | None:
-        """A piece kept from an earlier build, if what it read and holds is as it was then."""
-        stamp = self._stamp
-        kept = self.lasting.memo.get(memo_key) if stamp is not None else None
-        if kept is None or stamp is None:
+        """A piece kept from an earlier build (what it read and holds is as it was then: `Lasting.forget_changed`)."""
+        kept = self.lasting.memo.get(memo_key) if self._stamp is not None else None
+        if kept is None:
             return None
-        for dep, digest in zip(kept[3], kept[4], strict=True):
-            if stamp(dep) != digest:
-                return None
         made = self._memo[memo_key] = (kept[0], kept[1], kept[2])
         return made
 
@@ -266,12 +312,12 @@ class Views:
         stamp = self._stamp
         if stamp is None or memo_key[0] in UNCARRIED:
             return
-        deps = tuple({*made[1], *made[2]})
+        deps = tuple(sorted({*made[1], *made[2]}))  # sorted: a file's are found together (`_changed`)
         digests = tuple(stamp(dep) for dep in deps)
         if None in digests:  # read a file the inputs do not hold: not kept
             self.lasting.memo.pop(memo_key, None)
         else:
-            self.lasting.memo[memo_key] = (*made, deps, digests)
+            self.lasting.keep(memo_key, (*made, deps, digests))
 
     def recording(self) -> Any:
         """Record, inside the block, the content files the views read (the set yielded): a page's sources."""
@@ -397,8 +443,9 @@ class Views:
         if self._fingerprint is None:
             # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
             # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
-            data = json.dumps([self.shared(), self.codes, [[c.slug, c.codes] for c in self.comparisons],
-                               sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
+            pairs = [[slug, c.codes] for slug, c in zip(self.slugs, self.comparisons, strict=True)]
+            data = json.dumps([self.shared(), self.codes, pairs, sorted(self.raw.pages), self.base_url],
+                              sort_keys=True, default=str)
             self._fingerprint = hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
         return self._fingerprint
 
@@ -469,7 +516,7 @@ class Views:
         return {"title": "Status code comparisons",
                 "description": "Side-by-side comparisons of HTTP status codes that are easy to confuse.",
                 "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())],
-                "pairs": [c.slug for c in self.comparisons],
+                "pairs": self.slugs,
                 "codes": [self.entry_link(c) for c in self.codes]}
 
     def entry_view(self, entry: Entry) -> dict[str, Any]:
@@ -689,8 +736,8 @@ class Views:
         # Item by item, each encoded once (and, in the preview, kept while what it read is the same): the list's
         # JSON is its items' joined.
         items = [self._once("search entry", code, lambda code=code: self._search_entry(code)) for code in self.codes]
-        items += [self._once("search comparison", comp.slug, lambda comp=comp: self._search_comparison(comp))
-                  for comp in self.comparisons]
+        items += [self._once("search comparison", slug, lambda comp=comp: self._search_comparison(comp))
+                  for slug, comp in zip(self.slugs, self.comparisons, strict=True)]
         if self.content.guide:
             items.append(_search_item({"c": None, "t": self.content.guide.title, "u": "guide/",
                                        "s": self.content.guide.description, "k": "guide decision which code return"}))

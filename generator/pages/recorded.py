@@ -21,7 +21,7 @@ import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from types import MethodType
 from typing import Any, Generic, Protocol, TypeVar
@@ -210,6 +210,28 @@ class FieldDigests:
             path = absolute.get(path) or absolute.setdefault(path, os.path.abspath(path))
             return field(path, name) if sep else inputs.get(path)
         return stamp
+
+
+def unchanged_fields(then: Mapping[str, tuple[str, dict[str, str]]], paths: Iterable[str],
+                     digest: Callable[[str, str], str | None]) -> dict[str, set[str]]:
+    """For each file of `paths` (absolute), the fields whose digest now (`digest`, a `FieldDigests.resolver`) is the
+    one in `then` (a `FieldDigests.known` as the last good build left it); none for a file it does not hold."""
+    same: dict[str, set[str]] = {}
+    for path in paths:
+        known = then.get(path)
+        same[path] = {name for name, made in known[1].items() if digest(path, name) == made} if known else set()
+    return same
+
+
+def reads_a_change(deps: Iterable[str], same: Mapping[str, set[str]]) -> bool:
+    """Does a page's record (`deps`) hold one of the files of `same` as a whole, or one of its fields not among
+    those that stayed the same (`unchanged_fields`)?"""
+    for path, unchanged in same.items():
+        size = len(path)
+        for dep in deps:
+            if dep.startswith(path) and (len(dep) == size or dep[size] == FIELD and dep[size + 1:] not in unchanged):
+                return True
+    return False
 
 
 K = TypeVar("K")

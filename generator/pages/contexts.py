@@ -183,6 +183,7 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
 Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
 # Made in an earlier build of the preview: with the dependencies it read or holds, and their digests then.
 Kept = tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]
+EXAMPLES_KEPT = 20_000  # highlighted examples kept (`Views.example`)
 UNCARRIED = frozenset({"shared"})  # made of the site's structure: made again each build (the fingerprint's)
 
 
@@ -201,6 +202,7 @@ class Lasting:
         self.inputs: dict[str, str] = {}  # the inputs' hashes they were checked against last (`Views.carry`)
         self.readers: dict[str, set[tuple[str, object]]] = {}  # file (absolute) -> the pieces that read or hold it
         self.absolute: dict[str, str] = {}  # source path -> absolute
+        self.examples: dict[tuple[str, str, str], dict[str, Any]] = {}  # `example_view` by the example's text
 
     def forget_changed(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
         """Drop the pieces a change of the inputs since the last build made stale: of the files whose hash changed
@@ -324,6 +326,16 @@ class Views:
         return self.recorder.recording()
 
     # ------------------------------------------------------------ shared pieces
+    def example(self, example: Example) -> dict[str, Any]:
+        """`example_view`, made once per text (an example is highlighted again only when it is edited)."""
+        text = (example.title, example.request, example.response)
+        made = self.lasting.examples.get(text)
+        if made is None:
+            if len(self.lasting.examples) >= EXAMPLES_KEPT:  # edits add texts: forget them all now and then
+                self.lasting.examples.clear()
+            made = self.lasting.examples[text] = example_view(example)
+        return made
+
     def md(self, text: str) -> Any:
         return unbroken_code(self.prose.html(text))
 
@@ -537,7 +549,7 @@ class Views:
             "headers": [{"name": h.name, "note": self.inline(h.note)} for h in entry.headers],
             **constants_view(entry),
             "scenarios": [self.inline(s) for s in entry.scenarios],
-            "examples": [example_view(e) for e in entry.examples],
+            "examples": [self.example(e) for e in entry.examples],
             "mistakes": [self.inline(m) for m in entry.mistakes],
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in entry.faq],
             "related": [self.entry_link(c) for c in entry.related if c in self.content.entries],
@@ -620,7 +632,7 @@ class Views:
             "decision_rule": self.md(comp.decision_rule),
             "decision": self.decision_view(comp.decision),
             "diagram": Markup(decision_svg(comp.decision, self.label, "dg", self._code_href)),  # noqa: S704 - ours
-            "examples": [example_view(e) for e in comp.examples],
+            "examples": [self.example(e) for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": self._others(comp),

@@ -407,19 +407,27 @@ def plan(ctx: BuildContext) -> None:
     if previous is not None and previous.deps and ctx.inputs is not None:
         key = page_keys(ctx)
         same = ctx.session.unaffected(ctx, key) if ctx.session is not None else None
-        for page in ctx.pages:
-            deps = previous.deps.get(page.output)
-            if same is not None and ctx.session is not None:  # the key it had, or one that changed
-                if page.output in same and deps is not None:
+        if same is not None and ctx.session is not None:
+            keep_unaffected(ctx, ctx.session, same)
+        else:
+            for page in ctx.pages:
+                deps = previous.deps.get(page.output)
+                page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
+                if page_key is not None and previous.current(page.output, page_key):
                     ctx.keep.add(page.output)
-                    ctx.keys[page.output], ctx.deps[page.output] = ctx.session.keys[page.output], tuple(deps)
-                continue
-            page_key = key(page.output, deps, page.shows_frame) if deps is not None else None
-            if page_key is not None and previous.current(page.output, page_key):
-                ctx.keep.add(page.output)
-                ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
+                    ctx.keys[page.output], ctx.deps[page.output] = page_key, tuple(deps or ())
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     _stage(ctx, "plan", since)
+
+
+def keep_unaffected(ctx: BuildContext, session: Session, same: set[str]) -> None:
+    """The serve layer: keep the pages whose key is the one they had (`Session.unaffected`); every other page's
+    key has changed, and is made once the page is."""
+    for page in ctx.pages:
+        deps = session.deps.get(page.output)
+        if page.output in same and deps is not None:
+            ctx.keep.add(page.output)
+            ctx.keys[page.output], ctx.deps[page.output] = session.keys[page.output], tuple(deps)
 
 
 def builder(ctx: BuildContext) -> Builder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import os
@@ -747,8 +748,8 @@ class Views:
         URL below the root, summary, and the words a reader may type (headers, scenarios, when to use)."""
         # Item by item, each encoded once (and, in the preview, kept while what it read is the same): the list's
         # JSON is its items' joined.
-        items = [self._once("search entry", code, lambda code=code: self._search_entry(code)) for code in self.codes]
-        items += [self._once("search comparison", slug, lambda comp=comp: self._search_comparison(comp))
+        items = [self._once("search entry", code, functools.partial(self._search_entry, code)) for code in self.codes]
+        items += [self._once("search comparison", slug, functools.partial(self._search_comparison, comp))
                   for slug, comp in zip(self.slugs, self.comparisons, strict=True)]
         if self.content.guide:
             items.append(_search_item({"c": None, "t": self.content.guide.title, "u": "guide/",

@@ -7,7 +7,12 @@ With `--live`, edit to reload as a browser sees it instead: starts `statusdocs s
 reload socket as livereload.js does, and times each edit from the file's write to the reload message (the file
 watcher's wait for the end of a burst of writes, the rebuild, the pages written, the message sent).
 
-    python3 bench/edit_latency.py [--content content] [--edits 30] [--live]    # prints JSON
+    python3 bench/edit_latency.py [--content content|bench/corpus/5000] [--edits 30] [--live]    # prints JSON
+    python3 bench/edit_latency.py --content bench/corpus/5000 --edits 5 --profile /tmp/rebuild.prof
+
+Prints the wall time and the CPU time (this process's user+sys: the rebuild runs in it) of each rebuild. With
+`--profile FILE`, the rebuilds after the first run under cProfile (as the server runs them: in a long-lived
+process, after the first build) and the stats are written to FILE (read them with `python3 -m pstats FILE`).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--code", type=int, default=412, help="the entry to edit (default 412)")
     p.add_argument("--edits", type=int, default=30)
     p.add_argument("--live", action="store_true", help="time edit to reload message through `statusdocs serve`")
+    p.add_argument("--profile", metavar="FILE", help="profile the rebuilds (cProfile) into FILE")
     args = p.parse_args(argv)
     if args.live:
         return live(args)
@@ -56,16 +62,26 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.redirect_stdout(quiet):
             preview.build(None)
         gc.freeze()  # as `serve` does after its first build
-        times, rendered = [], []
+        times, cpu, rendered = [], [], []
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
         try:
             for i in range(args.edits):
                 summary = f"Edit {i}, the summary of this entry, changed for the latency benchmark."
                 with open(entry, "w", encoding="utf-8") as fh:
                     fh.write(re.sub(r"^summary: .*$", f"summary: {summary}", original, count=1, flags=re.M))
                 with contextlib.redirect_stdout(quiet):
-                    started = time.perf_counter()
+                    if profiler is not None:
+                        profiler.enable()
+                    started, started_cpu = time.perf_counter(), time.process_time()
                     preview.build({entry})
                     times.append(time.perf_counter() - started)
+                    cpu.append(time.process_time() - started_cpu)
+                    if profiler is not None:
+                        profiler.disable()
                 with open(os.path.join(tmp, "site", str(args.code), "index.html"), encoding="utf-8") as fh:
                     assert summary in fh.read(), quiet.getvalue()[-2000:]
                 assert not preview.problems, preview.problems
@@ -73,9 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             preview.linter.close()
             preview.worker.shutdown(wait=False, cancel_futures=True)
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
     ms = sorted(t * 1000 for t in times)
-    print(json.dumps({"edits": len(ms), "median_ms": round(statistics.median(ms), 1),
+    cpu_ms = sorted(t * 1000 for t in cpu)
+    print(json.dumps({"content": args.content, "edits": len(ms), "median_ms": round(statistics.median(ms), 1),
                       "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 1), "max_ms": round(ms[-1], 1),
+                      "cpu_median_ms": round(statistics.median(cpu_ms), 1), "cpu_min_ms": round(cpu_ms[0], 1),
                       "pages_rendered": statistics.median(rendered)}))
     return 0
 

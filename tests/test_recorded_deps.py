@@ -6,6 +6,8 @@ an entry's name but not its summary is not made again when the summary changes).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 from dataclasses import dataclass
@@ -236,3 +238,61 @@ def test_a_theme_that_passes_a_summary_through_filters_has_its_pages_made_again(
     rendered = _render(workspace, session, {str(entry.resolve())})
     assert "4xx/index.html" in rendered.rendered
     assert rendered.outputs == _clean(workspace)
+
+
+def test_the_preview_keeps_its_views_only_while_what_they_read_is_unchanged(workspace: Path):
+    """The preview keeps the views' shared pieces (links, descriptions, the search index's items, entries' JSON)
+    from one rebuild to the next while the fields they read or hold keep their digests. After an edit of a field
+    they hold for a template to show (a summary, in every link to its code), of one they read (a name, in every
+    link to a comparison of its code), of a comparison's summary (its description), across a failed rebuild, and
+    after the site's structure changed (a comparison removed, then back), each rebuild equals a clean build."""
+    from statusdocs.serve.server import Preview
+
+    content = workspace / "content"
+    entry, other = content / "codes" / "412.yaml", content / "codes" / "409.yaml"
+    comparison, removable = content / "comparisons" / "409-vs-412.yaml", content / "comparisons" / "301-vs-302.yaml"
+    preview = Preview(str(content), str(workspace / "templates"), str(workspace / "live"), None)
+
+    def edit(path: Path, pattern: str, new: str) -> None:
+        text = path.read_text()
+        edited = re.sub(pattern, new, text, count=1, flags=re.M)
+        assert edited != text
+        path.write_text(edited)
+
+    def build(*paths: Path) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            preview.build({str(p.resolve()) for p in paths} if paths else None)
+
+    def rebuilt(*paths: Path) -> None:
+        build(*paths)
+        assert not preview.failed, preview.problems
+        live, clean = tree_bytes(str(workspace / "live")), _clean(workspace)
+        assert live == clean, sorted(k for k in clean.keys() | live.keys() if clean.get(k) != live.get(k))
+
+    try:
+        build()
+        edit(entry, r"^summary: .*$", "summary: A summary edited in a test, shown by the links to this code.")
+        rebuilt(entry)
+        edit(entry, r"^name: .*$", "name: Precondition Edited")
+        rebuilt(entry)
+        edit(comparison, r"^summary: \|\n  ", "summary: |\n  Edited in a test. ")
+        rebuilt(comparison)
+        edit(entry, r"^summary: .*$", "summary: Edited with a comparison, in one rebuild.")
+        edit(comparison, r"^summary: \|\n  ", "summary: |\n  Edited with its entry. ")
+        rebuilt(entry, comparison)
+        good = other.read_text()
+        edit(entry, r"^name: .*$", "name: Precondition Edited Again")
+        other.write_text(good + "\nbroken: [\n")
+        build(entry, other)
+        assert preview.failed
+        other.write_text(good)
+        rebuilt(other)  # the entry edited in the failed rebuild is built with it
+        kept = removable.read_text()
+        removable.unlink()
+        rebuilt(removable)
+        removable.write_text(kept)
+        edit(entry, r"^summary: .*$", "summary: Edited again while a comparison came back.")
+        rebuilt(removable, entry)
+    finally:
+        preview.linter.close()
+        preview.worker.shutdown(wait=False, cancel_futures=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Loc, Report
-from statusdocs.pages.contexts import Views
+from statusdocs.pages.contexts import Lasting, Views
 from statusdocs.pages.plan import PlannedPage, plan_site
 from statusdocs.pages.prose import Prose, ProseKey
 from statusdocs.pages.render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
@@ -82,7 +82,7 @@ class Builder:
         self.renderer: Renderer | None = None
         self.prose: Prose | None = None
         self.views: Views | None = None
-        self.lasting: dict[int, Any] = {}               # what Views keeps between rebuilds
+        self.lasting = Lasting()                        # what Views keeps between rebuilds
         self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
 
     def prepare(self, content: Content, report: Report, stored_prose: dict[ProseKey, str] | None = None) \

@@ -149,6 +149,7 @@ class Session:
     fields: FieldDigests = field(default_factory=lambda: _field_digests())  # the content's field digests, by file
     prefix: str = ""                                               # the last good build's keys' shared part
     readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
+    then: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # `fields` in the last good build
 
     def unchanged(self, changed: set[str] | None) -> dict[str, str]:
         """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
@@ -166,20 +167,35 @@ class Session:
         before, self.deps = self.deps, dict(ctx.deps)
         self.site = set(written) | ctx.keep  # kept pages are in place, not written
         self.prefix = prefix if self.keys else ""
+        self.then = dict(self.fields.known)
         if not ctx.keep:
             self.readers = {}
         for page in (p.output for p in ctx.todo) if ctx.keep else self.deps:  # what the pages made now read
-            for dep in before.get(page, ()) if ctx.keep else ():
-                self.readers.get(dep.partition(FIELD)[0], set()).discard(page)
-            for dep in self.deps.get(page, ()):
-                self.readers.setdefault(dep.partition(FIELD)[0], set()).add(page)
+            self._index(page, before.get(page, ()) if ctx.keep else (), self.deps.get(page, ()))
 
-    def unaffected(self, ctx: BuildContext, prefix: str) -> set[str]:
-        """The pages whose key is the one they had (none but a changed file's readers read a changed file, and
-        nothing every page shows changed): known without making their keys again."""
-        if ctx.changed is None or not self.prefix or prefix != self.prefix:
-            return set()
-        affected = set().union(*(self.readers.get(path, ()) for path in ctx.changed))
+    def _index(self, page: str, then: Iterable[str], now: Iterable[str]) -> None:
+        """`readers` after a page that read `then` (files and fields) was made again and read `now`: most of what a
+        page read it reads again, and only the difference is looked at (a wide page reads thousands of fields)."""
+        gone, new = set(then) - set(now), set(now) - set(then)
+        if gone:  # a file of which a field is no longer read may still be read otherwise
+            files = {dep.partition(FIELD)[0] for dep in now}
+            for path in {dep.partition(FIELD)[0] for dep in gone} - files:
+                self.readers.get(path, set()).discard(page)
+        for path in {dep.partition(FIELD)[0] for dep in new}:
+            self.readers.setdefault(path, set()).add(page)
+
+    def unaffected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
+        """The pages whose key is the one they had (none but a changed file's readers read a changed file, of
+        those none read a field of it whose digest changed, and nothing every page shows changed): known without
+        making their keys again; every other page's key has changed. None if that cannot be known (what changed
+        is not known, or what every page shows changed): then each page's key is made again."""
+        if ctx.changed is None or not self.prefix or key.prefix != self.prefix or key.fields is None:
+            return None
+        from statusdocs.pages.recorded import reads_a_change, unchanged_fields
+
+        same = unchanged_fields(self.then, ctx.changed, key.fields)
+        affected = {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
+                    if page not in self.deps or reads_a_change(self.deps[page], same)}
         return {page for page in self.keys if page not in affected}
 
 
@@ -398,6 +414,10 @@ def plan(ctx: BuildContext) -> None:
     ctx.builder = builder(ctx)
     stored = cache.prose(ctx.content.entries) if cache is not None else None
     ctx.pages = ctx.builder.prepare(ctx.content, ctx.report, stored)
+    if ctx.session is not None and ctx.inputs is not None:  # the serve layer: views kept while what they read is
+        views = ctx.builder.views
+        assert views is not None
+        views.carry(ctx.inputs, ctx.session.fields.stamper(ctx.inputs, views.content.models))
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
         keep(ctx, previous)
@@ -414,7 +434,11 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
     key = page_keys(ctx)
     session, cache = ctx.session, ctx.cache
     if session is not None:
-        same = session.unaffected(ctx, key.prefix)
+        unaffected = session.unaffected(ctx, key)
+        if unaffected is not None:
+            keep_unaffected(ctx, session, unaffected)
+            return
+        same: set[str] = set()
     else:
         assert cache is not None and key.fields is not None
         same = cache.unaffected(ctx.inputs, key.prefix, key.fields)
@@ -423,10 +447,6 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
         deps = previous.deps.get(out)
         if deps is None:
             continue
-        if out in same and session is not None:  # in place already: the key it had
-            ctx.keep.add(out)
-            ctx.keys[out], ctx.deps[out] = session.keys[out], tuple(deps)
-            continue
         if out in same and cache is not None and (out in cache.framed) == page.shows_frame:
             page_key: str | None = cache.pages[out][0]
         else:
@@ -434,6 +454,16 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
         if page_key is not None and previous.current(out, page_key):
             ctx.keep.add(out)
             ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
+
+
+def keep_unaffected(ctx: BuildContext, session: Session, same: set[str]) -> None:
+    """The serve layer: keep the pages whose key is the one they had (`Session.unaffected`); every other page's
+    key has changed, and is made once the page is."""
+    for page in ctx.pages:
+        deps = session.deps.get(page.output)
+        if page.output in same and deps is not None:
+            ctx.keep.add(page.output)
+            ctx.keys[page.output], ctx.deps[page.output] = session.keys[page.output], tuple(deps)
 
 
 def builder(ctx: BuildContext) -> Builder:
@@ -624,6 +654,10 @@ class InPlace:
         self.seen.add(rel)
         return True  # a kept page is in place already
 
+    def keep(self, rels: Iterable[str]) -> None:
+        """The kept pages: in place already."""
+        self.seen.update(rels)
+
     def prune(self, files: Iterable[str]) -> None:
         """Nothing to prune: `commit` removes what the site no longer has."""
 
@@ -755,10 +789,12 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     for chunk in results:
         written.update(chunk.written)
         ctx.deps.update(chunk.deps)
-    for rel in sorted(ctx.keep):
+    for rel in sorted(ctx.keep) if not isinstance(staging, InPlace) else ():
         if not staging.link(rel, os.path.join(staging.out, rel)):  # e.g. no hard links on this file system
             with open(os.path.join(staging.out, rel), "rb") as fh:
                 written[rel] = writer.write(rel, fh.read())
+    if isinstance(staging, InPlace):
+        staging.keep(ctx.keep)
     for rel, data in ctx.builder.extras(ctx.content).items():
         written[rel] = writer.write(rel, data)
     from statusdocs.pages.search import index_files

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
@@ -30,7 +33,7 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
-from statusdocs.pages.recorded import Grafts, RecordedContent, Recorder, field_dep, unwrapped
+from statusdocs.pages.recorded import FIELD, Grafts, RecordedContent, Recorder, field_dep, unwrapped
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -176,11 +179,80 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
             if left != right]
 
 
-class Views:
-    def __init__(self, content: Content, base_url: str, prose: Prose | None = None,
-                 lasting: dict[int, tuple[Entry, str, dict[str, Any]]] | None = None):
-        # Every lookup of a content file through self.content is recorded as the current page's dependency.
+# A piece of the views made once per build (`Views._once`): its value, the files and fields it read (every page
+# that uses it records them) and those whose text it holds for a template to show (`Shown`).
+Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
+# Made in an earlier build of the preview: with the dependencies it read or holds, and their digests then.
+Kept = tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]
+EXAMPLES_KEPT = 20_000  # highlighted examples kept (`Views.example`)
+UNCARRIED = frozenset({"shared"})  # made of the site's structure: made again each build (the fingerprint's)
+
+
+class Lasting:
+    """What the views keep across the preview's rebuilds (its Builder is kept from one build to the next): the
+    recorder (a `Shown` text kept in a view records into it), entries' JSON by entry object, and the pieces made
+    once per build (`Views._once`), each kept with the digests of what it read and holds: a later build uses it
+    while those digests are the same and the site's structure (the shared fingerprint) is, so that a rebuild makes
+    again only what an edit changed. The digests are the pages' keys' (`FieldDigests`), by content."""
+
+    def __init__(self) -> None:
         self.recorder = Recorder()
+        self.entries: dict[int, tuple[Entry, str, dict[str, Any], str]] = {}  # code -> entry, base URL, JSON, text
+        self.memo: dict[tuple[str, object], Kept] = {}
+        self.fingerprint = ""  # the shared fingerprint the memo's pieces were made under
+        self.inputs: dict[str, str] = {}  # the inputs' hashes they were checked against last (`Views.carry`)
+        self.readers: dict[str, set[tuple[str, object]]] = {}  # file (absolute) -> the pieces that read or hold it
+        self.absolute: dict[str, str] = {}  # source path -> absolute
+        self.examples: dict[tuple[str, str, str], dict[str, Any]] = {}  # `example_view` by the example's text
+
+    def forget_changed(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
+        """Drop the pieces a change of the inputs since the last build made stale: of the files whose hash changed
+        (or that are gone), those pieces that read or hold a field whose digest changed. What stays is then
+        known to hold without checking it piece by piece."""
+        old = self.inputs
+        changed = [path for path, known in inputs.items() if old.get(path) != known]
+        changed += [path for path in old if path not in inputs]
+        for path in changed:  # a piece that reads several changed files is checked once for each, on its own
+            readers = self.readers.get(path, set())
+            spelt = tuple(source for source, absolute in self.absolute.items() if absolute == path) if readers else ()
+            for memo_key in list(readers):
+                kept = self.memo.get(memo_key)
+                if kept is None or any(_changed(kept, source, stamp) for source in spelt):
+                    self.memo.pop(memo_key, None)
+                    readers.discard(memo_key)
+        self.inputs = dict(inputs)
+
+    def keep(self, memo_key: tuple[str, object], kept: Kept) -> None:
+        self.memo[memo_key] = kept
+        absolute = self.absolute
+        for dep in kept[3]:
+            source = dep.partition(FIELD)[0]
+            path = absolute.get(source) or absolute.setdefault(source, os.path.abspath(source))
+            self.readers.setdefault(path, set()).add(memo_key)
+
+    def clear(self) -> None:
+        self.memo.clear()
+        self.readers.clear()
+
+
+def _changed(kept: Kept, source: str, stamp: Callable[[str], str | None]) -> bool:
+    """Has a field of `source` (or the file as a whole) that a kept piece read or holds another digest now? Its
+    dependencies are sorted: those of one file are next to each other."""
+    deps, digests = kept[3], kept[4]
+    for i in range(bisect.bisect_left(deps, source), len(deps)):
+        dep = deps[i]
+        if not dep.startswith(source):
+            return False
+        if stamp(dep) != digests[i]:
+            return True
+    return False
+
+
+class Views:
+    def __init__(self, content: Content, base_url: str, prose: Prose | None = None, lasting: Lasting | None = None):
+        self.lasting = Lasting() if lasting is None else lasting
+        # Every lookup of a content file through self.content is recorded as the current page's dependency.
+        self.recorder = self.lasting.recorder
         self.content = RecordedContent(content, self.recorder)
         self.raw = content  # the site's structure, which the shared fingerprint holds: not recorded
         url = normalise_base_url(base_url)
@@ -194,30 +266,77 @@ class Views:
         self.full_text = False  # set by the build: the site gets Pagefind's index
         # Indexes and per-object views, made once: a comparison page shows two entries and its codes' other
         # comparisons, and at thousands of pages rebuilding or rescanning these per page dominates the build.
-        self.comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
+        ordered = sorted(content.comparisons.items(), key=lambda item: tuple(item[1].codes))
+        self.comparisons = [comp for _, comp in ordered]
+        self.slugs = [slug for slug, _ in ordered]  # each comparison's (the model makes it anew when asked)
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
-        self._memo: dict[tuple[str, object], Any] = {}
-        # Across the preview's rebuilds: an entry's JSON depends on that entry (the loader returns the same object
-        # while its file is unchanged) and the base URL alone.
-        self.lasting = {} if lasting is None else lasting
+        self._memo: dict[tuple[str, object], Made] = {}
+        self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
+        self._fingerprint: str | None = None
 
     def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
-        """`make()`, made once; every page that uses it records the files it read."""
-        made = self._memo.get((kind, key))
+        """`make()`, made once (or kept from an earlier build, see `Lasting`); every page that uses it records the
+        files it read."""
+        made = self._memo.get((kind, key)) or self._carried((kind, key))
         if made is None:
-            with self.recorder.recording() as reads:
+            with self.recorder.recording() as reads, self.recorder.holding() as held:
                 value = make()
-            made = self._memo[(kind, key)] = (value, tuple(reads))
+            made = self._memo[(kind, key)] = (value, tuple(reads), tuple(held))
+            self._keep((kind, key), made)
         else:
             self.recorder.read(*made[1])
+            self.recorder.hold(*made[2])
         return made[0]
+
+    def carry(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
+        """The preview's builds: use the pieces kept from earlier builds whose dependencies have the digests they
+        had (`stamp`: a dependency's digest now; `inputs`: every input file's hash now), and keep those made from
+        now on. Called once the content is loaded and its inputs hashed, before any page is made."""
+        fingerprint = self.shared_fingerprint()
+        if fingerprint != self.lasting.fingerprint:  # other pages, codes or navigation: nothing kept holds
+            self.lasting.clear()
+            self.lasting.fingerprint = fingerprint
+        self.lasting.forget_changed(inputs, stamp)
+        self._stamp = stamp
+        for memo_key, made in self._memo.items():  # what the fingerprint was made from
+            self._keep(memo_key, made)
+
+    def _carried(self, memo_key: tuple[str, object]) -> Made | None:
+        """A piece kept from an earlier build (what it read and holds is as it was then: `Lasting.forget_changed`)."""
+        kept = self.lasting.memo.get(memo_key) if self._stamp is not None else None
+        if kept is None:
+            return None
+        made = self._memo[memo_key] = (kept[0], kept[1], kept[2])
+        return made
+
+    def _keep(self, memo_key: tuple[str, object], made: Made) -> None:
+        """Keep a piece made now for later builds, with the digests of what it read and holds."""
+        stamp = self._stamp
+        if stamp is None or memo_key[0] in UNCARRIED:
+            return
+        deps = tuple(sorted({*made[1], *made[2]}))  # sorted: a file's are found together (`_changed`)
+        digests = tuple(stamp(dep) for dep in deps)
+        if None in digests:  # read a file the inputs do not hold: not kept
+            self.lasting.memo.pop(memo_key, None)
+        else:
+            self.lasting.keep(memo_key, (*made, deps, digests))
 
     def recording(self) -> Any:
         """Record, inside the block, the content files the views read (the set yielded): a page's sources."""
         return self.recorder.recording()
 
     # ------------------------------------------------------------ shared pieces
+    def example(self, example: Example) -> dict[str, Any]:
+        """`example_view`, made once per text (an example is highlighted again only when it is edited)."""
+        text = (example.title, example.request, example.response)
+        made = self.lasting.examples.get(text)
+        if made is None:
+            if len(self.lasting.examples) >= EXAMPLES_KEPT:  # edits add texts: forget them all now and then
+                self.lasting.examples.clear()
+            made = self.lasting.examples[text] = example_view(example)
+        return made
+
     def md(self, text: str) -> Any:
         return unbroken_code(self.prose.html(text))
 
@@ -333,12 +452,15 @@ class Views:
 
     def shared_fingerprint(self) -> str:
         """Changes whenever something that any page may show changes beyond its own recorded sources: the
-        navigation, the set of codes prose links to, the set of comparisons and pages."""
-        # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
-        # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
-        data = json.dumps([self.shared(), self.codes, [[c.slug, c.codes] for c in self.comparisons],
-                           sorted(self.raw.pages), self.base_url], sort_keys=True, default=str)
-        return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
+        navigation, the set of codes prose links to, the set of comparisons and pages. Made once per build."""
+        if self._fingerprint is None:
+            # A digest: every page's cache key hashes it, and the JSON itself grows with the number of comparisons.
+            # The comparisons' codes too: the indexes by code (self.by_code) are made from them, unrecorded.
+            pairs = [[slug, c.codes] for slug, c in zip(self.slugs, self.comparisons, strict=True)]
+            data = json.dumps([self.shared(), self.codes, pairs, sorted(self.raw.pages), self.base_url],
+                              sort_keys=True, default=str)
+            self._fingerprint = hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
+        return self._fingerprint
 
     def read_base_url(self) -> None:
         """Every page shows the base URL (the shared parts are in the shared fingerprint)."""
@@ -374,8 +496,7 @@ class Views:
         groups = [{**self.class_info(k), "entries": [self.entry_link(c) for c in self.codes if f"{c // 100}xx" == k]}
                   for k in sorted({f"{c // 100}xx" for c in self.codes})]
         return {"title": self.content.site.title, "description": self.content.site.description, "groups": groups,
-                "comparisons": [self.comparison_link(c) for c in self.comparisons],
-                "common": self._common_decisions()}
+                "comparisons": self._comparison_links(), "common": self._common_decisions()}
 
     def _common_decisions(self) -> list[dict[str, Any]]:
         """The decisions the home page opens with: the comparisons the guide ends in (the everyday situations
@@ -408,7 +529,7 @@ class Views:
         return {"title": "Status code comparisons",
                 "description": "Side-by-side comparisons of HTTP status codes that are easy to confuse.",
                 "groups": [{**self.class_info(k), "comparisons": v} for k, v in sorted(groups.items())],
-                "pairs": [c.slug for c in self.comparisons],
+                "pairs": self.slugs,
                 "codes": [self.entry_link(c) for c in self.codes]}
 
     def entry_view(self, entry: Entry) -> dict[str, Any]:
@@ -429,7 +550,7 @@ class Views:
             "headers": [{"name": h.name, "note": self.inline(h.note)} for h in entry.headers],
             **constants_view(entry),
             "scenarios": [self.inline(s) for s in entry.scenarios],
-            "examples": [example_view(e) for e in entry.examples],
+            "examples": [self.example(e) for e in entry.examples],
             "mistakes": [self.inline(m) for m in entry.mistakes],
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in entry.faq],
             "related": [self.entry_link(c) for c in entry.related if c in self.content.entries],
@@ -512,7 +633,7 @@ class Views:
             "decision_rule": self.md(comp.decision_rule),
             "decision": self.decision_view(comp.decision),
             "diagram": Markup(decision_svg(comp.decision, self.label, "dg", self._code_href)),  # noqa: S704 - ours
-            "examples": [example_view(e) for e in comp.examples],
+            "examples": [self.example(e) for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
             "others": self._others(comp),
@@ -596,12 +717,22 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
+        return self._entry_json_kept(entry)[2]
+
+    def entry_json_text(self, entry: Entry) -> str:
+        """An entry's JSON as `api` encodes it (compact, keys sorted), without the final newline."""
+        return self._entry_json_kept(entry)[3]
+
+    def _entry_json_kept(self, entry: Entry) -> tuple[Entry, str, dict[str, Any], str]:
+        # Across the preview's rebuilds (`Lasting`): an entry's JSON depends on that entry (the loader returns the
+        # same object while its file is unchanged) and the base URL alone.
         entry = unwrapped(entry)  # it shows every field: the file as a whole is recorded
         self.recorder.read(entry.source)
-        kept = self.lasting.get(entry.code)
+        kept = self.lasting.entries.get(entry.code)
         if kept is None or kept[0] is not entry or kept[1] != self.base_url:
-            kept = self.lasting[entry.code] = (entry, self.base_url, self._entry_json(entry))
-        return kept[2]
+            data = self._entry_json(entry)
+            kept = self.lasting.entries[entry.code] = (entry, self.base_url, data, _compact(data))
+        return kept
 
     def _entry_json(self, entry: Entry) -> dict[str, Any]:
         # Field by field: dataclasses.asdict would deep-copy every source location only to drop it.
@@ -615,24 +746,29 @@ class Views:
     def search_index(self) -> bytes:
         """A compact index for the search box, as a script (so it also works from file://): code, title,
         URL below the root, summary, and the words a reader may type (headers, scenarios, when to use)."""
-        items: list[dict[str, Any]] = []
-        for code in self.codes:
-            e = self.content.entries[code]
-            words = " ".join([self.plain(e.when_to_use), *(self.plain(s, True) for s in e.scenarios),
-                              e.origin or "", e.klass])
-            items.append({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
-                          "h": " ".join(h.name for h in e.headers)})
-        for comp in self.comparisons:
-            link = self.comparison_link(comp)
-            items.append({"c": None, "t": link["title"], "u": link["url"], "s": self.comparison_description(comp),
-                          "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
+        # Item by item, each encoded once (and, in the preview, kept while what it read is the same): the list's
+        # JSON is its items' joined.
+        items = [self._once("search entry", code, functools.partial(self._search_entry, code)) for code in self.codes]
+        items += [self._once("search comparison", slug, functools.partial(self._search_comparison, comp))
+                  for slug, comp in zip(self.slugs, self.comparisons, strict=True)]
         if self.content.guide:
-            items.append({"c": None, "t": self.content.guide.title, "u": "guide/", "s": self.content.guide.description,
-                          "k": "guide decision which code return"})
+            items.append(_search_item({"c": None, "t": self.content.guide.title, "u": "guide/",
+                                       "s": self.content.guide.description, "k": "guide decision which code return"}))
         for slug, doc in sorted(self.content.pages.items()):
-            items.append({"c": None, "t": doc.title, "u": f"{slug}/", "s": doc.description, "k": ""})
-        data = json.dumps(items, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("<", "\\u003c")
-        return f"window.STATUSDOCS_SEARCH={data};\n".encode()
+            items.append(_search_item({"c": None, "t": doc.title, "u": f"{slug}/", "s": doc.description, "k": ""}))
+        return f"window.STATUSDOCS_SEARCH=[{','.join(items)}];\n".encode()
+
+    def _search_entry(self, code: int) -> str:
+        e = self.content.entries[code]
+        words = " ".join([self.plain(e.when_to_use), *(self.plain(s, True) for s in e.scenarios),
+                          e.origin or "", e.klass])
+        return _search_item({"c": code, "t": f"{code} {e.name}", "u": f"{code}/", "s": e.summary, "k": words,
+                             "h": " ".join(h.name for h in e.headers)})
+
+    def _search_comparison(self, comp: Comparison) -> str:
+        link = self.comparison_link(comp)
+        return _search_item({"c": None, "t": link["title"], "u": link["url"], "s": self.comparison_description(comp),
+                             "k": f"{comp.codes[0]} vs {comp.codes[1]} comparison"})
 
     def api(self, page: PlannedPage) -> bytes:
         self.read_base_url()
@@ -642,9 +778,18 @@ class Views:
             from statusdocs.content.schema import json_schema
 
             return (json.dumps(json_schema(str(page.key), self.base_url), indent=2) + "\n").encode()
+        # Compact (`_compact`), each entry's encoded once: the list's JSON is its items' joined.
         if page.key == "codes":
-            payload: Any = [self.entry_json(self.content.entries[c]) for c in self.codes]
-        else:
-            payload = self.entry_json(self.content.entries[page.code])
-        # Compact: json's C encoder runs only without indent, and an API is read by programs (and jq).
-        return (json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+            return f"[{','.join(self.entry_json_text(self.content.entries[c]) for c in self.codes)}]\n".encode()
+        return f"{self.entry_json_text(self.content.entries[page.code])}\n".encode()
+
+
+def _compact(data: Any) -> str:
+    """JSON for programs (and jq): compact, keys sorted, not escaped to ASCII. json's C encoder runs only without
+    indent."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _search_item(item: dict[str, Any]) -> str:
+    """One item of the search index, as JSON inside a <script>: "</" must never appear."""
+    return _compact(item).replace("<", "\\u003c")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from statusdocs.content.model import Comparison, Content
@@ -25,7 +26,7 @@ class PlannedPage:
         assert isinstance(self.key, int), f"the {self.kind} page {self.url!r} is not a code's"
         return self.key
 
-    @property
+    @functools.cached_property  # asked for many times per page and build: the key of every record
     def output(self) -> str:
         """File path below the output folder."""
         return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
@@ -55,14 +56,14 @@ def plan_site(content: Content) -> list[PlannedPage]:
     """Every page of the site, in the order the sitemap lists them. What each one reads is recorded as it is
     rendered (`pages/recorded.py`), not listed here."""
     codes = sorted(content.entries)
-    comparisons = sorted(content.comparisons.values(), key=lambda c: tuple(c.codes))
+    slugs = [slug for slug, _ in sorted(content.comparisons.items(), key=lambda item: tuple(item[1].codes))]
     pages = [PlannedPage("index", "", "index.html"), PlannedPage("compare-index", "compare/", "compare_index.html")]
     pages += [PlannedPage("class", f"{klass}/", "class.html", klass)
               for klass in sorted({f"{c // 100}xx" for c in codes})]
     for code in codes:
         pages.append(PlannedPage("code", f"{code}/", "code.html", code))
         pages.append(PlannedPage("api", f"api/{code}.json", None, code, in_sitemap=False))
-    pages += [PlannedPage("comparison", f"compare/{comp.slug}/", "compare.html", comp.slug) for comp in comparisons]
+    pages += [PlannedPage("comparison", f"compare/{slug}/", "compare.html", slug) for slug in slugs]
     if content.guide is not None:
         pages.append(PlannedPage("guide", "guide/", "guide.html", "guide"))
     pages += [PlannedPage("page", f"{slug}/", "page.html", slug) for slug in sorted(content.pages)]

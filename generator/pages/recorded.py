@@ -21,7 +21,7 @@ import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import fields
 from types import MethodType
 from typing import Any, Generic, Protocol, TypeVar
@@ -198,20 +198,73 @@ class FieldDigests:
             return made
         return digest
 
+    def stamper(self, inputs: Mapping[str, str], models: Callable[[], Mapping[str, Any]]) \
+            -> Callable[[str], str | None]:
+        """A recorded dependency's digest: a field's (`file\0field`, see `resolver`), or a whole file's content
+        hash; None for a file that is not among `inputs`."""
+        field = self.resolver(inputs, models)
+        absolute: dict[str, str] = {}
+
+        def stamp(dep: str) -> str | None:
+            path, sep, name = dep.partition(FIELD)
+            path = absolute.get(path) or absolute.setdefault(path, os.path.abspath(path))
+            return field(path, name) if sep else inputs.get(path)
+        return stamp
+
+
+def unchanged_fields(then: Mapping[str, tuple[str, dict[str, str]]], paths: Iterable[str],
+                     digest: Callable[[str, str], str | None]) -> dict[str, set[str]]:
+    """For each file of `paths` (absolute), the fields whose digest now (`digest`, a `FieldDigests.resolver`) is the
+    one in `then` (a `FieldDigests.known` as the last good build left it); none for a file it does not hold."""
+    same: dict[str, set[str]] = {}
+    for path in paths:
+        known = then.get(path)
+        same[path] = {name for name, made in known[1].items() if digest(path, name) == made} if known else set()
+    return same
+
+
+def reads_a_change(deps: Iterable[str], same: Mapping[str, set[str]]) -> bool:
+    """Does a page's record (`deps`) hold one of the files of `same` as a whole, or one of its fields not among
+    those that stayed the same (`unchanged_fields`)?"""
+    for path, unchanged in same.items():
+        size = len(path)
+        for dep in deps:
+            if dep.startswith(path) and (len(dep) == size or dep[size] == FIELD and dep[size + 1:] not in unchanged):
+                return True
+    return False
+
 
 K = TypeVar("K")
 V = TypeVar("V", bound=_Sourced)
 
 
 class Recorder:
-    """The source files read since `recording` began (None: not recording, as between pages)."""
+    """The source files read since `recording` began (None: not recording, as between pages), and the fields
+    whose text a view made since `holding` began holds for a template to show (`Shown`): a view kept across
+    builds is made again when one of those changes, though no page made with it has read them yet."""
 
     def __init__(self) -> None:
         self.reads: set[str] | None = None
+        self.held: set[str] | None = None
 
     def read(self, *sources: str) -> None:
         if self.reads is not None:
             self.reads.update(sources)
+
+    def hold(self, *deps: str) -> None:
+        if self.held is not None:
+            self.held.update(deps)
+
+    @contextlib.contextmanager
+    def holding(self) -> Iterator[set[str]]:
+        """Collect into a new set (the one yielded) the fields held inside the block; the outer set gets them too."""
+        outer, self.held = self.held, set()
+        held = self.held
+        try:
+            yield held
+        finally:
+            self.held = outer
+            self.hold(*held)
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[str]]:
@@ -273,6 +326,7 @@ class RecordedContent:
         self.entries = RecordedMapping(content.entries, recorder)
         self.comparisons = RecordedMapping(content.comparisons, recorder)
         self.pages = RecordedMapping(content.pages, recorder)
+        self._models: dict[str, Any] | None = None
 
     @property
     def site(self) -> Site:
@@ -290,14 +344,18 @@ class RecordedContent:
     def shown(self, model: Any, name: str) -> Shown:
         """A text field of a model object, recorded when a template shows it (`Shown`)."""
         model = unwrapped(model)
-        return Shown(getattr(model, name), field_dep(model.source, name), self.recorder)
+        dep = field_dep(model.source, name)
+        self.recorder.hold(dep)
+        return Shown(getattr(model, name), dep, self.recorder)
 
     def models(self) -> dict[str, Any]:
-        """Every content file's model object by its absolute path (`FieldDigests`)."""
-        raw = self.raw
-        found = [raw.site, *raw.entries.values(), *raw.comparisons.values(), *raw.pages.values()]
-        found += [raw.guide] if raw.guide is not None else []
-        return {os.path.abspath(m.source): m for m in found}
+        """Every content file's model object by its absolute path (`FieldDigests`), made once."""
+        if self._models is None:
+            raw = self.raw
+            found = [raw.site, *raw.entries.values(), *raw.comparisons.values(), *raw.pages.values()]
+            found += [raw.guide] if raw.guide is not None else []
+            self._models = {os.path.abspath(m.source): m for m in found}
+        return self._models
 
     def __getattr__(self, name: str) -> Any:  # root, files: not content a page shows
         return getattr(self.raw, name)

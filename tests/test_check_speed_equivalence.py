@@ -14,7 +14,7 @@ import shutil
 
 import pytest
 import yaml
-from conftest import CONTENT
+from conftest import CONTENT, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +159,7 @@ def test_parallel_load_equals_a_serial_load(tmp_path, forks):
 # ---------------------------------------------------------------- regex prefilters
 
 @pytest.mark.parametrize("name", sorted(KEYWORD_PATTERNS))
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=scaled(200, 20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_declared_words_are_in_every_match(name, data, seeded_cells):
     """A pattern's declared words (`T.keyed(..., needs=...)`) are what the prefilter tests before the rule runs:
@@ -323,7 +323,7 @@ def test_letter_runs_match_the_rules_tokens():
         assert [r.decode() for r in runs] == re.findall("[a-z]+", text.lower())
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=scaled(3000, 300), deadline=None)
 @given(st.lists(st.sampled_from(["a", "B", "409", ".", "!", "?", ";", " ", "  ", "\n", "\t", "\x1c", "\x1f", "-",
                                  "*", "`", '"', "(", "\n\n", "\n- ", "\r", "\x0b", "\x0c", "word", ". A", "?\n"]),
                 max_size=16).map("".join))
@@ -345,7 +345,7 @@ def test_sentences_split_on_bytes_as_on_text(text: str):
 _SENTENCE_AS_WRITTEN = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9`*\"(])|\n\s*\n|\n\s*[-*]\s+")
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=scaled(3000, 300), deadline=None)
 @given(st.lists(st.sampled_from(["a", "B", "409", ".", "!", "?", ";", " ", "  ", "\n", "\t", "\x1c", "\u2028",
                                  "\xa0", "-", "*", "`", '"', "(", "\n\n", "\n- ", ". A", ";\n", "\r", "word", "é"]),
                 max_size=16).map("".join))
@@ -355,7 +355,7 @@ def test_sentence_regex_splits_as_written_plainly(text: str):
     assert T.SENTENCE.split(text) == _SENTENCE_AS_WRITTEN.split(text)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=scaled(3000, 300), deadline=None)
 @given(st.lists(st.sampled_from([".", "!", "?", ";", ",", " ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "a", "B",
                                  "1", "-", "\x1a"]), max_size=10).map("".join))
 def test_one_line_split_test_is_what_sentence_splits_at(text: str):
@@ -373,7 +373,7 @@ def _codes_as_written(text: str) -> list[tuple[int, str]]:
     return [(m.start(1), m.group(1)) for m in _CODE_AS_WRITTEN.finditer(text)]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=scaled(3000, 300), deadline=None)
 @given(st.lists(st.sampled_from(["1", "2", "4", "5", "6", "0", "409", " ", ".", "§", "/", "#", ":", "-", "_", "a",
                                  "x", "%", "s", "ms", "K", "\u0662", "\xb2", "\n", "é", "(", "HTTP "]),
                 max_size=14).map("".join))
@@ -404,7 +404,7 @@ def _f005_agrees(text: str) -> None:
     assert F._dated(text) == (dated.group(0) if dated else None), text
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=scaled(400, 40), deadline=None)
 @given(st.lists(st.sampled_from(_CLAIM_WORDS) | st.sampled_from(_CLAIM_GLUE), max_size=12).map("".join))
 def test_f005_fast_path_finds_what_the_patterns_find(text):
     """F005 settles most ASCII cells by a set test of letter runs (and a year's digits) before its patterns run: it
@@ -454,7 +454,7 @@ _V011_WORDS = ["both", "codes", "listed", "IANA", "Conflict", "Precondition Fail
                "lock-version", "clash-lock", "clash's", "lock-409", "Conflict-lock", "re-sent"]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=scaled(3000, 300), deadline=None)
 @given(st.lists(st.sampled_from(_V011_WORDS), max_size=10).map(" ".join))
 def test_v011_bound_never_exceeds_the_masked_count(seeded, text: str):
     """V011 skips a summary when the runs of letters show 2+ counted words once masked: whenever it does, the

@@ -62,17 +62,31 @@ def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
     assert {"browser", "slow"} <= markers
 
 
-def test_the_interpreters_in_between_leave_out_only_named_files_and_lowest_runs_the_whole_fast_part():
-    """The in-between stages' BETWEEN_SKIP names test files that exist (a renamed file would otherwise drop out of
-    the list unseen and run everywhere, or a typo leave nothing out), never the whole suite; lowest runs it all."""
+def test_the_compatibility_stages_leave_out_only_named_files_and_latest_runs_everything():
+    """COMPAT_SKIP (lowest and the interpreters in between) and BETWEEN_SKIP (those in between only) name test
+    files that exist (a renamed file would otherwise drop out of the list unseen and run everywhere, or a typo leave
+    nothing out), together a minority of the suite, never the files that prove the package works at other versions:
+    loading, checking, building, rendering, serving, searching, the CLI and the public APIs. README's command
+    (latest) leaves nothing out."""
     run = (ROOT / ".ci" / "run").read_text()
-    skip = re.search(r"^BETWEEN_SKIP=\((.*?)\)$", run, re.S | re.M).group(1).split()
-    assert skip and all(s.startswith("--ignore=tests/test_") for s in skip), skip
-    assert all((ROOT / s.removeprefix("--ignore=")).is_file() for s in skip), skip
-    assert len(skip) <= len(list((ROOT / "tests").glob("test_*.py"))) // 4, "a subset, not most of the suite"
-    lowest = re.search(r'^\s*stage lowest .*?&&( .*?)"', run, re.M).group(1)
-    assert lowest.strip() == "$fast", "lowest runs the whole fast part, nothing left out"
-    assert "${BETWEEN_SKIP[*]@Q}" in re.search(r'stage "\$minor" .*', run).group(0)
+
+    def files(name: str) -> list[str]:
+        skip = re.search(rf"^{name}=\((.*?)\)$", run, re.S | re.M).group(1).split()
+        assert skip and all(s.startswith("--ignore=tests/test_") for s in skip), skip
+        assert all((ROOT / s.removeprefix("--ignore=")).is_file() for s in skip), skip
+        return [s.removeprefix("--ignore=tests/") for s in skip]
+
+    compat, between = files("COMPAT_SKIP"), files("BETWEEN_SKIP")
+    assert not set(compat) & set(between)
+    assert len(compat + between) <= len(list((ROOT / "tests").glob("test_*.py"))) // 3, "a minority of the suite"
+    proving = {"test_build.py", "test_check_cli.py", "test_cli.py", "test_prose.py", "test_render.py",
+               "test_highlight.py", "test_serve.py", "test_search.py", "test_public_apis.py", "test_bad_input.py",
+               "test_properties.py", "test_package.py", "test_faults.py", "test_parallel.py", "test_rules.py"}
+    assert not proving & set(compat + between)
+    lowest = re.search(r'^\s*stage lowest .*?&&( .*?)"', run, re.M | re.S).group(1)
+    assert lowest.split() == ["$fast", "${COMPAT_SKIP[*]@Q}"], "lowest leaves out COMPAT_SKIP only"
+    assert "${COMPAT_SKIP[*]@Q} ${BETWEEN_SKIP[*]@Q}" in re.search(r'stage "\$minor" .*', run).group(0)
+    assert "--ignore" not in re.search(r"^\s*stage latest .*$", run, re.M).group(0)
 
 
 def test_supported_pythons_agree():

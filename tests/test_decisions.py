@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.browser import StaticServer, launch
-from tests.conftest import CONTENT, run_cli
+from tests.conftest import CONTENT, run_cli, scaled
 from tests.sitecheck import parse
 
 COMPARISONS = sorted(p.stem for p in (CONTENT / "comparisons").glob("*.yaml"))
@@ -25,7 +25,7 @@ REQUIRED_PAIRS = ["400-vs-422", "401-vs-403", "403-vs-404", "404-vs-410", "409-v
                   "425-vs-429", "204-vs-304"]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=scaled(1500, 150), deadline=None)  # conftest: a tenth in .ci/run's other stages
 @given(st.lists(st.sampled_from(["a", "bb", "question", "If-Match", "x" * 30, " ", "  ", "\t", "\n", "\u00a0", "-",
                                  "é", "`"]), max_size=40), st.integers(min_value=1, max_value=40))
 def test_diagram_wrapping_is_textwraps(pieces: list[str], width: int):
@@ -47,7 +47,7 @@ def _decisions(depth: int = 4):
                                      _decisions(depth - 1), _decisions(depth - 1)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=scaled(300, 30), deadline=None)
 @given(_decisions())
 def test_diagram_whole_canvas_draws_as_the_general_one(decision):
     """_WholeCanvas (str() for coordinates below 10**6, each box's markup made once per text and column) draws

@@ -838,6 +838,27 @@ def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
     assert tree_bytes(args[2]) == tree_bytes(str(clean))
 
 
+def test_compiled_templates_of_other_keys_go_but_nothing_statusdocs_did_not_write(tmp_path):
+    """A build removes the compiled templates kept for another cache key (a newer generator, other options), and
+    only those: a folder of the user's in the cache folder, even one named like ours, and a file of the user's in
+    one of ours, are left."""
+    content, _, args = _built_copy(tmp_path)
+    cache = tmp_path / "out" / CACHE
+    stale = cache / ("jinja-" + "0" * 20)
+    stale.mkdir()
+    (stale / "code.html.code").write_bytes(b"compiled for another key")
+    kept = cache / ("jinja-" + "1" * 20)
+    kept.mkdir()
+    (kept / "notes.txt").write_text("the user's\n")
+    (cache / "jinja-notes").mkdir()
+    (cache / "jinja-notes" / "a.code").write_text("the user's\n")
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    assert build(*args, jobs=1).ok
+    assert not stale.exists()
+    assert (kept / "notes.txt").read_text() == "the user's\n" and not list(kept.glob("*.code"))
+    assert (cache / "jinja-notes" / "a.code").read_text() == "the user's\n"
+
+
 def test_a_template_that_comes_to_include_another_is_followed_by_the_cache(tmp_path):
     """Which templates each template reads is kept by the build cache while no template changes: a template edited
     to include a new one reads it from then on, and an edit of that one alone is seen on the pages."""

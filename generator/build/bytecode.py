@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 
 import jinja2
 import jinja2.bccache
@@ -22,6 +21,7 @@ import jinja2.bccache
 from statusdocs.build.cache import read_regular, replace_file, sealed, unsealed
 
 PREFIX = "jinja-"
+KEY_CHARS = 20  # of the cache key, in the folder's name
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -52,8 +52,8 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
         parent, mine = os.path.split(self.folder)
         with contextlib.suppress(OSError):
             for other in os.listdir(parent):
-                if other.startswith(PREFIX) and other != mine:
-                    shutil.rmtree(os.path.join(parent, other), ignore_errors=True)
+                if other != mine and _made_here(other):
+                    _remove_code(os.path.join(parent, other))
             if self.made:
                 os.makedirs(self.folder, exist_ok=True)
             for name, data in sorted(self.made.items()):
@@ -61,6 +61,26 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
         self.made.clear()
 
 
+def _made_here(name: str) -> bool:
+    """A folder name `bytecode_cache` gives: "jinja-" and 20 hex digits (nothing else in the cache folder is
+    touched)."""
+    key = name[len(PREFIX):]
+    return name.startswith(PREFIX) and len(key) == KEY_CHARS and all(c in "0123456789abcdef" for c in key)
+
+
+def _remove_code(folder: str) -> None:
+    """The compiled templates of another cache key: their `.code` files, then the folder if that emptied it (a
+    file statusdocs did not write there is left, and the folder with it)."""
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        return
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if name.endswith(".code") and os.path.isfile(path) and not os.path.islink(path):
+            os.unlink(path)
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+
+
 def bytecode_cache(cache_folder: str, key: str) -> SealedBytecodeCache:
     """The compiled templates of builds with this cache key."""
-    return SealedBytecodeCache(os.path.join(cache_folder, f"{PREFIX}{key[:20]}"))
+    return SealedBytecodeCache(os.path.join(cache_folder, f"{PREFIX}{key[:KEY_CHARS]}"))

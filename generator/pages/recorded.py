@@ -258,24 +258,27 @@ class Recorder:
     @contextlib.contextmanager
     def holding(self) -> Iterator[set[str]]:
         """Collect into a new set (the one yielded) the fields held inside the block; the outer set gets them too."""
-        outer, self.held = self.held, set()
-        held = self.held
-        try:
+        with self._collecting("held") as held:
             yield held
-        finally:
-            self.held = outer
-            self.hold(*held)
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[str]]:
         """Record into a new set (the one yielded) inside the block; the outer record, if any, gets it too."""
-        outer, self.reads = self.reads, set()
-        reads = self.reads
-        try:
+        with self._collecting("reads") as reads:
             yield reads
+
+    @contextlib.contextmanager
+    def _collecting(self, name: str) -> Iterator[set[str]]:
+        """A new set in attribute `name` for the block; then the outer set (if any) gets what it collected."""
+        outer: set[str] | None = getattr(self, name)
+        inner: set[str] = set()
+        setattr(self, name, inner)
+        try:
+            yield inner
         finally:
-            self.reads = outer
-            self.read(*reads)
+            setattr(self, name, outer)
+            if outer is not None:
+                outer.update(inner)
 
 
 class RecordedMapping(Mapping[K, V], Generic[K, V]):

@@ -354,60 +354,77 @@ def check_in_shares(base: Content, comparison_files: list[str],
     stems = [os.path.splitext(os.path.basename(p))[0] for p in comparison_files]
     if len(set(stems)) != len(stems) or not all(r.sentences or r.grafts for r in rules.cross):
         return None
-    compared = frozenset(stems)
-    owners = [e.source for e in base.entries.values()] + comparison_files
-    owners += [base.guide.source] if base.guide is not None else []
-    todo = owners + [p.source for p in base.pages.values()] + [base.site.source]
-    loaded_here = set(comparison_files)
-    trees = [r for r in rules.cross if r.grafts]
-
-    def share(part: list[str]) -> Share | None:
-        report = Report()
-        paths = [p for p in part if p in loaded_here]
-        comparisons = load(paths, report)
-        if len(comparisons) != len(paths) or \
-                any(isinstance(leaf, str) for c in comparisons.values() for _, leaf in c.decision.leaves()):
-            return None
-        content = dataclasses.replace(base, comparisons=comparisons)
-        run = rules.indexed(Run(content, prefilter, part, compared=compared), rules.per_file)
-        grafted = [[d for d in found if d.loc.path in loaded_here] for found in
-                   rules.apply(Run(content, prefilter, compared=compared), trees)] if paths else [[] for _ in trees]
-        return report.items, rules.apply(run, rules.per_file), grafted, run.sentence_records(mine=True)
-
+    share = _Share(base, rules, comparison_files, frozenset(stems), load, prefilter)
+    todo = share.owners + [p.source for p in base.pages.values()] + [base.site.source]
     step = max(1, -(-len(todo) // (8 * jobs)))  # several shares per process: whoever is done first takes more
     # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
     # fork, not in every process.
     parts = [share(todo[:1])] + run_chunks(share, [todo[i:i + step] for i in range(1, len(todo), step)], jobs - 1)
     done = [p for p in parts if p is not None]
-    if len(done) != len(parts):
-        return None
+    return _gathered(share, stems, done) if len(done) == len(parts) else None
+
+
+def _gathered(share: _Share, stems: list[str], done: list[Share]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """`check_in_shares`'s findings from the shares' (in order), with those of the rules of scope "site"."""
+    rules = share.rules
     by_rule = {r.id: [d for _, found, _, _ in done for d in found[n]] for n, r in enumerate(rules.per_file)}
     if rules.cross:
         records = {s: r for _, _, _, made in done for s, r in made.items()}
-        by_rule.update(_cross_in_parent(base, rules, comparison_files, stems, load, records, owners, compared,
-                                        prefilter))
-        for n, r in enumerate(trees):  # the comparisons' findings from the shares, the guide's from here
+        by_rule.update(_cross_in_parent(share, stems, records))
+        for n, r in enumerate(share.trees):  # the comparisons' findings from the shares, the guide's from here
             by_rule[r.id] = [d for _, _, grafted, _ in done for d in grafted[n]] + by_rule[r.id]
     return [d for loaded, _, _, _ in done for d in loaded], [d for r in rules.chosen for d in by_rule[r.id]]
 
 
-def _cross_in_parent(base: Content, rules: _Chosen, comparison_files: list[str], stems: list[str],
-                     load: Callable[[list[str], Report], dict[str, Comparison]], records: dict[str, bytes],
-                     owners: list[str], compared: frozenset[str], prefilter: bool) -> dict[str, list[Diagnostic]]:
+class _Share:
+    """A process's share of `check_in_shares`: load the comparisons among its files, then run the rules of scope
+    "file" on the files (with the prefilter's index of their cells) and the rules that `grafts` on the
+    comparisons. Sends back the loader's findings, each rule's, and the files' sentence records; None when a
+    comparison did not load as its file's name says, or its tree grafts another (the shares' outline is wrong)."""
+
+    def __init__(self, base: Content, rules: _Chosen, comparison_files: list[str], compared: frozenset[str],
+                 load: Callable[[list[str], Report], dict[str, Comparison]], prefilter: bool):
+        self.base, self.rules, self.comparison_files, self.compared = base, rules, comparison_files, compared
+        self.load, self.prefilter = load, prefilter
+        self.loaded_here = set(comparison_files)
+        self.trees = [r for r in rules.cross if r.grafts]
+        # Every file with prose cells, in the cells' order, as the whole site's content would list them.
+        self.owners = [e.source for e in base.entries.values()] + comparison_files
+        self.owners += [base.guide.source] if base.guide is not None else []
+
+    def __call__(self, part: list[str]) -> Share | None:
+        report = Report()
+        paths = [p for p in part if p in self.loaded_here]
+        comparisons = self.load(paths, report)
+        if len(comparisons) != len(paths) or \
+                any(isinstance(leaf, str) for c in comparisons.values() for _, leaf in c.decision.leaves()):
+            return None
+        content = dataclasses.replace(self.base, comparisons=comparisons)
+        rules = self.rules
+        run = rules.indexed(Run(content, self.prefilter, part, compared=self.compared), rules.per_file)
+        grafted = [[d for d in found if d.loc.path in self.loaded_here] for found in
+                   rules.apply(Run(content, self.prefilter, compared=self.compared), self.trees)] if paths else \
+            [[] for _ in self.trees]
+        return report.items, rules.apply(run, rules.per_file), grafted, run.sentence_records(mine=True)
+
+
+def _cross_in_parent(share: _Share, stems: list[str], records: dict[str, bytes]) -> dict[str, list[Diagnostic]]:
     """The findings of the rules of scope "site" of `check_in_shares`, with the comparisons they read loaded
     here (again): those the guide grafts, and the files of V005's repeated sentences. A rule that `grafts` finds
     here only what it finds in the guide."""
     from statusdocs.checks.rules.vague import boilerplate_sources
 
+    base, rules = share.base, share.rules
     wanted: set[str] = set()
     if base.guide is not None:
         wanted = {leaf for _, leaf in base.guide.tree.leaves() if isinstance(leaf, str)}
     if any(r.sentences for r in rules.cross):
         repeated = boilerplate_sources(records)
-        wanted |= {stem for path, stem in zip(comparison_files, stems, strict=True) if path in repeated}
-    paths = [p for p, stem in zip(comparison_files, stems, strict=True) if stem in wanted]
-    content = dataclasses.replace(base, comparisons=load(paths, Report()))
-    site = rules.indexed(Run(content, prefilter, None, records, compared=compared, order=owners), rules.cross)
+        wanted |= {stem for path, stem in zip(share.comparison_files, stems, strict=True) if path in repeated}
+    paths = [p for p, stem in zip(share.comparison_files, stems, strict=True) if stem in wanted]
+    content = dataclasses.replace(base, comparisons=share.load(paths, Report()))
+    site = rules.indexed(Run(content, share.prefilter, None, records, compared=share.compared, order=share.owners),
+                         rules.cross)
     out: dict[str, list[Diagnostic]] = {}
     guide = base.guide.source if base.guide is not None else None
     for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True):

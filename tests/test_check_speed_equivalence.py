@@ -502,13 +502,18 @@ def test_check_in_shares_finds_what_one_process_finds(tmp_path, monkeypatch):
                         or r)
     workers = load.Workers(min_files=1)  # the bundled content is below the real threshold
     seen = 0
-    steps = _steps()
-    for step, (name, data) in enumerate(steps):
+    steps = [(name, lambda text, data=data: yaml.safe_dump(_merge(_load(text), data), sort_keys=False,
+                                                            allow_unicode=True)) for name, data in _steps()]
+    # Then comparisons that do not load: a warning of the loader, a file named for another pair, a syntax error.
+    comparison = sorted((folder / "comparisons").glob("*.yaml"))[0].name
+    steps += [(f"comparisons/{comparison}", lambda text: text.replace("summary:", "summary:\n  # \tnote\n", 1)),
+              ("comparisons/100-vs-599.yaml", lambda text: (folder / "comparisons" / comparison).read_text()),
+              ("comparisons/100-vs-599.yaml", lambda text: "codes: [100, 599\n")]
+    for step, (name, edit) in enumerate(steps):
         path = folder / name
-        path.write_text(yaml.safe_dump(_merge(_load(path.read_text(encoding="utf-8")), data), sort_keys=False,
-                                       allow_unicode=True), encoding="utf-8")
-        if step % 3 and step != len(steps) - 1:
-            continue  # the edits add up: every third state is compared, and the last
+        path.write_text(edit(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        if step % 3 and step < len(steps) - 3:
+            continue  # the edits add up: every third state is compared, and the last three
         one = load_and_check(str(folder), jobs=1)[1].items
         two = load_and_check(str(folder), jobs=2, workers=workers)[1].items
         assert [repr(d) for d in two] == [repr(d) for d in one], (step, name)

@@ -356,12 +356,22 @@ def check_in_shares(base: Content, comparison_files: list[str],
         return None
     share = _Share(base, rules, comparison_files, frozenset(stems), load, prefilter)
     todo = share.owners + [p.source for p in base.pages.values()] + [base.site.source]
-    step = max(1, -(-len(todo) // (8 * jobs)))  # several shares per process: whoever is done first takes more
     # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
     # fork, not in every process.
-    parts = [share(todo[:1])] + run_chunks(share, [todo[i:i + step] for i in range(1, len(todo), step)], jobs - 1)
+    parts = [share(todo[:1])] + run_chunks(share, _guided(todo, 1, jobs), jobs - 1)
     done = [p for p in parts if p is not None]
     return _gathered(share, stems, done) if len(done) == len(parts) else None
+
+
+def _guided(todo: list[str], start: int, jobs: int, least: int = 20) -> list[list[str]]:
+    """`todo[start:]` in shares for `jobs` processes that take the next as they finish one: each share an eighth
+    of what is left per process, so that the last are small and the processes finish together."""
+    shares = []
+    while start < len(todo):
+        size = max(least, -(-(len(todo) - start) // (8 * jobs)))
+        shares.append(todo[start:start + size])
+        start += size
+    return shares
 
 
 def _gathered(share: _Share, stems: list[str], done: list[Share]) -> tuple[list[Diagnostic], list[Diagnostic]]:

@@ -19,6 +19,10 @@ that scope reads the files it checks through `Run.cells`, `Run.entries()`, `Run.
 tests/test_check_scope.py proves each declaration: run file by file, a rule finds what it finds over the site, and
 editing one file changes no other file's findings unless the outline changes.
 
+`statusdocs check` on a large site (`check_in_shares`) loads the comparisons in shares, each process checking the
+share it loaded: a rule of scope "file" reads the other comparisons only through `Run.compared` (their slugs), and
+a rule of scope "site" there either reads sentence records (V005) or only grafts decision trees (C014, `grafts`).
+
 Adding a rule family: add a module to `statusdocs/checks/rules/` (e.g. `knowledge.py`) whose rules are decorated
 with `@rule`; `statusdocs.checks.rules` imports every module of that folder, so the rules register themselves,
 `statusdocs rules` lists them and `statusdocs check` runs them. Ids are a family letter and three digits; each

@@ -368,11 +368,11 @@ def check_in_shares(base: Content, comparison_files: list[str],
 
 
 def _guided(todo: list[str], start: int, jobs: int, least: int = 20) -> list[list[str]]:
-    """`todo[start:]` in shares for `jobs` processes that take the next as they finish one: each share an eighth
-    of what is left per process, so that the last are small and the processes finish together."""
+    """`todo[start:]` in shares for `jobs` processes that take the next as they finish one: each share a quarter
+    of what is left per process, so that the last are small and the processes finish together, and few."""
     shares = []
     while start < len(todo):
-        size = max(least, -(-(len(todo) - start) // (8 * jobs)))
+        size = max(least, -(-(len(todo) - start) // (4 * jobs)))
         shares.append(todo[start:start + size])
         start += size
     return shares

@@ -481,3 +481,41 @@ def test_v011_bound_settles_most_summaries(seeded):
     assert all(len([w for w in CL.masked_content(seeded, c, fast=False) if w not in V.ABOUT_CODES]) >= 2
                for c in settled)
     assert len(settled) * 2 > len(summaries)
+
+
+def test_check_in_shares_finds_what_one_process_finds(tmp_path, monkeypatch):
+    """`statusdocs check` on a large site: each process loads and checks its own share of the comparisons (the
+    entries loaded first, for the outline). After each rule's bad example is written into the content, one after
+    another, the loader's and the rules' findings are those of a load and check in one process, in the same
+    order; where a comparison does not load, the whole site is loaded and checked instead, with the same result."""
+    from test_check_scope import _steps
+    from test_rule_examples import _load, _merge
+
+    from statusdocs.build.pipeline import load_and_check
+    from statusdocs.checks import registry
+
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    shared: list[bool] = []
+    real = registry.check_in_shares
+    monkeypatch.setattr(registry, "check_in_shares", lambda *a, **k: shared.append((r := real(*a, **k)) is not None)
+                        or r)
+    workers = load.Workers(min_files=1)  # the bundled content is below the real threshold
+    seen = 0
+    steps = [(name, lambda text, data=data: yaml.safe_dump(_merge(_load(text), data), sort_keys=False,
+                                                            allow_unicode=True)) for name, data in _steps()]
+    # Then comparisons that do not load: a warning of the loader, a file named for another pair, a syntax error.
+    comparison = sorted((folder / "comparisons").glob("*.yaml"))[0].name
+    steps += [(f"comparisons/{comparison}", lambda text: text.replace("summary:", "summary:\n  # \tnote\n", 1)),
+              ("comparisons/100-vs-599.yaml", lambda text: (folder / "comparisons" / comparison).read_text()),
+              ("comparisons/100-vs-599.yaml", lambda text: "codes: [100, 599\n")]
+    for step, (name, edit) in enumerate(steps):
+        path = folder / name
+        path.write_text(edit(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        if step % 3 and step < len(steps) - 3:
+            continue  # the edits add up: every third state is compared, and the last three
+        one = load_and_check(str(folder), jobs=1)[1].items
+        two = load_and_check(str(folder), jobs=2, workers=workers)[1].items
+        assert [repr(d) for d in two] == [repr(d) for d in one], (step, name)
+        seen += len(one)
+    assert seen > 100 and True in shared and False in shared  # findings; both ways were taken

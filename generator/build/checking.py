@@ -25,6 +25,7 @@ from statusdocs.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from statusdocs.content.load import Workers
+    from statusdocs.diagnostics import Report
 
 
 @dataclass
@@ -89,3 +90,33 @@ def merged(files: list[str], by_file: dict[str, list[Diagnostic]], cross: list[D
     for d in cross:
         by_rule.setdefault(d.rule, []).append(d)
     return [d for rule in sorted(by_rule) for d in by_rule[rule]]
+
+
+def load_and_check_in_shares(content_dir: str, select: set[str] | None, ignore: set[str] | None, jobs: int,
+                             workers: Workers | None = None) -> tuple[Content, Report] | None:
+    """`statusdocs check` on a large site in `jobs` processes: the entries (and the rest but the comparisons) are
+    loaded here first, for the outline every process's rules read; then each process loads a share of the
+    comparisons and checks its share of the files, sending back findings and sentence records, never models.
+    The findings are those of a load and check in one process, in the same order. None when the site is too
+    small for processes to pay, or not as the shares assume (a comparison that does not load): the caller loads
+    and checks the whole site then."""
+    from statusdocs.build.workers import can_fork
+    from statusdocs.checks import filter_loader
+    from statusdocs.checks.registry import check_in_shares
+    from statusdocs.content.load import WORKERS, load_but_comparisons, load_comparisons
+    from statusdocs.diagnostics import Report
+
+    if not can_fork():
+        return None
+    loaded = load_but_comparisons(content_dir, jobs, workers)
+    if loaded is None or len(loaded.comparison_files) < (workers or WORKERS).min_files:
+        return None
+    base = loaded.base
+    done = check_in_shares(base, loaded.comparison_files, lambda paths, report: load_comparisons(paths, base, report),
+                           jobs, select, ignore)
+    if done is None:
+        return None
+    report = Report([*loaded.head, *done[0], *loaded.tail])
+    report.items = filter_loader(report, select, ignore)
+    report.extend(done[1])
+    return base, report

@@ -217,16 +217,23 @@ def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, b
 
 
 def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set[str] | None = None,
-                   jobs: int = 1) -> tuple[Content | None, Report]:
-    """`statusdocs check`: load and check in `jobs` processes."""
+                   jobs: int = 1, workers: Workers | None = None) -> tuple[Content | None, Report]:
+    """`statusdocs check`: load and check in `jobs` processes. On a large site each process loads and checks its
+    own share of the comparisons (`checking.load_and_check_in_shares`): the content returned then holds none of
+    them (its `files` counts them)."""
+    from statusdocs.build.checking import load_and_check_in_shares
     from statusdocs.checks import check_content, filter_loader
     from statusdocs.content.load import load_content
 
+    if jobs > 1:
+        shared = load_and_check_in_shares(content_dir, select, ignore, jobs, workers)
+        if shared is not None:
+            return shared
     report = Report()
-    content = load_content(content_dir, report, jobs=jobs)
+    content = load_content(content_dir, report, jobs=jobs, workers=workers)
     report.items = filter_loader(report, select, ignore)
     if content is not None:
-        report.extend(check_content(content, select, ignore, jobs=jobs))
+        report.extend(check_content(content, select, ignore, jobs=jobs, workers=workers))
     return content, report
 
 

@@ -19,6 +19,10 @@ that scope reads the files it checks through `Run.cells`, `Run.entries()`, `Run.
 tests/test_check_scope.py proves each declaration: run file by file, a rule finds what it finds over the site, and
 editing one file changes no other file's findings unless the outline changes.
 
+`statusdocs check` on a large site (`check_in_shares`) loads the comparisons in shares, each process checking the
+share it loaded: a rule of scope "file" reads the other comparisons only through `Run.compared` (their slugs), and
+a rule of scope "site" there either reads sentence records (V005) or only grafts decision trees (C014, `grafts`).
+
 Adding a rule family: add a module to `statusdocs/checks/rules/` (e.g. `knowledge.py`) whose rules are decorated
 with `@rule`; `statusdocs.checks.rules` imports every module of that folder, so the rules register themselves,
 `statusdocs rules` lists them and `statusdocs check` runs them. Ids are a family letter and three digits; each
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,7 +42,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from statusdocs.checks.cells import Cell, all_cells, cell_owners, owner_cells
 from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
-from statusdocs.diagnostics import Diagnostic
+from statusdocs.diagnostics import Diagnostic, Report
 
 if TYPE_CHECKING:
     from statusdocs.content.load import Workers
@@ -51,15 +56,21 @@ class Run:
     written with them gives the same findings either way."""
 
     def __init__(self, content: Content, prefilter: bool = True, files: Collection[str] | None = None,
-                 sentences: Mapping[str, bytes] | None = None):
+                 sentences: Mapping[str, bytes] | None = None, *, compared: Collection[str] | None = None,
+                 order: list[str] | None = None):
         """`files`: the source paths of the files to check (None: every file); rules of scope "site" need all.
         `sentences`: V005's records of files whose records are known (kept from an earlier check of the same
-        bytes and outline), by source path: `sentence_records` makes only the others'."""
+        bytes and outline), by source path: `sentence_records` makes only the others'. `compared` and `order`
+        are for a content that holds only some of the site's comparisons (a worker's share, `check_in_shares`):
+        the slugs of every comparison of the site, and every file with prose cells in the cells' order (the
+        records of those missing from the content are among `sentences`)."""
         from statusdocs.checks import prefilter as PF
 
         self.content = content
         self.prefilter = prefilter
         self.files = None if files is None else frozenset(files)
+        self.compared: Collection[str] = content.comparisons if compared is None else compared
+        self.order = order
         self.index: PF.Index | None = None
         self.supplied: Mapping[str, bytes] = sentences or {}
         self._derived: dict[str, object] = {}
@@ -124,9 +135,12 @@ class Run:
         out: dict[str, bytes] = {}
         # The files of this run's cells (what the index's records cover), or every file with cells.
         files = dict.fromkeys(c.owner.source for c in self.cells) if mine else \
-            self.derived("owners", lambda: cell_owners(self.content))
+            self.order if self.order is not None else self.derived("owners", lambda: cell_owners(self.content))
         for source in files:
             known = self.supplied.get(source, made.get(source))
+            if known is None and self.order is not None and source not in self.derived(
+                    "owners", lambda: cell_owners(self.content)):
+                continue  # a file with no prose cells, in another process's share
             out[source] = known if known is not None else \
                 PF.sentence_records(self.content, self.file_cells(source), universe, exact=not self.prefilter)
         return out
@@ -180,6 +194,9 @@ class Rule:
     concepts: bool = False            # reads each cell's knowledge concepts (meaning.cell_bits)
     scope: str = "site"               # "file": a file's findings need only that file and the outline
     sentences: bool = False           # reads V005's sentence records of every file (Run.sentence_records)
+    # Of scope "site" only through the guide's grafts: a comparison's findings read that comparison alone while
+    # its tree grafts no other (a comparison's tree ends in codes: C012), the guide's the comparisons it grafts.
+    grafts: bool = False
 
 
 SCOPES = ("file", "site")
@@ -188,12 +205,12 @@ RULES: dict[str, Rule] = {}
 
 def rule(id: str, name: str, summary: str, bad: str, good: str, severity: str = "error", *, reads: str,
          keywords: tuple[Keyed, ...] = (), index: bool = False, concepts: bool = False, scope: str = "site",
-         sentences: bool = False):
+         sentences: bool = False, grafts: bool = False):
     def decorate(func: Callable[[Run], Iterator[Diagnostic]]):
         assert id not in RULES, f"rule {id} is registered twice"
         assert scope in SCOPES, f"rule {id}: scope is one of {SCOPES}"
         RULES[id] = Rule(id, name, severity, summary, bad, good, func, reads, keywords,
-                         index or bool(keywords) or concepts, concepts, scope, sentences)
+                         index or bool(keywords) or concepts, concepts, scope, sentences, grafts)
         return func
     return decorate
 
@@ -323,13 +340,118 @@ def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
     return Outcome([d for r in rules.chosen for d in by_rule[r.id]], records)
 
 
+Share = tuple[list[Diagnostic], list[list[Diagnostic]], list[list[Diagnostic]], dict[str, bytes]]
+
+
+def check_in_shares(base: Content, comparison_files: list[str],
+                    load: Callable[[list[str], Report], dict[str, Comparison]], jobs: int,
+                    select: set[str] | None = None, ignore: set[str] | None = None,
+                    prefilter: bool = True) -> tuple[list[Diagnostic], list[Diagnostic]] | None:
+    """`check_rules` on a site whose comparisons each process loads (`load`: the comparisons of some files, their
+    loader's findings into the report) and checks in shares: `base` holds the rest of the site. Returns the
+    loader's findings of the comparisons and the rules' findings, each in a full load and check's order; None
+    (the caller loads and checks the whole site instead) unless every comparison loads as its file's name says,
+    which the shares' outline assumes, and every rule of scope "site" reads sentence records or grafts."""
+    from statusdocs.build.workers import run_chunks
+
+    rules = _Chosen(base, select, ignore, None)
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in comparison_files]
+    if len(set(stems)) != len(stems) or not all(r.sentences or r.grafts for r in rules.cross):
+        return None
+    share = _Share(base, rules, comparison_files, frozenset(stems), load, prefilter)
+    todo = share.owners + [p.source for p in base.pages.values()] + [base.site.source]
+    # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
+    # fork, not in every process.
+    parts = [share(todo[:1])] + run_chunks(share, _guided(todo, 1, jobs), jobs - 1)
+    done = [p for p in parts if p is not None]
+    return _gathered(share, stems, done) if len(done) == len(parts) else None
+
+
+def _guided(todo: list[str], start: int, jobs: int, least: int = 20) -> list[list[str]]:
+    """`todo[start:]` in shares for `jobs` processes that take the next as they finish one: each share a quarter
+    of what is left per process, so that the last are small and the processes finish together, and few."""
+    shares = []
+    while start < len(todo):
+        size = max(least, -(-(len(todo) - start) // (4 * jobs)))
+        shares.append(todo[start:start + size])
+        start += size
+    return shares
+
+
+def _gathered(share: _Share, stems: list[str], done: list[Share]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """`check_in_shares`'s findings from the shares' (in order), with those of the rules of scope "site"."""
+    rules = share.rules
+    by_rule = {r.id: [d for _, found, _, _ in done for d in found[n]] for n, r in enumerate(rules.per_file)}
+    if rules.cross:
+        records = {s: r for _, _, _, made in done for s, r in made.items()}
+        by_rule.update(_cross_in_parent(share, stems, records))
+        for n, r in enumerate(share.trees):  # the comparisons' findings from the shares, the guide's from here
+            by_rule[r.id] = [d for _, _, grafted, _ in done for d in grafted[n]] + by_rule[r.id]
+    return [d for loaded, _, _, _ in done for d in loaded], [d for r in rules.chosen for d in by_rule[r.id]]
+
+
+class _Share:
+    """A process's share of `check_in_shares`: load the comparisons among its files, then run the rules of scope
+    "file" on the files (with the prefilter's index of their cells) and the rules that `grafts` on the
+    comparisons. Sends back the loader's findings, each rule's, and the files' sentence records; None when a
+    comparison did not load as its file's name says, or its tree grafts another (the shares' outline is wrong)."""
+
+    def __init__(self, base: Content, rules: _Chosen, comparison_files: list[str], compared: frozenset[str],
+                 load: Callable[[list[str], Report], dict[str, Comparison]], prefilter: bool):
+        self.base, self.rules, self.comparison_files, self.compared = base, rules, comparison_files, compared
+        self.load, self.prefilter = load, prefilter
+        self.loaded_here = set(comparison_files)
+        self.trees = [r for r in rules.cross if r.grafts]
+        # Every file with prose cells, in the cells' order, as the whole site's content would list them.
+        self.owners = [e.source for e in base.entries.values()] + comparison_files
+        self.owners += [base.guide.source] if base.guide is not None else []
+
+    def __call__(self, part: list[str]) -> Share | None:
+        report = Report()
+        paths = [p for p in part if p in self.loaded_here]
+        comparisons = self.load(paths, report)
+        if len(comparisons) != len(paths) or \
+                any(isinstance(leaf, str) for c in comparisons.values() for _, leaf in c.decision.leaves()):
+            return None
+        content = dataclasses.replace(self.base, comparisons=comparisons)
+        rules = self.rules
+        run = rules.indexed(Run(content, self.prefilter, part, compared=self.compared), rules.per_file)
+        grafted = [[d for d in found if d.loc.path in self.loaded_here] for found in
+                   rules.apply(Run(content, self.prefilter, compared=self.compared), self.trees)] if paths else \
+            [[] for _ in self.trees]
+        return report.items, rules.apply(run, rules.per_file), grafted, run.sentence_records(mine=True)
+
+
+def _cross_in_parent(share: _Share, stems: list[str], records: dict[str, bytes]) -> dict[str, list[Diagnostic]]:
+    """The findings of the rules of scope "site" of `check_in_shares`, with the comparisons they read loaded
+    here (again): those the guide grafts, and the files of V005's repeated sentences. A rule that `grafts` finds
+    here only what it finds in the guide."""
+    from statusdocs.checks.rules.vague import boilerplate_sources
+
+    base, rules = share.base, share.rules
+    wanted: set[str] = set()
+    if base.guide is not None:
+        wanted = {leaf for _, leaf in base.guide.tree.leaves() if isinstance(leaf, str)}
+    if any(r.sentences for r in rules.cross):
+        repeated = boilerplate_sources(records)
+        wanted |= {stem for path, stem in zip(share.comparison_files, stems, strict=True) if path in repeated}
+    paths = [p for p, stem in zip(share.comparison_files, stems, strict=True) if stem in wanted]
+    content = dataclasses.replace(base, comparisons=share.load(paths, Report()))
+    site = rules.indexed(Run(content, share.prefilter, None, records, compared=share.compared, order=share.owners),
+                         rules.cross)
+    out: dict[str, list[Diagnostic]] = {}
+    guide = base.guide.source if base.guide is not None else None
+    for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True):
+        out[r.id] = [d for d in found if d.loc.path == guide] if r.grafts else found
+    return out
+
+
 class _Chosen:
     """The rules a check runs (selected, of the scope asked for, in the order of their ids), and how a run of
     some of them goes: the prefilter's index first if one reads it, then each rule's findings, less ignored ones."""
 
     def __init__(self, content: Content, select: set[str] | None, ignore: set[str] | None, scope: str | None):
         self.owners: dict[str, Entry | Comparison] = {e.source: e for e in content.entries.values()}
-        self.owners.update({c.source: c for c in content.comparisons.values()})
         self.chosen = [r for _, r in sorted(load_rules().items()) if r.func is not None
                        and selected(r.id, select, ignore) and scope in (None, r.scope)]
         self.per_file = [r for r in self.chosen if r.scope == "file"]
@@ -342,7 +464,8 @@ class _Chosen:
 
     def apply(self, run: Run, group: list[Rule]) -> list[list[Diagnostic]]:
         """Each rule's findings, in the order of `group`."""
-        found = [[diag for diag in r.func(run) if not _ignored(diag, self.owners.get(diag.loc.path))]
+        owners = {**self.owners, **{c.source: c for c in run.content.comparisons.values()}}
+        found = [[diag for diag in r.func(run) if not _ignored(diag, owners.get(diag.loc.path))]
                  for r in group if r.func is not None]
         # A rule of scope "file" reports only in the files it checks (else it reads files outside them).
         assert run.files is None or all(d.loc.path in run.files for part in found for d in part), \

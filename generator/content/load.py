@@ -926,6 +926,48 @@ def _load_content(root: str, report: Report, cache: FileCache | None, jobs: int,
                          guide=guide, files=files, unloadable=unloadable)
 
 
+@dataclass
+class Shares:
+    """A content folder loaded but for its comparisons, which workers load in shares (`load_comparisons`) and
+    check where they load them (`checks.registry.check_in_shares`): a worker sends back findings, not models."""
+
+    base: model.Content     # no comparisons; `files` counts every file
+    comparison_files: list[str]
+    head: list              # the findings of loading the folder's layout, site.yaml and the entries, in order
+    tail: list              # of loading the guide and the pages
+
+
+def load_but_comparisons(root: str, jobs: int = 1, workers: Workers | None = None) -> Shares | None:
+    """`load_content` less the comparisons' files, in the order a full load reports. None when the folder or
+    site.yaml did not load (a full load reports why)."""
+    report = Report()
+    layout = Layout(root, report)
+    site_path = layout.file("site.yaml") if layout.ok else None
+    site = _load_optional(site_path, schema.SITE, report, None)
+    if site is None:
+        return None
+    code_files, unloadable = _code_files(layout)
+    comparison_files = layout.files("comparisons") or []
+    parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files], None, jobs, None, None, workers or WORKERS))
+    entries = _collect_entries(code_files, parsed, unloadable, report)
+    head, report = report.items, Report()
+    guide_path = layout.file("guide.yaml")
+    guide = _load_optional(guide_path, schema.GUIDE, report, None)
+    page_files = layout.files("pages") or []
+    pages = _load_pages(page_files, report, None)
+    files = len(code_files) + len(comparison_files) + len(page_files) + 1 + (guide_path is not None)
+    base = model.Content(root=root, site=site, entries=entries, comparisons={}, pages=pages, guide=guide,
+                         files=files, unloadable=unloadable)
+    return Shares(base, comparison_files, head, report.items)
+
+
+def load_comparisons(paths: list[str], base: model.Content, report: Report) -> dict[str, model.Comparison]:
+    """The comparisons of these files (a share of `Shares.comparison_files`) that load, by slug, as a full load
+    keeps them against `base`'s entries."""
+    parsed = iter(_load_files([(p, schema.COMPARISON) for p in paths], None, 1, None))
+    return _collect_comparisons(paths, parsed, base.entries, base.unloadable, report)
+
+
 def _load_optional(path: str | None, kind: schema.Obj, report: Report, cache: FileCache | None) -> Any:
     """The model of a top-level file such as site.yaml; None if it is absent or did not load."""
     if path is None:

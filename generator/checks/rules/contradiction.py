@@ -386,7 +386,7 @@ def decision_leaves(run: Run) -> Iterator[Diagnostic]:
     if guide is None or not run.mine(guide.source):
         return
     for field, leaf in guide.tree.leaves("tree"):
-        if isinstance(leaf, str) and leaf not in content.comparisons:
+        if isinstance(leaf, str) and leaf not in run.compared:
             yield Diagnostic("C012", "error", guide.loc(field), f"{field} names comparison {leaf}, which has no "
                              "file", hint=f"add content/comparisons/{leaf}.yaml or answer with a code", field=field)
         elif isinstance(leaf, int) and leaf not in content.entries and leaf not in content.unloadable:
@@ -442,7 +442,7 @@ def _example_at_fault(shown: list[set[int]], codes: list[int], blamed: set[int])
       "codes: [409, 412]\ndecision:\n  id: precondition-false\n  question: Did a precondition header evaluate "
       "false?\n  yes: 412\n  no: 409\ncases:\n  - situation: A stale If-Match.\n    answers: "
       "{precondition-false: true}\n    expect: 412\n    source: RFC 9110 section 13.1.1",
-      reads="comparisons' and the guide's decision trees and cases")
+      reads="comparisons' and the guide's decision trees and cases", grafts=True)
 def decision_cases(run: Run) -> Iterator[Diagnostic]:
     content = run.content
     grafts = {slug: comp.decision for slug, comp in content.comparisons.items()}

@@ -8,7 +8,7 @@ M003: a link to a site path that is no page of the site (on a project site it re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from statusdocs.checks.cells import Cell
 from statusdocs.checks.registry import Run, rule
@@ -90,12 +90,13 @@ def _list_rule(run: Run, rule_id: str, message: str, hint: str) -> Iterator[Diag
             yield cell.diag(rule_id, f"{cell.field} line {found[1] + 1} {message}", hint=hint)
 
 
-def site_paths(content: Content) -> set[str]:
-    """The pages a prose link may name by a site path, as paths below the root without a trailing slash."""
+def site_paths(content: Content, compared: Iterable[str] | None = None) -> set[str]:
+    """The pages a prose link may name by a site path, as paths below the root without a trailing slash.
+    `compared`: the slugs of the site's comparisons (default: the content's)."""
     paths = {"", "compare", "guide"}
     paths |= {str(code) for code in content.entries}
     paths |= {f"{code // 100}xx" for code in content.entries}
-    paths |= {f"compare/{c.slug}" for c in content.comparisons.values()}
+    paths |= {f"compare/{slug}" for slug in (content.comparisons if compared is None else compared)}
     paths |= set(content.pages)
     return paths
 
@@ -123,7 +124,7 @@ def link_leaves_site(run: Run) -> Iterator[Diagnostic]:
             if CODE_PAGE.fullmatch(path + "/") or path.startswith(("static/", "api/", "schema/")):
                 continue  # code pages are C011's; files of the theme and the data exist in every site
             # Made once per run, and only when a cell links a site path (a run may check a few files).
-            if path not in run.derived("site_paths", lambda: site_paths(run.content)):
+            if path not in run.derived("site_paths", lambda: site_paths(run.content, run.compared)):
                 yield _link_diag(cell, m.group(1))
                 break
 

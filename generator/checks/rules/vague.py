@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import chain
 from operator import itemgetter
 
@@ -223,11 +223,9 @@ def boilerplate(run: Run) -> Iterator[Diagnostic]:
                                     f"\"{key[:80]}\"", hint="write a sentence for this code")
 
 
-def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
-    """(masked key, cell) of the sentences that may be repeated in three files, in the order of the cells and of
-    the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
-    groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
-    records = run.sentence_records()
+def _groups(records: Mapping[str, bytes]) -> list[list[tuple[int, str, int, int]]]:
+    """The sentences (file's number, source, cell index, sentence index) of each group key found in three files
+    or more, from every file's records."""
     first = itemgetter(0)
     sizes = Counter(chain.from_iterable(map(first, unpack_records(packed)) for packed in records.values()))
     repeated = {key for key, size in sizes.items() if size >= 3}
@@ -238,10 +236,20 @@ def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
         for key, i, si in unpack_records(packed):
             if key in repeated:
                 groups[key].append((n, source, i, si))
+    return [members for members in groups.values() if len({source for _, source, _, _ in members}) >= 3]
+
+
+def boilerplate_sources(records: Mapping[str, bytes]) -> set[str]:
+    """The files whose cells V005 reads, given every file's sentence records (`Run.sentence_records`)."""
+    return {source for members in _groups(records) for _, source, _, _ in members}
+
+
+def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
+    """(masked key, cell) of the sentences that may be repeated in three files, in the order of the cells and of
+    the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
+    groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
     keyed: list[tuple[int, int, int, str, Cell]] = []
-    for members in groups.values():
-        if len({source for _, source, _, _ in members}) < 3:
-            continue
+    for members in _groups(run.sentence_records()):
         for n, source, i, si in members:
             cell = run.file_cells(source)[i]
             masked = masked_sentence(run.content, T.sentences(cell.text)[si], cell.codes, run.prefilter)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -310,11 +311,81 @@ def hash_inputs_read(ctx: BuildContext) -> None:
 
     if ctx.loaded_digests is None or (ctx.cache is None and ctx.session is None):
         return
+    loaded = {os.path.abspath(p): d for p, d in ctx.loaded_digests.items()}
+    if ctx.session is not None:
+        ctx.inputs = changed_inputs(ctx, ctx.session, loaded)
+        if ctx.inputs is not None:
+            return
     known = ctx.session.unchanged(ctx.changed) if ctx.session is not None else {}
-    known.update({os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
+    known.update(loaded)
     ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known, states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None
+
+
+def changed_inputs(ctx: BuildContext, session: Session, loaded: dict[str, str]) -> dict[str, str] | None:
+    """The serve layer: the inputs' hashes without looking at every file. The watcher has said which files changed
+    (added, edited or removed) since the last good build: the others keep the hash they had; a changed file is
+    hashed again (an entry's from the bytes the loader read) if the build reads it, and dropped if it is gone. None
+    when that cannot be known so (nothing is known of what changed, or the change is one `hash_inputs` alone can
+    judge: a folder, a symlink, a file outside the watched folders, a content file the loader did not read): then
+    every file is looked at."""
+    from statusdocs.build.cache import read_regular
+    from statusdocs.shipped import theme_dirs
+
+    if ctx.changed is None or not session.inputs:
+        return None
+    content = os.path.abspath(ctx.content_dir)
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    inputs = dict(session.inputs)
+    for path in ctx.changed:
+        where = _input_place(path, content, theme)
+        if where is None:
+            return None
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if path not in inputs and any(p.startswith(path + os.sep) for p in inputs):
+                return None  # a folder of inputs removed or moved away
+            inputs.pop(path, None)
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if where == "theme":
+            try:
+                inputs[path] = digest(read_regular(path))
+            except (OSError, ValueError):
+                return None
+        elif where == "content":
+            if path not in loaded:
+                return None  # not read by the loader (over the size limit, unreadable): `hash_inputs` decides
+            inputs[path] = loaded[path]
+        else:
+            inputs.pop(path, None)
+    return inputs
+
+
+def _input_place(path: str, content: str, theme: tuple[str, ...]) -> str | None:
+    """Where a changed file (absolute) is, for the build's inputs: "theme" (every file under the templates is one),
+    "content" (a file the loader reads), "other" (in a watched folder, not an input); None if that is not plain (a
+    content folder itself, or outside the watched folders)."""
+    from statusdocs.build.cache import CONTENT_FOLDERS, is_content_file
+
+    if path.startswith(theme):
+        return "theme"
+    if path + os.sep in theme:
+        return None
+    folder, name = os.path.split(path)
+    if folder == content:
+        if name in CONTENT_FOLDERS:
+            return None
+        return "content" if is_content_file("", name) else "other"
+    parent, sub = os.path.split(folder)
+    if parent == content and sub in CONTENT_FOLDERS:
+        return "content" if is_content_file(sub, name) else "other"
+    return "other" if path.startswith(content + os.sep) else None
 
 
 # ---------------------------------------------------------------- load and check

@@ -221,3 +221,26 @@ def test_templates_added_and_removed_beside_the_theme_are_seen_at_once(tmp_path:
         shown = page.read_bytes()
         assert (f"Lost, step {step + 1}".encode() in shown) if text else shown == builtin
         assert tree_bytes(tmp_path / "live") == _clean(tmp_path, tmp_path / f"clean{step}")
+
+
+@pytest.mark.parametrize("spelling", ["relative", "symlink"])
+def test_files_the_watcher_names_otherwise_are_still_read_again(workspace: Path, monkeypatch, spelling: str):
+    """The preview reads again only the content files the watcher names, taking the others as it parsed them: when
+    the content folder is given by another name than the watcher's (a relative path, a symlink to it), every file's
+    state is looked at, and an edit is never missed."""
+    monkeypatch.chdir(workspace)
+    if spelling == "symlink":
+        (workspace / "linked").symlink_to(workspace / "content")
+    given = "content" if spelling == "relative" else str(workspace / "linked")
+    session = Session()
+
+    def preview(changed: set[str] | None) -> BuildResult:
+        return run(preview_context(given, str(workspace / "templates"), str(workspace / "live"), None, session,
+                                   changed))
+
+    assert preview(None).ok
+    entry = workspace / "content" / "codes" / "409.yaml"
+    _replace(entry, r"^summary: .*$", "summary: A changed one-line summary of the conflict status code here.")
+    result = preview({str(entry.resolve())})
+    assert result.ok and "409/index.html" in result.changed
+    assert b"A changed one-line summary" in (workspace / "live" / "409" / "index.html").read_bytes()

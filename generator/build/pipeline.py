@@ -185,19 +185,20 @@ class Session:
         for path in {dep.partition(FIELD)[0] for dep in new}:
             self.readers.setdefault(path, set()).add(page)
 
-    def unaffected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
-        """The pages whose key is the one they had (none but a changed file's readers read a changed file, of
-        those none read a field of it whose digest changed, and nothing every page shows changed): known without
-        making their keys again; every other page's key has changed. None if that cannot be known (what changed
-        is not known, or what every page shows changed): then each page's key is made again."""
-        if ctx.changed is None or not self.prefix or key.prefix != self.prefix or key.fields is None:
+    def affected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
+        """The pages whose key may have changed: a changed file's readers that read it whole or read a field of it
+        whose digest changed. Every other page's key is the one it had (none but those read a changed file, and
+        nothing every page shows changed), known without making it again. None if that cannot be known (what changed
+        is not known, or named otherwise than the inputs are: `_names_inputs`; or what every page shows changed):
+        then each page's key is made again."""
+        if not _names_inputs(ctx) or not self.prefix or key.prefix != self.prefix or key.fields is None:
             return None
         from statusdocs.pages.recorded import reads_a_change, unchanged_fields
 
+        assert ctx.changed is not None  # `_names_inputs`
         same = unchanged_fields(self.then, ctx.changed, key.fields)
-        affected = {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
-                    if page not in self.deps or reads_a_change(self.deps[page], same)}
-        return {page for page in self.keys if page not in affected}
+        return {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
+                if page not in self.deps or reads_a_change(self.deps[page], same)}
 
 
 def _field_digests(known: dict[str, tuple[str, dict[str, str]]] | None = None) -> FieldDigests:
@@ -367,6 +368,19 @@ def changed_inputs(ctx: BuildContext, session: Session, loaded: dict[str, str]) 
     return inputs
 
 
+def _names_inputs(ctx: BuildContext) -> bool:
+    """Does the watcher's change set name the files as the loader and `hash_inputs` do (absolute, under the content
+    folder or the templates as given)? Otherwise (a relative content folder, one reached through another name) it
+    cannot say which of them did not change."""
+    from statusdocs.shipped import theme_dirs
+
+    content = ctx.content_dir
+    if ctx.changed is None or content != os.path.abspath(content):
+        return False
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    return all(_input_place(path, content, theme) is not None for path in ctx.changed)
+
+
 def _input_place(path: str, content: str, theme: tuple[str, ...]) -> str | None:
     """Where a changed file (absolute) is, for the build's inputs: "theme" (every file under the templates is one),
     "content" (a file the loader reads), "other" (in a watched folder, not an input); None if that is not plain (a
@@ -402,6 +416,7 @@ def load(ctx: BuildContext) -> bool:
     files = None
     if ctx.session is not None:
         files = ctx.session.files = ctx.session.files or FileCache()
+        files.changed = ctx.changed if _names_inputs(ctx) else None  # the others are as the last load left them
     # The cache layer: each file's model from an earlier build, by its bytes' hash (the inputs hashed already).
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
@@ -505,9 +520,9 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
     key = page_keys(ctx)
     session, cache = ctx.session, ctx.cache
     if session is not None:
-        unaffected = session.unaffected(ctx, key)
-        if unaffected is not None:
-            keep_unaffected(ctx, session, unaffected)
+        affected = session.affected(ctx, key)
+        if affected is not None:
+            keep_unaffected(ctx, session, affected)
             return
         same: set[str] = set()
     else:
@@ -527,14 +542,14 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
             ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
 
 
-def keep_unaffected(ctx: BuildContext, session: Session, same: set[str]) -> None:
-    """The serve layer: keep the pages whose key is the one they had (`Session.unaffected`); every other page's
-    key has changed, and is made once the page is."""
-    for page in ctx.pages:
-        deps = session.deps.get(page.output)
-        if page.output in same and deps is not None:
-            ctx.keep.add(page.output)
-            ctx.keys[page.output], ctx.deps[page.output] = session.keys[page.output], tuple(deps)
+def keep_unaffected(ctx: BuildContext, session: Session, affected: set[str]) -> None:
+    """The serve layer: keep the pages of the last good build that no change affected (`Session.affected`): their
+    key is the one they had. Every other page's key has changed, and is made once the page is."""
+    keys, deps = session.keys, session.deps
+    kept = [out for out in (page.output for page in ctx.pages) if out in keys and out in deps and out not in affected]
+    ctx.keep.update(kept)
+    ctx.keys.update({out: keys[out] for out in kept})
+    ctx.deps.update({out: tuple(deps[out]) for out in kept})
 
 
 def builder(ctx: BuildContext) -> Builder:

@@ -194,3 +194,53 @@ def test_a_preview_rebuild_writes_what_statusdocs_build_writes(workspace: Path):
     site, built = tree_bytes(workspace / "live"), tree_bytes(out)
     assert site.keys() == built.keys(), sorted(site.keys() ^ built.keys())
     assert [rel for rel in sorted(built) if site[rel] != built[rel]] == []
+
+
+def test_templates_added_and_removed_beside_the_theme_are_seen_at_once(tmp_path: Path):
+    """The preview knows its inputs from the files the watcher names, not by looking at every file: a template
+    added to the user's folder takes the built-in one's place on the next build, a deleted one gives it back, an
+    edited one is read again, and the site equals a clean build each time."""
+    shutil.copytree(CONTENT, tmp_path / "content")
+    theme = tmp_path / "templates"
+    theme.mkdir()
+    (theme / "notes.txt").write_text("not a template the site uses\n")
+    session = Session()
+    assert _preview(tmp_path, session, None)[1].ok
+    page = tmp_path / "live" / "404.html"
+    builtin = page.read_bytes()
+    mine = theme / "404.html"
+    for step, text in enumerate(['{% extends "base.html" %}{% block main %}<p>Lost, step 1</p>{% endblock %}',
+                                 '{% extends "base.html" %}{% block main %}<p>Lost, step 2</p>{% endblock %}',
+                                 None]):
+        if text is None:
+            mine.unlink()
+        else:
+            mine.write_text(text)
+        ctx, result = _preview(tmp_path, session, {str(mine)})
+        assert result.ok, [d.text() for d in result.diagnostics]
+        shown = page.read_bytes()
+        assert (f"Lost, step {step + 1}".encode() in shown) if text else shown == builtin
+        assert tree_bytes(tmp_path / "live") == _clean(tmp_path, tmp_path / f"clean{step}")
+
+
+@pytest.mark.parametrize("spelling", ["relative", "symlink"])
+def test_files_the_watcher_names_otherwise_are_still_read_again(workspace: Path, monkeypatch, spelling: str):
+    """The preview reads again only the content files the watcher names, taking the others as it parsed them: when
+    the content folder is given by another name than the watcher's (a relative path, a symlink to it), every file's
+    state is looked at, and an edit is never missed."""
+    monkeypatch.chdir(workspace)
+    if spelling == "symlink":
+        (workspace / "linked").symlink_to(workspace / "content")
+    given = "content" if spelling == "relative" else str(workspace / "linked")
+    session = Session()
+
+    def preview(changed: set[str] | None) -> BuildResult:
+        return run(preview_context(given, str(workspace / "templates"), str(workspace / "live"), None, session,
+                                   changed))
+
+    assert preview(None).ok
+    entry = workspace / "content" / "codes" / "409.yaml"
+    _replace(entry, r"^summary: .*$", "summary: A changed one-line summary of the conflict status code here.")
+    result = preview({str(entry.resolve())})
+    assert result.ok and "409/index.html" in result.changed
+    assert b"A changed one-line summary" in (workspace / "live" / "409" / "index.html").read_bytes()

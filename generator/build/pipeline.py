@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -184,19 +185,20 @@ class Session:
         for path in {dep.partition(FIELD)[0] for dep in new}:
             self.readers.setdefault(path, set()).add(page)
 
-    def unaffected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
-        """The pages whose key is the one they had (none but a changed file's readers read a changed file, of
-        those none read a field of it whose digest changed, and nothing every page shows changed): known without
-        making their keys again; every other page's key has changed. None if that cannot be known (what changed
-        is not known, or what every page shows changed): then each page's key is made again."""
-        if ctx.changed is None or not self.prefix or key.prefix != self.prefix or key.fields is None:
+    def affected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
+        """The pages whose key may have changed: a changed file's readers that read it whole or read a field of it
+        whose digest changed. Every other page's key is the one it had (none but those read a changed file, and
+        nothing every page shows changed), known without making it again. None if that cannot be known (what changed
+        is not known, or named otherwise than the inputs are: `_names_inputs`; or what every page shows changed):
+        then each page's key is made again."""
+        if not _names_inputs(ctx) or not self.prefix or key.prefix != self.prefix or key.fields is None:
             return None
         from statusdocs.pages.recorded import reads_a_change, unchanged_fields
 
+        assert ctx.changed is not None  # `_names_inputs`
         same = unchanged_fields(self.then, ctx.changed, key.fields)
-        affected = {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
-                    if page not in self.deps or reads_a_change(self.deps[page], same)}
-        return {page for page in self.keys if page not in affected}
+        return {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
+                if page not in self.deps or reads_a_change(self.deps[page], same)}
 
 
 def _field_digests(known: dict[str, tuple[str, dict[str, str]]] | None = None) -> FieldDigests:
@@ -317,11 +319,94 @@ def hash_inputs_read(ctx: BuildContext) -> None:
 
     if ctx.loaded_digests is None or (ctx.cache is None and ctx.session is None):
         return
+    loaded = {os.path.abspath(p): d for p, d in ctx.loaded_digests.items()}
+    if ctx.session is not None:
+        ctx.inputs = changed_inputs(ctx, ctx.session, loaded)
+        if ctx.inputs is not None:
+            return
     known = ctx.session.unchanged(ctx.changed) if ctx.session is not None else {}
-    known.update({os.path.abspath(p): d for p, d in ctx.loaded_digests.items()})
+    known.update(loaded)
     ctx.inputs = hash_inputs(ctx.content_dir, ctx.templates_dir, known, states=ctx.states)
     if ctx.inputs is None:
         ctx.cache = None
+
+
+def changed_inputs(ctx: BuildContext, session: Session, loaded: dict[str, str]) -> dict[str, str] | None:
+    """The serve layer: the inputs' hashes without looking at every file. The watcher has said which files changed
+    (added, edited or removed) since the last good build: the others keep the hash they had; a changed file is
+    hashed again (an entry's from the bytes the loader read) if the build reads it, and dropped if it is gone. None
+    when that cannot be known so (nothing is known of what changed, or the change is one `hash_inputs` alone can
+    judge: a folder, a symlink, a file outside the watched folders, a content file the loader did not read): then
+    every file is looked at."""
+    from statusdocs.build.cache import read_regular
+    from statusdocs.shipped import theme_dirs
+
+    if ctx.changed is None or not session.inputs:
+        return None
+    content = os.path.abspath(ctx.content_dir)
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    inputs = dict(session.inputs)
+    for path in ctx.changed:
+        where = _input_place(path, content, theme)
+        if where is None:
+            return None
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if path not in inputs and any(p.startswith(path + os.sep) for p in inputs):
+                return None  # a folder of inputs removed or moved away
+            inputs.pop(path, None)
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if where == "theme":
+            try:
+                inputs[path] = digest(read_regular(path))
+            except (OSError, ValueError):
+                return None
+        elif where == "content":
+            if path not in loaded:
+                return None  # not read by the loader (over the size limit, unreadable): `hash_inputs` decides
+            inputs[path] = loaded[path]
+        else:
+            inputs.pop(path, None)
+    return inputs
+
+
+def _names_inputs(ctx: BuildContext) -> bool:
+    """Does the watcher's change set name the files as the loader and `hash_inputs` do (absolute, under the content
+    folder or the templates as given)? Otherwise (a relative content folder, one reached through another name) it
+    cannot say which of them did not change."""
+    from statusdocs.shipped import theme_dirs
+
+    content = ctx.content_dir
+    if ctx.changed is None or content != os.path.abspath(content):
+        return False
+    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
+    return all(_input_place(path, content, theme) is not None for path in ctx.changed)
+
+
+def _input_place(path: str, content: str, theme: tuple[str, ...]) -> str | None:
+    """Where a changed file (absolute) is, for the build's inputs: "theme" (every file under the templates is one),
+    "content" (a file the loader reads), "other" (in a watched folder, not an input); None if that is not plain (a
+    content folder itself, or outside the watched folders)."""
+    from statusdocs.build.cache import CONTENT_FOLDERS, is_content_file
+
+    if path.startswith(theme):
+        return "theme"
+    if path + os.sep in theme:
+        return None
+    folder, name = os.path.split(path)
+    if folder == content:
+        if name in CONTENT_FOLDERS:
+            return None
+        return "content" if is_content_file("", name) else "other"
+    parent, sub = os.path.split(folder)
+    if parent == content and sub in CONTENT_FOLDERS:
+        return "content" if is_content_file(sub, name) else "other"
+    return "other" if path.startswith(content + os.sep) else None
 
 
 # ---------------------------------------------------------------- load and check
@@ -338,6 +423,7 @@ def load(ctx: BuildContext) -> bool:
     files = None
     if ctx.session is not None:
         files = ctx.session.files = ctx.session.files or FileCache()
+        files.changed = ctx.changed if _names_inputs(ctx) else None  # the others are as the last load left them
     # The cache layer: each file's model from an earlier build, by its bytes' hash (the inputs hashed already).
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
@@ -441,9 +527,9 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
     key = page_keys(ctx)
     session, cache = ctx.session, ctx.cache
     if session is not None:
-        unaffected = session.unaffected(ctx, key)
-        if unaffected is not None:
-            keep_unaffected(ctx, session, unaffected)
+        affected = session.affected(ctx, key)
+        if affected is not None:
+            keep_unaffected(ctx, session, affected)
             return
         same: set[str] = set()
     else:
@@ -463,14 +549,14 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
             ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
 
 
-def keep_unaffected(ctx: BuildContext, session: Session, same: set[str]) -> None:
-    """The serve layer: keep the pages whose key is the one they had (`Session.unaffected`); every other page's
-    key has changed, and is made once the page is."""
-    for page in ctx.pages:
-        deps = session.deps.get(page.output)
-        if page.output in same and deps is not None:
-            ctx.keep.add(page.output)
-            ctx.keys[page.output], ctx.deps[page.output] = session.keys[page.output], tuple(deps)
+def keep_unaffected(ctx: BuildContext, session: Session, affected: set[str]) -> None:
+    """The serve layer: keep the pages of the last good build that no change affected (`Session.affected`): their
+    key is the one they had. Every other page's key has changed, and is made once the page is."""
+    keys, deps = session.keys, session.deps
+    kept = [out for out in (page.output for page in ctx.pages) if out in keys and out in deps and out not in affected]
+    ctx.keep.update(kept)
+    ctx.keys.update({out: keys[out] for out in kept})
+    ctx.deps.update({out: tuple(deps[out]) for out in kept})
 
 
 def builder(ctx: BuildContext) -> Builder:

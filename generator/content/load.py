@@ -778,14 +778,20 @@ class FileCache:
 
     def __init__(self) -> None:
         self._items: dict[str, tuple[tuple, list, Any]] = {}
+        # The paths that may have changed since the last load (a file watcher's), None if unknown: a file held
+        # and not among them is taken as it is held, without looking at its state.
+        self.changed: set[str] | None = None
 
     def get(self, path: str, tag: str, report: Report, parse: Callable[[Report], Any]) -> Any:
+        hit = self._items.get(path)
+        if hit is not None and self.changed is not None and path not in self.changed and hit[0][0] == tag:
+            report.extend(hit[1])
+            return hit[2]
         try:
             st = os.stat(path)
             key: tuple | None = (tag, st.st_mtime_ns, st.st_size, st.st_ino)
         except OSError:
             key = None
-        hit = self._items.get(path)
         if key is not None and hit is not None and hit[0] == key:
             report.extend(hit[1])
             return hit[2]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from statusdocs.content.model import Comparison, Content
@@ -19,17 +18,19 @@ class PlannedPage:
     key: str | int | None = None
     sources: tuple[str, ...] = field(default=(), compare=False)  # a static file's path (content is recorded)
     in_sitemap: bool = True
+    # File path below the output folder (made with the page: it is the key of every record, asked for many times
+    # per page and build, of thousands of pages each build).
+    output: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        url = self.url
+        object.__setattr__(self, "output", url + "index.html" if url == "" or url.endswith("/") else url)
 
     @property
     def code(self) -> int:
         """The status code of a code page or of its JSON (`api/412.json`), whose key it is."""
         assert isinstance(self.key, int), f"the {self.kind} page {self.url!r} is not a code's"
         return self.key
-
-    @functools.cached_property  # asked for many times per page and build: the key of every record
-    def output(self) -> str:
-        """File path below the output folder."""
-        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
 
     @property
     def shows_frame(self) -> bool:

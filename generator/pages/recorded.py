@@ -357,7 +357,14 @@ class RecordedContent:
             raw = self.raw
             found = [raw.site, *raw.entries.values(), *raw.comparisons.values(), *raw.pages.values()]
             found += [raw.guide] if raw.guide is not None else []
-            self._models = {os.path.abspath(m.source): m for m in found}
+            folders: dict[str, str] = {}  # thousands of files in a few folders: each folder's made absolute once
+            self._models = {}
+            for m in found:
+                folder, name = os.path.split(m.source)
+                made = folders.get(folder)
+                if made is None:
+                    made = folders[folder] = os.path.abspath(folder)
+                self._models[os.path.join(made, name) if name not in ("", ".", "..") else os.path.abspath(m.source)] = m
         return self._models
 
     def __getattr__(self, name: str) -> Any:  # root, files: not content a page shows

@@ -255,6 +255,8 @@ def run(ctx: BuildContext) -> BuildResult:
         return ctx.result(False, files=ctx.content.files if ctx.content else 0)
     try:
         start_check(ctx)
+        if ctx.parsed is not None:  # pickled beside the check (a child of its own by now), not before it starts
+            ctx.parsed.seal()
         hash_inputs_read(ctx)
         plan(ctx)
         return render_and_write(ctx)
@@ -335,9 +337,7 @@ def load(ctx: BuildContext) -> bool:
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
                                store=store, workers=ctx.workers)
-    if store is not None:
-        store.seal()  # now: what later stages do with the model never reaches the store
-        ctx.parsed = store
+    ctx.parsed = store  # sealed before anything but the check (in a child) has used the model (`run`)
     _stage(ctx, "load", since)
     return ctx.content is not None and not ctx.report.errors
 

@@ -566,6 +566,7 @@ class PageKeys:
         self.bare = f"{build_key}\0\0"
         self.parts = {path: f"{path}\0{known}\0" for path, known in inputs.items()}
         self.fields = fields
+        self.found: dict[str, dict[str, str]] = {}  # the field digests made here, by file (`take_found`)
 
     def __call__(self, output: str, deps: Iterable[str], templated: bool = True) -> str | None:
         parts = self.parts
@@ -581,8 +582,15 @@ class PageKeys:
         made = self.fields(path, name) if sep and self.fields is not None else None
         if made is None:
             raise KeyError(dep)
+        self.found.setdefault(path, {})[name] = made
         part = self.parts[dep] = f"{dep}\0{made}\0"
         return part
+
+    def take_found(self) -> dict[str, dict[str, str]]:
+        """The field digests made since the last call, by file: a forked worker that makes pages' keys sends them
+        to the parent, whose record of the build holds them (`FieldDigests.known`)."""
+        found, self.found = self.found, {}
+        return found
 
 
 class ProseLog:

@@ -264,6 +264,8 @@ def run(ctx: BuildContext) -> BuildResult:
         return ctx.result(False, files=ctx.content.files if ctx.content else 0)
     try:
         start_check(ctx)
+        if ctx.parsed is not None:  # pickled beside the check (a child of its own by now), not before it starts
+            ctx.parsed.seal()
         hash_inputs_read(ctx)
         plan(ctx)
         return render_and_write(ctx)
@@ -428,9 +430,7 @@ def load(ctx: BuildContext) -> bool:
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
                                store=store, workers=ctx.workers)
-    if store is not None:
-        store.seal()  # now: what later stages do with the model never reaches the store
-        ctx.parsed = store
+    ctx.parsed = store  # sealed before anything but the check (in a child) has used the model (`run`)
     _stage(ctx, "load", since)
     return ctx.content is not None and not ctx.report.errors
 
@@ -627,16 +627,21 @@ class Chunk:
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     findings: list[Diagnostic] = field(default_factory=list)       # template errors
     prose: str | None = None                                       # the file of Markdown this process recorded
+    keys: dict[str, str | None] = field(default_factory=dict)      # page -> its cache key (the cache layer)
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)  # the field digests the keys were made from
 
 
 class PageWriter:
     """Renders pages into the staging folder; runs in the parent, or in forked workers. Returns per chunk the
     files written, the template findings, and the name of the file where this process records the Markdown it
-    used (`ProseLog`, with the cache on)."""
+    used (`ProseLog`, with the cache on); with `key` (the inputs are hashed), each page's key too, made as it is
+    rendered (in the worker, beside the other pages, not after all of them in the parent alone), with the field
+    digests this process made for them."""
 
     def __init__(self, builder: Builder, pages: list[PlannedPage], staging: Staging | InPlace, cache: BuildCache | None,
-                 prose_log: ProseLog | None):
+                 prose_log: ProseLog | None, key: PageKeys | None = None):
         self.builder, self.pages, self.staging, self.cache, self.prose_log = builder, pages, staging, cache, prose_log
+        self.key = key
 
     @bounded  # templates that call themselves without end fail at one depth, in this process or a worker
     def __call__(self, indices: range) -> Chunk:
@@ -652,11 +657,16 @@ class PageWriter:
             if page.template in failed:
                 continue  # one finding per broken template, not one per page
             try:
-                data, chunk.deps[page.output] = self.builder.render_recorded(page)
+                data, deps = self.builder.render_recorded(page)
             except TemplateFailure:
                 failed.add(str(page.template))
                 continue
+            chunk.deps[page.output] = deps
             chunk.written[page.output] = self.write(page.output, data)
+            if self.key is not None:
+                chunk.keys[page.output] = self.key(page.output, deps, page.shows_frame)
+        if self.key is not None:
+            chunk.fields = self.key.take_found()
         chunk.findings = report.items
         chunk.prose = self.prose_log.flush() if self.prose_log else None
         return chunk
@@ -781,11 +791,13 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         else Staging(ctx.out_dir, reuse=ctx.cache is not None)
     committed = False
     try:
-        writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log)
+        writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log,
+                            page_keys(ctx) if ctx.inputs is not None else None)
         results = render(ctx, writer, prose)
         for chunk in results:
             ctx.report.extend(chunk.findings)
             prose.files.add(chunk.prose)
+            _keys_made(ctx, chunk)
         if ctx.failing():
             staging.abort()
             return ctx.result(False, files=ctx.content.files)
@@ -801,7 +813,7 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
     # The site's pages: those planned and those made from the configuration (not the search index's files).
     outputs = {p.output for p in ctx.pages} | set(ctx.builder.extras(ctx.content))
     pages = sum(1 for p in outputs if p.endswith(PAGE_SUFFIXES))
-    record(ctx, written, prose, pages)
+    record(ctx, written, prose, pages, writer.key)
     _stage(ctx, "write", since)
     changed, removed = (staging.changed, staging.removed) if isinstance(staging, InPlace) else \
         (sorted(written) if session is not None else [], [])
@@ -809,17 +821,34 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
                       removed=removed)
 
 
-def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, pages: int) -> None:
+def _keys_made(ctx: BuildContext, chunk: Chunk) -> None:
+    """The keys of a chunk's pages, and the field digests they were made from, into the build's record (a forked
+    worker's digests are its own until then)."""
+    ctx.keys.update(chunk.keys)
+    if chunk.fields and ctx.fields is not None and ctx.inputs is not None:
+        known = ctx.fields.known
+        for path, digests in chunk.fields.items():
+            file_hash = ctx.inputs[path]
+            held = known.get(path)
+            if held is None or held[0] != file_hash:
+                held = known[path] = (file_hash, {})
+            held[1].update(digests)
+
+
+def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, pages: int,
+           key: PageKeys | None = None) -> None:
     """What the next build compares with: each page's key and the files it was made from, in the cache's
     folder (`build`) or the preview's session (`serve`); `pages`: how many the site has (for a build with
-    nothing to do to say)."""
+    nothing to do to say). `key`: what made the keys of the pages rendered (`PageWriter`); any page without one
+    gets it here."""
     assert ctx.content is not None
     prefix = ""
     framed = {p.output for p in ctx.pages if p.shows_frame}
     if ctx.inputs is not None:
-        key = page_keys(ctx)
+        key = key or page_keys(ctx)
         prefix = key.prefix
-        ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items() if rel not in ctx.keep})
+        ctx.keys.update({rel: key(rel, deps, rel in framed) for rel, deps in ctx.deps.items()
+                         if rel not in ctx.keep and rel not in ctx.keys})
     if ctx.cache is not None:
         _save(ctx, ctx.cache, {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
                                for rel, w in written.items()}, prose, pages, prefix)

@@ -59,6 +59,7 @@ from statusdocs.pages.depth import bounded
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
     from statusdocs.build.checking import Checked
+    from statusdocs.build.kept_views import StoredViews
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
     from statusdocs.content.load import FileCache, Workers
@@ -126,6 +127,8 @@ class BuildContext:
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
     workers: Workers | None = None                               # when forking pays (None: load.WORKERS)
     fields: FieldDigests | None = None                           # the digests of the fields pages read
+    stored_views: StoredViews | None = None                      # the views' pieces of the last build (cache layer)
+    made: dict = field(default_factory=dict)                     # the views' pieces made now, for the next build
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -421,6 +424,8 @@ def plan(ctx: BuildContext) -> None:
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
         keep(ctx, previous)
+    if cache is not None and ctx.inputs is not None:
+        stored_views(ctx, cache)
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     ctx.builder.compile(ctx.todo)
     _stage(ctx, "plan", since)
@@ -454,6 +459,19 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
         if page_key is not None and previous.current(out, page_key):
             ctx.keep.add(out)
             ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
+
+
+def stored_views(ctx: BuildContext, cache: BuildCache) -> None:
+    """The cache layer of the views (`build/kept_views.py`): what the wide pages read of each entry and comparison,
+    from the last build while what it was made from is unchanged."""
+    from statusdocs.build.kept_views import StoredViews, written_json
+
+    views = ctx.builder.views if ctx.builder is not None else None
+    assert views is not None and ctx.inputs is not None
+    ctx.stored_views = StoredViews(cache.folder, cache.key, views.shared_fingerprint)
+    views.stored = ctx.stored_views.lookup(ctx.inputs)
+    if ctx.keep:
+        views.written_json = written_json(ctx.out_dir, ctx.keep)
 
 
 def keep_unaffected(ctx: BuildContext, session: Session, same: set[str]) -> None:
@@ -534,6 +552,7 @@ class Chunk:
     deps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # page -> the files it was made from
     findings: list[Diagnostic] = field(default_factory=list)       # template errors
     prose: str | None = None                                       # the file of Markdown this process recorded
+    made: dict = field(default_factory=dict)                       # the views' pieces made (`Views.take_made`)
 
 
 class PageWriter:
@@ -566,6 +585,8 @@ class PageWriter:
             chunk.written[page.output] = self.write(page.output, data)
         chunk.findings = report.items
         chunk.prose = self.prose_log.flush() if self.prose_log else None
+        if self.builder.views is not None and self.cache is not None:
+            chunk.made = self.builder.views.take_made()
         return chunk
 
     def write(self, rel: str, data: bytes) -> Written:
@@ -693,6 +714,7 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
         for chunk in results:
             ctx.report.extend(chunk.findings)
             prose.files.add(chunk.prose)
+            ctx.made.update(chunk.made)
         if ctx.failing():
             staging.abort()
             return ctx.result(False, files=ctx.content.files)
@@ -747,6 +769,8 @@ def _save(ctx: BuildContext, cache: BuildCache, records: dict[str, tuple[str, Wr
                (ctx.states, ctx.since))
     if ctx.parsed is not None:
         ctx.parsed.save()
+    if ctx.stored_views is not None and ctx.inputs is not None:
+        ctx.stored_views.save(ctx.inputs, ctx.made)
     if ctx.builder is not None and ctx.builder.bytecode is not None:
         ctx.builder.bytecode.save()
 
@@ -770,6 +794,7 @@ def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Ch
     chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
     if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
         ctx.builder.views.before_fork(todo)
+        ctx.made.update(ctx.builder.views.take_made())  # the workers' are their own
         prose.flush()  # the workers inherit what is recorded so far, and leave it to this process
         return run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=lambda: finish_check(ctx))
     if ctx.checking is None and not finish_check(ctx):  # checked here: nothing to render if it failed

@@ -537,6 +537,25 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
         assert sorted(p.name for p in (ws / "out").iterdir()) == sorted({*(["site", CACHE] if before else [])})
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_the_check_refuses_leaves_the_site_and_cache_as_they_were(tmp_path, jobs):
+    """After an edit, the few pages it affects are staged while the check may still run beside them (in a child):
+    when the check then fails, nothing staged is swapped in, and the site, the cache and the output's folder are
+    as they were, with the finding reported."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    cmd = ["build", "--content", str(ws / "content"), "--out", str(out), "--jobs", str(jobs)]
+    assert run_cli(*cmd).returncode == 0
+    before, pages = _listing(ws / "out"), tree_bytes(str(out))
+    entry = ws / "content" / "codes" / "412.yaml"
+    _sub(entry, r"^summary: .*$", "summary: Short.")
+    result = run_cli(*cmd)
+    assert result.returncode == 1, result.stderr
+    assert re.search(rf"^{re.escape(str(entry))}:\d+:\d+: error V008 ", result.stderr, re.M), result.stderr
+    assert _listing(ws / "out") == before and tree_bytes(str(out)) == pages
+
+
 def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
     """A build killed while it renders (SIGKILL: no clean-up of its own) leaves its staging folder and the Markdown
     its processes recorded; the next build removes them, even one that fails."""

@@ -122,6 +122,7 @@ class BuildContext:
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
+    reported: bool = False                                       # and added to the report (`finish_check`)
     check_key: str = ""                                          # the content they are found in (cache layer)
     checked_files: Checked | None = None                         # each file's findings, for the next build
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
@@ -393,14 +394,16 @@ def start_check(ctx: BuildContext) -> None:
 
 
 def finish_check(ctx: BuildContext) -> bool:
-    """The check's findings, from the cache, from the child or checked here; False if the build has failed."""
+    """The check's findings, from the cache, from the child or checked here; False if the build has failed. Once:
+    called again, only the answer."""
     assert ctx.content is not None
-    if ctx.check:
+    if ctx.check and not ctx.reported:
         if ctx.checked is None:
             previous = ctx.cache.checked_files if ctx.cache is not None else None
             ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
                 _check(ctx.content, _content_hashes(ctx), previous, ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
+        ctx.reported = True
     return not ctx.failing()
 
 
@@ -716,11 +719,16 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
             prose.files.add(chunk.prose)
             ctx.made.update(chunk.made)
         if ctx.failing():
+            finish_check(ctx)  # its findings too
             staging.abort()
             return ctx.result(False, files=ctx.content.files)
         since = _stage(ctx, "check and render", since)
         prose.flush()
-        written = write(ctx, staging, writer, results)
+        staged = write(ctx, staging, writer, results)
+        if staged is None:  # the check failed
+            staging.abort()
+            return ctx.result(False, files=ctx.content.files)
+        written = staged
         committed = True
     except BaseException:
         staging.abort()
@@ -799,14 +807,16 @@ def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Ch
         return run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=lambda: finish_check(ctx))
     if ctx.checking is None and not finish_check(ctx):  # checked here: nothing to render if it failed
         return []
-    results = [writer(chunk) for chunk in chunks]  # beside the check, if it runs in a child
-    return results if ctx.checking is None or finish_check(ctx) else []
+    # Beside the check, if it runs in a child: its findings are awaited once the new site is staged, before it is
+    # swapped in (`write`).
+    return [writer(chunk) for chunk in chunks]
 
 
 def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, results: list[Chunk]) \
-        -> dict[str, Written]:
+        -> dict[str, Written] | None:
     """Finish the staging folder (the kept pages, linked from the previous site; the files made from the
-    configuration) and make it the site. Returns every file of the site by its state."""
+    configuration) and, once the check has passed (it may still run in a child meanwhile), make it the site.
+    Returns every file of the site by its state; None if the check failed (nothing is swapped in)."""
     from statusdocs.build.output import MARKER
 
     assert ctx.content is not None and ctx.builder is not None
@@ -829,6 +839,8 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     for rel, data in (index_files(staging.path) if ctx.search else {}).items():  # Pagefind's, if installed
         written[rel] = writer.write(rel, data)
     written[MARKER] = _written(staging.marked)  # recorded: a site without it is not up to date
+    if not finish_check(ctx):
+        return None
     staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
         for rel in ctx.keep:  # a file in place already (`unmoved`) has the state the last build recorded

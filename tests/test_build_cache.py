@@ -22,7 +22,7 @@ from sitecheck import tree_bytes
 from test_incremental import _fix_broken
 
 from statusdocs.build import cache as cache_module
-from statusdocs.build import pipeline
+from statusdocs.build import kept_views, pipeline
 
 CACHE = ".site.cache"
 
@@ -168,7 +168,8 @@ def test_a_site_file_changed_by_hand_is_made_again(clean_tree, tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other format", "prose garbage", "prose cut short",
-                                    "prose missing", "manifest a FIFO", "prose a FIFO", "manifest a folder"])
+                                    "prose missing", "manifest a FIFO", "prose a FIFO", "manifest a folder",
+                                    "views garbage", "views a FIFO", "views of another site"])
 def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     out = tmp_path / "site"
     assert run_cli("build", "--out", str(out)).returncode == 0
@@ -184,6 +185,19 @@ def test_a_damaged_cache_is_ignored(clean_tree, tmp_path, damage):
     elif damage.startswith("manifest a"):  # a read of a FIFO would wait for a writer
         manifest.unlink()
         os.mkfifo(manifest) if damage == "manifest a FIFO" else manifest.mkdir()
+    elif damage.startswith("views"):
+        views = tmp_path / CACHE / kept_views.VIEWS
+        assert views.is_file()
+        if damage == "views garbage":
+            views.write_bytes(b"\x00\xff not marshal")
+        elif damage == "views a FIFO":
+            views.unlink()
+            os.mkfifo(views)
+        else:  # a valid file, made under another shared fingerprint: none of its pieces is used
+            data = marshal.loads(cache_module.unsealed(views.read_bytes()))
+            data["fingerprint"] = "another site"
+            data["pieces"] = {k: ("wrong", *r[1:]) for k, r in data["pieces"].items()}
+            views.write_bytes(cache_module.sealed(marshal.dumps(data)))
     else:
         prose = sorted((tmp_path / CACHE).glob("prose-*.marshal"))
         assert prose and manifest_of(tmp_path / CACHE)["prose"]["files"] == [p.name for p in prose]
@@ -523,6 +537,25 @@ def test_failed_builds_leave_no_staging_and_no_cache_growth(tmp_path, monkeypatc
         assert sorted(p.name for p in (ws / "out").iterdir()) == sorted({*(["site", CACHE] if before else [])})
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_the_check_refuses_leaves_the_site_and_cache_as_they_were(tmp_path, jobs):
+    """After an edit, the few pages it affects are staged while the check may still run beside them (in a child):
+    when the check then fails, nothing staged is swapped in, and the site, the cache and the output's folder are
+    as they were, with the finding reported."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    cmd = ["build", "--content", str(ws / "content"), "--out", str(out), "--jobs", str(jobs)]
+    assert run_cli(*cmd).returncode == 0
+    before, pages = _listing(ws / "out"), tree_bytes(str(out))
+    entry = ws / "content" / "codes" / "412.yaml"
+    _sub(entry, r"^summary: .*$", "summary: Short.")
+    result = run_cli(*cmd)
+    assert result.returncode == 1, result.stderr
+    assert re.search(rf"^{re.escape(str(entry))}:\d+:\d+: error V008 ", result.stderr, re.M), result.stderr
+    assert _listing(ws / "out") == before and tree_bytes(str(out)) == pages
+
+
 def test_what_a_killed_build_left_is_removed_by_the_next_failing_one(tmp_path):
     """A build killed while it renders (SIGKILL: no clean-up of its own) leaves its staging folder and the Markdown
     its processes recorded; the next build removes them, even one that fails."""
@@ -741,6 +774,48 @@ def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch
     _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
     assert build(*args, jobs=1).ok
     assert [p for p in parsed if p.endswith(".yaml") and p not in ("site.yaml", "guide.yaml")] == []
+    monkeypatch.undo()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_build_after_an_edit_makes_the_wide_pages_views_of_the_edited_files_only(tmp_path, monkeypatch):
+    """What the search index and the JSON of every entry show of each entry and comparison is kept by the build
+    cache: after an edit of one entry's summary, only that entry's item and JSON are made again, and the items of
+    the comparisons that show its name; after an edit of a comparison's summary, only its item and description.
+    The site is a clean build's each time."""
+    from statusdocs.pages import contexts
+
+    content, templates, args = _built_copy(tmp_path)
+    made: dict[str, list[object]] = {"entry item": [], "comparison item": [], "description": [], "json": []}
+
+    def counting(kind: str, real, name: str):
+        def made_again(views, item):
+            made[kind].append(getattr(item, name, item))
+            return real(views, item)
+        return made_again
+
+    monkeypatch.setattr(contexts.Views, "_search_entry", counting("entry item", contexts.Views._search_entry, ""))
+    monkeypatch.setattr(contexts.Views, "_search_comparison",
+                        counting("comparison item", contexts.Views._search_comparison, "slug"))
+    monkeypatch.setattr(contexts.Views, "_entry_json", counting("json", contexts.Views._entry_json, "code"))
+    excerpt = contexts.excerpt
+    monkeypatch.setattr(contexts, "excerpt", lambda text: made["description"].append(text) or excerpt(text))
+    with412 = sorted(p.stem for p in (content / "comparisons").glob("*.yaml") if "412" in p.stem.split("-vs-"))
+    assert len(with412) >= 2
+
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    assert build(*args, jobs=1).ok
+    assert made == {"entry item": [412], "comparison item": with412, "description": [], "json": [412]}
+    for found in made.values():
+        found.clear()
+    _sub(content / "comparisons" / f"{with412[0]}.yaml", r"^summary: \|\n  ",
+         "summary: |\n  Edited by the cache test, one comparison only. ")
+    assert build(*args, jobs=1).ok
+    assert made["entry item"] == made["json"] == [] and made["comparison item"] == [with412[0]]
+    assert len(made["description"]) == 1 and "Edited by the cache test" in str(made["description"][0])
+
     monkeypatch.undo()
     clean = tmp_path / "clean" / "site"
     assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from statusdocs.build.cache import Absolute
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Lasting, Views
@@ -84,6 +85,7 @@ class Builder:
         self.views: Views | None = None
         self.lasting = Lasting()                        # what Views keeps between rebuilds
         self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
+        self._folders = Absolute()                      # and a field's (`file\0field`): its file's folder's
 
     def prepare(self, content: Content, report: Report, stored_prose: dict[ProseKey, str] | None = None) \
             -> list[PlannedPage]:
@@ -112,8 +114,8 @@ class Builder:
         """Every file (or file and field) a page was made from, sorted (absolute paths): the content its context
         read (`reads`, recorded as it was made), a static page's file, and its templates. A tuple, not a set: a
         site's pages hold hundreds of thousands of them, and a tuple takes a fifth of a set's memory."""
-        absolute = self._absolute
-        deps = {absolute.get(s) or absolute.setdefault(s, os.path.abspath(s)) for s in (*reads, *page.sources)}
+        absolute, folders = self._absolute, self._folders
+        deps = {absolute.get(s) or absolute.setdefault(s, folders(s)) for s in (*reads, *page.sources)}
         if page.template and self.renderer:
             deps |= self.renderer.template_deps(page.template)
         return tuple(sorted(deps))

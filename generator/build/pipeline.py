@@ -60,6 +60,7 @@ from statusdocs.pages.depth import bounded
 if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
     from statusdocs.build.checking import Checked
+    from statusdocs.build.kept_views import StoredViews
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
     from statusdocs.content.load import FileCache, Workers
@@ -122,11 +123,14 @@ class BuildContext:
     todo: list[PlannedPage] = field(default_factory=list)        # pages to render
     checking: Forked | None = None                               # the check, running in a child
     checked: list[Diagnostic] | None = None                      # the check's findings, once known
+    reported: bool = False                                       # and added to the report (`finish_check`)
     check_key: str = ""                                          # the content they are found in (cache layer)
     checked_files: Checked | None = None                         # each file's findings, for the next build
     parsed: ParsedStore | None = None                            # the loaded files, to record (cache layer)
     workers: Workers | None = None                               # when forking pays (None: load.WORKERS)
     fields: FieldDigests | None = None                           # the digests of the fields pages read
+    stored_views: StoredViews | None = None                      # the views' pieces of the last build (cache layer)
+    made: dict = field(default_factory=dict)                     # the views' pieces made now, for the next build
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -483,14 +487,16 @@ def start_check(ctx: BuildContext) -> None:
 
 
 def finish_check(ctx: BuildContext) -> bool:
-    """The check's findings, from the cache, from the child or checked here; False if the build has failed."""
+    """The check's findings, from the cache, from the child or checked here; False if the build has failed. Once:
+    called again, only the answer."""
     assert ctx.content is not None
-    if ctx.check:
+    if ctx.check and not ctx.reported:
         if ctx.checked is None:
             previous = ctx.cache.checked_files if ctx.cache is not None else None
             ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
                 _check(ctx.content, _content_hashes(ctx), previous, ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
+        ctx.reported = True
     return not ctx.failing()
 
 
@@ -514,6 +520,8 @@ def plan(ctx: BuildContext) -> None:
     previous = cache if cache is not None else ctx.session
     if previous is not None and previous.deps and ctx.inputs is not None:
         keep(ctx, previous)
+    if cache is not None and ctx.inputs is not None:
+        stored_views(ctx, cache)
     ctx.todo = sorted((p for p in ctx.pages if p.output not in ctx.keep), key=lambda p: p.kind not in WIDE)
     ctx.builder.compile(ctx.todo)
     _stage(ctx, "plan", since)
@@ -547,6 +555,19 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
         if page_key is not None and previous.current(out, page_key):
             ctx.keep.add(out)
             ctx.keys[out], ctx.deps[out] = page_key, deps if session is None else tuple(deps)
+
+
+def stored_views(ctx: BuildContext, cache: BuildCache) -> None:
+    """The cache layer of the views (`build/kept_views.py`): what the wide pages read of each entry and comparison,
+    from the last build while what it was made from is unchanged."""
+    from statusdocs.build.kept_views import StoredViews, written_json
+
+    views = ctx.builder.views if ctx.builder is not None else None
+    assert views is not None and ctx.inputs is not None
+    ctx.stored_views = StoredViews(cache.folder, cache.key, views.shared_fingerprint)
+    views.stored = ctx.stored_views.lookup(ctx.inputs)
+    if ctx.keep:
+        views.written_json = written_json(ctx.out_dir, ctx.keep)
 
 
 def keep_unaffected(ctx: BuildContext, session: Session, affected: set[str]) -> None:
@@ -629,6 +650,7 @@ class Chunk:
     prose: str | None = None                                       # the file of Markdown this process recorded
     keys: dict[str, str | None] = field(default_factory=dict)      # page -> its cache key (the cache layer)
     fields: dict[str, dict[str, str]] = field(default_factory=dict)  # the field digests the keys were made from
+    made: dict = field(default_factory=dict)                       # the views' pieces made (`Views.take_made`)
 
 
 class PageWriter:
@@ -669,6 +691,8 @@ class PageWriter:
             chunk.fields = self.key.take_found()
         chunk.findings = report.items
         chunk.prose = self.prose_log.flush() if self.prose_log else None
+        if self.builder.views is not None and self.cache is not None:
+            chunk.made = self.builder.views.take_made()
         return chunk
 
     def write(self, rel: str, data: bytes) -> Written:
@@ -798,12 +822,18 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
             ctx.report.extend(chunk.findings)
             prose.files.add(chunk.prose)
             _keys_made(ctx, chunk)
+            ctx.made.update(chunk.made)
         if ctx.failing():
+            finish_check(ctx)  # its findings too
             staging.abort()
             return ctx.result(False, files=ctx.content.files)
         since = _stage(ctx, "check and render", since)
         prose.flush()
-        written = write(ctx, staging, writer, results)
+        staged = write(ctx, staging, writer, results)
+        if staged is None:  # the check failed
+            staging.abort()
+            return ctx.result(False, files=ctx.content.files)
+        written = staged
         committed = True
     except BaseException:
         staging.abort()
@@ -869,6 +899,8 @@ def _save(ctx: BuildContext, cache: BuildCache, records: dict[str, tuple[str, Wr
                (ctx.states, ctx.since))
     if ctx.parsed is not None:
         ctx.parsed.save()
+    if ctx.stored_views is not None and ctx.inputs is not None:
+        ctx.stored_views.save(ctx.inputs, ctx.made)
     if ctx.builder is not None and ctx.builder.bytecode is not None:
         ctx.builder.bytecode.save()
 
@@ -892,18 +924,21 @@ def render(ctx: BuildContext, writer: PageWriter, prose: ProseRecord) -> list[Ch
     chunks = [range(i, min(i + CHUNK_PAGES, len(todo))) for i in range(0, len(todo), CHUNK_PAGES)]
     if jobs > 1 and len(todo) >= PARALLEL_MIN_PAGES and can_fork():
         ctx.builder.views.before_fork(todo)
+        ctx.made.update(ctx.builder.views.take_made())  # the workers' are their own
         prose.flush()  # the workers inherit what is recorded so far, and leave it to this process
         return run_chunks(writer, chunks, max(1, jobs - 1), meanwhile=lambda: finish_check(ctx))
     if ctx.checking is None and not finish_check(ctx):  # checked here: nothing to render if it failed
         return []
-    results = [writer(chunk) for chunk in chunks]  # beside the check, if it runs in a child
-    return results if ctx.checking is None or finish_check(ctx) else []
+    # Beside the check, if it runs in a child: its findings are awaited once the new site is staged, before it is
+    # swapped in (`write`).
+    return [writer(chunk) for chunk in chunks]
 
 
 def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, results: list[Chunk]) \
-        -> dict[str, Written]:
+        -> dict[str, Written] | None:
     """Finish the staging folder (the kept pages, linked from the previous site; the files made from the
-    configuration) and make it the site. Returns every file of the site by its state."""
+    configuration) and, once the check has passed (it may still run in a child meanwhile), make it the site.
+    Returns every file of the site by its state; None if the check failed (nothing is swapped in)."""
     from statusdocs.build.output import MARKER
 
     assert ctx.content is not None and ctx.builder is not None
@@ -926,6 +961,8 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     for rel, data in (index_files(staging.path) if ctx.search else {}).items():  # Pagefind's, if installed
         written[rel] = writer.write(rel, data)
     written[MARKER] = _written(staging.marked)  # recorded: a site without it is not up to date
+    if not finish_check(ctx):
+        return None
     staging.commit(written.keys() | ctx.keep)
     if ctx.cache is not None:  # linking, and then removing the previous site, changed the inodes' change time
         for rel in ctx.keep:  # a file in place already (`unmoved`) has the state the last build recorded

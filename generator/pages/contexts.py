@@ -186,6 +186,9 @@ Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
 Kept = tuple[Any, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str | None, ...]]
 EXAMPLES_KEPT = 20_000  # highlighted examples kept (`Views.example`)
 UNCARRIED = frozenset({"shared"})  # made of the site's structure: made again each build (the fingerprint's)
+# The pieces of plain text that only the wide pages (search index) read, one per entry or comparison: the build
+# cache keeps them across builds (`Views.stored`), so that a build after an edit makes only the edited one's again.
+STORED = frozenset({"search entry", "search comparison", "description"})
 
 
 class Lasting:
@@ -197,7 +200,8 @@ class Lasting:
 
     def __init__(self) -> None:
         self.recorder = Recorder()
-        self.entries: dict[int, tuple[Entry, str, dict[str, Any], str]] = {}  # code -> entry, base URL, JSON, text
+        # code -> entry, base URL, JSON (None: known by its text alone), text
+        self.entries: dict[int, tuple[Entry, str, dict[str, Any] | None, str]] = {}
         self.memo: dict[tuple[str, object], Kept] = {}
         self.fingerprint = ""  # the shared fingerprint the memo's pieces were made under
         self.inputs: dict[str, str] = {}  # the inputs' hashes they were checked against last (`Views.carry`)
@@ -274,16 +278,24 @@ class Views:
         self._memo: dict[tuple[str, object], Made] = {}
         self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
         self._fingerprint: str | None = None
+        # The build cache's layer (`build/views.py`): a STORED piece of an earlier build, if what it read and holds
+        # is as it was then (None: none); the STORED pieces made by this process, for the next build; an entry's
+        # JSON as the last build wrote it (None: not known).
+        self.stored: Callable[[tuple[str, object]], Made | None] | None = None
+        self.made: dict[tuple[str, object], Made] = {}
+        self.written_json: Callable[[int], str | None] | None = None
 
     def _once(self, kind: str, key: object, make: Callable[[], Any]) -> Any:
-        """`make()`, made once (or kept from an earlier build, see `Lasting`); every page that uses it records the
-        files it read."""
-        made = self._memo.get((kind, key)) or self._carried((kind, key))
+        """`make()`, made once (or kept from an earlier build, see `Lasting` and `stored`); every page that uses it
+        records the files it read."""
+        made = self._memo.get((kind, key)) or self._carried((kind, key)) or self._stored((kind, key))
         if made is None:
             with self.recorder.recording() as reads, self.recorder.holding() as held:
                 value = make()
             made = self._memo[(kind, key)] = (value, tuple(reads), tuple(held))
             self._keep((kind, key), made)
+            if kind in STORED:
+                self.made[(kind, key)] = made
         else:
             self.recorder.read(*made[1])
             self.recorder.hold(*made[2])
@@ -308,6 +320,20 @@ class Views:
         if kept is None:
             return None
         made = self._memo[memo_key] = (kept[0], kept[1], kept[2])
+        return made
+
+    def _stored(self, memo_key: tuple[str, object]) -> Made | None:
+        """A STORED piece the build cache kept from an earlier build, still as it would be made now."""
+        if self.stored is None or memo_key[0] not in STORED:
+            return None
+        made = self.stored(memo_key)
+        if made is not None:
+            self._memo[memo_key] = made
+        return made
+
+    def take_made(self) -> dict[tuple[str, object], Made]:
+        """The STORED pieces this process made since the last call (a forked worker's are its own)."""
+        made, self.made = self.made, {}
         return made
 
     def _keep(self, memo_key: tuple[str, object], made: Made) -> None:
@@ -717,21 +743,24 @@ class Views:
 
     # ------------------------------------------------------------ JSON API
     def entry_json(self, entry: Entry) -> dict[str, Any]:
-        return self._entry_json_kept(entry)[2]
+        kept = self._entry_json_kept(entry)
+        return kept[2] if kept[2] is not None else self._entry_json(kept[0])
 
     def entry_json_text(self, entry: Entry) -> str:
         """An entry's JSON as `api` encodes it (compact, keys sorted), without the final newline."""
         return self._entry_json_kept(entry)[3]
 
-    def _entry_json_kept(self, entry: Entry) -> tuple[Entry, str, dict[str, Any], str]:
+    def _entry_json_kept(self, entry: Entry) -> tuple[Entry, str, dict[str, Any] | None, str]:
         # Across the preview's rebuilds (`Lasting`): an entry's JSON depends on that entry (the loader returns the
-        # same object while its file is unchanged) and the base URL alone.
+        # same object while its file is unchanged) and the base URL alone. The build cache's layer knows it from
+        # the last build (`written_json`) while those are unchanged.
         entry = unwrapped(entry)  # it shows every field: the file as a whole is recorded
         self.recorder.read(entry.source)
         kept = self.lasting.entries.get(entry.code)
         if kept is None or kept[0] is not entry or kept[1] != self.base_url:
-            data = self._entry_json(entry)
-            kept = self.lasting.entries[entry.code] = (entry, self.base_url, data, _compact(data))
+            text = self.written_json(entry.code) if self.written_json is not None else None
+            data = self._entry_json(entry) if text is None else None
+            kept = self.lasting.entries[entry.code] = (entry, self.base_url, data, text or _compact(data))
         return kept
 
     def _entry_json(self, entry: Entry) -> dict[str, Any]:

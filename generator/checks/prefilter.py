@@ -19,6 +19,7 @@ tests/test_check_speed_equivalence.py compares them, and checks every declared w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -152,6 +153,12 @@ class Words:
         assert bit < 1 << 60, "more word sets than bits below the facts"
 
 
+@functools.lru_cache(maxsize=16)
+def _words(patterns: tuple[T.Keyed, ...]) -> Words:
+    """`Words` of these patterns, made once per process: every share of a check indexes with the same."""
+    return Words(patterns)
+
+
 @dataclass
 class Index:
     cells: list[Cell]
@@ -190,10 +197,12 @@ class Index:
 
 
 def build_index(content: Content, cells: list[Cell], patterns: Iterable[T.Keyed], jobs: int = 1,
-                concepts: bool = False) -> Index:
+                concepts: bool = False, universe: Universe | None = None) -> Index:
     """The pass over the cells, in `jobs` processes if more than one (each taking chunks of the cells; forked
-    workers send back their flags and sentences). `concepts`: also each cell's knowledge concepts."""
-    words, universe = Words(patterns), Universe(content)  # what every process's share needs, made before a fork
+    workers send back their flags and sentences). `concepts`: also each cell's knowledge concepts. `universe`:
+    the content's, if already made."""
+    # What every process's share needs, made before a fork.
+    words, universe = _words(tuple(patterns)), universe if universe is not None else Universe(content)
     if concepts:
         from statusdocs.checks.knowledge import knowledge
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from statusdocs.checks import prefilter as PF
 from statusdocs.checks.cells import Cell, all_cells, cell_owners, owner_cells
 from statusdocs.checks.text import Keyed
 from statusdocs.content.model import Comparison, Content, Entry
@@ -57,15 +58,14 @@ class Run:
 
     def __init__(self, content: Content, prefilter: bool = True, files: Collection[str] | None = None,
                  sentences: Mapping[str, bytes] | None = None, *, compared: Collection[str] | None = None,
-                 order: list[str] | None = None):
+                 order: list[str] | None = None, universe: PF.Universe | None = None):
         """`files`: the source paths of the files to check (None: every file); rules of scope "site" need all.
         `sentences`: V005's records of files whose records are known (kept from an earlier check of the same
         bytes and outline), by source path: `sentence_records` makes only the others'. `compared` and `order`
         are for a content that holds only some of the site's comparisons (a worker's share, `check_in_shares`):
         the slugs of every comparison of the site, and every file with prose cells in the cells' order (the
-        records of those missing from the content are among `sentences`)."""
-        from statusdocs.checks import prefilter as PF
-
+        records of those missing from the content are among `sentences`). `universe`: the content's
+        `prefilter.Universe` if already made (it reads only the entries: one serves every share of a site)."""
         self.content = content
         self.prefilter = prefilter
         self.files = None if files is None else frozenset(files)
@@ -74,6 +74,8 @@ class Run:
         self.index: PF.Index | None = None
         self.supplied: Mapping[str, bytes] = sentences or {}
         self._derived: dict[str, object] = {}
+        if universe is not None:
+            self._derived["universe"] = universe
         self._file_cells: dict[str, list[Cell]] = {}
 
     def derived(self, key: str, make: Callable[[], _T]) -> _T:
@@ -127,11 +129,8 @@ class Run:
         """V005's records (`prefilter.RECORD`: group key, cell index in the file, sentence index) of every file
         with prose cells (`mine`: of the files this run checks), in the cells' order: those supplied, those the
         index's scan made, and the others made now. A file's records are a function of its bytes and the outline."""
-        from statusdocs.checks import prefilter as PF
-
         made = self._index_records() if self.index is not None else {}
-        universe = self.index.universe if self.index is not None else \
-            self.derived("universe", lambda: PF.Universe(self.content))
+        universe = self.universe()
         out: dict[str, bytes] = {}
         # The files of this run's cells (what the index's records cover), or every file with cells.
         files = dict.fromkeys(c.owner.source for c in self.cells) if mine else \
@@ -161,11 +160,13 @@ class Run:
             by_file[source].append(pack(key, i - first[source], si))
         return {s: b"".join(records) for s, records in by_file.items()}
 
+    def universe(self) -> PF.Universe:
+        """What masking can remove from any cell of the content (`prefilter.Universe`), made once."""
+        return self.derived("universe", lambda: PF.Universe(self.content))
+
     def make_index(self, patterns: list[Keyed], jobs: int = 1, concepts: bool = False) -> None:
         if self.prefilter:
-            from statusdocs.checks.prefilter import build_index
-
-            self.index = build_index(self.content, self.cells, patterns, jobs, concepts)
+            self.index = PF.build_index(self.content, self.cells, patterns, jobs, concepts, self.universe())
 
     def may(self, *patterns: Keyed) -> list[int]:
         """Indices of the cells in which one of the patterns may match."""
@@ -321,11 +322,11 @@ def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
     others over the whole site here. `need`: the chunks send back their files' sentence records."""
     from statusdocs.build.workers import run_chunks
 
-    content, prefilter = run.content, run.prefilter
+    content, prefilter, universe = run.content, run.prefilter, run.universe()  # made once, before the fork
     step = max(1, -(-len(todo) // (8 * jobs)))  # several chunks per process: whoever is done first takes more
 
     def chunk(part: list[str]) -> tuple[list[list[Diagnostic]], dict[str, bytes]]:
-        mine = rules.indexed(Run(content, prefilter, part), rules.per_file)
+        mine = rules.indexed(Run(content, prefilter, part, universe=universe), rules.per_file)
         return rules.apply(mine, rules.per_file), mine.sentence_records(mine=True) if need else {}
 
     # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
@@ -335,7 +336,7 @@ def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
     records = {s: r for _, made in parts for s, r in made.items()}
     by_rule = {r.id: [d for found, _ in parts for d in found[n]] for n, r in enumerate(rules.per_file)}
     if rules.cross:
-        site = rules.indexed(Run(content, prefilter, None, {**sentences, **records}), rules.cross)
+        site = rules.indexed(Run(content, prefilter, None, {**sentences, **records}, universe=universe), rules.cross)
         by_rule.update((r.id, found) for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True))
     return Outcome([d for r in rules.chosen for d in by_rule[r.id]], records)
 
@@ -402,6 +403,7 @@ class _Share:
         self.load, self.prefilter = load, prefilter
         self.loaded_here = set(comparison_files)
         self.trees = [r for r in rules.cross if r.grafts]
+        self.universe = PF.Universe(base)  # it reads the entries only: the same for every share
         # Every file with prose cells, in the cells' order, as the whole site's content would list them.
         self.owners = [e.source for e in base.entries.values()] + comparison_files
         self.owners += [base.guide.source] if base.guide is not None else []
@@ -415,9 +417,11 @@ class _Share:
             return None
         content = dataclasses.replace(self.base, comparisons=comparisons)
         rules = self.rules
-        run = rules.indexed(Run(content, self.prefilter, part, compared=self.compared), rules.per_file)
+        run = rules.indexed(Run(content, self.prefilter, part, compared=self.compared, universe=self.universe),
+                            rules.per_file)
         grafted = [[d for d in found if d.loc.path in self.loaded_here] for found in
-                   rules.apply(Run(content, self.prefilter, compared=self.compared), self.trees)] if paths else \
+                   rules.apply(Run(content, self.prefilter, compared=self.compared, universe=self.universe),
+                               self.trees)] if paths else \
             [[] for _ in self.trees]
         return report.items, rules.apply(run, rules.per_file), grafted, run.sentence_records(mine=True)
 
@@ -437,8 +441,8 @@ def _cross_in_parent(share: _Share, stems: list[str], records: dict[str, bytes])
         wanted |= {stem for path, stem in zip(share.comparison_files, stems, strict=True) if path in repeated}
     paths = [p for p, stem in zip(share.comparison_files, stems, strict=True) if stem in wanted]
     content = dataclasses.replace(base, comparisons=share.load(paths, Report()))
-    site = rules.indexed(Run(content, share.prefilter, None, records, compared=share.compared, order=share.owners),
-                         rules.cross)
+    site = rules.indexed(Run(content, share.prefilter, None, records, compared=share.compared, order=share.owners,
+                             universe=share.universe), rules.cross)
     out: dict[str, list[Diagnostic]] = {}
     guide = base.guide.source if base.guide is not None else None
     for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True):

@@ -6,6 +6,7 @@ words every match needs (`keyed`), which lets the optional prefilter skip the ce
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ from statusdocs.checks.cells import (
     own_mentions,
     registry_names,
 )
-from statusdocs.checks.prefilter import Universe, surely_different, unpack_records
+from statusdocs.checks.prefilter import surely_different, unpack_records
 from statusdocs.checks.registry import Run, rule
 from statusdocs.content.model import Entry
 from statusdocs.diagnostics import Diagnostic
@@ -452,6 +453,13 @@ ABOUT_CODES = frozenset(" ".join((
 )).split())
 
 
+@functools.cache
+def _dropped_runs() -> frozenset[bytes]:
+    """The runs of letters of every word V011 or `T.content_words` drops, and single letters (`_SurelySays`)."""
+    dropped = T.STOP | T.GENERIC | ABOUT_CODES
+    return frozenset({r for w in dropped for r in T.letter_runs(w.encode())} | {bytes([c]) for c in range(97, 123)})
+
+
 class _SurelySays:
     """V011's count of masked content words outside ABOUT_CODES, bounded from below without masking. In ASCII
     text (and phrases) masking keeps every run of letters outside `Universe.letters` (see Universe); a token with
@@ -460,11 +468,9 @@ class _SurelySays:
     (each joins two runs into one token at most)."""
 
     def __init__(self, run: Run):
-        universe = run.index.universe if run.index is not None else Universe(run.content)
+        universe = run.index.universe if run.index is not None else run.universe()
         self.ascii = universe.ascii
-        dropped = T.STOP | T.GENERIC | ABOUT_CODES
-        self.skip = universe.letters | {r for w in dropped for r in T.letter_runs(w.encode())} | \
-            {bytes([c]) for c in range(97, 123)}
+        self.skip = universe.letters | _dropped_runs()
 
     def two_words(self, text: str) -> bool:
         """True if the summary surely keeps 2+ such words once masked."""

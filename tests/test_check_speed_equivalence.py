@@ -402,6 +402,10 @@ def _f005_agrees(text: str) -> None:
     assert F._claimed_name(text) == (exact.group(0) if exact else None), text
     dated = F._DATED.search(plain)
     assert F._dated(text) == (dated.group(0) if dated else None), text
+    if exact is not None and text.isascii():  # the prefilter's test, which F005 reads before its patterns
+        runs = PF.letter_runs(text.encode())
+        assert any(PF.may_match(k.needs, runs) for k in F.CLAIM_NAMES) or \
+            any(n in text for n in F._CLAIM_SHORT), text
 
 
 @settings(max_examples=scaled(400, 40), deadline=None)
@@ -519,3 +523,22 @@ def test_check_in_shares_finds_what_one_process_finds(tmp_path, monkeypatch):
         assert [repr(d) for d in two] == [repr(d) for d in one], (step, name)
         seen += len(one)
     assert seen > 100 and True in shared and False in shared  # findings; both ways were taken
+
+
+def _plain_groups(records: dict[str, bytes]) -> list[list[tuple[int, str, int, int]]]:
+    """V005's groups as the rule defines them: each key's sentences, where the key is in three files or more."""
+    by_key: dict[bytes, list[tuple[int, str, int, int]]] = {}
+    for n, (source, packed) in enumerate(records.items()):
+        for key, i, si in PF.unpack_records(packed):
+            by_key.setdefault(key, []).append((n, source, i, si))
+    return [members for members in by_key.values() if len(members) >= 3 and len({m[1] for m in members}) >= 3]
+
+
+@settings(max_examples=scaled(300, 30), deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from([bytes([k]) * 8 for k in range(6)] + [b"12345678", b"\0" * 8]),
+                                   st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1)), max_size=8), max_size=12))
+def test_v005_groups_read_from_all_records_at_once(files):
+    """V005 counts the group keys of every file's records at once, as integers read from the packed bytes: the
+    groups (files, cells, sentences, in order) are those of unpacking each record."""
+    records = {f"f{n}.yaml": PF.pack_records(file) for n, file in enumerate(files)}
+    assert V._groups(records) == _plain_groups(records)

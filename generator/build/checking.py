@@ -102,13 +102,13 @@ def load_and_check_in_shares(content_dir: str, select: set[str] | None, ignore: 
     and checks the whole site then."""
     from statusdocs.build.workers import can_fork
     from statusdocs.checks import filter_loader
-    from statusdocs.checks.registry import check_in_shares
+    from statusdocs.checks.registry import check_in_shares, prepare
     from statusdocs.content.load import WORKERS, load_but_comparisons, load_comparisons
     from statusdocs.diagnostics import Report
 
     if not can_fork():
         return None
-    loaded = load_but_comparisons(content_dir, jobs, workers)
+    loaded = load_but_comparisons(content_dir, jobs, workers, meanwhile=lambda: prepare(select, ignore))
     if loaded is None or len(loaded.comparison_files) < (workers or WORKERS).min_files:
         return None
     base = loaded.base

@@ -368,6 +368,16 @@ def check_in_shares(base: Content, comparison_files: list[str],
     return _gathered(share, stems, done) if len(done) == len(parts) else None
 
 
+def prepare(select: set[str] | None = None, ignore: set[str] | None = None) -> None:
+    """Make what the rules make once per process and keep (the knowledge's compiled patterns), if a rule is
+    chosen: a caller runs this where its core would idle (while a worker loads files), before it forks the
+    processes that check, which then have it."""
+    from statusdocs.checks.knowledge import knowledge
+
+    if any(r.func is not None and selected(r.id, select, ignore) for r in load_rules().values()):
+        knowledge()
+
+
 def _guided(todo: list[str], start: int, jobs: int, least: int = 20) -> list[list[str]]:
     """`todo[start:]` in shares for `jobs` processes that take the next as they finish one: each share a quarter
     of what is left per process, so that the last are small and the processes finish together, and few."""

@@ -833,10 +833,10 @@ class Store(Protocol):
 
 
 def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                digests: dict[str, str] | None, store: Store | None = None,
-                workers: Workers = WORKERS) -> list[tuple[Loaded | None, list]]:
+                digests: dict[str, str] | None, store: Store | None = None, workers: Workers = WORKERS,
+                meanwhile: Callable[[], None] | None = None) -> list[tuple[Loaded | None, list]]:
     """Each file loaded, with its findings, in order. With a `store`, a file whose bytes it holds is not parsed,
-    and what is parsed is recorded in it with the hash of the bytes read."""
+    and what is parsed is recorded in it with the hash of the bytes read. `meanwhile`: see `_parse_files`."""
     results: list[tuple[Loaded | None, list] | None] = [None] * len(files)
     if store is not None:
         for i, (path, kind) in enumerate(files):
@@ -845,7 +845,8 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
                 results[i] = (hit[1], hit[0])
     todo = [i for i, item in enumerate(results) if item is None]
     read: dict[str, str] | None = None if digests is None and store is None else {}
-    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read, workers), strict=True):
+    for i, item in zip(todo, _parse_files([files[i] for i in todo], cache, jobs, read, workers, meanwhile),
+                       strict=True):
         results[i] = item
         path, kind = files[i]
         if store is not None and read and path in read:  # read: its bytes' hash is known
@@ -856,11 +857,13 @@ def _load_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jo
 
 
 def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, jobs: int,
-                 digests: dict[str, str] | None, workers: Workers = WORKERS) -> list[tuple[Loaded | None, list]]:
+                 digests: dict[str, str] | None, workers: Workers = WORKERS,
+                 meanwhile: Callable[[], None] | None = None) -> list[tuple[Loaded | None, list]]:
     """Each file parsed and converted, with its findings, in order. Parsing is CPU-bound Python (libyaml's
     composer calls back into Python for every node, then the conversion), so with hundreds of files a forked
     worker takes chunks of them too; its models come back pickled, which with locations as plain integers
-    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker."""
+    costs far less than parsing them. The preview's loads (with a cache) read a few changed files: no worker.
+    `meanwhile` runs once here: while the worker parses, before this process takes files too; or first."""
     def parse(chunk: range) -> tuple[list[tuple[Loaded | None, list]], dict[str, str] | None]:
         out: list[tuple[Loaded | None, list]] = []
         read: dict[str, str] | None = None if digests is None else {}
@@ -870,21 +873,25 @@ def _parse_files(files: list[tuple[str, schema.Obj]], cache: FileCache | None, j
             out.append((_load_file(path, kind, sub, cache, read), sub.items))
         return out, read
 
-    if cache is not None or jobs < 2 or len(files) < workers.min_files:
+    from statusdocs.build.workers import can_fork, run_chunks
+
+    if cache is not None or jobs < 2 or len(files) < workers.min_files or not can_fork():
+        if meanwhile is not None:
+            meanwhile()
         parts = [parse(range(len(files)))]
     else:
-        from statusdocs.build.workers import can_fork, run_chunks
-
-        if not can_fork():
-            parts = [parse(range(len(files)))]
-        else:
-            size = workers.chunk_files
-            chunks = [range(i, min(i + size, len(files))) for i in range(0, len(files), size)]
-            parts = run_chunks(parse, chunks, jobs - 1)
+        size = workers.chunk_files
+        chunks = [range(i, min(i + size, len(files))) for i in range(0, len(files), size)]
+        parts = run_chunks(parse, chunks, jobs - 1, None if meanwhile is None else lambda: _done(meanwhile))
     for _, read in parts:
         if digests is not None and read:
             digests.update(read)
     return [item for part, _ in parts for item in part]
+
+
+def _done(task: Callable[[], None]) -> bool:
+    task()
+    return True
 
 
 def load_content(root: str, report: Report, cache: FileCache | None = None, jobs: int = 1,
@@ -943,9 +950,11 @@ class Shares:
     tail: list              # of loading the guide and the pages
 
 
-def load_but_comparisons(root: str, jobs: int = 1, workers: Workers | None = None) -> Shares | None:
+def load_but_comparisons(root: str, jobs: int = 1, workers: Workers | None = None,
+                         meanwhile: Callable[[], None] | None = None) -> Shares | None:
     """`load_content` less the comparisons' files, in the order a full load reports. None when the folder or
-    site.yaml did not load (a full load reports why)."""
+    site.yaml did not load (a full load reports why). `meanwhile` runs once while the entries load, on this
+    process's core while another parses them (in `jobs` processes): what the check makes once per process."""
     report = Report()
     layout = Layout(root, report)
     site_path = layout.file("site.yaml") if layout.ok else None
@@ -954,7 +963,8 @@ def load_but_comparisons(root: str, jobs: int = 1, workers: Workers | None = Non
         return None
     code_files, unloadable = _code_files(layout)
     comparison_files = layout.files("comparisons") or []
-    parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files], None, jobs, None, None, workers or WORKERS))
+    parsed = iter(_load_files([(p, schema.ENTRY) for p in code_files], None, jobs, None, None, workers or WORKERS,
+                              meanwhile))
     entries = _collect_entries(code_files, parsed, unloadable, report)
     head, report = report.items, Report()
     guide_path = layout.file("guide.yaml")

@@ -162,18 +162,28 @@ _UNCLAIMED = re.compile(r"`[^`]*`|\]\([^)]*\)")
 
 
 @functools.cache
+def _claim_name_list() -> list[str]:
+    """The names of claims.json, and those written in lower case also capitalised: "Nginx closes ..." starts a
+    sentence."""
+    with open(CLAIMS_TABLE, encoding="utf-8") as f:
+        names: list[str] = json.load(f)["names"]
+    return names + [n[0].upper() + n[1:] for n in names if n[:1].islower()]
+
+
+def _names_pattern(names: list[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])")
+
+
+@functools.cache
 def _claim_names() -> tuple[re.Pattern[str], frozenset[bytes], tuple[bytes, ...]]:
     """The names as one pattern, and for the ASCII fast path what any match needs: the first run of letters of a
     name (lowercased, as T.letter_runs reads a cell), or for a name whose first run is one letter (S3), the name."""
-    with open(CLAIMS_TABLE, encoding="utf-8") as f:
-        names = json.load(f)["names"]
-    # A name written in lower case (nginx, curl) also starts sentences: "Nginx closes ...".
-    names += [n[0].upper() + n[1:] for n in names if n[:1].islower()]
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    names = _claim_name_list()
     first = [T.letter_runs(n.encode())[0] for n in names]
     runs = frozenset(r for r in first if len(r) > 1)
     short = tuple(n.encode() for n, r in zip(names, first, strict=True) if len(r) <= 1)
-    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-])"), runs, short
+    return _names_pattern(names), runs, short
 
 
 def _claimed_name(text: str) -> str | None:
@@ -188,15 +198,22 @@ def _claimed_name(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-def _claim_keyed() -> T.Keyed:
-    """The names' pattern with what any match needs as the prefilter's word set: the first run of letters of
-    each name (S3's is "s"), so that the index settles most cells before `_claimed_name` reads them."""
-    names, runs, short = _claim_names()
-    firsts = runs | {T.letter_runs(n)[0] for n in short}
-    return T.Keyed("claim_name", names, (frozenset(r.decode("ascii") for r in firsts),))
+def _claim_keyed() -> tuple[tuple[T.Keyed, ...], tuple[str, ...]]:
+    """For the prefilter, the names as patterns with the words any match holds: a match of a name holds each of
+    its runs of letters whole (the pattern wants no word character around it). The names of one run of two
+    letters or more in one pattern, with those runs as its word set; each name of several runs (API Gateway) in
+    a pattern of its own, needing each of them (a cell that says "Bad Gateway" does not name it). Then the names
+    with no such run (S3), which a cell that names them holds as written."""
+    names = _claim_name_list()
+    runs = {n: [r.decode("ascii") for r in T.letter_runs(n.encode()) if len(r) > 1] for n in names}
+    single = [n for n in names if len(runs[n]) == 1]
+    keyed = [T.Keyed("claim_name", _names_pattern(single), (frozenset(runs[n][0] for n in single),))]
+    keyed += [T.Keyed(f"claim_name_{'_'.join(runs[n])}", _names_pattern([n]), tuple(frozenset([r]) for r in runs[n]))
+              for n in names if len(runs[n]) > 1]
+    return tuple(keyed), tuple(n for n in names if not runs[n])
 
 
-CLAIM_NAME = _claim_keyed()
+CLAIM_NAMES, _CLAIM_SHORT = _claim_keyed()
 
 
 def _dated(text: str) -> str | None:
@@ -219,7 +236,7 @@ def _source_owners(run: Run) -> Iterator[Entry | Comparison]:
       "client_behavior: nginx closes the connection without sending a response [^nginx-return].\n"
       "sources:\n  - id: nginx-return\n    title: nginx, ngx_http_rewrite_module, return\n"
       "    url: https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#return",
-      scope="file", reads="entries' and comparisons' sources and prose cells", keywords=(CLAIM_NAME,))
+      scope="file", reads="entries' and comparisons' sources and prose cells", keywords=CLAIM_NAMES)
 def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
     known: dict[int, set[str]] = {}
     for owner in _source_owners(run):
@@ -242,7 +259,8 @@ def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
             for missing in dict.fromkeys(c for c in cited if c not in ids):
                 yield cell.diag("F005", f"{cell.field} cites [^{missing}], which is not among the file's sources")
             continue
-        named = _claimed_name(cell.text) if run.may_at(i, CLAIM_NAME) else None
+        named = _claimed_name(cell.text) if any(run.may_at(i, k) for k in CLAIM_NAMES) or \
+            any(n in cell.text for n in _CLAIM_SHORT) else None
         if named is not None:
             yield cell.diag("F005", f"{cell.field} makes a claim about {named} without citing a source", hint)
             continue

@@ -214,6 +214,7 @@ def _claim_keyed() -> tuple[tuple[T.Keyed, ...], tuple[str, ...]]:
 
 
 CLAIM_NAMES, _CLAIM_SHORT = _claim_keyed()
+_SHORT_NAME = re.compile("|".join(map(re.escape, _CLAIM_SHORT)) or "(?!)")
 
 
 def _dated(text: str) -> str | None:
@@ -250,6 +251,7 @@ def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
             seen.add(source.id)
         known[id(owner)] = seen
     hint = "add a source (its documentation page or source file) under sources: and cite it as [^id]"
+    may_name = set(run.may(*CLAIM_NAMES))
     for i, cell in enumerate(run.cells):
         if cell.kind in ("summary", "question") or isinstance(cell.owner, Guide):
             continue  # plain-text fields, where a citation cannot render; a question's answer carries the source
@@ -259,8 +261,7 @@ def unsourced_claim(run: Run) -> Iterator[Diagnostic]:
             for missing in dict.fromkeys(c for c in cited if c not in ids):
                 yield cell.diag("F005", f"{cell.field} cites [^{missing}], which is not among the file's sources")
             continue
-        named = _claimed_name(cell.text) if any(run.may_at(i, k) for k in CLAIM_NAMES) or \
-            any(n in cell.text for n in _CLAIM_SHORT) else None
+        named = _claimed_name(cell.text) if i in may_name or _SHORT_NAME.search(cell.text) else None
         if named is not None:
             yield cell.diag("F005", f"{cell.field} makes a claim about {named} without citing a source", hint)
             continue

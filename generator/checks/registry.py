@@ -369,13 +369,15 @@ def check_in_shares(base: Content, comparison_files: list[str],
 
 
 def prepare(select: set[str] | None = None, ignore: set[str] | None = None) -> None:
-    """Make what the rules make once per process and keep (the knowledge's compiled patterns), if a rule is
-    chosen: a caller runs this where its core would idle (while a worker loads files), before it forks the
-    processes that check, which then have it."""
+    """Make what the rules make once per process and keep (the knowledge's compiled patterns, the libraries'
+    constant tables), if a rule is chosen: a caller runs this where its core would idle (while a worker loads
+    files), before it forks the processes that check, which then have it."""
     from statusdocs.checks.knowledge import knowledge
+    from statusdocs.reference import constant_tables
 
     if any(r.func is not None and selected(r.id, select, ignore) for r in load_rules().values()):
         knowledge()
+        constant_tables()
 
 
 def _guided(todo: list[str], start: int, jobs: int, least: int = 20) -> list[list[str]]:

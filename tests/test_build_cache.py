@@ -112,6 +112,29 @@ def test_a_build_with_nothing_to_do_imports_no_content_model_template_or_check(t
                            "markupsafe", "jinja2", "yaml", "markdown"}
 
 
+def test_a_build_after_an_edit_whose_texts_were_rendered_before_imports_no_markdown(tmp_path):
+    """After an edit of a field shown as it is (a summary), every Markdown text of the pages made again was
+    rendered by the last build (the cache's record of it): the build does not import Python-Markdown, which would
+    cost it a tenth of its time. An edited text that is Markdown is rendered, and the pages are a clean build's."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
+    _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited summary of this code, by a test.")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run([sys.executable, "-X", "importtime", "-m", "statusdocs", "build", "--no-search",
+                            "--content", str(ws / "content"), "--out", str(out)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert shown.returncode == 0 and "rendered, the others unchanged" in shown.stdout, shown.stdout + shown.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "jinja2" in imported and "markdown" not in imported
+    _sub(ws / "content" / "codes" / "412.yaml", r"^(definition: \|\n  The client made)", r"\1 *the*")
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
+    assert b"The client made <em>the</em> its request" in (out / "412" / "index.html").read_bytes()
+    assert _tree(out) == _clean(ws, tmp_path)
+
+
 def test_a_build_with_nothing_to_do_counts_the_pages_the_build_wrote(tmp_path):
     """With the full-text index, the site also holds Pagefind's files (one is JSON): neither summary line counts them
     as pages, so a build and the build with nothing to do after it say the same number."""

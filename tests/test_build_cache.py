@@ -803,6 +803,30 @@ def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch
     assert tree_bytes(args[2]) == tree_bytes(str(clean))
 
 
+def test_a_build_after_an_edit_makes_the_key_of_each_page_made_again_once(tmp_path, monkeypatch):
+    """A page made from a field whose digest changed has a new key, known without making it from its old record: its
+    key is made once, as it is rendered again, and no other page's is made (theirs are the recorded ones). The site
+    is a clean build's."""
+    content, templates, args = _built_copy(tmp_path)
+    made: list[str] = []
+    real = cache_module.PageKeys.__call__
+
+    def counting(keys, output, deps, templated=True):
+        made.append(output)
+        return real(keys, output, deps, templated)
+
+    monkeypatch.setattr(cache_module.PageKeys, "__call__", counting)
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert len(made) == len(set(made)) == result.rendered, sorted(made)
+    assert "412/index.html" in made
+    monkeypatch.undo()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
 def test_a_build_after_an_edit_makes_the_wide_pages_views_of_the_edited_files_only(tmp_path, monkeypatch):
     """What the search index and the JSON of every entry show of each entry and comparison is kept by the build
     cache: after an edit of one entry's summary, only that entry's item and JSON are made again, and the items of

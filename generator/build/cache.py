@@ -247,7 +247,7 @@ class Absolute:
         self._folders: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
-        if path[:1] == "/" == os.sep and "/." not in path and "//" not in path:
+        if path[:1] == "/" == os.sep and "/." not in path and "//" not in path and path[-1] != "/":
             return path  # absolute already, and nothing for abspath to change (no `.`, `..` or empty part)
         folder, name = os.path.split(path)
         if not folder or name in ("", ".", ".."):

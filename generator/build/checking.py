@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statusdocs.checks.registry import sources
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Diagnostic
 
@@ -40,7 +39,7 @@ def check(content: Content, hashes: Mapping[str, str], previous: Checked | None,
           workers: Workers | None = None) -> tuple[list[Diagnostic], Checked]:
     """The findings of every rule, and what the next build keeps. `hashes`: each file's content hash by its source
     path (a file without one is always checked); `previous`: what the last build kept (None: check everything)."""
-    from statusdocs.checks.registry import check_rules, load_rules, outline
+    from statusdocs.checks.registry import check_rules, load_rules, outline, sources
 
     files = sources(content)
     now = Checked(outline(content))

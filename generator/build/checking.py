@@ -35,11 +35,19 @@ class Checked:
     sentences: dict[str, bytes] = field(default_factory=dict)
 
 
+def sources(content: Content) -> list[str]:
+    """Every file of the content as findings name it (`checks.registry.sources`), the rules' registry imported only
+    now: a build whose check runs in a child unpickles `Checked` here without importing the checks."""
+    from statusdocs.checks import registry
+
+    return registry.sources(content)
+
+
 def check(content: Content, hashes: Mapping[str, str], previous: Checked | None, jobs: int = 1,
           workers: Workers | None = None) -> tuple[list[Diagnostic], Checked]:
     """The findings of every rule, and what the next build keeps. `hashes`: each file's content hash by its source
     path (a file without one is always checked); `previous`: what the last build kept (None: check everything)."""
-    from statusdocs.checks.registry import check_rules, load_rules, outline, sources
+    from statusdocs.checks.registry import check_rules, load_rules, outline
 
     files = sources(content)
     now = Checked(outline(content))

@@ -459,7 +459,7 @@ def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
     build, from the bytes the loader read."""
     if ctx.cache is None or ctx.content is None:
         return None
-    from statusdocs.checks.registry import sources
+    from statusdocs.build.checking import sources
 
     absolute = Absolute()
     known = ctx.inputs if ctx.inputs is not None else \

@@ -112,6 +112,29 @@ def test_a_build_with_nothing_to_do_imports_no_content_model_template_or_check(t
                            "markupsafe", "jinja2", "yaml", "markdown"}
 
 
+def test_a_build_after_an_edit_whose_texts_were_rendered_before_imports_no_markdown(tmp_path):
+    """After an edit of a field shown as it is (a summary), every Markdown text of the pages made again was
+    rendered by the last build (the cache's record of it): the build does not import Python-Markdown, which would
+    cost it a tenth of its time. An edited text that is Markdown is rendered, and the pages are a clean build's."""
+    ws = tmp_path / "ws"
+    shutil.copytree(CONTENT, ws / "content")
+    out = ws / "out" / "site"
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
+    _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited summary of this code, by a test.")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run([sys.executable, "-X", "importtime", "-m", "statusdocs", "build", "--no-search",
+                            "--content", str(ws / "content"), "--out", str(out)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert shown.returncode == 0 and "rendered, the others unchanged" in shown.stdout, shown.stdout + shown.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in shown.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "jinja2" in imported and "markdown" not in imported
+    _sub(ws / "content" / "codes" / "412.yaml", r"^(definition: \|\n  The client made)", r"\1 *the*")
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
+    assert b"The client made <em>the</em> its request" in (out / "412" / "index.html").read_bytes()
+    assert _tree(out) == _clean(ws, tmp_path)
+
+
 def test_a_build_with_nothing_to_do_counts_the_pages_the_build_wrote(tmp_path):
     """With the full-text index, the site also holds Pagefind's files (one is JSON): neither summary line counts them
     as pages, so a build and the build with nothing to do after it say the same number."""
@@ -774,6 +797,30 @@ def test_a_build_after_an_edit_parses_only_the_edited_file(tmp_path, monkeypatch
     _sub(templates / "code.html", r">Definition</a></h2>", ">Definition</a></h2><!-- edited -->")
     assert build(*args, jobs=1).ok
     assert [p for p in parsed if p.endswith(".yaml") and p not in ("site.yaml", "guide.yaml")] == []
+    monkeypatch.undo()
+    clean = tmp_path / "clean" / "site"
+    assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok
+    assert tree_bytes(args[2]) == tree_bytes(str(clean))
+
+
+def test_a_build_after_an_edit_makes_the_key_of_each_page_made_again_once(tmp_path, monkeypatch):
+    """A page made from a field whose digest changed has a new key, known without making it from its old record: its
+    key is made once, as it is rendered again, and no other page's is made (theirs are the recorded ones). The site
+    is a clean build's."""
+    content, templates, args = _built_copy(tmp_path)
+    made: list[str] = []
+    real = cache_module.PageKeys.__call__
+
+    def counting(keys, output, deps, templated=True):
+        made.append(output)
+        return real(keys, output, deps, templated)
+
+    monkeypatch.setattr(cache_module.PageKeys, "__call__", counting)
+    _sub(content / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited by the cache test, one entry only.")
+    result = build(*args, jobs=1)
+    assert result.ok and 0 < result.rendered < result.pages
+    assert len(made) == len(set(made)) == result.rendered, sorted(made)
+    assert "412/index.html" in made
     monkeypatch.undo()
     clean = tmp_path / "clean" / "site"
     assert build(*args[:2], str(clean), jobs=1, use_cache=False).ok

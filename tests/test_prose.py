@@ -21,7 +21,7 @@ from conftest import CONTENT, PROPERTY_SCALE, ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from statusdocs.pages import prose, prose_fast
+from statusdocs.pages import prose, prose_fast, prose_markdown
 from statusdocs.pages.highlight import highlight_fences
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -280,11 +280,12 @@ def test_the_plain_paragraph_shortcut_is_taken_for_plain_cells():
 
 def test_the_installed_markdown_release_is_checked():
     """The shortcuts run only on the releases CHECKED_RELEASES names; on another the site is right but slow. To add
-    one: set _CHECKED to True for it, run this file (its differential tests compare the shortcuts with plain
+    one: set CHECKED to True for it, run this file (its differential tests compare the shortcuts with plain
     Python-Markdown of that release) and bench/prose_bench.py, and add the release if every text agrees."""
     import markdown
 
-    assert prose._CHECKED, f"Python-Markdown {markdown.__version__} is not in prose.CHECKED_RELEASES"
+    assert prose_markdown.CHECKED, f"Python-Markdown {markdown.__version__} is not in prose_markdown.CHECKED_RELEASES"
+    assert prose.Prose().shortcuts
 
 
 def test_processors_a_text_cannot_use_are_left_out():
@@ -308,7 +309,7 @@ def test_an_unchecked_markdown_release_renders_with_every_processor():
     assert len(other._by_left_out) == 1 and frozenset() in other._by_left_out
 
 
-@pytest.mark.parametrize("module", ["prose.py", "prose_fast.py"])
+@pytest.mark.parametrize("module", ["prose.py", "prose_fast.py", "prose_markdown.py"])
 def test_prose_uses_only_public_python_markdown(module: str):
     """No underscore name of another package is imported or reached, and no library method is overridden
     but the documented ones (issue 23)."""
@@ -325,7 +326,7 @@ def test_prose_uses_only_public_python_markdown(module: str):
             assert isinstance(node.value, ast.Name) and node.value.id in ("self", "prose", "prose_fast"), \
                 ast.unparse(node)
         if isinstance(node, ast.ClassDef) and node.bases:  # subclasses of Markdown's classes
-            bases = [getattr(prose, ast.unparse(b).split(".")[0]) for b in node.bases]
+            bases = [getattr(prose_markdown, ast.unparse(b).split(".")[0]) for b in node.bases]
             for f in node.body:
                 if isinstance(f, ast.FunctionDef) and f.name.startswith("_") and not f.name.startswith("__"):
                     assert not any(hasattr(b, f.name) for b in bases), (node.name, f.name)

@@ -247,6 +247,8 @@ class Absolute:
         self._folders: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
+        if path[:1] == "/" == os.sep and "/." not in path and "//" not in path and path[-1] != "/":
+            return path  # absolute already, and nothing for abspath to change (no `.`, `..` or empty part)
         folder, name = os.path.split(path)
         if not folder or name in ("", ".", ".."):
             return os.path.abspath(path)
@@ -375,24 +377,39 @@ class BuildCache:
         return record[1] if file_state(st) == record[1].state else None
 
     def unaffected(self, inputs: Mapping[str, str], prefix: str, fields: Callable[[str, str], str | None]) \
-            -> set[str]:
+            -> tuple[set[str], set[str]] | None:
         """The pages whose key is the one recorded, known without making it again: the keys' shared part
         (`prefix`, a `PageKeys.prefix`) is the same, and nothing a page was made from changed (a file's hash, or
-        for a field of a changed file, that field's digest, `fields`). Their files are still to be looked at."""
+        for a field of a changed file, that field's digest, `fields`). Their files are still to be looked at. And
+        the pages whose key is known to have changed without making it: made from a file whose hash changed or a
+        field whose digest changed, or recorded without a key. None if the shared part changed: no key is known."""
         if not self.prefix or digest(prefix.encode()) != self.prefix:
-            return set()
+            return None
         changed = {path for path, known in inputs.items() if self.inputs.get(path) != known}
         changed.update(path for path in self.inputs if path not in inputs)
         before = {path: self.fields.get(path) for path in changed}  # read before `fields` makes the new digests
-        stale = set()
+        stale, unknown = set(), set()
+        starts = tuple(changed)
         for n, source in enumerate(self.sources):
+            if not source.startswith(starts):  # most of the table: a file not changed, or a field of one
+                continue
             path, sep, name = source.partition(FIELD)
-            if path in changed:
-                old = before[path]
-                if not sep or old is None or old[0] != self.inputs.get(path) or \
-                        old[1].get(name) is None or fields(path, name) != old[1][name]:
-                    stale.add(n)
-        return {out for out, deps in self.deps.items() if self.pages[out][0] and stale.isdisjoint(deps.ids)}
+            if path not in changed:
+                continue
+            old = before[path]
+            if not sep:
+                stale.add(n)  # the file's hash, in the key, has changed
+            elif old is None or old[0] != self.inputs.get(path) or old[1].get(name) is None:
+                unknown.add(n)  # the field's digest then is not known: the key is made to know
+            elif fields(path, name) != old[1][name]:
+                stale.add(n)
+        same, gone = set(), set()
+        for out, deps in self.deps.items():
+            if not self.pages[out][0] or not stale.isdisjoint(deps.ids):
+                gone.add(out)
+            elif unknown.isdisjoint(deps.ids):
+                same.add(out)
+        return same, gone
 
     def trusted(self) -> dict[str, tuple[list[int], str]]:
         """The inputs' hashes that a file in the same state still has, with that state (`hash_inputs`): those of

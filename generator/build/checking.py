@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statusdocs.checks.registry import sources
 from statusdocs.content.model import Content
 from statusdocs.diagnostics import Diagnostic
 
@@ -34,6 +33,14 @@ class Checked:
     files: dict[str, tuple[str, list[Diagnostic]]] = field(default_factory=dict)  # source -> (hash, findings)
     # source -> V005's sentence records of the file (registry.Run.sentence_records), for a file with a hash
     sentences: dict[str, bytes] = field(default_factory=dict)
+
+
+def sources(content: Content) -> list[str]:
+    """Every file of the content as findings name it (`checks.registry.sources`), the rules' registry imported only
+    now: a build whose check runs in a child unpickles `Checked` here without importing the checks."""
+    from statusdocs.checks import registry
+
+    return registry.sources(content)
 
 
 def check(content: Content, hashes: Mapping[str, str], previous: Checked | None, jobs: int = 1,

@@ -482,8 +482,9 @@ def start_check(ctx: BuildContext) -> None:
             ctx.checked_files = ctx.cache.checked_files
     if ctx.check and ctx.checked is None and ctx.checking is None and content is not None and \
             (ctx.jobs or 1) > 1 and can_fork():
-        hashes, previous = _content_hashes(ctx), ctx.cache.checked_files if ctx.cache is not None else None
-        ctx.checking = Forked(lambda: _check(content, hashes, previous))
+        # What the check starts from is found by the child too: this process goes on to plan meanwhile.
+        ctx.checking = Forked(lambda: _check(content, _content_hashes(ctx),
+                                             ctx.cache.checked_files if ctx.cache is not None else None))
 
 
 def finish_check(ctx: BuildContext) -> bool:
@@ -492,9 +493,9 @@ def finish_check(ctx: BuildContext) -> bool:
     assert ctx.content is not None
     if ctx.check and not ctx.reported:
         if ctx.checked is None:
-            previous = ctx.cache.checked_files if ctx.cache is not None else None
             ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
-                _check(ctx.content, _content_hashes(ctx), previous, ctx.jobs or 1, ctx.workers)
+                _check(ctx.content, _content_hashes(ctx), ctx.cache.checked_files if ctx.cache is not None else None,
+                       ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
         ctx.reported = True
     return not ctx.failing()
@@ -534,19 +535,20 @@ def keep(ctx: BuildContext, previous: BuildCache | Session) -> None:
     assert ctx.inputs is not None
     key = page_keys(ctx)
     session, cache = ctx.session, ctx.cache
+    known: tuple[set[str], set[str]] | None = None
     if session is not None:
         affected = session.affected(ctx, key)
         if affected is not None:
             keep_unaffected(ctx, session, affected)
             return
-        same: set[str] = set()
     else:
         assert cache is not None and key.fields is not None
-        same = cache.unaffected(ctx.inputs, key.prefix, key.fields)
+        known = cache.unaffected(ctx.inputs, key.prefix, key.fields)
+    same, gone = known or (set(), set())
     for page in ctx.pages:
         out = page.output
         deps = previous.deps.get(out)
-        if deps is None:
+        if deps is None or out in gone:  # a key known to have changed: the page is made again
             continue
         if out in same and cache is not None and (out in cache.framed) == page.shows_frame:
             page_key: str | None = cache.pages[out][0]

@@ -4,8 +4,10 @@ Rendered HTML is cached per distinct text, since many fields repeat across pages
 appears on its own page and on every comparison that includes it).
 
 Everything is rendered through Python-Markdown's public API (an Extension, a Treeprocessor, Registry.deregister,
-Markdown.reset and convert). Two things make that cheaper, and tests/test_prose.py (bench/prose_bench.py on the
-benchmark corpus) compares both with plain Python-Markdown, the frozen bench/prose_reference.py:
+Markdown.reset and convert), configured in prose_markdown, which is imported only when a text must be rendered (the
+build cache's Markdown serves a build after a small edit without it). Two things make that cheaper, and
+tests/test_prose.py (bench/prose_bench.py on the benchmark corpus) compares both with plain Python-Markdown, the
+frozen bench/prose_reference.py:
 - a text is converted by a Markdown instance configured without the processors that need a string the text lacks
   (_NEEDS): one instance for each such set of processors, each reused with reset();
 - a one-line text with no Markdown syntax at all is a paragraph of its own (_plain_paragraph).
@@ -18,23 +20,16 @@ from __future__ import annotations
 
 import functools
 import re
-import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from html import unescape
+from typing import TYPE_CHECKING
 
-import markdown
-from markdown.extensions import Extension
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markdown.postprocessors import Postprocessor
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import Registry
 from markupsafe import Markup, escape
 
-from statusdocs.pages import prose_fast
-from statusdocs.pages.highlight import highlight_fences
 from statusdocs.pages.prose_limits import too_complex
+
+if TYPE_CHECKING:
+    import markdown
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
 
@@ -65,101 +60,6 @@ _CODE_DIGITS = re.compile(r"[1-5]\d\d")  # where _CODE can match: without it, a 
 _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'  # as the serializer writes _split's link
 _NO_CODES: frozenset[int] = frozenset()
 
-
-class _Sanitize(Treeprocessor):
-    """Drops unsafe link and image targets, points site paths at the site root, marks links that leave the site,
-    and links the status codes in text (those `codes()` names)."""
-
-    def __init__(self, md: markdown.Markdown, codes: Callable[[], set[int] | frozenset[int]]):
-        super().__init__(md)
-        self.codes = codes
-
-    def run(self, root: etree.Element) -> None:
-        for el in root.iter():
-            src = el.get("src")
-            if src is not None:
-                image = _link_target(src)
-                if image is None:
-                    del el.attrib["src"]
-                else:
-                    el.set("src", image)
-            href = el.get("href")
-            if href is None:
-                continue
-            target = _link_target(href)
-            if target is None:
-                del el.attrib["href"]
-                continue
-            el.set("href", target)
-            if _leaves_site(target):
-                el.set("rel", "noopener")
-        codes = self.codes()
-        if codes:
-            self._link_codes(root, codes)
-
-    def _link_codes(self, parent: etree.Element, codes: set[int] | frozenset[int]) -> None:
-        if parent.tag in ("a", "code", "pre"):
-            return
-        for child in list(parent):
-            self._link_codes(child, codes)
-        self._split(parent, "text", codes)
-        for child in list(parent):
-            self._split(child, "tail", codes, parent)
-
-    def _split(self, el: etree.Element, which: str, codes: set[int] | frozenset[int],
-               parent: etree.Element | None = None) -> None:
-        text = getattr(el, which)
-        if not text:
-            return
-        pieces = _CODE.split(text)
-        if len(pieces) == 1 or not any(int(p) in codes for p in pieces[1::2]):
-            return
-        # Rebuild: text before the first link stays where it was; each link carries the following text as tail.
-        container = el if parent is None else parent  # a tail is passed with its element's parent
-        index = 0 if parent is None else list(parent).index(el) + 1
-        setattr(el, which, pieces[0])
-        buffer = None
-        for i in range(1, len(pieces), 2):
-            code, after = pieces[i], pieces[i + 1]
-            if int(code) in codes:
-                link = etree.Element("a", {"href": f"{ROOT_MARK}{code}/", "class": "code-ref"})
-                link.text = code
-                link.tail = after
-                container.insert(index, link)
-                index += 1
-                buffer = link
-            elif buffer is None:
-                setattr(el, which, (getattr(el, which) or "") + code + after)
-            else:
-                buffer.tail = (buffer.tail or "") + code + after
-
-
-class _Highlight(Postprocessor):
-    """Highlights fenced code in a language Pygments knows, as the examples are (highlight.fenced_block). It runs
-    on the finished HTML: fenced_code keeps its blocks in the stash, out of the tree's reach."""
-
-    def run(self, text: str) -> str:
-        return highlight_fences(text)
-
-
-class _SafeExtension(Extension):
-    def __init__(self, codes: Callable[[], set[int] | frozenset[int]]):
-        super().__init__()
-        self.codes = codes
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
-        # Raw HTML becomes text: content authors never inject markup or script.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        md.treeprocessors.register(_Sanitize(md, self.codes), "statusdocs_sanitize", 0)
-        # After raw_html (30) has put the fenced blocks back and amp_substitute (20) its ampersands.
-        md.postprocessors.register(_Highlight(md), "statusdocs_highlight", 5)
-
-
-# The Python-Markdown releases _NEEDS and _plain_paragraph were checked against (tests/test_prose.py compares them
-# with plain Python-Markdown on the installed release). On any other, every text gets all of Python-Markdown.
-CHECKED_RELEASES = {(3, 11)}
-_CHECKED = tuple(markdown.__version_info__[:2]) in CHECKED_RELEASES
 
 # What each processor needs in a text to change anything: one of these strings (from its regex or test), by
 # registry and name. Every string a processor is given is made of the text's characters, in the text's order
@@ -194,12 +94,6 @@ _NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
 _TRIGGERS = tuple(sorted({s for needs in _NEEDS.values() for strings in needs.values() for s in strings}))
 
 
-def _registries(md: markdown.Markdown) -> dict[str, Registry]:
-    return {"preprocessors": md.preprocessors, "inlinePatterns": md.inlinePatterns,
-            "blockprocessors": md.parser.blockprocessors, "treeprocessors": md.treeprocessors,
-            "postprocessors": md.postprocessors}
-
-
 class Prose:
     """Markdown -> HTML with a cache keyed by text (and inline/block mode)."""
 
@@ -207,7 +101,7 @@ class Prose:
         self.codes: set[int] = set(codes or ())
         # The shortcuts (plain paragraphs, prose_fast, processors a text cannot use left out) are taken only on a
         # Python-Markdown release they were checked against; False: every text gets all of Python-Markdown.
-        self.shortcuts = _CHECKED if shortcuts is None else shortcuts
+        self._shortcuts = shortcuts
         # The codes the sanitizer links in the text being converted: none if the text has no three digits for one.
         self._linkable: set[int] | frozenset[int] = _NO_CODES
         # Markdown instances: by the trigger strings a text has, and by the processors left out (many sets of
@@ -220,6 +114,17 @@ class Prose:
         # The keys of `_cache` in the order this process first used them, so that the build cache can record
         # what each render process used without being sent all of it (cache.ProseLog).
         self.used: list[ProseKey] = []
+
+    @property
+    def shortcuts(self) -> bool:
+        """Whether the shortcuts are taken: by default, whether the installed Python-Markdown is a release they were
+        checked against (known once a text is rendered: a build whose texts are all rendered already, in the build
+        cache, does not import Python-Markdown)."""
+        if self._shortcuts is None:
+            from statusdocs.pages.prose_markdown import CHECKED
+
+            self._shortcuts = CHECKED
+        return self._shortcuts
 
     def html(self, text: str, inline: bool = False) -> Markup:
         key = (text, inline)
@@ -250,8 +155,9 @@ class Prose:
             html = _plain_paragraph(text, self.codes)
             if html is not None:
                 return html
-        if self.shortcuts and prose_fast.ENABLED:
-            html = prose_fast.paragraph(text, functools.partial(_linked, codes=self.codes))
+        fast = _fast_paragraph() if self.shortcuts else None
+        if fast is not None:
+            html = fast(text, functools.partial(_linked, codes=self.codes))
             if html is not None:
                 return html
         self._linkable = self.codes if self.codes and _has_code_digits(text) else _NO_CODES
@@ -275,13 +181,18 @@ class Prose:
         return md
 
     def _configured(self, left_out: frozenset[tuple[str, str]]) -> markdown.Markdown:
-        # Extensions as objects: named by string, Markdown looks them up among installed packages' entry points.
-        md = markdown.Markdown(extensions=[SaneListExtension(), FencedCodeExtension(), TableExtension(),
-                                           _SafeExtension(lambda: self._linkable)], output_format="html")
-        registries = _registries(md)
-        for registry, name in left_out:
-            registries[registry].deregister(name)
-        return md
+        from statusdocs.pages.prose_markdown import configured
+
+        return configured(lambda: self._linkable, left_out)
+
+
+@functools.cache
+def _fast_paragraph() -> Callable[[str, Callable[[str], str]], str | None] | None:
+    """prose_fast's writer of one-line paragraphs, if it is on: imported with Python-Markdown (it checks the
+    release), once a text must be rendered."""
+    from statusdocs.pages import prose_fast
+
+    return prose_fast.paragraph if prose_fast.ENABLED else None
 
 
 # A one-line text that starts a block of no other kind than a paragraph (no indent; no header, quote, list, rule,

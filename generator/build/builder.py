@@ -96,7 +96,7 @@ class Builder:
         self.prose.stored = stored_prose or {}
         self.views = views = Views(content, base_url, self.prose, self.lasting)
         views.full_text = self.full_text
-        pages = plan_site(content) + static_pages(self.theme, report)
+        pages = plan_site(content, views.slugs) + static_pages(self.theme, report)  # the views' order
         views.plan = pages
         if self.renderer is None:
             self.renderer = Renderer(self.theme, views, report, self.bytecode, self.reads)

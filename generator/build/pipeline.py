@@ -131,6 +131,7 @@ class BuildContext:
     fields: FieldDigests | None = None                           # the digests of the fields pages read
     stored_views: StoredViews | None = None                      # the views' pieces of the last build (cache layer)
     made: dict = field(default_factory=dict)                     # the views' pieces made now, for the next build
+    page_key: PageKeys | None = None                             # the preview's page keys (one per build)
 
     def failing(self) -> bool:
         return bool(self.report.errors or (self.strict and self.report.items))
@@ -155,6 +156,25 @@ class Session:
     prefix: str = ""                                               # the last good build's keys' shared part
     readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
     then: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # `fields` in the last good build
+    parts: dict[str, str] | None = None  # the last good build's page keys' parts (`PageKeys.parts`), while unused
+
+    def carry_parts(self, key: PageKeys, inputs: dict[str, str]) -> None:
+        """Give a build's page keys the parts of the last good build's that still hold: a field's part is made from
+        its file's field digest, the same while the file's hash is (a wide page reads thousands of fields, and
+        making each part again costs more than the rest of its key). The parts of a changed file's fields (those
+        `then` knows) are dropped, the files' own parts are the new ones. Taken once: a failed build's parts are
+        never carried (they may hold a file's fields as that build saw them)."""
+        parts, self.parts = self.parts, None
+        if parts is None:
+            return
+        before = self.inputs
+        for path in before.keys() | inputs.keys():
+            if before.get(path) != inputs.get(path):
+                parts.pop(path, None)
+                for name in self.then.get(path, ("", {}))[1]:
+                    parts.pop(f"{path}{FIELD}{name}", None)
+        parts.update(key.parts)
+        key.parts = parts
 
     def unchanged(self, changed: set[str] | None) -> dict[str, str]:
         """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
@@ -165,9 +185,10 @@ class Session:
     def current(self, rel: str, page_key: str) -> bool:
         return self.keys.get(rel) == page_key
 
-    def remember(self, ctx: BuildContext, written: dict[str, Written], prefix: str) -> None:
+    def remember(self, ctx: BuildContext, written: dict[str, Written], prefix: str, key: PageKeys | None) -> None:
         """A good build: what the next one compares with."""
         self.inputs = ctx.inputs or {}
+        self.parts = key.parts if key is not None and ctx.inputs is not None else None
         self.keys = dict(ctx.keys) if ctx.inputs is not None else {}  # no hashes: no keys, every page is made
         before, self.deps = self.deps, dict(ctx.deps)
         self.site = set(written) | ctx.keep  # kept pages are in place, not written
@@ -635,8 +656,14 @@ def page_keys(ctx: BuildContext) -> PageKeys:
         ctx.fields = ctx.session.fields if ctx.session is not None else \
             _field_digests(ctx.cache.fields if ctx.cache is not None else None)
     views = ctx.builder.views
-    return PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
-                    ctx.fields.resolver(ctx.inputs or {}, views.content.models))
+    if ctx.page_key is not None:
+        return ctx.page_key
+    key = PageKeys(build_key, views.shared_fingerprint() + templates, ctx.inputs or {},
+                   ctx.fields.resolver(ctx.inputs or {}, views.content.models))
+    if ctx.session is not None and ctx.inputs is not None:  # the serve layer: one per build, with the parts kept
+        ctx.session.carry_parts(key, ctx.inputs)
+        ctx.page_key = key
+    return key
 
 
 # ---------------------------------------------------------------- render and write
@@ -885,7 +912,7 @@ def record(ctx: BuildContext, written: dict[str, Written], prose: ProseRecord, p
         _save(ctx, ctx.cache, {rel: (ctx.keys.get(rel) or "", w, ctx.deps.get(rel, ()), rel in framed)
                                for rel, w in written.items()}, prose, pages, prefix)
     if ctx.session is not None:
-        ctx.session.remember(ctx, written, prefix)
+        ctx.session.remember(ctx, written, prefix, key)
 
 
 def _save(ctx: BuildContext, cache: BuildCache, records: dict[str, tuple[str, Written, Sequence[str], bool]],

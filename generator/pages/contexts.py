@@ -207,6 +207,8 @@ class Lasting:
         self.inputs: dict[str, str] = {}  # the inputs' hashes they were checked against last (`Views.carry`)
         self.readers: dict[str, set[tuple[str, object]]] = {}  # file (absolute) -> the pieces that read or hold it
         self.absolute: dict[str, str] = {}  # source path -> absolute
+        self.spelt: dict[str, set[str]] = {}  # absolute -> the source paths that name it (`absolute`'s reverse)
+        self.models: dict[str, str] = {}  # source path -> absolute, as `RecordedContent.models` makes them
         self.examples: dict[tuple[str, str, str], dict[str, Any]] = {}  # `example_view` by the example's text
 
     def forget_changed(self, inputs: dict[str, str], stamp: Callable[[str], str | None]) -> None:
@@ -218,7 +220,7 @@ class Lasting:
         changed += [path for path in old if path not in inputs]
         for path in changed:  # a piece that reads several changed files is checked once for each, on its own
             readers = self.readers.get(path, set())
-            spelt = tuple(source for source, absolute in self.absolute.items() if absolute == path) if readers else ()
+            spelt = tuple(self.spelt.get(path, ())) if readers else ()
             for memo_key in list(readers):
                 kept = self.memo.get(memo_key)
                 if kept is None or any(_changed(kept, source, stamp) for source in spelt):
@@ -231,7 +233,10 @@ class Lasting:
         absolute = self.absolute
         for dep in kept[3]:
             source = dep.partition(FIELD)[0]
-            path = absolute.get(source) or absolute.setdefault(source, os.path.abspath(source))
+            path = absolute.get(source)
+            if path is None:
+                path = absolute[source] = os.path.abspath(source)
+                self.spelt.setdefault(path, set()).add(source)
             self.readers.setdefault(path, set()).add(memo_key)
 
     def clear(self) -> None:
@@ -257,7 +262,7 @@ class Views:
         self.lasting = Lasting() if lasting is None else lasting
         # Every lookup of a content file through self.content is recorded as the current page's dependency.
         self.recorder = self.lasting.recorder
-        self.content = RecordedContent(content, self.recorder)
+        self.content = RecordedContent(content, self.recorder, self.lasting.models)
         self.raw = content  # the site's structure, which the shared fingerprint holds: not recorded
         url = normalise_base_url(base_url)
         if url is None:  # the CLI and the loader refuse one before a build gets here

@@ -53,11 +53,17 @@ def comparisons_by_code(comparisons: list[Comparison]) -> dict[int, list[Compari
     return index
 
 
-def plan_site(content: Content) -> list[PlannedPage]:
+def comparison_order(content: Content) -> list[str]:
+    """The comparisons' slugs in the site's order: by their codes."""
+    return [slug for slug, _ in sorted(content.comparisons.items(), key=lambda item: tuple(item[1].codes))]
+
+
+def plan_site(content: Content, slugs: list[str] | None = None) -> list[PlannedPage]:
     """Every page of the site, in the order the sitemap lists them. What each one reads is recorded as it is
-    rendered (`pages/recorded.py`), not listed here."""
+    rendered (`pages/recorded.py`), not listed here. `slugs`: the comparisons in the site's order
+    (`comparison_order`), if the caller has them already."""
     codes = sorted(content.entries)
-    slugs = [slug for slug, _ in sorted(content.comparisons.items(), key=lambda item: tuple(item[1].codes))]
+    slugs = comparison_order(content) if slugs is None else slugs
     pages = [PlannedPage("index", "", "index.html"), PlannedPage("compare-index", "compare/", "compare_index.html")]
     pages += [PlannedPage("class", f"{klass}/", "class.html", klass)
               for klass in sorted({f"{c // 100}xx" for c in codes})]

@@ -324,8 +324,10 @@ class Grafts(Mapping[str, Decision]):
 class RecordedContent:
     """The content model as the views read it: what they look up is recorded (see the module's docstring)."""
 
-    def __init__(self, content: Content, recorder: Recorder):
+    def __init__(self, content: Content, recorder: Recorder, absolute: dict[str, str] | None = None):
         self.raw, self.recorder = content, recorder
+        # Each file's absolute path by its source path: given, it outlives this build (the preview's `Lasting`).
+        self.absolute: dict[str, str] = {} if absolute is None else absolute
         self.entries = RecordedMapping(content.entries, recorder)
         self.comparisons = RecordedMapping(content.comparisons, recorder)
         self.pages = RecordedMapping(content.pages, recorder)
@@ -357,14 +359,19 @@ class RecordedContent:
             raw = self.raw
             found = [raw.site, *raw.entries.values(), *raw.comparisons.values(), *raw.pages.values()]
             found += [raw.guide] if raw.guide is not None else []
+            absolute = self.absolute
             folders: dict[str, str] = {}  # thousands of files in a few folders: each folder's made absolute once
             self._models = {}
             for m in found:
-                folder, name = os.path.split(m.source)
-                made = folders.get(folder)
-                if made is None:
-                    made = folders[folder] = os.path.abspath(folder)
-                self._models[os.path.join(made, name) if name not in ("", ".", "..") else os.path.abspath(m.source)] = m
+                path = absolute.get(m.source)
+                if path is None:
+                    folder, name = os.path.split(m.source)
+                    made = folders.get(folder)
+                    if made is None:
+                        made = folders[folder] = os.path.abspath(folder)
+                    path = absolute[m.source] = os.path.join(made, name) if name not in ("", ".", "..") else \
+                        os.path.abspath(m.source)
+                self._models[path] = m
         return self._models
 
     def __getattr__(self, name: str) -> Any:  # root, files: not content a page shows

@@ -81,3 +81,38 @@ def test_rendering_pages_leaves_no_reference_cycles(tmp_path):
         if was_on:
             gc.enable()
     assert found == 0, f"{found} objects in reference cycles: {left[:20]}"
+
+
+MORE_PROBE = ("{% extends \"base.html\" %}{% block main %}<ul id=\"loop\">{% for c in others %}<li><a href=\"{{ root }}"
+              "{{ c.url }}\">{{ c.title }}</a></li>{% endfor %}</ul>\n<ul id=\"made\">{{ others_html }}</ul>"
+              "{% endblock %}\n")
+
+
+def test_more_comparisons_list_is_the_one_a_loop_over_others_writes(content_copy, tmp_path):
+    """A comparison page's "More comparisons" list is made once per comparison (`others_html`), not per page: it is
+    what a template's loop over `others` writes, byte for byte, on every comparison page, with the page's own
+    root in its links, and a name that holds HTML's special characters or a citation's syntax escaped as text."""
+    entry = content_copy / "codes" / "412.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "name: Precondition Failed", "name: \"Precondition <Failed> & 'x' [^rfc9110]\"", 1) +
+        "ignore:\n  - {rule: F001, field: name, reason: a name with HTML's special characters}\n", encoding="utf-8")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "compare.html").write_text(MORE_PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(content_copy), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    pages = sorted((out / "compare").glob("*/index.html"))
+    assert len(pages) > 10
+    special = listed = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        loop = re.search(r'<ul id="loop">(.*?)</ul>', html, re.S)
+        made = re.search(r'<ul id="made">(.*?)</ul>', html, re.S)
+        assert loop is not None and made is not None, page
+        assert made.group(1) == loop.group(1), page
+        assert "\x1a" not in html
+        listed += bool(made.group(1))
+        special += "412 Precondition &lt;Failed&gt; &amp; &#39;x&#39; [^rfc9110]" in made.group(1)
+    assert listed > 10 and special >= 3
+    assert '<li><a href="../../compare/304-vs-412/">' in (out / "compare" / "412-vs-428" / "index.html").read_text()

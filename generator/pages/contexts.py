@@ -62,6 +62,8 @@ def _ascii_label(label: str) -> Markup:
 
 
 _SPACED_CITATION = re.compile(r"[ \t]*" + CITATION.pattern)
+# A comparison page's views that hold no cited prose: left as they are by `Views._with_sources`.
+_UNCITED = frozenset({"diagram", "left", "right", "rows", "others", "others_html"})
 
 
 def uncited(text: str) -> str:
@@ -276,6 +278,7 @@ class Views:
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Made] = {}
+        self._other_items: dict[str, str] = {}  # a comparison's item in others' "More comparisons", by its URL
         self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
         self._fingerprint: str | None = None
         # The build cache's layer (`build/views.py`): a STORED piece of an earlier build, if what it read and holds
@@ -597,7 +600,8 @@ class Views:
                     self._places(code)
                 if search:  # the search index shows it too: made here, not in two processes
                     self.comparison_description(comp)
-        self._comparison_links()
+        for link in self._comparison_links():
+            self._other_item(link)
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
         code = page.code
@@ -650,6 +654,7 @@ class Views:
         rows += [{"aspect": r.aspect, "kind": "prose", "left": self.md(r.left), "right": self.md(r.right),
                   "generated": False} for r in comp.rows]
         link = self.comparison_link(comp)
+        others = self._others(comp)
         return self._with_sources(comp, (a, b), {
             "title": link["title"],
             "description": self.comparison_description(comp),
@@ -662,7 +667,8 @@ class Views:
             "examples": [self.example(e) for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
-            "others": self._others(comp),
+            "others": others,
+            "others_html": Markup("".join([self._other_item(link) for link in others])),  # noqa: S704 - escaped
             "cases": self.cases_view(comp.decision, comp.cases),
             "facts": _differing_facts(a, b),
         })
@@ -691,7 +697,8 @@ class Views:
             return {**ctx, "sources": []}
         rows = [{**r, "left": cited(r["left"], sides[0]), "right": cited(r["right"], sides[1])} if r["generated"]
                 else cited(r, refs) for r in ctx["rows"]]
-        out = {k: v if k in ("diagram", "left", "right", "rows") else cited(v, refs) for k, v in ctx.items()}
+        # Not cited: what holds no prose (the links to other comparisons are plain text, escaped on output).
+        out = {k: v if k in _UNCITED else cited(v, refs) for k, v in ctx.items()}
         return {**out, "rows": rows, "sources": items}
 
     def compared(self, entry: Entry) -> list[Any]:
@@ -711,6 +718,16 @@ class Views:
         found = set().union(*(self._places(code) for code in comp.codes))
         found.discard(self._order[id(unwrapped(comp))])
         return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
+
+    def _other_item(self, link: dict[str, Any]) -> str:
+        """A comparison's item in the "More comparisons" list of the pages of its codes' other comparisons, as
+        `{% for c in others %}<li><a href="{{ root }}{{ c.url }}">{{ c.title }}</a></li>{% endfor %}` writes it
+        (the root mark becomes each page's root): made once per process, not once per page that lists it."""
+        item = self._other_items.get(link["url"])
+        if item is None:
+            item = self._other_items[link["url"]] = \
+                f'<li><a href="{ROOT_MARK}{escape(link["url"])}">{escape(link["title"])}</a></li>'
+        return item
 
     def _comparison_links(self) -> list[dict[str, Any]]:
         """Every comparison's link, in the site's order."""

@@ -33,7 +33,16 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
-from statusdocs.pages.recorded import FIELD, Grafts, RecordedContent, Recorder, field_dep, unwrapped
+from statusdocs.pages.recorded import (
+    FIELD,
+    Grafts,
+    RecordedContent,
+    Recorder,
+    Shown,
+    field_dep,
+    read_if_shown,
+    unwrapped,
+)
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -181,6 +190,37 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
             if left != right]
 
 
+def _side_values(side: dict[str, Any], kind: str, cell: Any) -> list[Any]:
+    """What one side of a comparison's row shows (`_side_html`), each value as it is written out."""
+    if kind == "link":
+        return [side["code"], side["name"], cell["link"], cell["label"]]
+    if kind == "list":
+        return [side["code"], side["name"], *cell]
+    return [side["code"], side["name"], cell]
+
+
+def _side_html(side: dict[str, Any], kind: str, cell: Any) -> str:
+    """One side of a comparison's row, as the theme's `pair_rows` wrote it with a loop over both sides (each value
+    escaped as Jinja's autoescape does, with markupsafe's `escape`): the code and name, then the cell by the row's
+    kind (contexts.COMPARED): a link, a list, or prose or text as it is."""
+    if kind == "link":
+        body = f'<a href="{escape(cell["link"])}">{escape(cell["label"])}</a>' if cell["link"] \
+            else str(escape(cell["label"]))
+    elif kind == "list":
+        body = "<ul>" + "".join([f"<li>{escape(item)}</li>" for item in cell]) + "</ul>" if cell \
+            else "None in particular"
+    else:
+        body = str(escape(cell))
+    return (f'  <div class="side"><p class="side-code"><span class="num">{escape(side["code"])}</span> '
+            f'{escape(side["name"])}</p><div class="prose">{body}</div></div>\n')
+
+
+def _value_key(value: Any) -> tuple[bool, str | None, Any]:
+    """A value by what `escape` writes of it: Markup and text of the same characters are written differently; a
+    recorded text (`Shown`) also by the field it records (hashing and comparing it records nothing)."""
+    return type(value) is Markup, value.dep if type(value) is Shown else None, value
+
+
 # A piece of the views made once per build (`Views._once`): its value, the files and fields it read (every page
 # that uses it records them) and those whose text it holds for a template to show (`Shown`).
 Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
@@ -278,6 +318,7 @@ class Views:
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Made] = {}
+        self._sides: dict[tuple[Any, ...], tuple[str, list[Shown]]] = {}  # generated rows' sides (`_side`)
         self._other_items: dict[str, str] = {}  # a comparison's item in others' "More comparisons", by its URL
         self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
         self._fingerprint: str | None = None
@@ -655,7 +696,7 @@ class Views:
                   "generated": False} for r in comp.rows]
         link = self.comparison_link(comp)
         others = self._others(comp)
-        return self._with_sources(comp, (a, b), {
+        view = self._with_sources(comp, (a, b), {
             "title": link["title"],
             "description": self.comparison_description(comp),
             "comparison": link,
@@ -672,6 +713,10 @@ class Views:
             "cases": self.cases_view(comp.decision, comp.cases),
             "facts": _differing_facts(a, b),
         })
+        for row in (*view["rows"], *view["facts"]):  # after the citations, which rewrite the cells they are in
+            row["sides"] = Markup(self._side(va, row["kind"], row["left"], row.get("generated", False)) +  # noqa: S704
+                                  self._side(vb, row["kind"], row["right"], row.get("generated", False)))
+        return view
 
     def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:
         """A comparison page's citations linked to one numbered Sources list: the comparison's own sources, then
@@ -718,6 +763,22 @@ class Views:
         found = set().union(*(self._places(code) for code in comp.codes))
         found.discard(self._order[id(unwrapped(comp))])
         return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
+
+    def _side(self, side: dict[str, Any], kind: str, cell: Any, generated: bool) -> str:
+        """One side of a comparison's row (`_side_html`). A generated row's side is the same on every comparison of
+        its code (unless citations made it the page's own): made once per process, and on every later page that
+        shows it the recorded texts it writes are recorded as read, as writing them would."""
+        values = _side_values(side, kind, cell)
+        if not generated:
+            return _side_html(side, kind, cell)
+        key = (kind, *map(_value_key, values))
+        made = self._sides.get(key)
+        if made is None:
+            made = self._sides[key] = (_side_html(side, kind, cell), [v for v in values if type(v) is Shown])
+        else:
+            for value in made[1]:
+                read_if_shown(value)
+        return made[0]
 
     def _other_item(self, link: dict[str, Any]) -> str:
         """A comparison's item in the "More comparisons" list of the pages of its codes' other comparisons, as

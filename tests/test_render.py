@@ -174,3 +174,32 @@ def test_a_field_shown_in_a_shared_side_rebuilds_every_comparison_of_its_code(co
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "fails the same way, as marked." in html and old not in html, page
+
+
+NAV_PROBE = ("{% extends \"base.html\" %}{% from \"_macros.html\" import site_nav %}{% block main %}"
+             "<div id=\"probe\">{{ site_nav(nav_codes, page, root) }}</div>{% endblock %}\n")
+
+
+def test_side_navigation_is_one_macro_whatever_the_page(tmp_path):
+    """The side navigation of every code is the theme's `site_nav` macro: on a comparison page made once per build
+    for every such page, on a code's page with its own class open and the page marked current; a theme's template
+    that calls it gets the navigation the frame shows, byte for byte."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("compare.html", "code.html"):
+        (templates / name).write_text(NAV_PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    navs = set()
+    for page in ("compare/409-vs-412", "compare/301-vs-302", "412", "301"):
+        html = (out / page / "index.html").read_text(encoding="utf-8")
+        frame = re.findall(r'<nav class="sitenav".*?</nav>', html, re.S)
+        assert len(frame) == 2, page
+        assert frame[0] == frame[1], page
+        navs.add(frame[0])
+        current = re.findall(r'<details class="sitenav-class" open><summary>(\dxx) ', frame[0])
+        assert current == ([] if page.startswith("compare/") else [page[0] + "xx"]), page
+        assert ('aria-current="page"' in frame[0]) == (not page.startswith("compare/")), page
+        assert 'href="../' in frame[0] and "\x1a" not in html
+    assert len(navs) == 3  # both comparison pages the same; each code page its own

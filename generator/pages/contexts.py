@@ -215,12 +215,6 @@ def _side_html(side: dict[str, Any], kind: str, cell: Any) -> str:
             f'{escape(side["name"])}</p><div class="prose">{body}</div></div>\n')
 
 
-def _value_key(value: Any) -> tuple[bool, str | None, Any]:
-    """A value by what `escape` writes of it: Markup and text of the same characters are written differently; a
-    recorded text (`Shown`) also by the field it records (hashing and comparing it records nothing)."""
-    return type(value) is Markup, value.dep if type(value) is Shown else None, value
-
-
 # A piece of the views made once per build (`Views._once`): its value, the files and fields it read (every page
 # that uses it records them) and those whose text it holds for a template to show (`Shown`).
 Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
@@ -318,7 +312,7 @@ class Views:
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Made] = {}
-        self._sides: dict[tuple[Any, ...], tuple[str, list[Shown]]] = {}  # generated rows' sides (`_side`)
+        self._sides: dict[tuple[int, int], tuple[str, list[Shown]]] = {}  # generated rows' sides (`_side`)
         self._other_items: dict[str, str] = {}  # a comparison's item in others' "More comparisons", by its URL
         self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
         self._fingerprint: str | None = None
@@ -713,9 +707,18 @@ class Views:
             "cases": self.cases_view(comp.decision, comp.cases),
             "facts": _differing_facts(a, b),
         })
-        for row in (*view["rows"], *view["facts"]):  # after the citations, which rewrite the cells they are in
-            row["sides"] = Markup(self._side(va, row["kind"], row["left"], row.get("generated", False)) +  # noqa: S704
-                                  self._side(vb, row["kind"], row["right"], row.get("generated", False)))
+        # After the citations, which rewrite the cells they are in. A generated row's cell is the i-th of its
+        # entry's column (`compared`), the same object on every page unless citations made it the page's own.
+        for row in view["facts"]:
+            row["sides"] = Markup(_side_html(va, row["kind"], row["left"]) +  # noqa: S704 - escaped
+                                  _side_html(vb, row["kind"], row["right"]))
+        for i, row in enumerate(view["rows"]):
+            if i < len(ca):  # generated
+                kind = row["kind"]
+                sides = self._side(va, kind, row["left"], ca, i) + self._side(vb, kind, row["right"], cb, i)
+            else:
+                sides = _side_html(va, row["kind"], row["left"]) + _side_html(vb, row["kind"], row["right"])
+            row["sides"] = Markup(sides)  # noqa: S704 - escaped by _side_html
         return view
 
     def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:
@@ -764,17 +767,20 @@ class Views:
         found.discard(self._order[id(unwrapped(comp))])
         return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
 
-    def _side(self, side: dict[str, Any], kind: str, cell: Any, generated: bool) -> str:
-        """One side of a comparison's row (`_side_html`). A generated row's side is the same on every comparison of
-        its code (unless citations made it the page's own): made once per process, and on every later page that
-        shows it the recorded texts it writes are recorded as read, as writing them would."""
-        values = _side_values(side, kind, cell)
-        if not generated:
+    def _side(self, side: dict[str, Any], kind: str, cell: Any, column: list[Any], i: int) -> str:
+        """One side of a generated row (`_side_html`): the i-th cell of its entry's column (`compared`, one list
+        per entry and process), the same on every comparison of the code, is written once per process; a cell the
+        page's citations rewrote is written for the page. On every later page that shows it, the recorded texts
+        the side writes are recorded as read, as writing them would."""
+        own = column[i]
+        if not (cell is own or type(cell) is list and type(own) is list and len(cell) == len(own)
+                and all(a is b for a, b in zip(cell, own, strict=True))):
             return _side_html(side, kind, cell)
-        key = (kind, *map(_value_key, values))
+        key = (id(column), i)  # the column is kept (the views' memo) as long as this process renders
         made = self._sides.get(key)
         if made is None:
-            made = self._sides[key] = (_side_html(side, kind, cell), [v for v in values if type(v) is Shown])
+            made = self._sides[key] = (_side_html(side, kind, cell),
+                                       [v for v in _side_values(side, kind, cell) if type(v) is Shown])
         else:
             for value in made[1]:
                 read_if_shown(value)

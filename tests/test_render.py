@@ -81,3 +81,125 @@ def test_rendering_pages_leaves_no_reference_cycles(tmp_path):
         if was_on:
             gc.enable()
     assert found == 0, f"{found} objects in reference cycles: {left[:20]}"
+
+
+MORE_PROBE = ("{% extends \"base.html\" %}{% block main %}<ul id=\"loop\">{% for c in others %}<li><a href=\"{{ root }}"
+              "{{ c.url }}\">{{ c.title }}</a></li>{% endfor %}</ul>\n<ul id=\"made\">{{ others_html }}</ul>"
+              "{% endblock %}\n")
+
+
+def test_more_comparisons_list_is_the_one_a_loop_over_others_writes(content_copy, tmp_path):
+    """A comparison page's "More comparisons" list is made once per comparison (`others_html`), not per page: it is
+    what a template's loop over `others` writes, byte for byte, on every comparison page, with the page's own
+    root in its links, and a name that holds HTML's special characters or a citation's syntax escaped as text."""
+    entry = content_copy / "codes" / "412.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace(
+        "name: Precondition Failed", "name: \"Precondition <Failed> & 'x' [^rfc9110]\"", 1) +
+        "ignore:\n  - {rule: F001, field: name, reason: a name with HTML's special characters}\n", encoding="utf-8")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "compare.html").write_text(MORE_PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(content_copy), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    pages = sorted((out / "compare").glob("*/index.html"))
+    assert len(pages) > 10
+    special = listed = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        loop = re.search(r'<ul id="loop">(.*?)</ul>', html, re.S)
+        made = re.search(r'<ul id="made">(.*?)</ul>', html, re.S)
+        assert loop is not None and made is not None, page
+        assert made.group(1) == loop.group(1), page
+        assert "\x1a" not in html
+        listed += bool(made.group(1))
+        special += "412 Precondition &lt;Failed&gt; &amp; &#39;x&#39; [^rfc9110]" in made.group(1)
+    assert listed > 10 and special >= 3
+    assert '<li><a href="../../compare/304-vs-412/">' in (out / "compare" / "412-vs-428" / "index.html").read_text()
+
+
+ROWS_PROBE = ("{% extends \"base.html\" %}{% block main %}<div id=\"loop\">"
+              "{% for r in facts + rows %}|{% for side, cell in ((left, r.left), (right, r.right)) %}"
+              "<div class=\"side\"><p class=\"side-code\"><span class=\"num\">{{ side.code }}</span> "
+              "{{ side.name }}</p><div class=\"prose\">"
+              "{% if r.kind == 'link' %}{% if cell.link %}<a href=\"{{ cell.link }}\">{{ cell.label }}</a>"
+              "{% else %}{{ cell.label }}{% endif %}"
+              "{% elif r.kind == 'list' %}{% if cell %}<ul>{% for item in cell %}<li>{{ item }}</li>{% endfor %}</ul>"
+              "{% else %}None in particular{% endif %}{% else %}{{ cell }}{% endif %}</div></div>{% endfor %}"
+              "{% endfor %}</div>\n<div id=\"made\">{% for r in facts + rows %}|{{ r.sides }}{% endfor %}</div>"
+              "{% endblock %}\n")
+
+
+def test_comparison_rows_sides_are_what_a_loop_over_both_sides_writes(tmp_path):
+    """Each row's two sides on a comparison page are made by the views (`r.sides`; a generated row's side once per
+    code, not once per page): the same bytes as a template's loop over `left`/`right` and `r.left`/`r.right`
+    writes, for every kind of row (prose, link, list, the differing facts), on every comparison page."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "compare.html").write_text(ROWS_PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out),
+                     "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    pages = sorted((out / "compare").glob("*/index.html"))
+    assert len(pages) > 10
+    kinds = set()
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        loop = re.search(r'<div id="loop">(.*?)</div>\n<div id="made">', html, re.S)
+        made = re.search(r'<div id="made">(.*?)</div>\s*</main>', html, re.S)
+        assert loop is not None and made is not None, page
+        assert made.group(1).replace("  <div", "<div").replace("</div></div>\n", "</div></div>") == loop.group(1)
+        kinds |= {"link" for _ in re.finditer(r'<div class="prose"><a href=', made.group(1))}
+        kinds |= {"list" for _ in re.finditer(r'<div class="prose"><ul>', made.group(1))}
+    assert kinds == {"link", "list"}
+
+
+def test_a_field_shown_in_a_shared_side_rebuilds_every_comparison_of_its_code(content_copy, tmp_path):
+    """A generated row's side (here 412's "Safe to retry") is written once per process and shown by every
+    comparison of 412: an edit of the field it shows makes each of those pages again, in one process too, where
+    the later pages reuse the side made for the first (a side kept across builds would leave them stale)."""
+    out = tmp_path / "site"
+    args = ("build", "--content", str(content_copy), "--out", str(out), "--jobs", "1")
+    assert run_cli(*args).returncode == 0
+    entry = content_copy / "codes" / "412.yaml"
+    text = entry.read_text(encoding="utf-8")
+    old = "Sending the same request again carries the same stale validator and fails the same way."
+    assert old in text
+    entry.write_text(text.replace(old, "Sending it again unchanged fails the same way, as marked."), encoding="utf-8")
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    pages = sorted((out / "compare").glob("*412*/index.html"))
+    assert len(pages) >= 3
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "fails the same way, as marked." in html and old not in html, page
+
+
+NAV_PROBE = ("{% extends \"base.html\" %}{% from \"_macros.html\" import site_nav %}{% block main %}"
+             "<div id=\"probe\">{{ site_nav(nav_codes, page, root) }}</div>{% endblock %}\n")
+
+
+def test_side_navigation_is_one_macro_whatever_the_page(tmp_path):
+    """The side navigation of every code is the theme's `site_nav` macro: on a comparison page made once per build
+    for every such page, on a code's page with its own class open and the page marked current; a theme's template
+    that calls it gets the navigation the frame shows, byte for byte."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("compare.html", "code.html"):
+        (templates / name).write_text(NAV_PROBE, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    navs = set()
+    for page in ("compare/409-vs-412", "compare/301-vs-302", "412", "301"):
+        html = (out / page / "index.html").read_text(encoding="utf-8")
+        frame = re.findall(r'<nav class="sitenav".*?</nav>', html, re.S)
+        assert len(frame) == 2, page
+        assert frame[0] == frame[1], page
+        navs.add(frame[0])
+        current = re.findall(r'<details class="sitenav-class" open><summary>(\dxx) ', frame[0])
+        assert current == ([] if page.startswith("compare/") else [page[0] + "xx"]), page
+        assert ('aria-current="page"' in frame[0]) == (not page.startswith("compare/")), page
+        assert 'href="../' in frame[0] and "\x1a" not in html
+    assert len(navs) == 3  # both comparison pages the same; each code page its own

@@ -33,7 +33,16 @@ from statusdocs.pages.diagram import decision_svg
 from statusdocs.pages.highlight import http_html, unbroken_code
 from statusdocs.pages.plan import PlannedPage, comparisons_by_code
 from statusdocs.pages.prose import ROOT_MARK, Prose, as_markup, excerpt, first_sentence, text_of
-from statusdocs.pages.recorded import FIELD, Grafts, RecordedContent, Recorder, field_dep, unwrapped
+from statusdocs.pages.recorded import (
+    FIELD,
+    Grafts,
+    RecordedContent,
+    Recorder,
+    Shown,
+    field_dep,
+    read_if_shown,
+    unwrapped,
+)
 from statusdocs.reference import ConstantTable, constant_tables
 
 
@@ -62,6 +71,8 @@ def _ascii_label(label: str) -> Markup:
 
 
 _SPACED_CITATION = re.compile(r"[ \t]*" + CITATION.pattern)
+# A comparison page's views that hold no cited prose: left as they are by `Views._with_sources`.
+_UNCITED = frozenset({"diagram", "left", "right", "rows", "others", "others_html"})
 
 
 def uncited(text: str) -> str:
@@ -179,6 +190,31 @@ def _differing_facts(a: Entry, b: Entry) -> list[dict[str, str]]:
             if left != right]
 
 
+def _side_values(side: dict[str, Any], kind: str, cell: Any) -> list[Any]:
+    """What one side of a comparison's row shows (`_side_html`), each value as it is written out."""
+    if kind == "link":
+        return [side["code"], side["name"], cell["link"], cell["label"]]
+    if kind == "list":
+        return [side["code"], side["name"], *cell]
+    return [side["code"], side["name"], cell]
+
+
+def _side_html(side: dict[str, Any], kind: str, cell: Any) -> str:
+    """One side of a comparison's row, as the theme's `pair_rows` wrote it with a loop over both sides (each value
+    escaped as Jinja's autoescape does, with markupsafe's `escape`): the code and name, then the cell by the row's
+    kind (contexts.COMPARED): a link, a list, or prose or text as it is."""
+    if kind == "link":
+        body = f'<a href="{escape(cell["link"])}">{escape(cell["label"])}</a>' if cell["link"] \
+            else str(escape(cell["label"]))
+    elif kind == "list":
+        body = "<ul>" + "".join([f"<li>{escape(item)}</li>" for item in cell]) + "</ul>" if cell \
+            else "None in particular"
+    else:
+        body = str(escape(cell))
+    return (f'  <div class="side"><p class="side-code"><span class="num">{escape(side["code"])}</span> '
+            f'{escape(side["name"])}</p><div class="prose">{body}</div></div>\n')
+
+
 # A piece of the views made once per build (`Views._once`): its value, the files and fields it read (every page
 # that uses it records them) and those whose text it holds for a template to show (`Shown`).
 Made = tuple[Any, tuple[str, ...], tuple[str, ...]]
@@ -281,6 +317,8 @@ class Views:
         self.by_code = comparisons_by_code(self.comparisons)
         self._order = {id(c): i for i, c in enumerate(self.comparisons)}  # each comparison's place in the site
         self._memo: dict[tuple[str, object], Made] = {}
+        self._sides: dict[tuple[int, int], tuple[str, list[Shown]]] = {}  # generated rows' sides (`_side`)
+        self._other_items: dict[str, str] = {}  # a comparison's item in others' "More comparisons", by its URL
         self._stamp: Callable[[str], str | None] | None = None  # set by `carry`: the dependencies' digests
         self._fingerprint: str | None = None
         # The build cache's layer (`build/views.py`): a STORED piece of an earlier build, if what it read and holds
@@ -602,7 +640,8 @@ class Views:
                     self._places(code)
                 if search:  # the search index shows it too: made here, not in two processes
                     self.comparison_description(comp)
-        self._comparison_links()
+        for link in self._comparison_links():
+            self._other_item(link)
 
     def _code(self, page: PlannedPage) -> dict[str, Any]:
         code = page.code
@@ -655,7 +694,8 @@ class Views:
         rows += [{"aspect": r.aspect, "kind": "prose", "left": self.md(r.left), "right": self.md(r.right),
                   "generated": False} for r in comp.rows]
         link = self.comparison_link(comp)
-        return self._with_sources(comp, (a, b), {
+        others = self._others(comp)
+        view = self._with_sources(comp, (a, b), {
             "title": link["title"],
             "description": self.comparison_description(comp),
             "comparison": link,
@@ -667,10 +707,24 @@ class Views:
             "examples": [self.example(e) for e in comp.examples],
             "rows": rows,
             "faq": [{"question": f.question, "answer": self.md(f.answer)} for f in comp.faq],
-            "others": self._others(comp),
+            "others": others,
+            "others_html": Markup("".join([self._other_item(link) for link in others])),  # noqa: S704 - escaped
             "cases": self.cases_view(comp.decision, comp.cases),
             "facts": _differing_facts(a, b),
         })
+        # After the citations, which rewrite the cells they are in. A generated row's cell is the i-th of its
+        # entry's column (`compared`), the same object on every page unless citations made it the page's own.
+        for row in view["facts"]:
+            row["sides"] = Markup(_side_html(va, row["kind"], row["left"]) +  # noqa: S704 - escaped
+                                  _side_html(vb, row["kind"], row["right"]))
+        for i, row in enumerate(view["rows"]):
+            if i < len(ca):  # generated
+                kind = row["kind"]
+                sides = self._side(va, kind, row["left"], ca, i) + self._side(vb, kind, row["right"], cb, i)
+            else:
+                sides = _side_html(va, row["kind"], row["left"]) + _side_html(vb, row["kind"], row["right"])
+            row["sides"] = Markup(sides)  # noqa: S704 - escaped by _side_html
+        return view
 
     def _with_sources(self, comp: Comparison, pair: tuple[Entry, Entry], ctx: dict[str, Any]) -> dict[str, Any]:
         """A comparison page's citations linked to one numbered Sources list: the comparison's own sources, then
@@ -696,7 +750,8 @@ class Views:
             return {**ctx, "sources": []}
         rows = [{**r, "left": cited(r["left"], sides[0]), "right": cited(r["right"], sides[1])} if r["generated"]
                 else cited(r, refs) for r in ctx["rows"]]
-        out = {k: v if k in ("diagram", "left", "right", "rows") else cited(v, refs) for k, v in ctx.items()}
+        # Not cited: what holds no prose (the links to other comparisons are plain text, escaped on output).
+        out = {k: v if k in _UNCITED else cited(v, refs) for k, v in ctx.items()}
         return {**out, "rows": rows, "sources": items}
 
     def compared(self, entry: Entry) -> list[Any]:
@@ -716,6 +771,35 @@ class Views:
         found = set().union(*(self._places(code) for code in comp.codes))
         found.discard(self._order[id(unwrapped(comp))])
         return [self.comparison_link(self.comparisons[i]) for i in sorted(found)]
+
+    def _side(self, side: dict[str, Any], kind: str, cell: Any, column: list[Any], i: int) -> str:
+        """One side of a generated row (`_side_html`): the i-th cell of its entry's column (`compared`, one list
+        per entry and process), the same on every comparison of the code, is written once per process; a cell the
+        page's citations rewrote is written for the page. On every later page that shows it, the recorded texts
+        the side writes are recorded as read, as writing them would."""
+        own = column[i]
+        if not (cell is own or type(cell) is list and type(own) is list and len(cell) == len(own)
+                and all(a is b for a, b in zip(cell, own, strict=True))):
+            return _side_html(side, kind, cell)
+        key = (id(column), i)  # the column is kept (the views' memo) as long as this process renders
+        made = self._sides.get(key)
+        if made is None:
+            made = self._sides[key] = (_side_html(side, kind, cell),
+                                       [v for v in _side_values(side, kind, cell) if type(v) is Shown])
+        else:
+            for value in made[1]:
+                read_if_shown(value)
+        return made[0]
+
+    def _other_item(self, link: dict[str, Any]) -> str:
+        """A comparison's item in the "More comparisons" list of the pages of its codes' other comparisons, as
+        `{% for c in others %}<li><a href="{{ root }}{{ c.url }}">{{ c.title }}</a></li>{% endfor %}` writes it
+        (the root mark becomes each page's root): made once per process, not once per page that lists it."""
+        item = self._other_items.get(link["url"])
+        if item is None:
+            item = self._other_items[link["url"]] = \
+                f'<li><a href="{ROOT_MARK}{escape(link["url"])}">{escape(link["title"])}</a></li>'
+        return item
 
     def _comparison_links(self) -> list[dict[str, Any]]:
         """Every comparison's link, in the site's order."""

@@ -31,9 +31,9 @@ from statusdocs.diagnostics import Report
 RULES = load_rules()
 
 
-def _steps() -> list[tuple[str, dict]]:
-    """Every bad example of a rule run over the model, one file per step."""
-    return [write for rule in RUNNABLE if RULES[rule].func is not None for write in _writes(RULES[rule].bad)]
+def _steps(rules: list[str] = RUNNABLE) -> list[tuple[str, dict]]:
+    """Every bad example of a rule of `rules` run over the model, one file per step."""
+    return [write for rule in rules if RULES[rule].func is not None for write in _writes(RULES[rule].bad)]
 
 
 def _state(folder: Path):
@@ -43,15 +43,16 @@ def _state(folder: Path):
     return content, hashes
 
 
-def _replay(folder: Path) -> list[str]:
-    """Edit the content one file at a time, then restore it one file at a time; after each step, the findings of
-    the check file by file (from the step before's record) against a full check's. The steps where they differ."""
+def _replay(folder: Path, rules: list[str] = RUNNABLE) -> list[str]:
+    """Edit the content one file at a time (with the bad examples of `rules`), then restore it one file at a time;
+    after each step, the findings of the check file by file (from the step before's record) against a full
+    check's. The steps where they differ."""
     content, hashes = _state(folder)
     found, kept = check(content, hashes, None)
     assert found == run_rules(content)
     originals: dict[Path, str] = {}
     wrong, seen = [], 0
-    edits = [(folder / name, data) for name, data in _steps()]
+    edits = [(folder / name, data) for name, data in _steps(rules)]
     for i, (path, data) in enumerate(edits + [(path, None) for path in reversed(list(dict.fromkeys(
             p for p, _ in edits)))]):
         originals.setdefault(path, path.read_text(encoding="utf-8"))
@@ -64,7 +65,7 @@ def _replay(folder: Path) -> list[str]:
         seen += len(full)
         if found != full:
             wrong.append(f"step {i} ({path.name}): {len(found)} findings, a full check {len(full)}")
-    assert seen > 100  # the steps did make findings
+    assert seen > 100 if rules == RUNNABLE else seen > 0  # the steps did make findings
     return wrong
 
 
@@ -82,10 +83,11 @@ def test_file_by_file_finds_what_a_full_check_finds_edit_after_edit(folder):
 def test_a_rule_that_reads_other_files_declared_file_would_be_caught(folder, monkeypatch):
     """V005 (a sentence repeated in three files) declared "file": the replay finds the difference, when the third
     file repeats a sentence and the other two's findings were kept, or the runner refuses the findings V005 makes
-    in those two while checking the third."""
+    in those two while checking the third. V005's own bad example is replayed (it repeats a sentence in three
+    files); the other rules' steps, which the full replay above runs, are not needed to show it."""
     monkeypatch.setitem(registry.RULES, "V005", dataclasses.replace(RULES["V005"], scope="file"))
     try:
-        wrong = _replay(folder)
+        wrong = _replay(folder, ["V005"])
     except AssertionError as refused:  # or the runner refuses it: V005 reported in a file it was not given
         assert "'V005'" in str(refused)
         return

@@ -108,16 +108,22 @@ def load_and_check_in_shares(content_dir: str, select: set[str] | None, ignore: 
     small for processes to pay, or not as the shares assume (a comparison that does not load): the caller loads
     and checks the whole site then."""
     from statusdocs.build.workers import can_fork
-    from statusdocs.checks import filter_loader
-    from statusdocs.checks.registry import check_in_shares, prepare
     from statusdocs.content.load import WORKERS, load_but_comparisons, load_comparisons
     from statusdocs.diagnostics import Report
 
+    def meanwhile() -> None:  # the rules imported here, not before: a worker parses the entries meanwhile
+        from statusdocs.checks.registry import prepare
+
+        prepare(select, ignore)
+
     if not can_fork():
         return None
-    loaded = load_but_comparisons(content_dir, jobs, workers, meanwhile=lambda: prepare(select, ignore))
+    loaded = load_but_comparisons(content_dir, jobs, workers, meanwhile=meanwhile)
     if loaded is None or len(loaded.comparison_files) < (workers or WORKERS).min_files:
         return None
+    from statusdocs.checks import filter_loader
+    from statusdocs.checks.registry import check_in_shares
+
     base = loaded.base
     done = check_in_shares(base, loaded.comparison_files, lambda paths, report: load_comparisons(paths, base, report),
                            jobs, select, ignore)

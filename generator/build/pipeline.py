@@ -249,13 +249,14 @@ def load_and_check(content_dir: str, select: set[str] | None = None, ignore: set
     own share of the comparisons (`checking.load_and_check_in_shares`): the content returned then holds none of
     them (its `files` counts them)."""
     from statusdocs.build.checking import load_and_check_in_shares
-    from statusdocs.checks import check_content, filter_loader
-    from statusdocs.content.load import load_content
 
     if jobs > 1:
         shared = load_and_check_in_shares(content_dir, select, ignore, jobs, workers)
         if shared is not None:
             return shared
+    from statusdocs.checks import check_content, filter_loader
+    from statusdocs.content.load import load_content
+
     report = Report()
     content = load_content(content_dir, report, jobs=jobs, workers=workers)
     report.items = filter_loader(report, select, ignore)

@@ -442,19 +442,22 @@ def _cross_in_parent(share: _Share, stems: list[str], records: dict[str, bytes])
     """The findings of the rules of scope "site" of `check_in_shares`, with the comparisons they read loaded
     here (again): those the guide grafts, and the files of V005's repeated sentences. A rule that `grafts` finds
     here only what it finds in the guide."""
-    from statusdocs.checks.rules.vague import boilerplate_sources
+    from statusdocs.checks.rules.vague import boilerplate_sources, keep_groups, repeated_groups
 
     base, rules = share.base, share.rules
     wanted: set[str] = set()
     if base.guide is not None:
         wanted = {leaf for _, leaf in base.guide.tree.leaves() if isinstance(leaf, str)}
-    if any(r.sentences for r in rules.cross):
-        repeated = boilerplate_sources(records)
+    groups = repeated_groups(records) if any(r.sentences for r in rules.cross) else None
+    if groups is not None:
+        repeated = boilerplate_sources(groups)
         wanted |= {stem for path, stem in zip(share.comparison_files, stems, strict=True) if path in repeated}
     paths = [p for p, stem in zip(share.comparison_files, stems, strict=True) if stem in wanted]
     content = dataclasses.replace(base, comparisons=share.load(paths, Report()))
     site = rules.indexed(Run(content, share.prefilter, None, records, compared=share.compared, order=share.owners,
                              universe=share.universe), rules.cross)
+    if groups is not None:
+        keep_groups(site, records, groups)
     out: dict[str, list[Diagnostic]] = {}
     guide = base.guide.source if base.guide is not None else None
     for r, found in zip(rules.cross, rules.apply(site, rules.cross), strict=True):

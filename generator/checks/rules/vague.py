@@ -224,7 +224,7 @@ def boilerplate(run: Run) -> Iterator[Diagnostic]:
                                     f"\"{key[:80]}\"", hint="write a sentence for this code")
 
 
-def _groups(records: Mapping[str, bytes]) -> list[list[tuple[int, str, int, int]]]:
+def _groups(records: Mapping[str, bytes]) -> Groups:
     """The sentences (file's number, source, cell index, sentence index) of each group key found in three files
     or more, from every file's records. The keys are counted as integers read from all the records at once (each
     record's first 8 bytes: an integer as wide, equal for equal keys), without unpacking every record."""
@@ -249,9 +249,28 @@ _KEY_STRIDE = RECORD.size // 8
 assert RECORD.size % 8 == 0 and RECORD.format.lstrip("<").startswith("8s"), "a record starts with its 8-byte key"
 
 
-def boilerplate_sources(records: Mapping[str, bytes]) -> set[str]:
-    """The files whose cells V005 reads, given every file's sentence records (`Run.sentence_records`)."""
-    return {source for members in _groups(records) for _, source, _, _ in members}
+Groups = list[list[tuple[int, str, int, int]]]
+
+
+def repeated_groups(records: Mapping[str, bytes]) -> Groups:
+    """V005's groups of sentences found in three files or more, from every file's sentence records
+    (`Run.sentence_records`): what `boilerplate_sources` reads, and V005 in a run given them (`keep_groups`)."""
+    return _groups(records)
+
+
+def boilerplate_sources(groups: Groups) -> set[str]:
+    """The files whose cells V005 reads, given its groups (`repeated_groups`)."""
+    return {source for members in groups for _, source, _, _ in members}
+
+
+def keep_groups(run: Run, records: Mapping[str, bytes], groups: Groups) -> None:
+    """Let V005 in `run` read `groups` instead of making them again, if they are those of its sentence records
+    (the same files in the same order: a group's members are numbered by their file's place)."""
+    if list(run.sentence_records().items()) == list(records.items()):
+        run.derived(_GROUPS, lambda: groups)
+
+
+_GROUPS = "V005 groups"
 
 
 def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
@@ -259,7 +278,7 @@ def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
     the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
     groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
     keyed: list[tuple[int, int, int, str, Cell]] = []
-    for members in _groups(run.sentence_records()):
+    for members in run.derived(_GROUPS, lambda: _groups(run.sentence_records())):
         for n, source, i, si in members:
             cell = run.file_cells(source)[i]
             masked = masked_sentence(run.content, T.sentences(cell.text)[si], cell.codes, run.prefilter)

@@ -21,13 +21,10 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from statusdocs.build.cache import CONTENT_SUFFIXES, MAX_CONTENT_BYTES, digest, is_content_file
-from statusdocs.content import model, schema
+from statusdocs.content import model, schema, yaml_loader
 from statusdocs.diagnostics import Loc, Report
 
-try:  # libyaml is several times faster and keeps the same marks
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+_Loader: Any = yaml_loader.Loader  # libyaml's (faster, with the same marks) if PyYAML has it
 _STR_TAG, _MAP_TAG = _Loader.DEFAULT_SCALAR_TAG, _Loader.DEFAULT_MAPPING_TAG
 
 MAX_FILE_BYTES = MAX_CONTENT_BYTES  # the build cache does not hash a file it refuses

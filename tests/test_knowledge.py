@@ -136,6 +136,46 @@ def test_every_expansion_matches_its_concept_and_holds_one_of_its_words(name, ph
         assert concept.words & set(text.encode().translate(K.LETTERS_ONLY).split()), text
 
 
+def _start(concept: K.Concept, text: str) -> int | None:
+    return concept.start(text, text.lower() if text.isascii() else None)
+
+
+def _expected_start(concept: K.Concept, text: str) -> int | None:
+    m = concept.pattern.search(text)
+    return None if m is None else m.start()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_concept_found_in_lowered_text_starts_where_its_pattern_does(data):
+    """`Concept.start` searches ASCII text lowercased, without IGNORECASE: the same first match as the pattern,
+    whatever the case of the text and what surrounds the phrasing (word characters, hyphens, a typographic
+    apostrophe, non-ASCII letters such as the Kelvin sign, which IGNORECASE with ASCII does not fold)."""
+    name, phrasing = data.draw(st.sampled_from(PHRASINGS))
+    concept = K.knowledge().concepts[name]
+    expansions = K.expand(phrasing)
+    text = data.draw(st.sampled_from(expansions[:50]))
+    text = "".join(data.draw(st.sampled_from([c, c.upper()])) for c in text).replace("'", data.draw(
+        st.sampled_from(["'", "\u2019"])))
+    around = st.text(alphabet="aZ-_ .,\u212a9'", max_size=4)
+    text = data.draw(around) + text + data.draw(around) + data.draw(st.sampled_from(["", " " + text]))
+    assert _start(concept, text) == _expected_start(concept, text), text
+
+
+def test_a_concept_found_in_lowered_text_starts_where_its_pattern_does_in_the_content(base_content):
+    from statusdocs.checks.cells import all_cells
+
+    concepts = list(K.knowledge().concepts.values())
+    cells = all_cells(base_content)
+    found = 0
+    for cell in cells:
+        for concept in concepts:
+            start = _expected_start(concept, cell.text)
+            assert _start(concept, cell.text) == start, (concept.name, cell.text)
+            found += start is not None
+    assert found > 50
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_phrasing_matches_only_its_expansions(data):

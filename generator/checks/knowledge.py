@@ -91,12 +91,16 @@ def keyword(text: str) -> bytes:
 @dataclass(frozen=True)
 class Concept:
     """A named idea: `pattern` matches its phrasings; any text it matches holds a word of `words` whole.
-    `lowered` is `pattern` without IGNORECASE, for an ASCII text lowercased (see `start`)."""
+    `lowered` is `pattern` without IGNORECASE, for an ASCII text lowercased (see `start`); `pattern` is compiled
+    when first used: most texts are ASCII, so most concepts never need it."""
 
     name: str
-    pattern: re.Pattern[str]
-    words: frozenset[bytes]
     lowered: re.Pattern[str]
+    words: frozenset[bytes]
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.lowered.pattern, re.I | re.A)
 
     def start(self, text: str, low: str | None) -> int | None:
         """Where `pattern` first matches `text`, if it does. `low`: the text lowercased if it is ASCII, else None.
@@ -167,7 +171,7 @@ def concept(name: str, phrasings: Sequence[str]) -> Concept:
     words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:
         raise ValueError(f"concept {name}: a phrasing without a letter")
-    return Concept(name, re.compile(source, re.I | re.A), words, re.compile(source, re.A))
+    return Concept(name, re.compile(source, re.A), words)
 
 
 @dataclass(frozen=True)

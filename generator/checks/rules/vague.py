@@ -527,7 +527,8 @@ def summary_without_difference(run: Run) -> Iterator[Diagnostic]:
             continue  # what the next test finds, known without masking
         if len([w for w in masked_content(run.content, cell, fast=run.prefilter) if w not in ABOUT_CODES]) > 1:
             continue
-        if any(c.pattern.search(cell.text) for c in concepts):
+        low = cell.text.lower() if cell.text.isascii() else None
+        if any(c.start(cell.text, low) is not None for c in concepts):
             continue  # it names a situation of the knowledge (a trigger or a claim): a difference
         yield cell.diag("V011", f"{cell.field} says nothing that tells {cell.codes[0]} and {cell.codes[1]} apart",
                         hint="say which situation calls for each code, or what a client does differently")

@@ -188,6 +188,40 @@ def test_declared_words_on_every_matching_cell(name, seeded_cells):
             assert PF.may_match(pattern.needs, PF.letter_runs(text.encode())), (name, text)
 
 
+# Patterns behind a lookahead for their first letters (`T.led_by`), and the pattern alone.
+LED = [(k.pattern, re.compile(re.sub(r"^\(\?=\[[^\]]*\]\)", "", k.pattern.pattern), k.pattern.flags))
+       for k in KEYWORD_PATTERNS.values() if k.pattern.pattern.startswith("(?=[")]
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def test_a_pattern_led_by_its_first_letters_finds_what_the_pattern_alone_does(seeded):
+    assert LED, "no pattern uses T.led_by: drop this test"
+    texts = [cell.text for cell in CL.all_cells(seeded)]
+    for led, alone in LED:
+        assert led.pattern != alone.pattern
+        found = 0
+        for text in texts:
+            for variant in (text, text.upper(), text.lower(), text.replace("s", "\u017f").replace("k", "\u212a")):
+                spans = _spans(alone, variant)
+                assert _spans(led, variant) == spans, (led.pattern, variant)
+                found += bool(spans)
+        assert found > 0, led.pattern
+
+
+@settings(max_examples=scaled(200, 20), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_pattern_led_by_its_first_letters_finds_what_the_pattern_alone_does_in_generated_text(data):
+    led, alone = data.draw(st.sampled_from(LED))
+    around = st.text(alphabet=st.sampled_from(" x-'1.\n(aZS\u017f"), max_size=4)
+    text = data.draw(around) + data.draw(st.from_regex(alone, alphabet=st.characters(codec="ascii"))) + \
+        data.draw(around)
+    for variant in (text, text.upper(), text.lower()):
+        assert _spans(led, variant) == _spans(alone, variant), (led.pattern, variant)
+
+
 def test_every_rule_gives_the_same_findings_without_the_prefilter(seeded):
     """Rule by rule (each declaring only its own patterns), on mutated content: the same findings with the
     prefilter on and off."""

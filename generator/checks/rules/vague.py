@@ -74,11 +74,11 @@ ACCORDING_SEMANTICS = T.keyed("according", r"\baccording to ([\w-]+[ -]){0,3}sem
 
 # A pointer to another text by its title: "See Also: <title>", "See <Title>", "is explained in "<title>" [43]",
 # "consult additional resources". The title is no content of the cell, so it is not counted.
-POINTER = T.keyed("pointer",
+POINTER = T.keyed("pointer", T.led_by("siacrfo",
                   r"\b(?:(?-i:See)\s+(?:also\b:?|(?=[A-Z0-9\"“]))|(?:is|are) (?:explained|described|"
                   r"documented|covered|detailed|discussed) (?:in|by|at|on)\b|consult(?:s|ing|ed)?\b|"
                   r"refer(?:s|red|ring)? to\b|(?:additional|further|other) (?:resources|reading)\b|"
-                  r"for (?:more|further) (?:information|details)\b)", re.I,
+                  r"for (?:more|further) (?:information|details)\b)"), re.I,
                   needs=("additional reading resources consult consulted consulting consults covered described "
                          "detailed details discussed documented explained further information refer referred referring "
                          "refers see",))

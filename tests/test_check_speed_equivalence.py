@@ -222,6 +222,41 @@ def test_a_pattern_led_by_its_first_letters_finds_what_the_pattern_alone_does_in
         assert _spans(led, variant) == _spans(alone, variant), (led.pattern, variant)
 
 
+CASELESS = [v for v in vars(CR).values() if isinstance(v, T.Caseless)] + [knowledge().history]
+
+
+def _caseless_agrees(caseless: T.Caseless, text: str) -> bool:
+    found, plain = caseless.search(text, T.lowered(text)), caseless.pattern.search(text)
+    assert (found and found.span()) == (plain and plain.span()), (caseless.pattern.pattern, text)
+    return found is not None
+
+
+def test_a_caseless_pattern_finds_what_it_finds_with_ignorecase(seeded):
+    assert len(CASELESS) >= 8
+    sentences = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
+    found = {caseless.pattern.pattern for caseless in CASELESS for sentence in sentences
+             for variant in (sentence, sentence.upper(), sentence.swapcase(), sentence.replace("s", "\u017f"))
+             if _caseless_agrees(caseless, variant)}
+    assert len(found) >= 3  # the content matches some; generated text (below) matches each
+
+
+@settings(max_examples=scaled(300, 30), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_caseless_pattern_finds_what_it_finds_with_ignorecase_in_generated_text(data):
+    caseless = data.draw(st.sampled_from(CASELESS))
+    around = st.text(alphabet=st.sampled_from(" x-'1.\n(aZS\u017f\u212a"), max_size=4)
+    text = data.draw(around) + data.draw(st.from_regex(caseless.pattern, alphabet=st.characters(codec="ascii"))) \
+        + data.draw(around)
+    for variant in (text, text.upper(), text.swapcase()):
+        _caseless_agrees(caseless, variant)
+
+
+def test_a_caseless_pattern_refuses_what_lowercasing_could_change():
+    for pattern in (r"\bSee\b", r"\Wsee", r"(?-i:see)", "\u017fee"):
+        with pytest.raises(AssertionError):
+            T.Caseless(pattern)
+
+
 def test_every_rule_gives_the_same_findings_without_the_prefilter(seeded):
     """Rule by rule (each declaring only its own patterns), on mutated content: the same findings with the
     prefilter on and off."""

@@ -223,7 +223,7 @@ class Knowledge:
         self.nonstandard = concepts["nonstandard"]
         self.former_names = {int(c): {str(n): str(d) for n, d in names.items()}
                              for c, names in data["former_names"].items()}
-        self.history = re.compile(r"\b(?:" + "|".join(data["history"]) + r")", re.I)
+        self.history = T.Caseless(r"\b(?:" + "|".join(data["history"]) + r")")
         self.obsolete_titles = {str(t): str(d) for t, d in data["obsolete_titles"].items()}
         self.rfc9110_sections = frozenset(str(data["rfc9110_sections"]).split())
         self.any_code_claims = _facts(0, data["any_code_claims"], concepts)
@@ -407,7 +407,7 @@ def historical(sentence: str) -> bool:
     """Whether a sentence tells history, where former documents and names belong: it says so, or quotes a
     former name."""
     k = knowledge()
-    if k.history.search(sentence):
+    if k.history.search(sentence, T.lowered(sentence)):
         return True
     quoted = " ".join(QUOTED.findall(sentence)).lower()
     return bool(quoted) and any(n.lower() in quoted for names in k.former_names.values() for n in names)

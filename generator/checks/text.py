@@ -187,6 +187,29 @@ class Keyed:
         return self.pattern.finditer(text)
 
 
+class Caseless:
+    """A case-insensitive pattern written in lowercase ASCII, searched in an ASCII text lowercased, without
+    IGNORECASE: the engine then rules an alternative out by its first letter, and finds the same matches (at the
+    same places: lowercasing keeps an ASCII text's length). Other text is searched with the pattern itself."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        # An uppercase letter (a class such as \W, an inline flag) or a non-ASCII character (IGNORECASE folds
+        # some onto ASCII letters) could match differently in lowercased text.
+        assert pattern.isascii() and pattern == pattern.lower() and "(?-" not in pattern, pattern
+        self.pattern = re.compile(pattern, flags | re.I)
+        self.lowered = re.compile(pattern, flags & ~re.I)
+
+    def search(self, text: str, low: str | None) -> re.Match[str] | None:
+        """The first match in `text`, given `low`: `text.lower()` if the text is ASCII, else None. Only its place
+        (start, end) is the text's: its group texts are those of `low`."""
+        return self.pattern.search(text) if low is None else self.lowered.search(low)
+
+
+def lowered(text: str) -> str | None:
+    """`text.lower()` for `Caseless.search` if the text is ASCII, else None."""
+    return text.lower() if text.isascii() else None
+
+
 def led_by(letters: str, pattern: str) -> str:
     """`pattern`, whose every match starts with a character its flags let one of `letters` match (each
     alternative starts with one), behind a lookahead for them: at each position the engine then tests one

@@ -20,23 +20,23 @@ from statusdocs.content.model import Comparison, Decision, Entry, Guide, walk
 from statusdocs.diagnostics import Diagnostic
 from statusdocs.reference import registry
 
-CACHE_YES = re.compile(r"\b(heuristically cacheable|cacheable by default|cached by default|stored by default|"
+CACHE_YES = T.Caseless(r"\b(heuristically cacheable|cacheable by default|cached by default|stored by default|"
                        r"cacheable without (explicit )?(freshness|headers|cache-control)|caches (may|can) store it "
                        r"(by default|without)|by default,? (the |a |this |these |such )?(\w+ )?(response|responses|"
                        r"it|they) (is|are) (cacheable|cached|stored))\b", re.I)
 # Reuse without asking the origin is a cache at work: a claim of caching wherever it is written.
-CACHE_REUSE = re.compile(r"\b(reuses?|reused|re-uses?|serves? (it|them|the (response|page|copy)) from (the |their |"
+CACHE_REUSE = T.Caseless(r"\b(reuses?|reused|re-uses?|serves? (it|them|the (response|page|copy)) from (the |their |"
                          r"its )?cache|keeps? (serving|showing) (it|the (response|page|copy)))\b.{0,60}?\bwithout "
                          r"(asking|checking|revalidat\w*|validat\w*|contacting|going back|a request)", re.I)
 # A stored copy shown or served again for a stretch of time, or without the origin: a freshness claim in other words.
-CACHE_COPY_REUSE = re.compile(r"\b(shows?|showing|displays?|displaying|serves?|serving|returns?|returning|hands? "
+CACHE_COPY_REUSE = T.Caseless(r"\b(shows?|showing|displays?|displaying|serves?|serving|returns?|returning|hands? "
                               r"back|answers? with|uses?|using|keeps?|keeping|holds?|reuses?|reusing)\s+(it |them )?"
                               r"(the |its |a |this |their |that )?(stored|cached|saved|local) (copy|response|version|"
                               r"answer|result|page|representation|error)\b.{0,80}?\b(without (asking|checking|"
                               r"revalidat\w*|validat\w*|contacting|going back|a request|hitting|querying|consulting)|"
                               r"for (the next |up to |another )?(\d+|an?|one|two|several|a few) (seconds?|minutes?|"
                               r"hours?|days?|weeks?))", re.I)
-CACHE_NO = re.compile(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
+CACHE_NO = T.Caseless(r"\b(not (heuristically )?cacheable|never (be )?(cached|stored)|cannot be (cached|stored)|"
                       r"not cached|isn't cached|is not stored|must not be (cached|stored)|uncacheable|non-cacheable)\b",
                       re.I)
 QUALIFIER = re.compile(r"\b(unless|only if|only when|except|without|if|when|until|after|before|but|however|"
@@ -67,26 +67,27 @@ CACHE_PLAIN_YES = re.compile(r"\b(is|are) (always )?(cacheable|cached)\b|^\W*(ye
 def cache_claim(text: str) -> bool | None:
     """True if the text claims heuristic cacheability, False if it flatly denies any caching, None otherwise."""
     for sentence in T.sentences(text):
-        m = CACHE_YES.search(sentence)
+        low = T.lowered(sentence)
+        m = CACHE_YES.search(sentence, low)
         if m and not T.negated_before(sentence, m.start(), 45):
             return True
         m = CACHE_PLAIN_YES.search(sentence)
         if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m):
             return True
         for reuse in (CACHE_REUSE, CACHE_COPY_REUSE):
-            m = reuse.search(sentence)
+            m = reuse.search(sentence, low)
             if m and not T.negated_before(sentence, m.start(), 30) and _unqualified(sentence, m, REUSE_QUALIFIER):
                 return True
-        m = CACHE_NO.search(sentence)
+        m = CACHE_NO.search(sentence, low)
         if m and _unqualified(sentence, m):
             return False
     return None
 
 
-RETRY_NEVER = re.compile(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|don't (auto[- ]?)?retry|must not "
+RETRY_NEVER = T.Caseless(r"\b(never (auto[- ]?)?retry|do not (auto[- ]?)?retry|don't (auto[- ]?)?retry|must not "
                          r"(be )?(retried|retry)|should not (be )?(retried|retry)|not safe to retry|unsafe to retry|"
                          r"no point (in )?retrying|retrying (will|would) (always )?fail|never be retried)\b", re.I)
-RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
+RETRY_SAFE = T.Caseless(r"\b(safe to retry|can (safely )?be retried (automatically|immediately|as is|unchanged)|"
                         r"retry (it )?(immediately|freely|automatically|right away|as is|unchanged)|always retry|"
                         r"(simply|just) (retry|resend|repeat)|resend (it )?unchanged|"
                         r"retries are (safe|fine|harmless)|"
@@ -100,7 +101,7 @@ RETRY_SAFE = re.compile(r"\b(safe to retry|can (safely )?be retried (automatical
                         r"through))\b",
                         re.I)
 # Advice to retry as such, with no condition in the sentence: a claim that a retry is safe.
-RETRY_ADVISED = re.compile(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"
+RETRY_ADVISED = T.Caseless(r"\b((are|is) (encouraged|advised|expected|free|welcome) to (retry|resend|repeat)|"
                            r"(retry|retried|resend|resent|repeat|repeated) (it |them |the request |requests )?"
                            r"(at once|straight away|immediately|right away)|nothing (can|will|could) go wrong|"
                            r"(retry|resend|repeat)\w* "
@@ -118,13 +119,14 @@ SAFE_QUALIFIER = re.compile(r"\b(unless|until|after|only|if|when|except|once|fir
 def retry_claim(text: str) -> bool | None:
     """True if the text says an unchanged retry is fine, False if it says never retry, None otherwise."""
     for sentence in T.sentences(text):
-        m = RETRY_NEVER.search(sentence)
+        low = T.lowered(sentence)
+        m = RETRY_NEVER.search(sentence, low)
         if m and RETRY_QUALIFIER.search(sentence[:m.start()] + " " + sentence[m.end():]) is None:
             return False
-        m = RETRY_SAFE.search(sentence)
+        m = RETRY_SAFE.search(sentence, low)
         if m and not T.negated_before(sentence, m.start(), 20) and _unqualified(sentence, m, SAFE_QUALIFIER):
             return True
-        m = RETRY_ADVISED.search(sentence)
+        m = RETRY_ADVISED.search(sentence, low)
         if m and not T.negated_before(sentence, m.start(), 25) and _unqualified(sentence, m, SAFE_QUALIFIER):
             return True
     return None

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from statusdocs.checks import cells as CL
 from statusdocs.checks import check_content
+from statusdocs.checks import knowledge as K
 from statusdocs.checks import prefilter as PF
 from statusdocs.checks import text as T
 from statusdocs.checks.knowledge import knowledge
@@ -222,7 +223,8 @@ def test_a_pattern_led_by_its_first_letters_finds_what_the_pattern_alone_does_in
         assert _spans(led, variant) == _spans(alone, variant), (led.pattern, variant)
 
 
-CASELESS = [v for v in vars(CR).values() if isinstance(v, T.Caseless)] + [knowledge().history]
+CASELESS = [v for module in (CR, K) for v in vars(module).values() if isinstance(v, T.Caseless)] + \
+    [knowledge().history]
 
 
 def _caseless_agrees(caseless: T.Caseless, text: str) -> bool:
@@ -232,7 +234,7 @@ def _caseless_agrees(caseless: T.Caseless, text: str) -> bool:
 
 
 def test_a_caseless_pattern_finds_what_it_finds_with_ignorecase(seeded):
-    assert len(CASELESS) >= 8
+    assert len(CASELESS) >= 9
     sentences = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     found = {caseless.pattern.pattern for caseless in CASELESS for sentence in sentences
              for variant in (sentence, sentence.upper(), sentence.swapcase(), sentence.replace("s", "\u017f"))

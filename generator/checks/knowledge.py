@@ -346,7 +346,7 @@ def describes(sentence: str, fact: Fact, context: str | None = None) -> bool:
     return start is not None and not negated(sentence, start, 20)
 
 
-TRIGGER_CONTRAST = re.compile(r"\b(?:instead|rather than|unlike|as opposed to)\b", re.I)
+TRIGGER_CONTRAST = T.Caseless(r"\b(?:instead|rather than|unlike|as opposed to)\b")
 
 
 def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[str]], bits: int,
@@ -354,7 +354,8 @@ def other_trigger(sentence: str, own: int, names_of: Callable[[int], Sequence[st
     """The first trigger of another code that `sentence` (a clause of `context`) describes as `own`'s case, if
     any. `bits`: what `Knowledge.present` found in the text holding it."""
     k = knowledge()
-    if TRIGGER_CONTRAST.search(context or sentence):
+    around = context or sentence
+    if TRIGGER_CONTRAST.search(around, T.lowered(around)):
         return None  # "use X instead", "unlike X": the sentence sets another code's case apart
     if any(describes(sentence, f, context) for f in k.possible(k.triggers.get(own, ()), bits)):
         return None  # it describes its own code's case too: a contrast, or a situation both share

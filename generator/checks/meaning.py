@@ -165,7 +165,7 @@ def swapped_meanings(cell: Cell, bits: int) -> tuple[int, int, str] | None:
     partner = {a: b, b: a}
     given: dict[int, K.Fact] = {}  # code -> the partner's trigger a clause about it describes
     for sentence in T.sentences(cell.text):
-        if K.TRIGGER_CONTRAST.search(sentence):
+        if K.TRIGGER_CONTRAST.search(sentence, T.lowered(sentence)):
             continue
         for part, own in attributed(cell, sentence):
             other = partner.get(own)

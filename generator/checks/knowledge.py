@@ -90,11 +90,17 @@ def keyword(text: str) -> bytes:
 
 @dataclass(frozen=True)
 class Concept:
-    """A named idea: `pattern` matches its phrasings; any text it matches holds a word of `words` whole."""
+    """A named idea: `pattern` matches its phrasings; any text it matches holds a word of `words` whole. The
+    pattern is compiled when first used: a check after an edit looks at few cells, which the prefilter's words
+    keep from most concepts, and compiling every concept's alternation costs more than that whole check."""
 
     name: str
-    pattern: re.Pattern[str]
+    source: str  # the regular expression `pattern` compiles (IGNORECASE, ASCII)
     words: frozenset[bytes]
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.I | re.A)
 
 
 def _top_items(phrasing: str) -> list[tuple[str, bool]]:
@@ -154,11 +160,11 @@ def concept(name: str, phrasings: Sequence[str]) -> Concept:
     # of `present` would not see.
     # An apostrophe matches a typographic one too ("doesn’t"): real text uses both; letter runs split at either.
     body = "|".join(p.replace(".", r"\.").replace("*", r"\*").replace("'", "['\u2019]") for p in phrasings)
-    pattern = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.I | re.A)
+    source = r"(?<![\w-])(?:" + body + r")(?![\w-])"
     words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:
         raise ValueError(f"concept {name}: a phrasing without a letter")
-    return Concept(name, pattern, words)
+    return Concept(name, source, words)
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,12 @@ class Knowledge:
             for c in f.concepts:
                 need |= self._bit[c.name]
             self._needs[id(f)] = need
+
+    def compile_patterns(self) -> None:
+        """Compile every concept's pattern now (each is otherwise compiled when first used): before the processes
+        of a whole check fork, so that each does not compile them again."""
+        for c in self.concepts.values():
+            c.pattern  # noqa: B018 - the cached property compiles it
 
     def present(self, text: str) -> int:
         """The concepts a text may match, as bits: one whose words are all absent cannot match there. 0 when no

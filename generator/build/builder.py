@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from statusdocs.build.cache import Absolute
@@ -10,7 +11,7 @@ from statusdocs.content.model import Content
 from statusdocs.diagnostics import Loc, Report
 from statusdocs.pages.contexts import Lasting, Views
 from statusdocs.pages.plan import PlannedPage, plan_site
-from statusdocs.pages.prose import Prose, StoredProse
+from statusdocs.pages.prose import Prose, ProseKey
 from statusdocs.pages.render import Renderer, TemplateFailure, UnsafeFile, file_problem, link_problem, read_file
 from statusdocs.shipped import owning_dir, theme_dirs
 
@@ -87,7 +88,7 @@ class Builder:
         self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
         self._folders = Absolute()                      # and a field's (`file\0field`): its file's folder's
 
-    def prepare(self, content: Content, report: Report, stored_prose: StoredProse | None = None) \
+    def prepare(self, content: Content, report: Report, stored_prose: Mapping[ProseKey, str] | None = None) \
             -> list[PlannedPage]:
         """Plan the site and set up the views and the renderer for its pages; findings go to `report`."""
         base_url = self.base_url or content.site.base_url

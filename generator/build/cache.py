@@ -34,6 +34,8 @@ gives a different cache key: the cache is then ignored and rewritten.
 
 from __future__ import annotations
 
+import array
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -686,19 +688,24 @@ SHARD_TEXTS = 8
 _OFFSET = struct.Struct("<Q")
 
 
-def _shard(key: ProseKey, shards: int) -> int:
-    """The shard of a record of `shards` that holds `key` (the same in every process: not Python's str hash)."""
-    return (zlib.crc32(key[0].encode("utf-8", "surrogatepass")) ^ key[1]) % shards
+def _hash(key: ProseKey) -> int:
+    """A text's hash, the same in every process (not Python's str hash); its shard in a record of n: hash % n."""
+    return zlib.crc32(key[0].encode("utf-8", "surrogatepass")) ^ key[1]
 
 
 def _record(prose: dict[ProseKey, str]) -> bytes:
-    """One record of a ProseLog file: its number of shards and the length of its shards' bytes (8 bytes each), the
-    offset of each shard's end in them (8 bytes each), the checksum of all that, then the shards, each its
-    checksum and its texts' dict, marshalled (empty for a shard without texts). `ProseStore` reads it."""
+    """One record of a ProseLog file: its number of shards, the length of its shards' bytes and its number of texts
+    (8 bytes each), the offset of each shard's end in those bytes (8 bytes each), the sorted hashes of its texts (4
+    bytes each, native order: a cache from another machine finds none, and its texts are rendered again), the
+    checksum of all that; then the shards, each its checksum and its texts' dict, marshalled (empty for a shard
+    without texts). `ProseStore` reads it."""
     shards = 1 << max(0, (len(prose) // SHARD_TEXTS).bit_length())
     parts: list[dict[ProseKey, str]] = [{} for _ in range(shards)]
+    hashes = set()
     for key, html in prose.items():
-        parts[_shard(key, shards)][key] = html
+        h = _hash(key)
+        hashes.add(h)
+        parts[h % shards][key] = html
     blobs = []
     for part in parts:
         # version 2 keeps no table of objects written: quicker than version 4
@@ -708,17 +715,19 @@ def _record(prose: dict[ProseKey, str]) -> bytes:
     for blob in blobs:
         at += len(blob)
         ends.append(at)
-    head = struct.pack(f"<QQ{shards}Q", shards, at, *ends)
+    head = struct.pack(f"<QQQ{shards}Q", shards, at, len(hashes), *ends) + array.array("I", sorted(hashes)).tobytes()
     return head + checksum(head) + b"".join(blobs)
 
 
 @dataclass
 class _Shards:
-    """One record of a ProseLog file, as `ProseStore` finds it: its shards' ends and bytes, checked when read."""
+    """One record of a ProseLog file, as `ProseStore` finds it: its shards' ends and bytes, checked when read, and
+    the hashes of its texts (a record without a text's hash does not hold it)."""
 
     name: str
     ends: memoryview  # of 8-byte offsets
     data: memoryview
+    hashes: array.array
 
 
 def _records(name: str, data: memoryview) -> tuple[list[_Shards], bool]:
@@ -728,22 +737,25 @@ def _records(name: str, data: memoryview) -> tuple[list[_Shards], bool]:
     found: list[_Shards] = []
     at = 0
     while at < len(data):
-        if at + 16 > len(data):
+        if at + 24 > len(data):
             return found, False
-        shards, size = struct.unpack_from("<QQ", data, at)
-        start = at + 16 + 8 * shards + SUM
-        if shards > len(data) or start + size > len(data) or \
+        shards, size, count = struct.unpack_from("<QQQ", data, at)
+        start = at + 24 + 8 * shards + 4 * count + SUM
+        if shards > len(data) or count > len(data) or start + size > len(data) or \
                 checksum(data[at:start - SUM]) != data[start - SUM:start]:
             return found, False
-        found.append(_Shards(name, data[at + 16:start - SUM], data[start:start + size]))
+        hashes = array.array("I")
+        hashes.frombytes(data[at + 24 + 8 * shards:start - SUM])
+        found.append(_Shards(name, data[at + 24:at + 24 + 8 * shards], data[start:start + size], hashes))
         at = start + size
     return found, True
 
 
-class ProseStore:
+class ProseStore(Mapping[tuple[str, bool], str]):  # a ProseKey's type, known here at run time
     """Rendered Markdown of earlier builds, by text, read from the ProseLog files as it is looked up: a text's
-    shard in each record, checked against its checksum (a shard that fails it is not used, and that Markdown is
-    rendered again). The files named are read whole when the store is made (a read of each, no parsing)."""
+    shard in each record that holds its hash, checked against its checksum (a shard that fails it is not used, and
+    that Markdown is rendered again). The files named are read whole when the store is made (a read of each, no
+    parsing). Its length and iteration read every shard."""
 
     def __init__(self, folder: str, names: Iterable[str]):
         self.records: list[_Shards] = []
@@ -765,16 +777,31 @@ class ProseStore:
     def __bool__(self) -> bool:
         return bool(self.records)
 
-    def get(self, key: ProseKey) -> str | None:
+    def get(self, key: ProseKey, default: str | None = None) -> str | None:  # type: ignore[override]
         """`key`'s HTML, from the last record that holds it."""
-        found = None
+        found = default
+        h = _hash(key)
         for n, record in enumerate(self.records):
-            texts = self._shard(n, record, _shard(key, len(record.ends) // 8))
-            found = texts.get(key, found)
+            hashes = record.hashes
+            i = bisect.bisect_left(hashes, h)
+            if i < len(hashes) and hashes[i] == h:
+                found = self._shard(n, record, h % (len(record.ends) // 8)).get(key, found)
         return found
 
     def __contains__(self, key: object) -> bool:
         return type(key) is tuple and self.get(key) is not None
+
+    def __getitem__(self, key: ProseKey) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[ProseKey]:
+        return iter(self.everything())
+
+    def __len__(self) -> int:
+        return len(self.everything())
 
     def _shard(self, n: int, record: _Shards, shard: int) -> dict[ProseKey, str]:
         texts = self._found.get((n, shard))

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import unescape
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
@@ -32,14 +32,6 @@ if TYPE_CHECKING:
     import markdown
 
 ProseKey = tuple[str, bool]  # (Markdown text, inline)
-
-
-class StoredProse(Protocol):
-    """Markdown rendered by earlier builds (a dict, or the build cache's `ProseStore`, which reads as it is asked)."""
-
-    def get(self, key: ProseKey) -> str | None: ...
-
-    def __contains__(self, key: object) -> bool: ...
 
 # Internal links in prose are written against this marker; the renderer replaces it by the page's
 # relative path to the site root, so one cached rendering serves pages at every depth. An ASCII control
@@ -118,7 +110,8 @@ class Prose:
         self._by_left_out: dict[frozenset[tuple[str, str]], markdown.Markdown] = {}
         self._cache: dict[ProseKey, str] = {}
         # Rendered by earlier builds for this set of codes (the build cache's); used as if rendered here.
-        self.stored: StoredProse = {}
+        # (a dict, or the build cache's ProseStore, which reads what it is asked for)
+        self.stored: Mapping[ProseKey, str] = {}
         # The keys of `_cache` in the order this process first used them, so that the build cache can record
         # what each render process used without being sent all of it (cache.ProseLog).
         self.used: list[ProseKey] = []

@@ -103,3 +103,72 @@ def test_bodies_are_indented_as_json_dumps_indents_them():
         data = value()
         compact = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
         assert indented(compact) == json.dumps(data, indent=2, ensure_ascii=False), compact
+
+
+
+PLUGIN = '''
+from pygments.lexer import Lexer
+from pygments.token import Generic
+
+
+class ShoutingLexer(Lexer):
+    """Marks every body of its types as an error."""
+    name = "Shouting"
+    aliases = ["shouting-test"]
+    mimetypes = ["application/problem+json", "text/html", "application/x-unknown-test"]
+
+    def get_tokens_unprocessed(self, text):
+        yield 0, Generic.Error, text
+'''
+
+SHOWN = '''
+import json, sys
+from pygments.lexers import get_lexer_for_mimetype
+from pygments.util import ClassNotFound
+from statusdocs.pages.highlight import http_html
+
+try:
+    plugin = get_lexer_for_mimetype("application/x-unknown-test").name
+except ClassNotFound:
+    plugin = None
+print(json.dumps([plugin, [str(http_html(m)) for m in json.loads(sys.stdin.read())]]))
+'''
+
+
+def test_examples_look_the_same_whatever_pygments_plugins_are_installed(tmp_path: Path):
+    """An installed package that offers Pygments a lexer (an entry point of group `pygments.lexers`, as IPython
+    does) changes no example's highlighting: bodies are read by Pygments' built-in lexers only, or shown as text.
+    Pygments' own HttpLexer would give the plugin the problem+json and unknown bodies it has no lexer for. Each
+    side in a process of its own: Pygments reads the installed plugins once per process."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    messages = [HEAD.replace("application/json", kind) + body for kind, body in (
+        ("application/problem+json", '{"type": "about:blank", "status": 409}'),
+        ("application/json", '{"a": 1}'),
+        ("text/html", "<p>Gone</p>"),
+        ("application/x-unknown-test", "plain words"),
+        ("application/merge-patch+json", '{"a": null}'),
+    )]
+    (tmp_path / "shouting_lexer_test.py").write_text(PLUGIN)
+    info = tmp_path / "shouting_lexer_test-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: shouting-lexer-test\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pygments.lexers]\nshouting = shouting_lexer_test:ShoutingLexer\n")
+
+    def shown(with_plugin: bool) -> tuple[str | None, list[str]]:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        if with_plugin:
+            env["PYTHONPATH"] = str(tmp_path)
+        res = subprocess.run([sys.executable, "-c", SHOWN], input=json.dumps(messages), capture_output=True,
+                             text=True, env=env, timeout=120, check=True)
+        plugin, pages = json.loads(res.stdout)
+        return plugin, pages
+
+    without, plain = shown(False)
+    plugin, with_plugin = shown(True)
+    assert (without, plugin) == (None, "Shouting")  # the plugin is installed in the second process only
+    assert with_plugin == plain
+    assert '<span class="p">{</span>' in plain[0] and "Gone" in plain[2]  # JSON and HTML lexers: built-in ones

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from statusdocs.build.cache import Absolute
@@ -87,7 +88,7 @@ class Builder:
         self._absolute: dict[str, str] = {}             # source path -> absolute (every page names many)
         self._folders = Absolute()                      # and a field's (`file\0field`): its file's folder's
 
-    def prepare(self, content: Content, report: Report, stored_prose: dict[ProseKey, str] | None = None) \
+    def prepare(self, content: Content, report: Report, stored_prose: Mapping[ProseKey, str] | None = None) \
             -> list[PlannedPage]:
         """Plan the site and set up the views and the renderer for its pages; findings go to `report`."""
         base_url = self.base_url or content.site.base_url

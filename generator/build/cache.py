@@ -34,6 +34,8 @@ gives a different cache key: the cache is then ignored and rewritten.
 
 from __future__ import annotations
 
+import array
+import bisect
 import contextlib
 import functools
 import hashlib
@@ -43,6 +45,7 @@ import marshal
 import os
 import pickle
 import stat
+import struct
 import sys
 import tempfile
 import zlib
@@ -57,7 +60,7 @@ if TYPE_CHECKING:
     from statusdocs.build.checking import Checked
     from statusdocs.pages.prose import Prose, ProseKey
 
-FORMAT = 12
+FORMAT = 13
 # marshal, like the prose files: several times quicker to write and read than JSON (a build with nothing to do
 # reads it first). Its format may change with Python's version, which the cache key
 # holds; a manifest it cannot read is a damaged one, and is ignored.
@@ -319,6 +322,7 @@ class BuildCache:
     prose_codes: str = ""                        # the codes prose was rendered for
     prose_files: list[str] = field(default_factory=list)
     named: list[str] = field(default_factory=list)   # the Markdown files the manifest names, whatever its key
+    prose_store: ProseStore | None = None            # what `prose` opened of them
 
     @functools.cached_property
     def checked_files(self) -> Checked | None:
@@ -425,14 +429,19 @@ class BuildCache:
         """Nothing to do: the same inputs as the last good build, and its output untouched since."""
         return bool(self.pages) and inputs == self.inputs and all(self.current(rel) for rel in self.pages)
 
-    def prose(self, codes: Iterable[int]) -> dict[ProseKey, str]:
-        """Rendered Markdown from earlier builds, for this set of codes (prose links the codes that exist)."""
+    def prose(self, codes: Iterable[int]) -> ProseStore | None:
+        """Rendered Markdown from earlier builds, for this set of codes (prose links the codes that exist), read as
+        it is looked up."""
         if not self.prose_files or self.prose_codes != _codes_key(codes):
-            return {}
-        prose, damaged = read_prose(self.folder, self.prose_files)
-        # A damaged file is named no more: the next save deletes it (its Markdown is recorded again as rendered).
-        self.prose_files = [name for name in self.prose_files if name not in damaged]
-        return prose
+            return None
+        self.prose_store = ProseStore(self.folder, self.prose_files)
+        return self.prose_store
+
+    def kept_prose(self) -> list[str]:
+        """The Markdown files of the last build still sound as far as this build read them: a damaged file is named
+        no more, and the next save deletes it (its Markdown is recorded again as rendered)."""
+        damaged = self.prose_store.damaged if self.prose_store is not None else set()
+        return [name for name in self.prose_files if name not in damaged]
 
     # ------------------------------------------------------------ writing
     def save(self, inputs: dict[str, str], findings: list[Diagnostic], files: int,
@@ -673,47 +682,165 @@ class ProseLog:
                 os.rmdir(self.folder)
 
 
+# A record of Markdown is split into shards by a hash of each text, each shard checksummed on its own, so that a
+# build that looks up a few texts reads and checks only their shards: about this many texts a shard.
+SHARD_TEXTS = 8
+_OFFSET = struct.Struct("<Q")
+
+
+def _hash(key: ProseKey) -> int:
+    """A text's hash, the same in every process (not Python's str hash); its shard in a record of n: hash % n."""
+    return zlib.crc32(key[0].encode("utf-8", "surrogatepass")) ^ key[1]
+
+
 def _record(prose: dict[ProseKey, str]) -> bytes:
-    """One record of a ProseLog file: its length in 8 bytes, the checksum of those and the data, then the data,
-    the marshalled dict (read_prose reads it)."""
-    data = marshal.dumps(prose, 2)  # version 2 keeps no table of objects written: quicker than version 4
-    size = len(data).to_bytes(8, "little")
-    return size + checksum(size, data) + data
+    """One record of a ProseLog file: its number of shards, the length of its shards' bytes and its number of texts
+    (8 bytes each), the offset of each shard's end in those bytes (8 bytes each), the sorted hashes of its texts (4
+    bytes each, native order: a cache from another machine finds none, and its texts are rendered again), the
+    checksum of all that; then the shards, each its checksum and its texts' dict, marshalled (empty for a shard
+    without texts). `ProseStore` reads it."""
+    shards = 1 << max(0, (len(prose) // SHARD_TEXTS).bit_length())
+    parts: list[dict[ProseKey, str]] = [{} for _ in range(shards)]
+    hashes = set()
+    for key, html in prose.items():
+        h = _hash(key)
+        hashes.add(h)
+        parts[h % shards][key] = html
+    blobs = []
+    for part in parts:
+        # version 2 keeps no table of objects written: quicker than version 4
+        data = marshal.dumps(part, 2) if part else b""
+        blobs.append(checksum(data) + data if part else b"")
+    ends, at = [], 0
+    for blob in blobs:
+        at += len(blob)
+        ends.append(at)
+    head = struct.pack(f"<QQQ{shards}Q", shards, at, len(hashes), *ends) + array.array("I", sorted(hashes)).tobytes()
+    return head + checksum(head) + b"".join(blobs)
+
+
+@dataclass
+class _Shards:
+    """One record of a ProseLog file, as `ProseStore` finds it: its shards' ends and bytes, checked when read, and
+    the hashes of its texts (a record without a text's hash does not hold it)."""
+
+    name: str
+    ends: memoryview  # of 8-byte offsets
+    data: memoryview
+    hashes: array.array
+
+
+def _records(name: str, data: memoryview) -> tuple[list[_Shards], bool]:
+    """The records of a ProseLog file whose heads pass their checksum, and whether the file is whole. Of a damaged
+    file, the records before the first bad head are used (each shard is checked when read); nothing after it is,
+    as its lengths may be what was damaged."""
+    found: list[_Shards] = []
+    at = 0
+    while at < len(data):
+        if at + 24 > len(data):
+            return found, False
+        shards, size, count = struct.unpack_from("<QQQ", data, at)
+        start = at + 24 + 8 * shards + 4 * count + SUM
+        if shards > len(data) or count > len(data) or start + size > len(data) or \
+                checksum(data[at:start - SUM]) != data[start - SUM:start]:
+            return found, False
+        hashes = array.array("I")
+        hashes.frombytes(data[at + 24 + 8 * shards:start - SUM])
+        found.append(_Shards(name, data[at + 24:at + 24 + 8 * shards], data[start:start + size], hashes))
+        at = start + size
+    return found, True
+
+
+class ProseStore(Mapping[tuple[str, bool], str]):  # a ProseKey's type, known here at run time
+    """Rendered Markdown of earlier builds, by text, read from the ProseLog files as it is looked up: a text's
+    shard in each record that holds its hash, checked against its checksum (a shard that fails it is not used, and
+    that Markdown is rendered again). The files named are read whole when the store is made (a read of each, no
+    parsing). Its length and iteration read every shard."""
+
+    def __init__(self, folder: str, names: Iterable[str]):
+        self.records: list[_Shards] = []
+        self.damaged: set[str] = set()
+        self._found: dict[tuple[int, int], dict[ProseKey, str]] = {}  # (record, shard) -> its texts
+        for name in names:
+            try:
+                if os.sep in name or not name.startswith(PROSE_PREFIX):
+                    raise ValueError(name)
+                data = memoryview(read_regular(os.path.join(folder, name)))
+            except (OSError, ValueError):
+                self.damaged.add(name)
+                continue
+            records, whole = _records(name, data)
+            self.records += records
+            if not whole:
+                self.damaged.add(name)
+
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def get(self, key: ProseKey, default: str | None = None) -> str | None:  # type: ignore[override]
+        """`key`'s HTML, from the last record that holds it."""
+        found = default
+        h = _hash(key)
+        for n, record in enumerate(self.records):
+            hashes = record.hashes
+            i = bisect.bisect_left(hashes, h)
+            if i < len(hashes) and hashes[i] == h:
+                found = self._shard(n, record, h % (len(record.ends) // 8)).get(key, found)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return type(key) is tuple and self.get(key) is not None
+
+    def __getitem__(self, key: ProseKey) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[ProseKey]:
+        return iter(self.everything())
+
+    def __len__(self) -> int:
+        return len(self.everything())
+
+    def _shard(self, n: int, record: _Shards, shard: int) -> dict[ProseKey, str]:
+        texts = self._found.get((n, shard))
+        if texts is None:
+            texts = self._found[(n, shard)] = self._read(record, shard)
+        return texts
+
+    def _read(self, record: _Shards, shard: int) -> dict[ProseKey, str]:
+        start = _OFFSET.unpack_from(record.ends, 8 * (shard - 1))[0] if shard else 0
+        end = _OFFSET.unpack_from(record.ends, 8 * shard)[0]
+        blob = record.data[start:end]
+        if not blob:
+            return {}
+        try:
+            if len(blob) < SUM or checksum(blob[SUM:]) != blob[:SUM]:
+                raise ValueError(record.name)
+            texts = marshal.loads(blob[SUM:])
+        except (ValueError, EOFError, TypeError):  # marshal: not expected of bytes that passed their checksum
+            texts = None
+        if type(texts) is not dict:
+            self.damaged.add(record.name)
+            return {}
+        return texts
+
+    def everything(self) -> dict[ProseKey, str]:
+        """Every text of the files, each from the last record that holds it."""
+        merged: dict[ProseKey, str] = {}
+        for n, record in enumerate(self.records):
+            for shard in range(len(record.ends) // 8):
+                merged.update(self._shard(n, record, shard))
+        return merged
 
 
 def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], set[str]]:
     """The records of ProseLog files, merged, and the names of the files that are damaged: missing, unreadable, not
-    a regular file, cut short, or with a record that fails its checksum. Of a damaged file, the records before the
-    first bad one are used (each is checked on its own); nothing after it is, as its length may be what was
-    damaged."""
-    merged: dict[ProseKey, str] = {}
-    damaged: set[str] = set()
-    for name in names:
-        try:
-            if os.sep in name or not name.startswith(PROSE_PREFIX):
-                raise ValueError(name)
-            data = memoryview(read_regular(os.path.join(folder, name)))
-        except (OSError, ValueError):
-            damaged.add(name)
-            continue
-        at = 0
-        while at < len(data):
-            size = data[at:at + 8]
-            start = at + 8 + SUM
-            end = start + int.from_bytes(size, "little")
-            if end > len(data) or checksum(size, data[start:end]) != data[at + 8:start]:
-                damaged.add(name)
-                break
-            try:
-                part = marshal.loads(data[start:end])
-            except (ValueError, EOFError, TypeError):  # not expected of a record that passed its checksum
-                part = None
-            if type(part) is not dict:
-                damaged.add(name)
-                break
-            merged.update(part)
-            at = end
-    return merged, damaged
+    a regular file, cut short, or with a part that fails its checksum (which is not used)."""
+    store = ProseStore(folder, names)
+    merged = store.everything()
+    return merged, store.damaged
 
 
 # ---------------------------------------------------------------- parsed content files

@@ -773,7 +773,7 @@ class ProseRecord:
             self.files.add(self.log.flush())
 
     def names(self, cache: BuildCache) -> list[str]:
-        kept = cache.prose_files if self.add else []
+        kept = cache.kept_prose() if self.add else []
         return sorted({*kept, *(name for name in self.files if name)})
 
     def close(self, committed: bool) -> None:

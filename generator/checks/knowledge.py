@@ -91,16 +91,21 @@ def keyword(text: str) -> bytes:
 @dataclass(frozen=True)
 class Concept:
     """A named idea: `pattern` matches its phrasings; any text it matches holds a word of `words` whole.
-    `lowered` is `pattern` without IGNORECASE, for an ASCII text lowercased (see `start`); `pattern` is compiled
-    when first used: most texts are ASCII, so most concepts never need it."""
+    `lowered` is `pattern` without IGNORECASE, for an ASCII text lowercased (see `start`). Both are compiled when
+    first used: a check after an edit looks at few cells, which the prefilter's words keep from most concepts, and
+    most texts are ASCII, so most concepts never need `pattern`."""
 
     name: str
-    lowered: re.Pattern[str]
+    source: str  # the regular expression both compile (ASCII; its phrasings are lowercase)
     words: frozenset[bytes]
 
     @functools.cached_property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(self.lowered.pattern, re.I | re.A)
+        return re.compile(self.source, re.I | re.A)
+
+    @functools.cached_property
+    def lowered(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.A)
 
     def start(self, text: str, low: str | None) -> int | None:
         """Where `pattern` first matches `text`, if it does. `low`: the text lowercased if it is ASCII, else None.
@@ -171,7 +176,7 @@ def concept(name: str, phrasings: Sequence[str]) -> Concept:
     words = frozenset(w for p in phrasings for w in phrasing_words(p))
     if b"" in words:
         raise ValueError(f"concept {name}: a phrasing without a letter")
-    return Concept(name, re.compile(source, re.A), words)
+    return Concept(name, source, words)
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,12 @@ class Knowledge:
             for c in f.concepts:
                 need |= self._bit[c.name]
             self._needs[id(f)] = need
+
+    def compile_patterns(self) -> None:
+        """Compile every concept's pattern now (each is otherwise compiled when first used): before the processes
+        of a whole check fork, so that each does not compile them again."""
+        for c in self.concepts.values():
+            c.pattern  # noqa: B018 - the cached property compiles it
 
     def present(self, text: str) -> int:
         """The concepts a text may match, as bits: one whose words are all absent cannot match there. 0 when no

@@ -330,7 +330,8 @@ def _in_chunks(rules: _Chosen, run: Run, todo: list[str], jobs: int, need: bool,
         return rules.apply(mine, rules.per_file), mine.sentence_records(mine=True) if need else {}
 
     # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
-    # fork, not in every process.
+    # fork, not in every process; the knowledge's patterns all, not only those the first file's cells use.
+    _compile_knowledge()
     parts = [chunk(todo[:1])]
     parts += run_chunks(chunk, [todo[i:i + step] for i in range(1, len(todo), step)], jobs - 1)
     records = {s: r for _, made in parts for s, r in made.items()}
@@ -362,10 +363,17 @@ def check_in_shares(base: Content, comparison_files: list[str],
     share = _Share(base, rules, comparison_files, frozenset(stems), load, prefilter)
     todo = share.owners + [p.source for p in base.pages.values()] + [base.site.source]
     # The first file here first: what the rules load once (knowledge, patterns, caches) is then loaded before the
-    # fork, not in every process.
+    # fork, not in every process; the knowledge's patterns all, not only those the first file's cells use.
+    _compile_knowledge()
     parts = [share(todo[:1])] + run_chunks(share, _guided(todo, 1, jobs), jobs - 1)
     done = [p for p in parts if p is not None]
     return _gathered(share, stems, done) if len(done) == len(parts) else None
+
+
+def _compile_knowledge() -> None:
+    from statusdocs.checks.knowledge import knowledge
+
+    knowledge().compile_patterns()
 
 
 def prepare(select: set[str] | None = None, ignore: set[str] | None = None) -> None:
@@ -376,7 +384,7 @@ def prepare(select: set[str] | None = None, ignore: set[str] | None = None) -> N
     from statusdocs.reference import constant_tables
 
     if any(r.func is not None and selected(r.id, select, ignore) for r in load_rules().values()):
-        knowledge()
+        knowledge().compile_patterns()
         constant_tables()
 
 

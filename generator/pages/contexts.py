@@ -333,8 +333,7 @@ class Views:
         records the files it read."""
         made = self._memo.get((kind, key)) or self._carried((kind, key)) or self._stored((kind, key))
         if made is None:
-            with self.recorder.recording() as reads, self.recorder.holding() as held:
-                value = make()
+            value, reads, held = self.recorder.collected(make)
             made = self._memo[(kind, key)] = (value, tuple(reads), tuple(held))
             self._keep((kind, key), made)
             if kind in STORED:

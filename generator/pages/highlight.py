@@ -11,13 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator
 from html import unescape as html_unescape
+from typing import Any
 
 from markupsafe import Markup, escape
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.lexers import HttpLexer, get_all_lexers, get_lexer_by_name
+from pygments.lexers import HttpLexer, find_lexer_class, get_all_lexers, get_lexer_by_name
+from pygments.token import Text
 from pygments.util import ClassNotFound
 
 _JSON_TYPE = re.compile(r"^content-type:[ \t]*application/(?:[\w.-]+\+)?json\b", re.I | re.M)
@@ -88,9 +91,54 @@ def _formatter() -> HtmlFormatter:
 
 
 @functools.cache
+def _builtin_mimetypes() -> dict[str, str]:
+    """Each mimetype of Pygments' built-in lexers, to the name of the first lexer that has it (the one
+    `get_lexer_for_mimetype` returns)."""
+    names: dict[str, str] = {}
+    for name, _, _, mimetypes in get_all_lexers(plugins=False):
+        for mimetype in mimetypes:
+            names.setdefault(mimetype, name)
+    return names
+
+
+def _body_lexer(content_type: str) -> Lexer | None:
+    """The lexer of a body of this type, as Pygments' HttpLexer finds it (the type, then `type/suffix` for a
+    `type/x+suffix`), among Pygments' built-in lexers only."""
+    candidates = [content_type]
+    if "+" in content_type:
+        candidates.append(re.sub(r"^(.*)/.*\+(.*)$", r"\1/\2", content_type))
+    for mimetype in candidates:
+        name = _builtin_mimetypes().get(mimetype)
+        found = find_lexer_class(name) if name is not None else None  # a built-in name: found before any plugin
+        if found is not None:
+            return found()
+    return None
+
+
+class _HttpMessageLexer(HttpLexer):
+    """Pygments' HttpLexer, whose body lexer is one of Pygments' built-in lexers. HttpLexer looks the body's type
+    up with `get_lexer_for_mimetype`, which, for a type no built-in lexer has (application/problem+json), asks
+    every installed plugin: that imports the packages that offer one (IPython's lexers, among others), and what a
+    page shows would depend on what else is installed. A lexer's states are its `tokens`; this one replaces the
+    body's state only (Pygments merges a subclass's states with its base's)."""
+
+    def body_callback(self, match: re.Match[str]) -> Iterator[tuple[int, Any, str]]:
+        content_type = getattr(self, "content_type", None)  # the message's, set by HttpLexer's header callback
+        content, offset = match.group(), match.start()
+        lexer = _body_lexer(content_type) if content_type else None
+        if lexer is None:
+            yield offset, Text, content
+            return
+        for index, token, value in lexer.get_tokens_unprocessed(content):
+            yield offset + index, token, value
+
+    tokens = {"content": [(r".+", body_callback)]}
+
+
+@functools.cache
 def _http_lexer() -> HttpLexer:
     """One lexer for every message: it keeps no state between texts (each starts its own)."""
-    return HttpLexer()
+    return _HttpMessageLexer()
 
 
 # A request line (any method: WebDAV's PROPFIND, RFC 2324's BREW) or a status line.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import unescape
 from typing import TYPE_CHECKING
 
@@ -110,7 +110,8 @@ class Prose:
         self._by_left_out: dict[frozenset[tuple[str, str]], markdown.Markdown] = {}
         self._cache: dict[ProseKey, str] = {}
         # Rendered by earlier builds for this set of codes (the build cache's); used as if rendered here.
-        self.stored: dict[ProseKey, str] = {}
+        # (a dict, or the build cache's ProseStore, which reads what it is asked for)
+        self.stored: Mapping[ProseKey, str] = {}
         # The keys of `_cache` in the order this process first used them, so that the build cache can record
         # what each render process used without being sent all of it (cache.ProseLog).
         self.used: list[ProseKey] = []

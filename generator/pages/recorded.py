@@ -235,13 +235,14 @@ def reads_a_change(deps: Iterable[str], same: Mapping[str, set[str]]) -> bool:
 
 
 K = TypeVar("K")
+T = TypeVar("T")
 V = TypeVar("V", bound=_Sourced)
 
 
 class Recorder:
     """The source files read since `recording` began (None: not recording, as between pages), and the fields
-    whose text a view made since `holding` began holds for a template to show (`Shown`): a view kept across
-    builds is made again when one of those changes, though no page made with it has read them yet."""
+    whose text a view being made (`collected`) holds for a template to show (`Shown`): a view kept across builds
+    is made again when one of those changes, though no page made with it has read them yet."""
 
     def __init__(self) -> None:
         self.reads: set[str] | None = None
@@ -255,11 +256,22 @@ class Recorder:
         if self.held is not None:
             self.held.update(deps)
 
-    @contextlib.contextmanager
-    def holding(self) -> Iterator[set[str]]:
-        """Collect into a new set (the one yielded) the fields held inside the block; the outer set gets them too."""
-        with self._collecting("held") as held:
-            yield held
+    def collected(self, make: Callable[[], T]) -> tuple[T, set[str], set[str]]:
+        """`make()`, with the files read and the fields held while it ran, which the outer sets (if any) get too: as
+        `recording` does, with no context manager (the views make thousands of pieces a build)."""
+        outer_reads, outer_held = self.reads, self.held
+        reads: set[str] = set()
+        held: set[str] = set()
+        self.reads, self.held = reads, held
+        try:
+            value = make()
+        finally:
+            self.reads, self.held = outer_reads, outer_held
+            if outer_held is not None:
+                outer_held.update(held)
+            if outer_reads is not None:
+                outer_reads.update(reads)
+        return value, reads, held
 
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[str]]:

@@ -168,3 +168,24 @@ def test_the_longest_files_are_collected_first_and_exist():
     items = [SimpleNamespace(path=Path("tests") / name, n=n) for n, name in enumerate(names)]
     pytest_collection_modifyitems(items)  # type: ignore[arg-type]
     assert [item.n for item in items] == [3, 1, 0, 2, 4]
+
+
+def test_the_workers_take_the_files_in_collection_order(tmp_path):
+    """Under README's `--dist loadfile`, a file of few tests collected first runs first: pytest-xdist's own
+    reordering (by number of tests, on by default since 3.7) would send the files of a few long tests, and
+    Lighthouse's, to the end (tests/conftest.py turns it off)."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    alone: alone\n")
+    (tmp_path / "test_few.py").write_text("def test_one():\n    pass\n")
+    (tmp_path / "test_many.py").write_text("import pytest\n\n\n@pytest.mark.parametrize('i', range(9))\n"
+                                           "def test_one(i):\n    pass\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-v", "-n", "1", "--dist", "loadfile",
+                             "-p", "no:cacheprovider", f"--basetemp={tmp_path / 'base'}", "test_few.py",
+                             "test_many.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = [line.split()[-1] for line in result.stdout.splitlines() if "PASSED" in line]
+    assert len(ran) == 10 and ran[0] == "test_few.py::test_one", ran

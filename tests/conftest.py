@@ -44,10 +44,21 @@ def run_cli(*args: str, cwd: Path | str = ROOT, timeout: float = 120, search: bo
                           text=True, timeout=timeout, env=env)
 
 
-# The longest test files, started first: README's command gives each worker a file at a time in collection order
-# (--dist loadfile), so a long file collected late would run alone at the end while the other cores idle.
-LONGEST_FILES = ("test_recorded_deps.py", "test_build_cache.py", "test_incremental.py", "test_prose.py",
-                 "test_faults.py", "test_properties.py", "test_publishing.py")
+# The files started first, then the longest: README's command gives each worker a file at a time in collection
+# order (--dist loadfile), so a long file collected late would run alone at the end while the other cores idle.
+# Lighthouse's file comes first, a file of short tests second: its test marked `alone` waits for the test the other
+# worker is running, a few seconds at the start, where one of test_recorded_deps' would keep a core idle for minutes.
+LONGEST_FILES = ("test_lighthouse.py", "test_build_cache.py", "test_recorded_deps.py", "test_incremental.py",
+                 "test_check_scope.py", "test_prose.py", "test_faults.py", "test_properties.py",
+                 "test_check_speed_equivalence.py", "test_publishing.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Files go to the workers in collection order: pytest-xdist 3.7 and later sort them by their number of tests
+    (its --loadscope-reorder, on by default), which sends the files of a few long tests last; this is its
+    --no-loadscope-reorder, which older releases (the lowest declared) lack as they never reorder."""
+    if getattr(config.option, "loadscopereorder", None):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -63,29 +63,29 @@ def test_ci_runs_readme_test_command_and_the_fast_part_at_the_lowest():
 
 
 def test_the_compatibility_stages_leave_out_only_named_files_and_latest_runs_everything():
-    """COMPAT_SKIP (lowest and the interpreters in between) and BETWEEN_SKIP (those in between only) name test
-    files that exist (a renamed file would otherwise drop out of the list unseen and run everywhere, or a typo leave
-    nothing out), together a minority of the suite, never the files that prove the package works at other versions:
-    loading, checking, building, rendering, serving, searching, the CLI and the public APIs. README's command
+    """COMPAT_SKIP (lowest) names test files that exist (a renamed file would otherwise drop out of the list unseen
+    and run everywhere, or a typo leave nothing out), a minority of the suite, never the files that prove the package
+    works at other versions: loading, checking, building, rendering, serving, searching, the CLI and the public
+    APIs. The interpreters in between run BETWEEN, existing files that include every one of those. README's command
     (latest) leaves nothing out."""
     run = (ROOT / ".ci" / "run").read_text()
 
-    def files(name: str) -> list[str]:
-        skip = re.search(rf"^{name}=\((.*?)\)$", run, re.S | re.M).group(1).split()
-        assert skip and all(s.startswith("--ignore=tests/test_") for s in skip), skip
-        assert all((ROOT / s.removeprefix("--ignore=")).is_file() for s in skip), skip
-        return [s.removeprefix("--ignore=tests/") for s in skip]
+    def files(name: str, prefix: str) -> list[str]:
+        listed = re.search(rf"^{name}=\((.*?)\)$", run, re.S | re.M).group(1).split()
+        assert listed and all(s.startswith(f"{prefix}tests/test_") for s in listed), listed
+        assert all((ROOT / s.removeprefix(prefix)).is_file() for s in listed), listed
+        return [s.removeprefix(f"{prefix}tests/") for s in listed]
 
-    compat, between = files("COMPAT_SKIP"), files("BETWEEN_SKIP")
-    assert not set(compat) & set(between)
-    assert len(compat + between) <= len(list((ROOT / "tests").glob("test_*.py"))) // 3, "a minority of the suite"
+    compat, between = files("COMPAT_SKIP", "--ignore="), files("BETWEEN", "")
+    assert len(compat) <= len(list((ROOT / "tests").glob("test_*.py"))) // 3, "a minority of the suite"
     proving = {"test_build.py", "test_check_cli.py", "test_cli.py", "test_prose.py", "test_render.py",
                "test_highlight.py", "test_serve.py", "test_search.py", "test_public_apis.py", "test_bad_input.py",
                "test_properties.py", "test_package.py", "test_faults.py", "test_parallel.py", "test_rules.py"}
-    assert not proving & set(compat + between)
+    assert not proving & set(compat)
+    assert proving | {"test_publishing.py"} <= set(between) and not set(between) & set(compat)  # and deploying
     lowest = re.search(r'^\s*stage lowest .*?&&( .*?)"', run, re.M | re.S).group(1)
     assert lowest.split() == ["$fast", "${COMPAT_SKIP[*]@Q}"], "lowest leaves out COMPAT_SKIP only"
-    assert "${COMPAT_SKIP[*]@Q} ${BETWEEN_SKIP[*]@Q}" in re.search(r'stage "\$minor" .*', run).group(0)
+    assert re.search(r'stage "\$minor" .*', run).group(0).endswith('&& $fast ${BETWEEN[*]@Q}"')
     assert "--ignore" not in re.search(r"^\s*stage latest .*$", run, re.M).group(0)
 
 
@@ -168,3 +168,24 @@ def test_the_longest_files_are_collected_first_and_exist():
     items = [SimpleNamespace(path=Path("tests") / name, n=n) for n, name in enumerate(names)]
     pytest_collection_modifyitems(items)  # type: ignore[arg-type]
     assert [item.n for item in items] == [3, 1, 0, 2, 4]
+
+
+def test_the_workers_take_the_files_in_collection_order(tmp_path):
+    """Under README's `--dist loadfile`, a file of few tests collected first runs first: pytest-xdist's own
+    reordering (by number of tests, on by default since 3.7) would send the files of a few long tests, and
+    Lighthouse's, to the end (tests/conftest.py turns it off)."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "tests" / "conftest.py", tmp_path / "conftest.py")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    alone: alone\n")
+    (tmp_path / "test_few.py").write_text("def test_one():\n    pass\n")
+    (tmp_path / "test_many.py").write_text("import pytest\n\n\n@pytest.mark.parametrize('i', range(9))\n"
+                                           "def test_one(i):\n    pass\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-v", "-n", "1", "--dist", "loadfile",
+                             "-p", "no:cacheprovider", f"--basetemp={tmp_path / 'base'}", "test_few.py",
+                             "test_many.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = [line.split()[-1] for line in result.stdout.splitlines() if "PASSED" in line]
+    assert len(ran) == 10 and ran[0] == "test_few.py::test_one", ran

@@ -102,6 +102,8 @@ tables = st.tuples(row, rule, st.lists(row, max_size=3)).map(lambda t: "\n".join
 @example("x\n\n```json\n{\"a\": 1}\n```\n")
 @example("```\nx\n```")
 @example("\x02\n\nx")
+@example("!\x02[the spec](https://example.org/x)")  # normalisation drops STX: an image, and a fence below
+@example("- *the\n`\x02``\n`\x02``")
 @example("- `the\n- \n\nthe")  # `- ` alone under a line is a setext underline: <h2>, not a list
 @example("nginx closes the connection [^nginx-return], and curl reports it [^curl-52].")
 @example("- one [^a]\n- two [^b-2]\n")

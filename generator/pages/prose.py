@@ -62,10 +62,10 @@ _NO_CODES: frozenset[int] = frozenset()
 
 
 # What each processor needs in a text to change anything: one of these strings (from its regex or test), by
-# registry and name. Every string a processor is given is made of the text's characters, in the text's order
-# within a line (whitespace normalisation only drops STX and ETX and turns CR and tabs into newlines and spaces;
-# block processors cut text up and take markers off line starts, never joining two lines; a fence becomes a
-# placeholder line) and of Python-Markdown's placeholders (STX, ETX, letters, digits, `:`). So a processor whose
+# registry and name, looked for in the text less STX and ETX. Every string a processor is given is made of that
+# text's characters, in its order within a line (whitespace normalisation drops STX and ETX and turns CR and tabs
+# into newlines and spaces; block processors cut text up and take markers off line starts, never joining two
+# lines; a fence becomes a placeholder line) and of Python-Markdown's placeholders (STX, ETX, letters, digits, `:`). So a processor whose
 # strings are all absent from a text changes nothing in it, and a Markdown without it renders that text the same.
 # Processors not listed always run.
 _NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -169,7 +169,13 @@ class Prose:
 
     def _markdown(self, text: str) -> markdown.Markdown:
         """A Markdown instance that renders `text` as the fully configured one would."""
-        triggers = frozenset(s for s in _TRIGGERS if s in text) if self.shortcuts else None
+        if self.shortcuts:
+            # Whitespace normalisation drops STX and ETX before any processor runs (`!\x02[` is an image): the
+            # strings are looked for in what it leaves.
+            seen = text.replace("\x02", "").replace("\x03", "") if "\x02" in text or "\x03" in text else text
+            triggers: frozenset[str] | None = frozenset(s for s in _TRIGGERS if s in seen)
+        else:
+            triggers = None
         md = self._by_triggers.get(triggers)
         if md is None:
             left_out = frozenset((registry, name) for registry, needs in _NEEDS.items()

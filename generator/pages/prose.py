@@ -61,12 +61,13 @@ _CODE_LINK = '<a class="code-ref" href="' + ROOT_MARK + '{0}/">{0}</a>'  # as th
 _NO_CODES: frozenset[int] = frozenset()
 
 
-# What each processor needs in a text to change anything: one of these strings (from its regex or test), by
-# registry and name, looked for in the text less STX and ETX. Every string a processor is given is made of that
-# text's characters, in its order within a line (whitespace normalisation drops STX and ETX and turns CR and tabs
-# into newlines and spaces; block processors cut text up and take markers off line starts, never joining two
-# lines; a fence becomes a placeholder line) and of Python-Markdown's placeholders (STX, ETX, letters, digits, `:`). So a processor whose
-# strings are all absent from a text changes nothing in it, and a Markdown without it renders that text the same.
+# What each processor needs in a text to change anything: one of these strings (from its regex or test), by registry
+# and name, looked for in the text less STX and ETX. Every string a processor is given is made of that text's
+# characters, in its order within a line (whitespace normalisation drops STX and ETX and turns CR and tabs into
+# newlines and spaces; block processors cut text up and take markers off line starts, never joining two lines; a fence
+# becomes a placeholder line) and of Python-Markdown's placeholders (STX, ETX, letters, digits, `:`). So a processor
+# whose strings are all absent from a text changes nothing in it, and a Markdown without it renders that text the
+# same.
 # Processors not listed always run.
 _NEEDS: dict[str, dict[str, tuple[str, ...]]] = {
     "preprocessors": {"fenced_code_block": ("```", "~~~")},

@@ -279,6 +279,18 @@ def test_the_accelerator_is_taken_for_the_common_examples():
     assert highlight_fast.json_text('{"a": 1} // note') is None
 
 
+def test_the_accelerator_reads_a_long_unclosed_string_in_linear_time():
+    """A body of 200,000 escaped quotes and no closing one: left to Pygments (which reads it in linear time) after
+    one pass, not after trying the string again from each quote (minutes)."""
+    import time
+
+    body = '"' + '\\"' * 200_000
+    start = time.process_time()
+    assert highlight_fast.json_text(body) is None
+    assert highlight_fast.http_message("HTTP/1.1 200 OK\nContent-Type: application/json\n\n" + body) is None
+    assert time.process_time() - start < 5
+
+
 def test_an_unchecked_pygments_release_turns_the_accelerator_off():
     """On a Pygments release the accelerator was not checked against, it is off and every example is Pygments' own
     highlighting."""

@@ -127,10 +127,14 @@ def _prepared(text: str) -> str:
 def _json_tokens(tokens: Tokens, text: str) -> bool:
     """JsonLexer's tokens of `text` appended to `tokens`; False if the text has one this module does not read.
     A string is a key (`nt`) when, past any whitespace and strings, a colon follows it; else a string (`s2`)."""
-    pos = 0
+    pos, end = 0, len(text)
     pending: list[int] = []  # the strings (their places in tokens) no punctuation, number or constant followed yet
-    for m in _JSON_TOKEN.finditer(text):
-        if m.start() != pos:
+    match = _JSON_TOKEN.match
+    while pos < end:
+        # Matched where the last token ended, never searched for: a search past an unclosed string would try the
+        # string again from each later quote (time quadratic in the text's length).
+        m = match(text, pos)
+        if m is None:
             return False
         pos = m.end()
         value = m.group()
@@ -153,7 +157,7 @@ def _json_tokens(tokens: Tokens, text: str) -> bool:
             tokens.append(("mf" if _FLOAT_CHARS.search(value) else "mi", value))
         else:
             tokens.append(("kc", value))
-    return pos == len(text)
+    return True
 
 
 def _escape(text: str) -> str:

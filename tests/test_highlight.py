@@ -123,6 +123,9 @@ from statusdocs.pages.highlight import pretty_body  # noqa: E402
 from tests.conftest import PROPERTY_SCALE, ROOT  # noqa: E402
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# The comparisons with Pygments hold for the releases the accelerator is on for; on another (the lowest supported,
+# in .ci/run) it is off, and test_an_unchecked_pygments_release_turns_the_accelerator_off checks that it is not used.
+fast_only = pytest.mark.skipif(not highlight_fast.ENABLED, reason="the accelerator is off on this Pygments release")
 FENCE = re.compile(r"```json\n(.*?)```", re.S)
 
 
@@ -172,6 +175,7 @@ def _examples_and_fences(folder: Path) -> tuple[list[str], list[str]]:
     return messages, fences
 
 
+@fast_only
 @pytest.mark.parametrize("folder", ["content", "corpus"])
 def test_the_accelerator_writes_every_example_as_pygments_does(folder: str, tmp_path: Path):
     """Every example message (as pretty_body leaves it) and JSON fence of the bundled content and of the benchmark
@@ -226,6 +230,7 @@ def http_text(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", "\n"])) + text + draw(st.sampled_from(["", "\n", "\n\n"]))
 
 
+@fast_only
 @settings(max_examples=int(3000 * PROPERTY_SCALE), **SETTINGS)
 @given(http_text())
 @example('GET / HTTP/1.1\nContent-Type: application/json\n\n{\n  "a": [1, 2.5, true, null],\n  "b": {}\n}')
@@ -236,6 +241,7 @@ def test_the_accelerator_highlights_messages_as_pygments_does(text: str):
     assert_http_as_pygments(text)
 
 
+@fast_only
 @settings(max_examples=int(3000 * PROPERTY_SCALE), **SETTINGS)
 @given(json_code)
 @example('{"a": "b", "c": [1, -2.5e+3, true, false, null], "d": {}}\n')
@@ -251,6 +257,7 @@ def test_the_accelerator_highlights_json_as_pygments_does(code: str):
 CLASSES = ["", "", "w", "p", "nt", "s2", "mi"]
 
 
+@fast_only
 @settings(max_examples=int(2000 * PROPERTY_SCALE), **SETTINGS)
 @given(st.lists(st.tuples(st.sampled_from(CLASSES), st.text(alphabet="ab \n<&>\"'\t", max_size=6)), max_size=12))
 def test_the_accelerator_formats_any_tokens_as_html_formatter_does(tokens: list[tuple[str, str]]):
@@ -266,6 +273,7 @@ def test_the_accelerator_formats_any_tokens_as_html_formatter_does(tokens: list[
     assert highlight_fast.lines_html(tokens) == stock
 
 
+@fast_only
 def test_the_accelerator_is_taken_for_the_common_examples():
     """Guards the speed: a request without a body and a JSON response take it; a type Pygments looks up among
     plugins (`+json`), another language, a line Pygments marks as an error leave it to Pygments."""
@@ -308,4 +316,7 @@ def test_an_unchecked_pygments_release_turns_the_accelerator_off():
     message = 'HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\n  "a": 1\n}'
     assert out.stdout.startswith(_pygments()[0](message).rstrip("\n") + "\n")
     assert _pygments()[1]('{"a": 1}\n') in out.stdout
-    assert highlight_fast.ENABLED  # and the installed release is a checked one (see CHECKED_RELEASES)
+    # And a release from 2.21 on is a checked one (see CHECKED_RELEASES): a newer one fails here until checked.
+    import pygments
+
+    assert highlight_fast.ENABLED or tuple(map(int, pygments.__version__.split(".")[:2])) < (2, 21)

@@ -401,6 +401,19 @@ def test_the_accelerator_writes_a_paragraph_and_fence_as_markdown_does(text: str
     assert_same(text)
 
 
+@settings(max_examples=int(3000 * PROPERTY_SCALE), **SETTINGS)
+@given(st.lists(st.sampled_from(["`", "`", "a", " ", "x_y", "\\", "<", "é"]), max_size=14).map("".join))
+@example("`a` b `")
+@example("`")
+def test_single_backtick_runs_split_as_the_run_by_run_pairing_splits_them(body: str):
+    """prose_fast's shortcut for a text whose backtick runs are all one long (split at each) finds the parts its
+    run-by-run pairing finds (the rule that the Markdown comparisons above check)."""
+    expected = prose_fast._runs(body)
+    if any(prose_fast._TEXT_SYNTAX.search(part) for part in expected[::2]):
+        expected = None
+    assert prose_fast._split(body) == expected
+
+
 def test_the_accelerator_is_taken_for_code_span_cells():
     """Guards the speed: the commonest cells (a sentence with code spans, codes to link) take it; other syntax
     leaves it to Python-Markdown."""

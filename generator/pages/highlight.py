@@ -23,6 +23,8 @@ from pygments.lexers import HttpLexer, find_lexer_class, get_all_lexers, get_lex
 from pygments.token import Text
 from pygments.util import ClassNotFound
 
+from statusdocs.pages import highlight_fast
+
 _JSON_TYPE = re.compile(r"^content-type:[ \t]*application/(?:[\w.-]+\+)?json\b", re.I | re.M)
 # Whitespace outside JSON strings is what a pretty-printed body may differ from its original by, and nothing else:
 # the text without it is its strings and the runs of other characters between them (a lone quote kept as it is).
@@ -151,8 +153,12 @@ def http_html(message: str) -> Markup:
     if not _START_LINE.match(message):
         return escape(message)
     text = pretty_body(message)
-    # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert.
-    return Markup(highlight(text, _http_lexer(), _formatter()).rstrip("\n"))  # noqa: S704
+    # Pygments escapes every character it writes (<, >, &, quotes): the result is safe to insert. So does the
+    # accelerator, which writes what Pygments would for the messages it answers for.
+    html = highlight_fast.http_message(text) if highlight_fast.ENABLED else None
+    if html is None:
+        html = highlight(text, _http_lexer(), _formatter())
+    return Markup(html.rstrip("\n"))  # noqa: S704
 
 
 @functools.cache
@@ -180,8 +186,10 @@ def fenced_block(language: str, code: str) -> str | None:
     lexer = _fence_lexer(language) if language else None
     if lexer is None:
         return None
-    # Pygments escapes every character it writes: the result is safe to insert.
-    body = highlight(code, lexer, _formatter())
+    # Pygments escapes every character it writes (and so does the accelerator): the result is safe to insert.
+    body = highlight_fast.json_text(code) if language == "json" and highlight_fast.ENABLED else None
+    if body is None:
+        body = highlight(code, lexer, _formatter())
     return (f'<div class="codeblock highlight"><pre tabindex="0"><code class="language-{escape(language)}">'
             f"{body}</code></pre></div>")
 

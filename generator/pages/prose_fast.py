@@ -97,6 +97,21 @@ def _paragraph(body: str, link: Callable[[str], str]) -> str | None:
 def _split(body: str) -> list[str] | None:
     """The body as alternating text and code span contents (text first and last), or None if a text part holds
     inline syntax other than code spans."""
+    if "``" not in body:
+        # Every run is one backtick: each closes the one before it (the next run of its length), and a last one
+        # left unclosed is text, as is everything after it. The loop below finds the same parts one by one.
+        parts = body.split("`")
+        if len(parts) % 2 == 0:
+            parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    else:
+        parts = _runs(body)
+    if any(_TEXT_SYNTAX.search(part) for part in parts[::2]):
+        return None
+    return parts
+
+
+def _runs(body: str) -> list[str]:
+    """The body as alternating text and code span contents (text first and last), run by run of backticks."""
     parts: list[str] = []
     text_start = search = 0
     while True:
@@ -114,8 +129,6 @@ def _split(body: str) -> list[str] | None:
         parts.append(body[content_start:content_end])
         text_start = search = end
     parts.append(body[text_start:])
-    if any(_TEXT_SYNTAX.search(part) for part in parts[::2]):
-        return None
     return parts
 
 

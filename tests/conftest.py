@@ -54,9 +54,9 @@ LONGEST_FILES = ("test_lighthouse.py", "test_build_cache.py", "test_recorded_dep
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Files go to the workers in collection order: pytest-xdist 3.7 and later sort them by their number of tests
-    (its --loadscope-reorder, on by default), which sends the files of a few long tests last; this is its
-    --no-loadscope-reorder, which older releases (the lowest declared) lack as they never reorder."""
+    """Files go to the workers in collection order: pytest-xdist sorts them by their number of tests (its
+    --loadscope-reorder, on by default), which sends the files of a few long tests last; this is its
+    --no-loadscope-reorder (pytest-xdist 3.8.0 and later, as pyproject.toml requires)."""
     if getattr(config.option, "loadscopereorder", None):
         config.option.loadscopereorder = False
 

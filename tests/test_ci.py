@@ -172,7 +172,7 @@ def test_the_longest_files_are_collected_first_and_exist():
 
 def test_the_workers_take_the_files_in_collection_order(tmp_path):
     """Under README's `--dist loadfile`, a file of few tests collected first runs first: pytest-xdist's own
-    reordering (by number of tests, on by default since 3.7) would send the files of a few long tests, and
+    reordering (by number of tests, on by default) would send the files of a few long tests, and
     Lighthouse's, to the end (tests/conftest.py turns it off)."""
     import shutil
     import subprocess

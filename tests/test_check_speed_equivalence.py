@@ -619,4 +619,4 @@ def test_v005_groups_read_from_all_records_at_once(files):
     """V005 counts the group keys of every file's records at once, as integers read from the packed bytes: the
     groups (files, cells, sentences, in order) are those of unpacking each record."""
     records = {f"f{n}.yaml": PF.pack_records(file) for n, file in enumerate(files)}
-    assert V._groups(records) == _plain_groups(records)
+    assert V.repeated_groups(records) == _plain_groups(records)

@@ -13,15 +13,24 @@ PROBE = ("{% extends \"base.html\" %}{% block main %}"
          "{{ entry.keys is callable }}|{{ entry.nothing is defined }}|{{ entry.klass.id }}</p>{% endblock %}\n")
 
 
+def built_with_theme(tmp_path, templates: dict[str, str], content=CONTENT, *options: str):
+    """The site `statusdocs build` makes of `content` with a theme of these templates (name: text) in
+    tmp_path/templates, over the shipped ones: its folder."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name, text in templates.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(content), "--templates", str(folder), "--out", str(out), *options)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def test_dot_lookup_on_views_is_jinjas(tmp_path):
     """A key is found as `entry.code`; a dict's method stays the method (`entry.items`, `entry.get(...)`); a
     missing key is undefined (a test sees it, a plain `{{ }}` is a T001 at the template's line)."""
+    out = built_with_theme(tmp_path, {"code.html": PROBE})
     templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "code.html").write_text(PROBE, encoding="utf-8")
-    out = tmp_path / "site"
-    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
-    assert result.returncode == 0, result.stderr
     probe = re.search(r'<p id="probe">(.*?)</p>', (out / "404" / "index.html").read_text(encoding="utf-8"))
     assert probe is not None
     assert probe.group(1) == "404|True|404|True|False|4xx"
@@ -96,12 +105,7 @@ def test_more_comparisons_list_is_the_one_a_loop_over_others_writes(content_copy
     entry.write_text(entry.read_text(encoding="utf-8").replace(
         "name: Precondition Failed", "name: \"Precondition <Failed> & 'x' [^rfc9110]\"", 1) +
         "ignore:\n  - {rule: F001, field: name, reason: a name with HTML's special characters}\n", encoding="utf-8")
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "compare.html").write_text(MORE_PROBE, encoding="utf-8")
-    out = tmp_path / "site"
-    result = run_cli("build", "--content", str(content_copy), "--templates", str(templates), "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    out = built_with_theme(tmp_path, {"compare.html": MORE_PROBE}, content_copy)
     pages = sorted((out / "compare").glob("*/index.html"))
     assert len(pages) > 10
     special = listed = 0
@@ -134,13 +138,7 @@ def test_comparison_rows_sides_are_what_a_loop_over_both_sides_writes(tmp_path):
     """Each row's two sides on a comparison page are made by the views (`r.sides`; a generated row's side once per
     code, not once per page): the same bytes as a template's loop over `left`/`right` and `r.left`/`r.right`
     writes, for every kind of row (prose, link, list, the differing facts), on every comparison page."""
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "compare.html").write_text(ROWS_PROBE, encoding="utf-8")
-    out = tmp_path / "site"
-    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out),
-                     "--jobs", "1")
-    assert result.returncode == 0, result.stderr
+    out = built_with_theme(tmp_path, {"compare.html": ROWS_PROBE}, CONTENT, "--jobs", "1")
     pages = sorted((out / "compare").glob("*/index.html"))
     assert len(pages) > 10
     kinds = set()
@@ -184,13 +182,7 @@ def test_side_navigation_is_one_macro_whatever_the_page(tmp_path):
     """The side navigation of every code is the theme's `site_nav` macro: on a comparison page made once per build
     for every such page, on a code's page with its own class open and the page marked current; a theme's template
     that calls it gets the navigation the frame shows, byte for byte."""
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    for name in ("compare.html", "code.html"):
-        (templates / name).write_text(NAV_PROBE, encoding="utf-8")
-    out = tmp_path / "site"
-    result = run_cli("build", "--content", str(CONTENT), "--templates", str(templates), "--out", str(out))
-    assert result.returncode == 0, result.stderr
+    out = built_with_theme(tmp_path, {"compare.html": NAV_PROBE, "code.html": NAV_PROBE})
     navs = set()
     for page in ("compare/409-vs-412", "compare/301-vs-302", "412", "301"):
         html = (out / page / "index.html").read_text(encoding="utf-8")

@@ -476,6 +476,11 @@ def _check(content: Content, hashes: dict[str, str] | None, previous: Checked | 
     return check(content, hashes, previous, jobs, workers)
 
 
+def _previous_findings(ctx: BuildContext) -> Checked | None:
+    """Each file's findings in the last build (the cache layer), for the check to keep those of unchanged files."""
+    return ctx.cache.checked_files if ctx.cache is not None else None
+
+
 def _content_hashes(ctx: BuildContext) -> dict[str, str] | None:
     """Each content file's hash by the path its findings name (the cache layer), from the inputs or, on a first
     build, from the bytes the loader read."""
@@ -505,8 +510,7 @@ def start_check(ctx: BuildContext) -> None:
     if ctx.check and ctx.checked is None and ctx.checking is None and content is not None and \
             (ctx.jobs or 1) > 1 and can_fork():
         # What the check starts from is found by the child too: this process goes on to plan meanwhile.
-        ctx.checking = Forked(lambda: _check(content, _content_hashes(ctx),
-                                             ctx.cache.checked_files if ctx.cache is not None else None))
+        ctx.checking = Forked(lambda: _check(content, _content_hashes(ctx), _previous_findings(ctx)))
 
 
 def finish_check(ctx: BuildContext) -> bool:
@@ -516,8 +520,7 @@ def finish_check(ctx: BuildContext) -> bool:
     if ctx.check and not ctx.reported:
         if ctx.checked is None:
             ctx.checked, ctx.checked_files = ctx.checking.result() if ctx.checking else \
-                _check(ctx.content, _content_hashes(ctx), ctx.cache.checked_files if ctx.cache is not None else None,
-                       ctx.jobs or 1, ctx.workers)
+                _check(ctx.content, _content_hashes(ctx), _previous_findings(ctx), ctx.jobs or 1, ctx.workers)
         ctx.report.extend(ctx.checked)
         ctx.reported = True
     return not ctx.failing()

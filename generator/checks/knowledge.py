@@ -197,7 +197,7 @@ class Fact:
         """Where the earliest match of the fact's concepts starts if all of them occur in `sentence`, else None.
         `unless` is looked for in `context`, the whole sentence a clause comes from."""
         first = None
-        low = sentence.lower() if sentence.isascii() else None
+        low = T.lowered(sentence)
         for concept in self.concepts:
             start = concept.start(sentence, low)
             if start is None:
@@ -208,7 +208,7 @@ class Fact:
         if self.unless is not None and self.unless.search(around):
             return None
         if self.unless_concepts:
-            low = around.lower() if around.isascii() else None
+            low = T.lowered(around)
             if any(c.start(around, low) is not None for c in self.unless_concepts):
                 return None
         return first

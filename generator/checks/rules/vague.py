@@ -224,10 +224,14 @@ def boilerplate(run: Run) -> Iterator[Diagnostic]:
                                     f"\"{key[:80]}\"", hint="write a sentence for this code")
 
 
-def _groups(records: Mapping[str, bytes]) -> Groups:
-    """The sentences (file's number, source, cell index, sentence index) of each group key found in three files
-    or more, from every file's records. The keys are counted as integers read from all the records at once (each
-    record's first 8 bytes: an integer as wide, equal for equal keys), without unpacking every record."""
+Groups = list[list[tuple[int, str, int, int]]]
+
+
+def repeated_groups(records: Mapping[str, bytes]) -> Groups:
+    """V005's groups: the sentences (file's number, source, cell index, sentence index) of each group key found in
+    three files or more, from every file's records (`Run.sentence_records`). The keys are counted as integers read
+    from all the records at once (each record's first 8 bytes: an integer as wide, equal for equal keys), without
+    unpacking every record."""
     packed = list(records.values())
     whole = b"".join(packed)
     keys = memoryview(whole).cast("Q")[::_KEY_STRIDE].tolist()
@@ -247,15 +251,6 @@ def _groups(records: Mapping[str, bytes]) -> Groups:
 # A record is its 8-byte key and two 4-byte numbers: read as 8-byte integers, every other one is a key.
 _KEY_STRIDE = RECORD.size // 8
 assert RECORD.size % 8 == 0 and RECORD.format.lstrip("<").startswith("8s"), "a record starts with its 8-byte key"
-
-
-Groups = list[list[tuple[int, str, int, int]]]
-
-
-def repeated_groups(records: Mapping[str, bytes]) -> Groups:
-    """V005's groups of sentences found in three files or more, from every file's sentence records
-    (`Run.sentence_records`): what `boilerplate_sources` reads, and V005 in a run given them (`keep_groups`)."""
-    return _groups(records)
 
 
 def boilerplate_sources(groups: Groups) -> set[str]:
@@ -278,7 +273,7 @@ def _repeated_sentences(run: Run) -> list[tuple[str, Cell]]:
     the sentences in each. Sentences whose masked keys are equal have equal group keys (see prefilter), so only
     groups spanning three files can hold a finding; only their keys are computed, from the cells of their files."""
     keyed: list[tuple[int, int, int, str, Cell]] = []
-    for members in run.derived(_GROUPS, lambda: _groups(run.sentence_records())):
+    for members in run.derived(_GROUPS, lambda: repeated_groups(run.sentence_records())):
         for n, source, i, si in members:
             cell = run.file_cells(source)[i]
             masked = masked_sentence(run.content, T.sentences(cell.text)[si], cell.codes, run.prefilter)
@@ -527,7 +522,7 @@ def summary_without_difference(run: Run) -> Iterator[Diagnostic]:
             continue  # what the next test finds, known without masking
         if len([w for w in masked_content(run.content, cell, fast=run.prefilter) if w not in ABOUT_CODES]) > 1:
             continue
-        low = cell.text.lower() if cell.text.isascii() else None
+        low = T.lowered(cell.text)
         if any(c.start(cell.text, low) is not None for c in concepts):
             continue  # it names a situation of the knowledge (a trigger or a claim): a difference
         yield cell.diag("V011", f"{cell.field} says nothing that tells {cell.codes[0]} and {cell.codes[1]} apart",

@@ -27,8 +27,12 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from statusdocs.shipped import BUILTIN_THEME
+
+if TYPE_CHECKING:
+    from statusdocs.build.workers import Forked
 
 # In every site statusdocs writes, and published with it (a dotfile, as .nojekyll: Pages serves it as it is).
 MARKER = ".statusdocs-site"
@@ -219,8 +223,9 @@ class Staging:
 
     Pages are written into it (also by forked render workers), or linked from the previous site when their
     bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write.
-    With `reuse`, it is the site the previous build replaced (the spare in the cache's folder) when there is one,
-    and `commit` must be given every file of the new site: the others are removed from it."""
+    With `reuse`, it is the site the previous build replaced (the spare in the cache's folder) when there is one
+    (`claimed`), else a new folder in which a child makes the previous site's folders meanwhile; either way
+    `commit` must be given every file of the new site: the others are removed from it."""
 
     def __init__(self, out: str, reuse: bool = False):
         check_output(out)  # whoever writes: no folder statusdocs did not make is ever replaced
@@ -236,13 +241,35 @@ class Staging:
         except OSError as exc:  # name the folder the user can fix, not the random staging name
             raise OSError(exc.errno, exc.strerror, parent) from None
         self.spare = os.path.join(cache_folder(self.out), SPARE) if reuse else None
-        self.reused = self._claim_spare()
+        self.claimed = self.reused = self._claim_spare()
         os.chmod(self.path, 0o755)
         self._made: set[str] = set()
+        self._folders: Forked | None = None
+        if reuse and not self.reused:
+            self._make_folders_beside()
         # Files of the reused folder that were the site's already (the same inode): no link made, so their state
         # (change time included) is what it was. Those this process linked; a worker's are not known here.
         self.unmoved: set[str] = set()
         self.marked = self._mark()
+
+    def _make_folders_beside(self) -> None:
+        """No spare (the first build after a clean one): a child makes the previous site's folders in the new
+        one while this process loads, plans and renders (a folder's inode costs far more than a file's link).
+        The folder is then used as a reused one: `commit` prunes what the new site does not hold."""
+        from statusdocs.build.workers import Forked, can_fork
+
+        if can_fork() and _is_real_folder(self.out) and _is_regular(os.path.join(self.out, MARKER)):
+            out, path = self.out, self.path
+            self._folders = Forked(lambda: _make_folders(out, path))
+            self.reused = True
+
+    def settle(self) -> None:
+        """Wait for the child making folders, if any (before a prune or a commit)."""
+        if self._folders is not None:
+            with contextlib.suppress(RuntimeError):  # it died: the pages' folders were made as they were written
+                self._folders.result()
+            self._folders.close()
+            self._folders = None
 
     def _spare_place(self) -> str | None:
         """Where the spare lives, if the cache's folder is a real folder (not a symlink to someone's data)."""
@@ -354,6 +381,7 @@ class Staging:
         """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it. `files`:
         every file of the new site (paths below it); required for a reused folder, which may hold others."""
         out, staging = self.out, self.path
+        self.settle()
         if self.reused:
             if files is None:
                 raise ValueError("a reused staging folder is committed with the list of the site's files")
@@ -375,6 +403,7 @@ class Staging:
     def prune(self, files: Iterable[str]) -> None:
         """Remove from a reused folder every file not in `files` (paths below the site), and the folders left
         empty: before a tool reads the staged pages (Pagefind), and by `commit`."""
+        self.settle()
         if self.reused:
             _prune(self.path, {os.path.join(self.path, rel) for rel in files} | {os.path.join(self.path, MARKER)})
 
@@ -385,12 +414,31 @@ class Staging:
             _remove_site(path)
 
     def abort(self) -> None:
-        """A failed build: a reused folder goes back to being the spare (the disk holds what it held), a new
-        one is removed."""
-        if self.reused:
+        """A failed build: a claimed spare goes back to being the spare (the disk holds what it held), a new
+        folder is removed."""
+        if self._folders is not None:
+            self._folders.close()  # stopped where it is
+            self._folders = None
+        if self.claimed:
             self._retire(self.path)
         else:
             _remove_site(self.path)
+
+
+def _make_folders(site: str, staging: str) -> None:
+    """Make in `staging` the folders `site` has (real folders: symlinks are not followed). The build may make
+    some of them first (`Staging._real_folder`); on any other error this stops, and the folders still missing are
+    made as pages are written."""
+    todo = [""]
+    with contextlib.suppress(OSError):
+        while todo:
+            rel = todo.pop()
+            with os.scandir(os.path.join(site, rel)) as entries:
+                found = [os.path.join(rel, entry.name) for entry in entries if entry.is_dir(follow_symlinks=False)]
+            for sub in found:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(os.path.join(staging, sub))
+            todo.extend(found)
 
 
 def _same_file(a: str, b: str) -> bool:

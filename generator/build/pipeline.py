@@ -286,18 +286,35 @@ def run(ctx: BuildContext) -> BuildResult:
     check_output(ctx.out_dir, ctx.content_dir, ctx.templates_dir, cache=ctx.use_cache)  # OutputRefused
     if open_cache(ctx):
         return up_to_date(ctx)
-    if not load(ctx):
-        return ctx.result(False, files=ctx.content.files if ctx.content else 0)
+    staging = open_output(ctx)  # before loading: a new staging folder's folders are made meanwhile
+    committed = False
     try:
+        if not load(ctx):
+            return ctx.result(False, files=ctx.content.files if ctx.content else 0)
         start_check(ctx)
         if ctx.parsed is not None:  # pickled beside the check (a child of its own by now), not before it starts
             ctx.parsed.seal()
         hash_inputs_read(ctx)
         plan(ctx)
-        return render_and_write(ctx)
+        result = render_and_write(ctx, staging)
+        committed = result.ok
+        return result
     finally:
+        if not committed:
+            staging.abort()
         if ctx.checking is not None:
             ctx.checking.close()
+
+
+def open_output(ctx: BuildContext) -> Staging | InPlace:
+    """Where the pages go: a staging folder beside the site (with the cache on, the site the last build replaced:
+    the spare in the cache's folder), or, for the preview once it has a site, that site's folder itself."""
+    from statusdocs.build.output import Staging
+
+    session = ctx.session
+    if session is not None and session.site:
+        return InPlace(ctx.out_dir, session.site)
+    return Staging(ctx.out_dir, reuse=ctx.cache is not None)
 
 
 def _stage(ctx: BuildContext, name: str, since: float) -> float:
@@ -833,19 +850,14 @@ class InPlace:
         self.files.clear()
 
 
-def render_and_write(ctx: BuildContext) -> BuildResult:
-    """Render the pages to make into a staging folder, link the kept ones, and swap it in for the site (the
+def render_and_write(ctx: BuildContext, staging: Staging | InPlace) -> BuildResult:
+    """Render the pages to make into the staging folder, link the kept ones, and swap it in for the site (the
     preview, once it has a site: update its folder in place); then record, for the next build, what was made
-    from what."""
-    from statusdocs.build.output import Staging
-
+    from what. A build that fails here leaves `staging` to the caller (`run` aborts it)."""
     assert ctx.content is not None and ctx.builder is not None
     since = time.perf_counter()
     prose = ProseRecord(ctx)
     session = ctx.session
-    # The cached build's staging folder is the spare in the cache's folder: the site it replaced last time.
-    staging = InPlace(ctx.out_dir, session.site) if session is not None and session.site \
-        else Staging(ctx.out_dir, reuse=ctx.cache is not None)
     committed = False
     try:
         writer = PageWriter(ctx.builder, ctx.todo, staging, ctx.cache, prose.log,
@@ -858,19 +870,14 @@ def render_and_write(ctx: BuildContext) -> BuildResult:
             ctx.made.update(chunk.made)
         if ctx.failing():
             finish_check(ctx)  # its findings too
-            staging.abort()
             return ctx.result(False, files=ctx.content.files)
         since = _stage(ctx, "check and render", since)
         prose.flush()
         staged = write(ctx, staging, writer, results)
         if staged is None:  # the check failed
-            staging.abort()
             return ctx.result(False, files=ctx.content.files)
         written = staged
         committed = True
-    except BaseException:
-        staging.abort()
-        raise
     finally:
         prose.close(committed)
     # The site's pages: those planned and those made from the configuration (not the search index's files).

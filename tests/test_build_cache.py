@@ -652,35 +652,46 @@ def test_a_build_after_an_edit_updates_the_site_replaced_before(tmp_path):
     assert sorted(p.name for p in (ws / "out").iterdir()) == [CACHE, "site"]
 
 
-def test_the_first_build_after_a_clean_one_makes_the_folders_beside_and_leaves_none_the_site_lacks(tmp_path,
-                                                                                                    monkeypatch):
+# A build in a process of its own (a test worker has threads, beside which no folders are made: see
+# `Staging._make_folders_beside`), whose child records the folders it made.
+_FOLDERS_RECORDED = """
+import os, sys
+from statusdocs.build import output, pipeline
+
+content, out, made = sys.argv[1:]
+make_folders = output._make_folders
+
+def recorded(site, staging):
+    make_folders(site, staging)
+    with open(made, "w") as fh:
+        fh.write("\\n".join(sorted(os.path.relpath(f, staging) for f, _, _ in os.walk(staging))))
+
+output._make_folders = recorded
+result = pipeline.build(content, None, out, search=False)
+print(result.ok, result.rendered, result.pages)
+"""
+
+
+def test_the_first_build_after_a_clean_one_makes_the_folders_beside_and_leaves_none_the_site_lacks(tmp_path):
     """With no kept site yet (the first build after a clean one), a child makes the previous site's folders in the
     new staging folder while the build goes on. A folder the new site does not have leaves nothing behind, a
     symlink in the previous site is not followed (the user's folder gets no folder), and the site equals a clean
     build's."""
-    from statusdocs.build import output
-
     ws = tmp_path / "ws"
     shutil.copytree(CONTENT, ws / "content")
     out = ws / "out" / "site"
-    args = (str(ws / "content"), None, str(out))
-    assert pipeline.build(*args, search=False).ok
+    assert run_cli("build", "--content", str(ws / "content"), "--out", str(out)).returncode == 0
     mine = _user_folder(ws)
     (mine / "sub").mkdir()
     (out / "gone" / "deeper").mkdir(parents=True)
     (out / "linked").symlink_to(mine, target_is_directory=True)
     before = {str(p.relative_to(mine)) for p in mine.rglob("*")}
     made = tmp_path / "made"
-    make_folders = output._make_folders
-
-    def recorded(site: str, staging: str) -> None:  # runs in the child
-        make_folders(site, staging)
-        made.write_text("\n".join(sorted(os.path.relpath(f, staging) for f, _, _ in os.walk(staging))))
-
-    monkeypatch.setattr(output, "_make_folders", recorded)
     _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited once, for the folders' test.")
-    result = pipeline.build(*args, search=False)
-    assert result.ok and 0 < result.rendered < result.pages
+    result = subprocess.run([sys.executable, "-c", _FOLDERS_RECORDED, str(ws / "content"), str(out), str(made)],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    ok, rendered, pages = result.stdout.split()
+    assert ok == "True" and 0 < int(rendered) < int(pages), result.stdout + result.stderr
     assert {"gone", "gone/deeper", "412"} <= set(made.read_text().split("\n"))  # the child made them
     assert {str(p.relative_to(mine)) for p in mine.rglob("*")} == before
     assert not (out / "gone").exists() and not (out / "linked").exists()

@@ -26,6 +26,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -255,10 +256,12 @@ class Staging:
     def _make_folders_beside(self) -> None:
         """No spare (the first build after a clean one): a child makes the previous site's folders in the new
         one while this process loads, plans and renders (a folder's inode costs far more than a file's link).
-        The folder is then used as a reused one: `commit` prunes what the new site does not hold."""
+        The folder is then used as a reused one: `commit` prunes what the new site does not hold. Only in a
+        process with no other thread: a child forked beside one may deadlock on a lock that thread held."""
         from statusdocs.build.workers import Forked, can_fork
 
-        if can_fork() and _is_real_folder(self.out) and _is_regular(os.path.join(self.out, MARKER)):
+        if can_fork() and threading.active_count() == 1 and _is_real_folder(self.out) \
+                and _is_regular(os.path.join(self.out, MARKER)):
             out, path = self.out, self.path
             self._folders = Forked(lambda: _make_folders(out, path))
             self.reused = True

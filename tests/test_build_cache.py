@@ -658,7 +658,7 @@ _FOLDERS_RECORDED = """
 import os, sys
 from statusdocs.build import output, pipeline
 
-content, out, made = sys.argv[1:]
+content, out, made, jobs = sys.argv[1:]
 make_folders = output._make_folders
 
 def recorded(site, staging):
@@ -667,16 +667,17 @@ def recorded(site, staging):
         fh.write("\\n".join(sorted(os.path.relpath(f, staging) for f, _, _ in os.walk(staging))))
 
 output._make_folders = recorded
-result = pipeline.build(content, None, out, search=False)
+result = pipeline.build(content, None, out, search=False, jobs=int(jobs))
 print(result.ok, result.rendered, result.pages)
 """
 
 
-def test_the_first_build_after_a_clean_one_makes_the_folders_beside_and_leaves_none_the_site_lacks(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_first_build_after_a_clean_one_makes_the_folders_beside_and_leaves_none_the_site_lacks(tmp_path, jobs):
     """With no kept site yet (the first build after a clean one), a child makes the previous site's folders in the
-    new staging folder while the build goes on. A folder the new site does not have leaves nothing behind, a
-    symlink in the previous site is not followed (the user's folder gets no folder), and the site equals a clean
-    build's."""
+    new staging folder while the build goes on (not with `--jobs 1`: one process). A folder the new site does not
+    have leaves nothing behind, a symlink in the previous site is not followed (the user's folder gets no folder),
+    and the site equals a clean build's."""
     ws = tmp_path / "ws"
     shutil.copytree(CONTENT, ws / "content")
     out = ws / "out" / "site"
@@ -688,11 +689,15 @@ def test_the_first_build_after_a_clean_one_makes_the_folders_beside_and_leaves_n
     before = {str(p.relative_to(mine)) for p in mine.rglob("*")}
     made = tmp_path / "made"
     _sub(ws / "content" / "codes" / "412.yaml", r"^summary: .*$", "summary: Edited once, for the folders' test.")
-    result = subprocess.run([sys.executable, "-c", _FOLDERS_RECORDED, str(ws / "content"), str(out), str(made)],
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run([sys.executable, "-c", _FOLDERS_RECORDED, str(ws / "content"), str(out), str(made),
+                             str(jobs)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     ok, rendered, pages = result.stdout.split()
     assert ok == "True" and 0 < int(rendered) < int(pages), result.stdout + result.stderr
-    assert {"gone", "gone/deeper", "412"} <= set(made.read_text().split("\n"))  # the child made them
+    if jobs == 1:
+        assert not made.exists()
+    else:
+        assert {"gone", "gone/deeper", "412"} <= set(made.read_text().split("\n"))  # the child made them
     assert {str(p.relative_to(mine)) for p in mine.rglob("*")} == before
     assert not (out / "gone").exists() and not (out / "linked").exists()
     assert _tree(out) == _clean(ws, tmp_path)

@@ -225,10 +225,10 @@ class Staging:
     Pages are written into it (also by forked render workers), or linked from the previous site when their
     bytes are unchanged, so an unchanged file keeps its inode and modification time and costs no write.
     With `reuse`, it is the site the previous build replaced (the spare in the cache's folder) when there is one
-    (`claimed`), else a new folder in which a child makes the previous site's folders meanwhile; either way
-    `commit` must be given every file of the new site: the others are removed from it."""
+    (`claimed`), else a new folder in which a child makes the previous site's folders meanwhile (if `fork`);
+    either way `commit` must be given every file of the new site: the others are removed from it."""
 
-    def __init__(self, out: str, reuse: bool = False):
+    def __init__(self, out: str, reuse: bool = False, fork: bool = True):
         check_output(out)  # whoever writes: no folder statusdocs did not make is ever replaced
         self.out = os.path.abspath(out)
         parent = os.path.dirname(self.out)
@@ -246,7 +246,7 @@ class Staging:
         os.chmod(self.path, 0o755)
         self._made: set[str] = set()
         self._folders: Forked | None = None
-        if reuse and not self.reused:
+        if reuse and fork and not self.reused:
             self._make_folders_beside()
         # Files of the reused folder that were the site's already (the same inode): no link made, so their state
         # (change time included) is what it was. Those this process linked; a worker's are not known here.

@@ -308,13 +308,15 @@ def run(ctx: BuildContext) -> BuildResult:
 
 def open_output(ctx: BuildContext) -> Staging | InPlace:
     """Where the pages go: a staging folder beside the site (with the cache on, the site the last build replaced:
-    the spare in the cache's folder), or, for the preview once it has a site, that site's folder itself."""
+    the spare in the cache's folder; one process only with `--jobs 1`), or, for the preview once it has a site,
+    that site's folder itself."""
     from statusdocs.build.output import Staging
+    from statusdocs.build.workers import available_cores
 
     session = ctx.session
     if session is not None and session.site:
         return InPlace(ctx.out_dir, session.site)
-    return Staging(ctx.out_dir, reuse=ctx.cache is not None)
+    return Staging(ctx.out_dir, reuse=ctx.cache is not None, fork=(ctx.jobs or available_cores()) > 1)
 
 
 def _stage(ctx: BuildContext, name: str, since: float) -> float:

@@ -30,8 +30,6 @@ KNOWN = {
 # Names with a leading underscore that are documented public API all the same.
 DOCUMENTED = {("os", "_exit")}
 
-# What a metaclass of the standard library writes into every class it makes, not a method of ours.
-
 
 def _written_in_body(cls: type) -> set[str]:
     """The names a class's own body defines or assigns: what we wrote, not what a metaclass or a library's machinery

@@ -456,7 +456,7 @@ class BuildCache:
         with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
             if len(prose_files) > MAX_PROSE_FILES:
                 name = f"{PROSE_PREFIX}{os.getpid()}-{os.urandom(4).hex()}.marshal"
-                self._replace(name, _record(read_prose(self.folder, prose_files)[0]))
+                self._replace(name, _record(ProseStore(self.folder, prose_files).everything()))
                 prose_files = [name]
         table, numbered = self._numbered(pages)
         data = {"format": FORMAT, "key": self.key, "inputs": inputs, "files": files, "count": count,
@@ -833,14 +833,6 @@ class ProseStore(Mapping[tuple[str, bool], str]):  # a ProseKey's type, known he
             for shard in range(len(record.ends) // 8):
                 merged.update(self._shard(n, record, shard))
         return merged
-
-
-def read_prose(folder: str, names: Iterable[str]) -> tuple[dict[ProseKey, str], set[str]]:
-    """The records of ProseLog files, merged, and the names of the files that are damaged: missing, unreadable, not
-    a regular file, cut short, or with a part that fails its checksum (which is not used)."""
-    store = ProseStore(folder, names)
-    merged = store.everything()
-    return merged, store.damaged
 
 
 # ---------------------------------------------------------------- parsed content files

@@ -108,19 +108,21 @@ def http_message(text: str) -> str | None:
 def json_text(code: str) -> str | None:
     """`highlight(code, JsonLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))`, or None for a text
     this module leaves to Pygments."""
-    if code.startswith("\ufeff"):
-        code = code[1:]
-    code = code.replace("\r\n", "\n").replace("\r", "\n")
     tokens: Tokens = []
-    return lines_html(tokens) if _json_tokens(tokens, code) else None
+    return lines_html(tokens) if _json_tokens(tokens, _newlines(code)) else None
+
+
+def _newlines(text: str) -> str:
+    """The text with no byte-order mark and its newlines as `\\n`, as every lexer reads it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _prepared(text: str) -> str:
     """The text as a lexer with the default options reads it (Lexer.get_tokens): no byte-order mark, newlines as
     `\\n`, no newlines at either end, then one at the end."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = _newlines(text).strip("\n")
     return text if text.endswith("\n") else text + "\n"
 
 

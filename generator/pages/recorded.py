@@ -276,21 +276,15 @@ class Recorder:
     @contextlib.contextmanager
     def recording(self) -> Iterator[set[str]]:
         """Record into a new set (the one yielded) inside the block; the outer record, if any, gets it too."""
-        with self._collecting("reads") as reads:
-            yield reads
-
-    @contextlib.contextmanager
-    def _collecting(self, name: str) -> Iterator[set[str]]:
-        """A new set in attribute `name` for the block; then the outer set (if any) gets what it collected."""
-        outer: set[str] | None = getattr(self, name)
-        inner: set[str] = set()
-        setattr(self, name, inner)
+        outer = self.reads
+        reads: set[str] = set()
+        self.reads = reads
         try:
-            yield inner
+            yield reads
         finally:
-            setattr(self, name, outer)
+            self.reads = outer
             if outer is not None:
-                outer.update(inner)
+                outer.update(reads)
 
 
 class RecordedMapping(Mapping[K, V], Generic[K, V]):

@@ -220,6 +220,32 @@ def test_every_child_ends_with_the_server(workdir: Path, how: str):
         assert proc.proc.returncode == 0 and proc.lines[-1] == "stopped", proc.lines
 
 
+def test_a_save_made_as_soon_as_the_watcher_has_started_is_seen(tmp_path: Path):
+    """`serve` starts its watcher before the first build reads a file and waits until the folders are watched, so
+    that a save made while that build runs, or just after it, is rebuilt. A watcher whose thread had not yet made
+    its watches missed such a save for good (the page stayed stale; the lint, which reads the files, disagreed)."""
+    from tornado import ioloop
+
+    from statusdocs.serve.server import FolderWatcher
+
+    loop, seen = ioloop.IOLoop(), []
+
+    def on_change(paths: list[str]) -> None:
+        seen.extend(paths)
+        loop.stop()
+
+    watcher = FolderWatcher([str(tmp_path)], [], loop, on_change)
+    try:
+        assert watcher.start()
+        (tmp_path / "409.yaml").write_text("summary: saved at once\n")
+        loop.call_later(10, loop.stop)
+        loop.start()
+    finally:
+        watcher.stop()
+        loop.close()
+    assert seen == [str(tmp_path / "409.yaml")]
+
+
 def test_a_burst_of_saves_gives_one_rebuild_and_the_output_is_not_watched(server: ServeProcess, workdir: Path):
     """Several files saved within a few milliseconds (an editor's save-all) give one rebuild. The watcher hands
     over a burst once no change came for 50 ms, so a burst that a loaded machine stretched beyond that is two

@@ -20,6 +20,9 @@ Server, which polls the tree, is not used). What we do about the traps on the wa
   livereload.js plugin's `analyze`, sent in the protocol's `info` message), and is reloaded at once if
   that number has changed since (`ReloadSocket`);
 - a watched folder containing the output rebuilds forever: the output folder is never watched;
+- a save made before the watcher's inotify watches exist is never seen (a save during the first build, or
+  right after it, before its thread got going): the watcher starts, and is waited for, before the first build
+  reads a file, and hands what changed meanwhile to the first rebuild;
 - the site's 404.html is not served: our own handler serves it with status 404, under the base path,
   and keeps every request inside the output folder;
 - its reload socket and `/forcereload` accept any Origin, and every handler any Host, so a page elsewhere could
@@ -62,6 +65,7 @@ from statusdocs.diagnostics import Diagnostic, report_lines
 from statusdocs.shipped import theme_dirs
 
 EDITOR_TEMPORARIES = ("~", ".swp", ".swx", ".tmp")
+READY_WITHIN_MS = 100  # how soon an idle watcher says it is watching (it wakes every 50 ms anyway: `step`)
 
 
 class FolderWatcher:
@@ -74,6 +78,7 @@ class FolderWatcher:
         self.skip = tuple(os.path.abspath(p) + os.sep for p in skip)
         self.loop, self.on_change = loop, on_change
         self.stop_event = threading.Event()
+        self.ready = threading.Event()
         self.thread = threading.Thread(target=self._run, name="statusdocs-watch", daemon=True)
 
     def wanted(self, _change: watchfiles.Change, path: str) -> bool:
@@ -83,13 +88,24 @@ class FolderWatcher:
         parts = (path[len(root) + 1:] if root else os.path.basename(path)).split(os.sep)
         return not any(p.startswith(".") for p in parts) and not parts[-1].endswith(EDITOR_TEMPORARIES)
 
-    def start(self) -> None:
+    def start(self, timeout: float = 10) -> bool:
+        """Start watching, and wait (at most `timeout` s) until the folders are watched: from then on no change
+        is missed. Whether they are."""
         self.thread.start()
+        return self.ready.wait(timeout)
 
     def _run(self) -> None:
-        for changes in watchfiles.watch(*self.folders, watch_filter=self.wanted, stop_event=self.stop_event,
-                                        debounce=1600, step=50, raise_interrupt=False):
-            self.loop.add_callback(self.on_change, sorted({path for _, path in changes}))
+        # watch() makes its inotify watches before its first yield; with `yield_on_timeout` that yield comes
+        # within `rust_timeout` ms even when nothing changes, and says the folders are watched.
+        try:
+            for changes in watchfiles.watch(*self.folders, watch_filter=self.wanted, stop_event=self.stop_event,
+                                            debounce=1600, step=50, rust_timeout=READY_WITHIN_MS,
+                                            yield_on_timeout=True, raise_interrupt=False):
+                self.ready.set()
+                if changes:
+                    self.loop.add_callback(self.on_change, sorted({path for _, path in changes}))
+        finally:
+            self.ready.set()  # a watcher that failed must not keep `start` waiting
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -587,42 +603,44 @@ def serve(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
     preview = Preview(content_dir, templates_dir, out_dir, base_url)
     if base_url:
         preview.set_base(base_url)
-    preview.build(None)
-    # GC tuning here, at the command's top, not in the library: what the first build made lives as long as the
-    # preview, so no collection of a later rebuild need look at it again.
-    gc.freeze()
     folders = [preview.content_dir, *preview.theme]  # the user's templates and the theme they override
-    for folder in folders:
-        if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
-            preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
-    url = f"http://{host}:{port}{preview.base_href}"
-
-    def started() -> None:  # runs once the loop runs, so the socket is listening by now
-        print(f"serving {url} (Ctrl-C to stop)", flush=True)
-        if open_browser:
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
-        preview.request_lint()
-
-    preview.loop = ioloop.IOLoop.current()
-    preview.loop.add_callback(started)
-    watcher = FolderWatcher(folders, [preview.out_dir], preview.loop, preview.on_change)
-    # Ctrl-C stops the loop between two callbacks, and so do SIGTERM and SIGHUP (a closed terminal), so that the
-    # linter is stopped too. Raised wherever the main thread is (KeyboardInterrupt), it could land inside the
-    # linter's start-up, which then could not shut down.
-    loop = preview.loop
+    preview.loop = loop = ioloop.IOLoop.current()
+    watcher = FolderWatcher(folders, [preview.out_dir], loop, preview.on_change)
     previous: dict[str, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                previous[name] = signal.signal(getattr(signal, name),
-                                               lambda *_: loop.add_callback_from_signal(loop.stop))
     try:
-        application(preview, host, port).listen(port, address=host)
-        watcher.start()
+        # Watched before the first build reads a file: what is saved while it runs is rebuilt after it.
+        if not watcher.start():
+            preview._say("note: the folders are not watched yet; a save may be missed")
+        preview.build(None)
+        # GC tuning here, at the command's top, not in the library: what the first build made lives as long as
+        # the preview, so no collection of a later rebuild need look at it again.
+        gc.freeze()
+        for folder in folders:
+            if preview.out_dir == folder or preview.out_dir.startswith(folder + os.sep):
+                preview._say(f"note: output {out_dir} is inside {folder}; it is not watched")
+        url = f"http://{host}:{port}{preview.base_href}"
+
+        def started() -> None:  # runs once the loop runs, so the socket is listening by now
+            print(f"serving {url} (Ctrl-C to stop)", flush=True)
+            if open_browser:
+                threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            preview.request_lint()
+
+        loop.add_callback(started)
+        # Ctrl-C stops the loop between two callbacks, and so do SIGTERM and SIGHUP (a closed terminal), so that
+        # the linter is stopped too. Raised wherever the main thread is (KeyboardInterrupt), it could land inside
+        # the linter's start-up, which then could not shut down.
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    previous[name] = signal.signal(getattr(signal, name),
+                                                   lambda *_: loop.add_callback_from_signal(loop.stop))
+        try:
+            application(preview, host, port).listen(port, address=host)
+        except OSError as exc:
+            print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         loop.start()
-    except OSError as exc:
-        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     finally:
         watcher.stop()
         preview.linter.close()

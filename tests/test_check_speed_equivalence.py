@@ -98,6 +98,7 @@ def _findings(content, select: set[str] | None = None, prefilter: bool = True) -
     return [f"{d.text()} {d.field} {d.codes}" for d in check_content(content, select, prefilter=prefilter)]
 
 
+@pytest.mark.slow  # six mutated sites, each checked with and without the prefilter
 def test_findings_equal_without_shortcuts(seeded):
     pool = [s for cell in CL.all_cells(seeded) for s in T.sentences(cell.text)]
     total = 0
@@ -266,6 +267,7 @@ def test_a_caseless_pattern_refuses_what_lowercasing_could_change():
             T.Caseless(pattern)
 
 
+@pytest.mark.slow  # three mutated sites, each rule alone, with and without the prefilter
 def test_every_rule_gives_the_same_findings_without_the_prefilter(seeded):
     """Rule by rule (each declaring only its own patterns), on mutated content: the same findings with the
     prefilter on and off."""

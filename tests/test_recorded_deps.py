@@ -169,6 +169,7 @@ def _equals_a_clean_build(rel: str, leaf: str, rendered: Rendered, clean: dict[s
     assert set(rendered.written) == differ, (rel, leaf)
 
 
+@pytest.mark.slow  # every field, each against a clean build
 def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path, tmp_path: Path):
     """Every field of FILES and a template is changed in turn, then restored, in the preview (one session):
     - each rebuild renders only the pages that show the changed field (`_renders_only_what_shows_it`), and the

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from statusdocs.build.pipeline import BuildContext, BuildResult, Session, preview_context, run
+from statusdocs.build.pipeline import BuildContext, BuildResult, preview_context, run
+from statusdocs.build.preview import Session
 from tests.conftest import CONTENT, TEMPLATES, budgeted, run_cli
 from tests.sitecheck import tree_bytes
 

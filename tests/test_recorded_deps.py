@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from statusdocs.build import pipeline
+from statusdocs.build.preview import Session
 from tests.conftest import CONTENT, PROPERTY_SCALE, TEMPLATES
 from tests.sitecheck import tree_bytes
 
@@ -80,7 +81,7 @@ class Rendered:
     written: list[str]          # files whose bytes changed
 
 
-def _render(ws: Path, session: pipeline.Session, changed: set[str] | None) -> Any:
+def _render(ws: Path, session: Session, changed: set[str] | None) -> Any:
     """One of the preview's builds (`serve`'s: the pipeline with the preview's options) into live/; None if the
     content does not load."""
     ctx = pipeline.preview_context(str(ws / "content"), str(ws / "templates"), str(ws / "live"), None, session,
@@ -183,7 +184,7 @@ def test_each_field_rebuilds_exactly_the_pages_that_show_it(workspace: Path, tmp
     out = tmp_path / "site"
     templates, content = str(workspace / "templates"), str(workspace / "content")
     assert build(content, templates, str(out), jobs=1).ok
-    session = pipeline.Session()
+    session = Session()
     original = _render(workspace, session, None).outputs
     sampled = {(rel, leaf) for rel, leaf, _ in _mutations(workspace, PROPERTY_SCALE)}
     seen, compared, cached = set(), 0, 0
@@ -227,7 +228,7 @@ def test_a_theme_that_passes_a_summary_through_filters_has_its_pages_made_again(
     text = macros.read_text()
     assert "{{ e.summary }}" in text
     macros.write_text(text.replace("{{ e.summary }}", "{{ e.summary|tojson }} ({{ e.summary|wordcount }} words)"))
-    session = pipeline.Session()
+    session = Session()
     _render(workspace, session, None)
     entry = workspace / "content" / "codes" / "412.yaml"
     source = entry.read_text()

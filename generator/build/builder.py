@@ -66,7 +66,7 @@ class Builder:
     the views, `pages/recorded.py`) and its templates (extends, includes, imports). Anything every page shows
     (the navigation, the set of codes that prose links to) is fingerprinted. Which pages to render again is the
     pipeline's decision (`build/pipeline.py`), the same for `build` and `serve`: a page is kept when the files it
-    read, by content hash, give the key it had. A preview keeps its Builder between builds (`pipeline.Session`).
+    read, by content hash, give the key it had. A preview keeps its Builder between builds (`preview.Session`).
     """
 
     def __init__(self, templates_dir: str | None, base_url: str | None = None, full_text: bool = False,

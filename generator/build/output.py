@@ -489,6 +489,15 @@ def _remove_site(path: str) -> None:
         os.rmdir(path)
 
 
+def holds(path: str, data: bytes) -> bool:
+    """Whether the file at `path` holds exactly `data`."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def update_site(out: str, files: dict[str, bytes], removed: list[str]) -> None:
     """Replace some files of an existing site (the preview's incremental rebuild). Each file is written
     beside its target and renamed over it, so a reader sees the old page or the new one, never half."""

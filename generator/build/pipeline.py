@@ -11,7 +11,7 @@ after the build (the CLI) keeps the context until then, and the process's exit f
 `build`, `deploy` and `serve` all run these stages (`run`); they differ only in their options. The preview's
 (`preview_context`) keep the Builder, the parsed files and the last site's page keys in memory between its builds
 (`Session`) instead of in the cache folder, write the first build as a build does and then update the folder in
-place (`InPlace`), and leave the check to the preview's linter process.
+place (`InPlace`), and leave the check to the preview's linter process: that serve layer is `build/preview.py`.
 
 Which pages a change affects is known one way for `build` and `serve` alike: each page records the files it read
 while it is rendered (`pages/recorded.py`, `Builder.render_recorded`), and a page is kept when those files, by
@@ -36,9 +36,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,8 +52,9 @@ from statusdocs.build.cache import (
     digest,
     file_state,
 )
+from statusdocs.build.output import holds
+from statusdocs.build.preview import InPlace, Session, changed_inputs, field_digests, keep_unaffected, names_inputs
 from statusdocs.diagnostics import Diagnostic, Report
-from statusdocs.pages.dependency import FIELD
 from statusdocs.pages.depth import bounded
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from statusdocs.build.kept_views import StoredViews
     from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
-    from statusdocs.content.load import FileCache, Workers
+    from statusdocs.content.load import Workers
     from statusdocs.content.model import Content
     from statusdocs.pages.plan import PlannedPage
     from statusdocs.pages.recorded import FieldDigests
@@ -139,99 +139,6 @@ class BuildContext:
     def result(self, ok: bool, **kwargs: object) -> BuildResult:
         return BuildResult(ok, self.report.sorted(), seconds=time.perf_counter() - self.started,
                            stages=self.stages, **kwargs)  # type: ignore[arg-type]
-
-
-@dataclass
-class Session:
-    """The serve layer: what a preview keeps in memory from one build to the next, in place of the build cache's
-    folder. The same page keys decide what is kept (`plan`); only where they are held differs."""
-
-    builder: Builder | None = None                  # its renderer, views and Markdown, kept warm
-    files: FileCache | None = None                  # parsed files, by their state
-    inputs: dict[str, str] = field(default_factory=dict)          # the last good build's inputs, by content hash
-    keys: dict[str, str | None] = field(default_factory=dict)     # page -> its key in the last good build
-    deps: dict[str, Sequence[str]] = field(default_factory=dict)  # page -> the files it was made from
-    site: set[str] = field(default_factory=set)                    # every file of the last good site
-    fields: FieldDigests = field(default_factory=lambda: _field_digests())  # the content's field digests, by file
-    prefix: str = ""                                               # the last good build's keys' shared part
-    readers: dict[str, set[str]] = field(default_factory=dict)     # file -> the pages made from it (`deps`)
-    then: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # `fields` in the last good build
-    parts: dict[str, str] | None = None  # the last good build's page keys' parts (`PageKeys.parts`), while unused
-
-    def carry_parts(self, key: PageKeys, inputs: dict[str, str]) -> None:
-        """Give a build's page keys the parts of the last good build's that still hold: a field's part is made from
-        its file's field digest, the same while the file's hash is (a wide page reads thousands of fields, and
-        making each part again costs more than the rest of its key). The parts of a changed file's fields (those
-        `then` knows) are dropped, the files' own parts are the new ones. Taken once: a failed build's parts are
-        never carried (they may hold a file's fields as that build saw them)."""
-        parts, self.parts = self.parts, None
-        if parts is None:
-            return
-        before = self.inputs
-        for path in before.keys() | inputs.keys():
-            if before.get(path) != inputs.get(path):
-                parts.pop(path, None)
-                for name in self.then.get(path, ("", {}))[1]:
-                    parts.pop(f"{path}{FIELD}{name}", None)
-        parts.update(key.parts)
-        key.parts = parts
-
-    def unchanged(self, changed: set[str] | None) -> dict[str, str]:
-        """The inputs' hashes that still hold: all but the changed files' (none when what changed is unknown)."""
-        if changed is None:
-            return {}
-        return {path: known for path, known in self.inputs.items() if path not in changed}
-
-    def current(self, rel: str, page_key: str) -> bool:
-        return self.keys.get(rel) == page_key
-
-    def remember(self, ctx: BuildContext, written: dict[str, Written], prefix: str, key: PageKeys | None) -> None:
-        """A good build: what the next one compares with."""
-        self.inputs = ctx.inputs or {}
-        self.parts = key.parts if key is not None and ctx.inputs is not None else None
-        self.keys = dict(ctx.keys) if ctx.inputs is not None else {}  # no hashes: no keys, every page is made
-        before, self.deps = self.deps, dict(ctx.deps)
-        self.site = set(written) | ctx.keep  # kept pages are in place, not written
-        self.prefix = prefix if self.keys else ""
-        self.then = dict(self.fields.known)
-        if not ctx.keep:
-            self.readers = {}
-        for page in (p.output for p in ctx.todo) if ctx.keep else self.deps:  # what the pages made now read
-            self._index(page, before.get(page, ()) if ctx.keep else (), self.deps.get(page, ()))
-
-    def _index(self, page: str, then: Iterable[str], now: Iterable[str]) -> None:
-        """`readers` after a page that read `then` (files and fields) was made again and read `now`: most of what a
-        page read it reads again, and only the difference is looked at (a wide page reads thousands of fields)."""
-        gone, new = set(then) - set(now), set(now) - set(then)
-        if gone:  # a file of which a field is no longer read may still be read otherwise
-            files = {dep.partition(FIELD)[0] for dep in now}
-            for path in {dep.partition(FIELD)[0] for dep in gone} - files:
-                self.readers.get(path, set()).discard(page)
-        for path in {dep.partition(FIELD)[0] for dep in new}:
-            self.readers.setdefault(path, set()).add(page)
-
-    def affected(self, ctx: BuildContext, key: PageKeys) -> set[str] | None:
-        """The pages whose key may have changed: a changed file's readers that read it whole or read a field of it
-        whose digest changed. Every other page's key is the one it had (none but those read a changed file, and
-        nothing every page shows changed), known without making it again. None if that cannot be known (what changed
-        is not known, or named otherwise than the inputs are: `_names_inputs`; or what every page shows changed):
-        then each page's key is made again."""
-        if not _names_inputs(ctx) or not self.prefix or key.prefix != self.prefix or key.fields is None:
-            return None
-        from statusdocs.pages.recorded import reads_a_change, unchanged_fields
-
-        assert ctx.changed is not None  # `_names_inputs`
-        same = unchanged_fields(self.then, ctx.changed, key.fields)
-        return {page for page in set().union(*(self.readers.get(path, ()) for path in ctx.changed))
-                if page not in self.deps or reads_a_change(self.deps[page], same)}
-
-
-def _field_digests(known: dict[str, tuple[str, dict[str, str]]] | None = None) -> FieldDigests:
-    """Imported only when a build makes page keys: a build with nothing to do needs neither the content model nor
-    the page recorder."""
-    from statusdocs.pages.recorded import FieldDigests
-
-    return FieldDigests(known)
 
 
 def preview_context(content_dir: str, templates_dir: str | None, out_dir: str, base_url: str | None,
@@ -378,84 +285,6 @@ def hash_inputs_read(ctx: BuildContext) -> None:
         ctx.cache = None
 
 
-def changed_inputs(ctx: BuildContext, session: Session, loaded: dict[str, str]) -> dict[str, str] | None:
-    """The serve layer: the inputs' hashes without looking at every file. The watcher has said which files changed
-    (added, edited or removed) since the last good build: the others keep the hash they had; a changed file is
-    hashed again (an entry's from the bytes the loader read) if the build reads it, and dropped if it is gone. None
-    when that cannot be known so (nothing is known of what changed, or the change is one `hash_inputs` alone can
-    judge: a folder, a symlink, a file outside the watched folders, a content file the loader did not read): then
-    every file is looked at."""
-    from statusdocs.build.cache import read_regular
-    from statusdocs.shipped import theme_dirs
-
-    if ctx.changed is None or not session.inputs:
-        return None
-    content = os.path.abspath(ctx.content_dir)
-    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
-    inputs = dict(session.inputs)
-    for path in ctx.changed:
-        where = _input_place(path, content, theme)
-        if where is None:
-            return None
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            if path not in inputs and any(p.startswith(path + os.sep) for p in inputs):
-                return None  # a folder of inputs removed or moved away
-            inputs.pop(path, None)
-            continue
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        if where == "theme":
-            try:
-                inputs[path] = digest(read_regular(path))
-            except (OSError, ValueError):
-                return None
-        elif where == "content":
-            if path not in loaded:
-                return None  # not read by the loader (over the size limit, unreadable): `hash_inputs` decides
-            inputs[path] = loaded[path]
-        else:
-            inputs.pop(path, None)
-    return inputs
-
-
-def _names_inputs(ctx: BuildContext) -> bool:
-    """Does the watcher's change set name the files as the loader and `hash_inputs` do (absolute, under the content
-    folder or the templates as given)? Otherwise (a relative content folder, one reached through another name) it
-    cannot say which of them did not change."""
-    from statusdocs.shipped import theme_dirs
-
-    content = ctx.content_dir
-    if ctx.changed is None or content != os.path.abspath(content):
-        return False
-    theme = tuple(d + os.sep for d in theme_dirs(ctx.templates_dir))
-    return all(_input_place(path, content, theme) is not None for path in ctx.changed)
-
-
-def _input_place(path: str, content: str, theme: tuple[str, ...]) -> str | None:
-    """Where a changed file (absolute) is, for the build's inputs: "theme" (every file under the templates is one),
-    "content" (a file the loader reads), "other" (in a watched folder, not an input); None if that is not plain (a
-    content folder itself, or outside the watched folders)."""
-    from statusdocs.build.cache import CONTENT_FOLDERS, is_content_file
-
-    if path.startswith(theme):
-        return "theme"
-    if path + os.sep in theme:
-        return None
-    folder, name = os.path.split(path)
-    if folder == content:
-        if name in CONTENT_FOLDERS:
-            return None
-        return "content" if is_content_file("", name) else "other"
-    parent, sub = os.path.split(folder)
-    if parent == content and sub in CONTENT_FOLDERS:
-        return "content" if is_content_file(sub, name) else "other"
-    return "other" if path.startswith(content + os.sep) else None
-
-
 # ---------------------------------------------------------------- load and check
 
 
@@ -470,7 +299,7 @@ def load(ctx: BuildContext) -> bool:
     files = None
     if ctx.session is not None:
         files = ctx.session.files = ctx.session.files or FileCache()
-        files.changed = ctx.changed if _names_inputs(ctx) else None  # the others are as the last load left them
+        files.changed = ctx.changed if names_inputs(ctx) else None  # the others are as the last load left them
     # The cache layer: each file's model from an earlier build, by its bytes' hash (the inputs hashed already).
     store = ParsedStore(ctx.cache.folder, ctx.cache.key, ctx.inputs) if ctx.cache is not None else None
     ctx.content = load_content(ctx.content_dir, ctx.report, files, jobs=ctx.jobs, digests=ctx.loaded_digests,
@@ -616,16 +445,6 @@ def stored_views(ctx: BuildContext, cache: BuildCache) -> None:
         views.written_json = written_json(ctx.out_dir, ctx.keep)
 
 
-def keep_unaffected(ctx: BuildContext, session: Session, affected: set[str]) -> None:
-    """The serve layer: keep the pages of the last good build that no change affected (`Session.affected`): their
-    key is the one they had. Every other page's key has changed, and is made once the page is."""
-    keys, deps = session.keys, session.deps
-    kept = [out for out in (page.output for page in ctx.pages) if out in keys and out in deps and out not in affected]
-    ctx.keep.update(kept)
-    ctx.keys.update({out: keys[out] for out in kept})
-    ctx.deps.update({out: tuple(deps[out]) for out in kept})
-
-
 def builder(ctx: BuildContext) -> Builder:
     """A new Builder; the preview's, kept from its last build, whose templates are read again if one changed (a
     template may now read differently, or extend or include others)."""
@@ -677,7 +496,7 @@ def page_keys(ctx: BuildContext) -> PageKeys:
     build_key = ctx.cache.key if ctx.cache is not None else ""  # the preview's keys live as long as its options
     if ctx.fields is None:  # the digests of the files unchanged since the previous build are known
         ctx.fields = ctx.session.fields if ctx.session is not None else \
-            _field_digests(ctx.cache.fields if ctx.cache is not None else None)
+            field_digests(ctx.cache.fields if ctx.cache is not None else None)
     views = ctx.builder.views
     if ctx.page_key is not None:
         return ctx.page_key
@@ -754,7 +573,7 @@ class PageWriter:
         (nothing to compare with) does not hash what it writes."""
         old = self.cache.current(rel) if self.cache else None
         previous = os.path.join(self.staging.out, rel)
-        if old is not None and old.state[0] == len(data) and _reads(previous, data) and \
+        if old is not None and old.state[0] == len(data) and holds(previous, data) and \
                 self.staging.link(rel, previous):
             return Written(old.state, linked=True)
         return _written(self.staging.write(rel, data))
@@ -764,15 +583,6 @@ def _written(st: os.stat_result | None) -> Written:
     """A file written into the staging folder by its state; a file the preview writes later (`InPlace`) has none
     yet (only the build cache's record uses it)."""
     return Written(file_state(st) if st is not None else [])
-
-
-def _reads(path: str, data: bytes) -> bool:
-    """Whether the file at `path` holds exactly `data`."""
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(len(data) + 1) == data
-    except OSError:
-        return False
 
 
 class ProseRecord:
@@ -803,53 +613,6 @@ class ProseRecord:
             self.log.close()
             if not committed:  # failed or interrupted: no cache growth left behind (the workers have exited)
                 self.log.discard()
-
-
-class InPlace:
-    """Where the preview writes once it has a site (the serve layer's output, in place of `Staging`): its folder,
-    which the server goes on serving, is updated when the build has succeeded (`commit`): only the files whose
-    bytes changed are written, each renamed over the old one (a reader sees the old page or the new one), and the
-    files the site no longer has are removed. A failed build writes nothing: the last good pages stay."""
-
-    marked = None  # the marker stays as the first build wrote it
-    unmoved: frozenset[str] = frozenset()
-
-    def __init__(self, out: str, previous: set[str]):
-        from statusdocs.build.output import MARKER
-
-        self.out = self.path = os.path.abspath(out)
-        self.previous = previous
-        self.files: dict[str, bytes] = {}
-        self.seen = {MARKER}
-        self.changed: list[str] = []
-        self.removed: list[str] = []
-
-    def write(self, rel: str, data: bytes) -> None:
-        self.seen.add(rel)
-        if not _reads(os.path.join(self.out, rel), data):
-            self.files[rel] = data
-
-    def link(self, rel: str, _existing: str) -> bool:
-        self.seen.add(rel)
-        return True  # a kept page is in place already
-
-    def keep(self, rels: Iterable[str]) -> None:
-        """The kept pages: in place already."""
-        self.seen.update(rels)
-
-    def prune(self, files: Iterable[str]) -> None:
-        """Nothing to prune: `commit` removes what the site no longer has."""
-
-    def commit(self, files: Iterable[str] | None = None) -> None:
-        """Write the changed files and remove the pages not made this time (`files` is `Staging`'s contract:
-        the files written and linked are known here already)."""
-        from statusdocs.build.output import update_site
-
-        self.changed, self.removed = sorted(self.files), sorted(self.previous - self.seen)
-        update_site(self.out, self.files, self.removed)
-
-    def abort(self) -> None:
-        self.files.clear()
 
 
 def render_and_write(ctx: BuildContext, staging: Staging | InPlace) -> BuildResult:

@@ -1,7 +1,7 @@
 """`statusdocs serve`: a live preview on the `livereload` package that rebuilds only what changed.
 
 Every build of the preview, the first and each after an edit, is `statusdocs build`'s own (`pipeline.run`), with
-the preview's options (`pipeline.preview_context`): its state kept in memory between builds (`pipeline.Session`),
+the preview's options (`pipeline.preview_context`): its state kept in memory between builds (`preview.Session`),
 so only the pages whose key changed are rendered again, and its folder updated in place.
 
 Files are watched with `watchfiles` (inotify and its kind: nothing is read while nothing changes); livereload
@@ -59,7 +59,8 @@ from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import escape, ioloop, web
 
 from statusdocs.build.output import check_output
-from statusdocs.build.pipeline import BuildResult, Session, preview_context, run
+from statusdocs.build.pipeline import BuildResult, preview_context, run
+from statusdocs.build.preview import Session
 from statusdocs.build.workers import become_worker, starting_worker
 from statusdocs.diagnostics import Diagnostic, report_lines
 from statusdocs.shipped import theme_dirs

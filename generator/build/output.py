@@ -266,7 +266,7 @@ class Staging:
             self._folders = Forked(lambda: _make_folders(out, path))
             self.reused = True
 
-    def settle(self) -> None:
+    def _settle(self) -> None:
         """Wait for the child making folders, if any (before a prune or a commit)."""
         if self._folders is not None:
             with contextlib.suppress(RuntimeError):  # it died: the pages' folders were made as they were written
@@ -384,7 +384,7 @@ class Staging:
         """Make the staged folder the output: one renameat2(RENAME_EXCHANGE) where the platform has it. `files`:
         every file of the new site (paths below it); required for a reused folder, which may hold others."""
         out, staging = self.out, self.path
-        self.settle()
+        self._settle()
         if self.reused:
             if files is None:
                 raise ValueError("a reused staging folder is committed with the list of the site's files")
@@ -406,7 +406,7 @@ class Staging:
     def prune(self, files: Iterable[str]) -> None:
         """Remove from a reused folder every file not in `files` (paths below the site), and the folders left
         empty: before a tool reads the staged pages (Pagefind), and by `commit`."""
-        self.settle()
+        self._settle()
         if self.reused:
             _prune(self.path, {os.path.join(self.path, rel) for rel in files} | {os.path.join(self.path, MARKER)})
 

@@ -52,7 +52,7 @@ from statusdocs.build.cache import (
     digest,
     file_state,
 )
-from statusdocs.build.output import holds
+from statusdocs.build.output import MARKER, Staging, check_output, holds
 from statusdocs.build.preview import InPlace, Session, changed_inputs, field_digests, keep_unaffected, names_inputs
 from statusdocs.diagnostics import Diagnostic, Report
 from statusdocs.pages.depth import bounded
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
     from statusdocs.build.builder import Builder
     from statusdocs.build.checking import Checked
     from statusdocs.build.kept_views import StoredViews
-    from statusdocs.build.output import Staging
     from statusdocs.build.workers import Forked
     from statusdocs.content.load import Workers
     from statusdocs.content.model import Content
@@ -188,8 +187,6 @@ def build(content_dir: str, templates_dir: str | None, out_dir: str, base_url: s
 
 def run(ctx: BuildContext) -> BuildResult:
     """load -> check -> plan -> render -> write; the check runs beside the render when it can."""
-    from statusdocs.build.output import check_output
-
     check_output(ctx.out_dir, ctx.content_dir, ctx.templates_dir, cache=ctx.use_cache)  # OutputRefused
     if open_cache(ctx):
         return up_to_date(ctx)
@@ -217,7 +214,6 @@ def open_output(ctx: BuildContext) -> Staging | InPlace:
     """Where the pages go: a staging folder beside the site (with the cache on, the site the last build replaced:
     the spare in the cache's folder; one process only with `--jobs 1`), or, for the preview once it has a site,
     that site's folder itself."""
-    from statusdocs.build.output import Staging
     from statusdocs.build.workers import available_cores
 
     session = ctx.session
@@ -744,8 +740,6 @@ def write(ctx: BuildContext, staging: Staging | InPlace, writer: PageWriter, res
     """Finish the staging folder (the kept pages, linked from the previous site; the files made from the
     configuration) and, once the check has passed (it may still run in a child meanwhile), make it the site.
     Returns every file of the site by its state; None if the check failed (nothing is swapped in)."""
-    from statusdocs.build.output import MARKER
-
     assert ctx.content is not None and ctx.builder is not None
     written: dict[str, Written] = {}
     for chunk in results:
